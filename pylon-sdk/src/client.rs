@@ -1,0 +1,348 @@
+//! The entry point: configuration, authentication and region.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+
+use crate::error::{Error, Result};
+use crate::generated;
+use crate::retry::{RetryBudget, RetryPolicy};
+
+/// Where an organization's data lives; each region has its own host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    /// `https://api.usepylon.com`
+    Us,
+    /// `https://api.eu.usepylon.com`
+    Eu,
+}
+
+impl Region {
+    /// The region a token belongs to: `pylon_api_eu_` tokens are EU, all
+    /// others (including older tokens without a prefix) US.
+    pub fn of_token(token: &str) -> Region {
+        if token.starts_with("pylon_api_eu_") {
+            Region::Eu
+        } else {
+            Region::Us
+        }
+    }
+
+    /// The region's API base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Region::Us => "https://api.usepylon.com",
+            Region::Eu => "https://api.eu.usepylon.com",
+        }
+    }
+}
+
+/// State shared by every clone of a [`Client`]: the retry policy and the
+/// retry budget all tasks draw on.
+#[derive(Clone, Debug)]
+pub struct ClientState {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) budget: Arc<RetryBudget>,
+}
+
+/// A Pylon API client.
+///
+/// Every operation of the API is a method (through `Deref` to the generated
+/// client): `client.list_tags()`, `client.create_custom_field()`, … each
+/// returning a builder that ends in `.send().await`. A `Client` holds a
+/// connection pool behind an `Arc`: build one and clone it freely.
+///
+/// ```no_run
+/// # async fn run() -> pylon_sdk::Result<()> {
+/// let client = pylon_sdk::Client::new("pylon_api_…")?;
+/// let tags = client.list_tags().send().await?;
+/// for tag in &tags.data {
+///     println!("{:?} {:?}", tag.value, tag.object_type);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    operations: generated::Client,
+}
+
+impl Client {
+    /// A client with the default configuration for `token`; the region
+    /// follows the token's prefix.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] when the token is empty or not a valid
+    /// header value.
+    pub fn new(token: impl Into<String>) -> Result<Client> {
+        Client::builder(token).build()
+    }
+
+    /// A [`ClientBuilder`] for `token`.
+    pub fn builder(token: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(token)
+    }
+
+    /// A client configured from the environment: `PYLON_API_TOKEN`
+    /// (required) and `PYLON_BASE_URL` (optional).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] when `PYLON_API_TOKEN` is unset or either
+    /// variable is invalid.
+    pub fn from_env() -> Result<Client> {
+        let token = std::env::var("PYLON_API_TOKEN")
+            .map_err(|_| Error::InvalidRequest("PYLON_API_TOKEN is not set".into()))?;
+        let mut builder = Client::builder(token);
+        if let Ok(base_url) = std::env::var("PYLON_BASE_URL") {
+            builder = builder.base_url(base_url);
+        }
+        builder.build()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        progenitor_client::ClientInfo::baseurl(&self.operations)
+    }
+}
+
+impl Deref for Client {
+    type Target = generated::Client;
+
+    fn deref(&self) -> &generated::Client {
+        &self.operations
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url())
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Configures a [`Client`].
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use pylon_sdk::{Client, Region, RetryPolicy};
+///
+/// # fn run() -> pylon_sdk::Result<()> {
+/// let client = Client::builder("pylon_api_…")
+///     .region(Region::Eu)
+///     .timeout(Duration::from_secs(30))
+///     .retry_policy(RetryPolicy::standard().with_max_attempts(5))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[must_use]
+pub struct ClientBuilder {
+    token: String,
+    region: Option<Region>,
+    base_url: Option<String>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl ClientBuilder {
+    fn new(token: impl Into<String>) -> Self {
+        ClientBuilder {
+            token: token.into(),
+            region: None,
+            base_url: None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+            retry: RetryPolicy::standard(),
+        }
+    }
+
+    /// The region to talk to. Default is the token's region
+    /// ([`Region::of_token`]).
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// Sends requests to `base_url` instead of the region's host (a proxy or
+    /// a test server). It must be `https`, or `http` to a loopback address.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// How long to wait for a connection. Default is 10 seconds.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one attempt may take, from sending to the last byte of the
+    /// response. Default is 60 seconds.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How failed requests are retried. Default is
+    /// [`RetryPolicy::standard`]; [`RetryPolicy::disabled`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for an empty or malformed token or a base
+    /// URL that is not `https` (or `http` to loopback).
+    pub fn build(self) -> Result<Client> {
+        let token = self.token.trim();
+        if token.is_empty() {
+            return Err(Error::InvalidRequest("the API token is empty".into()));
+        }
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+            Error::InvalidRequest(
+                "the API token contains characters not allowed in a header".into(),
+            )
+        })?;
+        bearer.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, bearer);
+
+        let region = self.region.unwrap_or_else(|| Region::of_token(token));
+        let base_url = checked_base_url(self.base_url.as_deref().unwrap_or(region.base_url()))?;
+
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(concat!("pylon-sdk-rust/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .https_only(!is_loopback_http(&base_url))
+            .build()
+            .map_err(|e| Error::InvalidRequest(format!("the HTTP client could not start: {e}")))?;
+        let state = ClientState {
+            budget: Arc::new(RetryBudget::new(self.retry.budget_capacity())),
+            retry: self.retry,
+        };
+        Ok(Client {
+            operations: generated::Client::new_with_client(&base_url, http, state),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &"<redacted>")
+            .field("region", &self.region)
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+fn checked_base_url(raw: &str) -> Result<String> {
+    let url = reqwest::Url::parse(raw)
+        .map_err(|e| Error::InvalidRequest(format!("base URL {raw:?} is not a URL: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        _ => {
+            return Err(Error::InvalidRequest(format!(
+                "base URL {raw:?} must use https (plain http only to a loopback address)"
+            )));
+        }
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn is_loopback_http(base_url: &str) -> bool {
+    reqwest::Url::parse(base_url).is_ok_and(|url| url.scheme() == "http" && is_loopback(&url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_follows_the_token_prefix() {
+        assert_eq!(Region::of_token("pylon_api_eu_abc"), Region::Eu);
+        assert_eq!(Region::of_token("pylon_api_abc"), Region::Us);
+        assert_eq!(Region::of_token("legacy"), Region::Us);
+        assert_eq!(
+            Client::new("pylon_api_eu_x").unwrap().base_url(),
+            "https://api.eu.usepylon.com"
+        );
+        assert_eq!(
+            Client::new("pylon_api_x").unwrap().base_url(),
+            "https://api.usepylon.com"
+        );
+        let forced = Client::builder("pylon_api_eu_x")
+            .region(Region::Us)
+            .build()
+            .unwrap();
+        assert_eq!(forced.base_url(), "https://api.usepylon.com");
+    }
+
+    #[test]
+    fn plain_http_is_only_for_loopback() {
+        for ok in [
+            "http://127.0.0.1:8080/",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "https://proxy.example",
+        ] {
+            assert!(checked_base_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://example.com",
+            "http://10.0.0.1",
+            "ftp://127.0.0.1",
+            "not a url",
+        ] {
+            assert!(
+                matches!(checked_base_url(bad), Err(Error::InvalidRequest(_))),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            checked_base_url("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+    }
+
+    #[test]
+    fn bad_tokens_are_refused_without_echoing_them() {
+        assert!(matches!(Client::new("  "), Err(Error::InvalidRequest(_))));
+        let err = Client::new("pylon_api_secret\nvalue")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_token() {
+        let token = "pylon_api_supersecret";
+        let builder = Client::builder(token);
+        assert!(!format!("{builder:?}").contains("supersecret"));
+        let client = builder.build().unwrap();
+        assert!(!format!("{client:?}").contains("supersecret"));
+        assert!(!format!("{:?}", *client).contains("supersecret"));
+    }
+}

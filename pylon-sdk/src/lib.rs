@@ -1,0 +1,60 @@
+//! A Rust SDK for the [Pylon](https://usepylon.com) REST API.
+//!
+//! Every operation of the API is a method on [`Client`], generated from
+//! Pylon's OpenAPI description (with its corrections to the live API
+//! applied), with a builder per call:
+//!
+//! ```no_run
+//! use pylon_sdk::{Client, types};
+//!
+//! # async fn run() -> pylon_sdk::Result<()> {
+//! let client = Client::from_env()?; // PYLON_API_TOKEN, optional PYLON_BASE_URL
+//! let created = client
+//!     .create_tag()
+//!     .body(types::CreateTagRequest::builder().value("vip").object_type("account"))
+//!     .send()
+//!     .await?;
+//! let id = created.data.as_ref().and_then(|tag| tag.id.clone()).unwrap_or_default();
+//! client
+//!     .update_tag()
+//!     .id(&id)
+//!     .body(types::UpdateTagRequest::builder().hex_color(Some("#ff0000".to_string())))
+//!     .send()
+//!     .await?;
+//! let fields = client.list_custom_fields().object_type("account").send().await?;
+//! println!("{} custom fields", fields.data.len());
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors
+//! Generated operations return `progenitor_client::Error`; the `?` operator
+//! turns it into [`Error`], which says what happened (Pylon's messages,
+//! `code`, status and request ID) and whether it is worth retrying.
+//!
+//! # Retries
+//! Every request goes through the client's [`RetryPolicy`]: see [`retry`].
+//!
+//! # Testing code that uses this crate
+//! The `mock` feature adds [`mock::MockServerExt`], a typed `httpmock` helper
+//! per operation.
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod client;
+mod error;
+pub mod retry;
+
+#[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
+#[rustfmt::skip]
+mod generated;
+
+#[cfg(feature = "mock")]
+#[allow(missing_docs, clippy::all, clippy::pedantic)]
+#[path = "generated_mock.rs"]
+#[rustfmt::skip]
+pub mod mock;
+
+pub use client::{Client, ClientBuilder, ClientState, Region};
+pub use error::{ApiError, Error, Result};
+pub use generated::{Client as Operations, ResponseValue, builder, types};
+pub use retry::RetryPolicy;
