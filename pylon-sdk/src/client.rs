@@ -223,6 +223,8 @@ impl ClientBuilder {
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .https_only(!is_loopback_http(&base_url))
+            // Pylon does not redirect API calls; a redirect is reported, not followed.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::InvalidRequest(format!("the HTTP client could not start: {e}")))?;
         let state = ClientState {

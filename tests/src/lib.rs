@@ -1,1 +1,70 @@
+//! Shared helpers for the integration tests: a client pointed at a local
+//! server, and an exact-request expectation for `httpmock`.
 
+use std::time::Duration;
+
+use httpmock::{Method, Mock, MockServer};
+use pylon_sdk::{Client, RetryPolicy};
+use serde_json::Value;
+
+
+/// The token every test client sends.
+pub const TOKEN: &str = "pylon_api_test_token";
+
+/// A client for `base_url` whose retries wait at most a few milliseconds.
+pub fn client_for(base_url: &str) -> Client {
+    Client::builder(TOKEN)
+        .base_url(base_url)
+        .retry_policy(
+            RetryPolicy::standard()
+                .with_base_delay(Duration::from_millis(1))
+                .with_max_delay(Duration::from_millis(5)),
+        )
+        .build()
+        .expect("a valid test client")
+}
+
+/// A client for the mock server.
+pub fn client(server: &MockServer) -> Client {
+    client_for(&server.base_url())
+}
+
+/// One exact request the SDK must send, and the answer it gets.
+pub struct Expect<'a> {
+    pub method: Method,
+    pub path: &'a str,
+    pub query: &'a [(&'a str, &'a str)],
+    pub body: Option<Value>,
+    pub status: u16,
+    pub response: Value,
+}
+
+impl Expect<'_> {
+    /// Registers the expectation: method, path, every query parameter, the
+    /// bearer token, the user agent, no `api-version` header, and the exact
+    /// JSON body (or none).
+    pub fn on(self, server: &MockServer) -> Mock<'_> {
+        server.mock(|when, then| {
+            let mut when = when
+                .method(self.method)
+                .path(self.path)
+                .header("authorization", format!("Bearer {TOKEN}"))
+                .header_prefix("user-agent", "pylon-sdk-rust/")
+                .header_missing("api-version");
+            for (name, value) in self.query {
+                when = when.query_param(*name, *value);
+            }
+            match self.body {
+                Some(body) => {
+                    when.header("content-type", "application/json").json_body(body);
+                }
+                None => {
+                    when.header_missing("content-type");
+                }
+            }
+            then.status(self.status)
+                .header("content-type", "application/json")
+                .json_body(self.response);
+        })
+    }
+}
