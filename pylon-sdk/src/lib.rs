@@ -42,11 +42,15 @@
 
 mod client;
 mod error;
+mod paths;
 pub mod retry;
 
 #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
 #[rustfmt::skip]
 mod generated;
+
+#[rustfmt::skip]
+mod generated_paths;
 
 #[cfg(feature = "mock")]
 #[allow(missing_docs, clippy::all, clippy::pedantic)]

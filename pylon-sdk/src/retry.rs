@@ -303,13 +303,27 @@ fn outcome_of(result: &reqwest::Result<reqwest::Response>) -> Outcome {
 }
 
 impl ClientHooks<ClientState> for generated::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        // Pylon documents no version header; progenitor adds one to every request.
+        request.headers_mut().remove("api-version");
+        let base_path = reqwest::Url::parse(self.baseurl())
+            .map(|url| url.path().to_string())
+            .unwrap_or_default();
+        match crate::paths::misfit(info.operation_id, &base_path, request.url().path()) {
+            Some(reason) => Err(progenitor_client::Error::InvalidRequest(reason)),
+            None => Ok(()),
+        }
+    }
+
     async fn exec(
         &self,
         mut request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        // Pylon documents no version header; progenitor adds one to every request.
-        request.headers_mut().remove("api-version");
         let state = self.inner();
         let policy = &state.retry;
         let idempotent = is_idempotent(request.method(), info.operation_id);

@@ -68,3 +68,21 @@ impl Expect<'_> {
         })
     }
 }
+
+/// Starts a mock server expecting exactly `expect`, runs `call` against it,
+/// asserts the request arrived once, and returns the decoded body.
+pub async fn roundtrip<T, E, F, Fut>(expect: Expect<'_>, call: F) -> T
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = Result<pylon_sdk::ResponseValue<T>, E>>,
+    pylon_sdk::Error: From<E>,
+{
+    let server = MockServer::start_async().await;
+    let mock = expect.on(&server);
+    let value = call(client(&server))
+        .await
+        .map_err(pylon_sdk::Error::from)
+        .unwrap_or_else(|e| panic!("the operation failed: {e}"));
+    mock.assert();
+    value.into_inner()
+}
