@@ -45,7 +45,7 @@ mod error;
 mod paths;
 pub mod retry;
 
-#[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
+#[allow(missing_docs, unused_imports, rustdoc::all, clippy::all, clippy::pedantic)]
 #[rustfmt::skip]
 mod generated;
 
@@ -53,7 +53,7 @@ mod generated;
 mod generated_paths;
 
 #[cfg(feature = "mock")]
-#[allow(missing_docs, clippy::all, clippy::pedantic)]
+#[allow(missing_docs, rustdoc::all, clippy::all, clippy::pedantic)]
 #[path = "generated_mock.rs"]
 #[rustfmt::skip]
 pub mod mock;

@@ -44,7 +44,10 @@ mod tests {
         assert_eq!(misfit("get_tag", "", "/tags/a%2Fb"), None);
         assert_eq!(misfit("get_tag", "/pylon/", "/pylon/tags/x"), None);
         assert_eq!(misfit("list_tags", "", "/tags"), None);
-        assert_eq!(misfit("get_article", "", "/knowledge-bases/kb/articles/a"), None);
+        assert_eq!(
+            misfit("get_article", "", "/knowledge-bases/kb/articles/a"),
+            None
+        );
     }
 
     #[test]

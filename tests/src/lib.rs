@@ -7,7 +7,6 @@ use httpmock::{Method, Mock, MockServer};
 use pylon_sdk::{Client, RetryPolicy};
 use serde_json::Value;
 
-
 /// The token every test client sends.
 pub const TOKEN: &str = "pylon_api_test_token";
 
@@ -56,7 +55,8 @@ impl Expect<'_> {
             }
             match self.body {
                 Some(body) => {
-                    when.header("content-type", "application/json").json_body(body);
+                    when.header("content-type", "application/json")
+                        .json_body(body);
                 }
                 None => {
                     when.header_missing("content-type");

@@ -28,17 +28,27 @@ async fn list_accounts_pages_by_cursor_and_limit() {
     .await;
     let acme = &listed.data[0];
     assert_eq!(acme.external_ids[0].label.as_deref(), Some("salesforce"));
-    assert_eq!(acme.owner.as_ref().unwrap().email.as_deref(), Some("owner@x.y"));
+    assert_eq!(
+        acme.owner.as_ref().unwrap().email.as_deref(),
+        Some("owner@x.y")
+    );
     assert_eq!(listed.pagination.unwrap().cursor, "c2");
 }
 
 #[tokio::test]
 async fn create_account_uses_account_type_and_custom_field_array() {
     let created = roundtrip(
-        Expect { method: POST, path: "/accounts", query: &[],
-                 body: Some(json!({"name": "Acme", "account_type": "customer", "domains": ["acme.com"],
-                                   "custom_fields": [{"slug": "tier", "value": "gold"}]})),
-                 status: 200, response: json!({"data": account(), "request_id": "r"}) },
+        Expect {
+            method: POST,
+            path: "/accounts",
+            query: &[],
+            body: Some(
+                json!({"name": "Acme", "account_type": "customer", "domains": ["acme.com"],
+                                   "custom_fields": [{"slug": "tier", "value": "gold"}]}),
+            ),
+            status: 200,
+            response: json!({"data": account(), "request_id": "r"}),
+        },
         |c| async move {
             c.create_account()
                 .body(
@@ -46,7 +56,11 @@ async fn create_account_uses_account_type_and_custom_field_array() {
                         .name("Acme")
                         .account_type(types::AccountType::Customer)
                         .domains(vec!["acme.com".to_string()])
-                        .custom_fields(vec![types::CustomFieldValue { slug: "tier".into(), value: Some("gold".into()), values: vec![] }]),
+                        .custom_fields(vec![types::CustomFieldValue {
+                            slug: "tier".into(),
+                            value: Some("gold".into()),
+                            values: vec![],
+                        }]),
                 )
                 .send()
                 .await
@@ -59,18 +73,35 @@ async fn create_account_uses_account_type_and_custom_field_array() {
 #[tokio::test]
 async fn get_update_and_delete_account() {
     let got = roundtrip(
-        Expect { method: GET, path: "/accounts/sf_1", query: &[], body: None, status: 200, response: json!({"data": account(), "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/accounts/sf_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"data": account(), "request_id": "r"}),
+        },
         |c| async move { c.get_account().id("sf_1").send().await },
     )
     .await;
     assert_eq!(got.data.unwrap().id.as_deref(), Some("acc_1"));
     let updated = roundtrip(
-        Expect { method: PATCH, path: "/accounts/acc_1", query: &[], body: Some(json!({"owner_id": "", "is_disabled": true})),
-                 status: 200, response: json!({"data": account(), "request_id": "r"}) },
+        Expect {
+            method: PATCH,
+            path: "/accounts/acc_1",
+            query: &[],
+            body: Some(json!({"owner_id": "", "is_disabled": true})),
+            status: 200,
+            response: json!({"data": account(), "request_id": "r"}),
+        },
         |c| async move {
             c.update_account()
                 .id("acc_1")
-                .body(types::UpdateAccountRequest { owner_id: Some(String::new()), is_disabled: Some(true), ..Default::default() })
+                .body(types::UpdateAccountRequest {
+                    owner_id: Some(String::new()),
+                    is_disabled: Some(true),
+                    ..Default::default()
+                })
                 .send()
                 .await
         },
@@ -78,7 +109,14 @@ async fn get_update_and_delete_account() {
     .await;
     assert!(updated.data.is_some());
     let deleted = roundtrip(
-        Expect { method: DELETE, path: "/accounts/acc_1", query: &[], body: None, status: 200, response: json!({"request_id": "d"}) },
+        Expect {
+            method: DELETE,
+            path: "/accounts/acc_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"request_id": "d"}),
+        },
         |c| async move { c.delete_account().id("acc_1").send().await },
     )
     .await;
@@ -107,12 +145,20 @@ async fn bulk_update_merge_and_search_accounts() {
     .await;
     assert_eq!(bulk.success, Some(true));
     let merged = roundtrip(
-        Expect { method: POST, path: "/accounts/merge", query: &[],
-                 body: Some(json!({"merge_into_account_id": "acc_1", "merge_account_ids": ["acc_2"]})),
-                 status: 200, response: json!({"request_id": "m"}) },
+        Expect {
+            method: POST,
+            path: "/accounts/merge",
+            query: &[],
+            body: Some(json!({"merge_into_account_id": "acc_1", "merge_account_ids": ["acc_2"]})),
+            status: 200,
+            response: json!({"request_id": "m"}),
+        },
         |c| async move {
             c.merge_accounts()
-                .body(types::MergeAccountsBody { merge_into_account_id: "acc_1".into(), merge_account_ids: vec!["acc_2".into()] })
+                .body(types::MergeAccountsBody {
+                    merge_into_account_id: "acc_1".into(),
+                    merge_account_ids: vec!["acc_2".into()],
+                })
                 .send()
                 .await
         },
@@ -142,21 +188,40 @@ async fn bulk_update_merge_and_search_accounts() {
 #[tokio::test]
 async fn contacts_list_create_get_update_delete_search() {
     let listed = roundtrip(
-        Expect { method: GET, path: "/contacts", query: &[("limit", "2")], body: None, status: 200,
-                 response: json!({"data": [contact()], "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/contacts",
+            query: &[("limit", "2")],
+            body: None,
+            status: 200,
+            response: json!({"data": [contact()], "request_id": "r"}),
+        },
         |c| async move { c.list_contacts().limit(2).send().await },
     )
     .await;
-    assert_eq!(listed.data[0].account.as_ref().unwrap().id.as_deref(), Some("acc_1"));
+    assert_eq!(
+        listed.data[0].account.as_ref().unwrap().id.as_deref(),
+        Some("acc_1")
+    );
     assert_eq!(listed.data[0].emails.len(), 2);
 
     let created = roundtrip(
-        Expect { method: POST, path: "/contacts", query: &[],
-                 body: Some(json!({"name": "Ada", "account_id": "acc_1", "portal_role": "member"})),
-                 status: 200, response: json!({"data": contact(), "request_id": "r"}) },
+        Expect {
+            method: POST,
+            path: "/contacts",
+            query: &[],
+            body: Some(json!({"name": "Ada", "account_id": "acc_1", "portal_role": "member"})),
+            status: 200,
+            response: json!({"data": contact(), "request_id": "r"}),
+        },
         |c| async move {
             c.create_contact()
-                .body(types::CreateContactRequest::builder().name("Ada").account_id(String::from("acc_1")).portal_role(types::PortalRole::Member))
+                .body(
+                    types::CreateContactRequest::builder()
+                        .name("Ada")
+                        .account_id(String::from("acc_1"))
+                        .portal_role(types::PortalRole::Member),
+                )
                 .send()
                 .await
         },
@@ -165,19 +230,35 @@ async fn contacts_list_create_get_update_delete_search() {
     assert_eq!(created.data.unwrap().portal_role.as_deref(), Some("member"));
 
     let got = roundtrip(
-        Expect { method: GET, path: "/contacts/con_1", query: &[], body: None, status: 200, response: json!({"data": contact(), "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/contacts/con_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"data": contact(), "request_id": "r"}),
+        },
         |c| async move { c.get_contact().id("con_1").send().await },
     )
     .await;
     assert_eq!(got.data.unwrap().email.as_deref(), Some("ada@acme.com"));
 
     let updated = roundtrip(
-        Expect { method: PATCH, path: "/contacts/con_1", query: &[], body: Some(json!({"email": "new@acme.com"})),
-                 status: 200, response: json!({"data": contact(), "request_id": "r"}) },
+        Expect {
+            method: PATCH,
+            path: "/contacts/con_1",
+            query: &[],
+            body: Some(json!({"email": "new@acme.com"})),
+            status: 200,
+            response: json!({"data": contact(), "request_id": "r"}),
+        },
         |c| async move {
             c.update_contact()
                 .id("con_1")
-                .body(types::UpdateContactRequest { email: Some("new@acme.com".into()), ..Default::default() })
+                .body(types::UpdateContactRequest {
+                    email: Some("new@acme.com".into()),
+                    ..Default::default()
+                })
                 .send()
                 .await
         },
@@ -186,7 +267,14 @@ async fn contacts_list_create_get_update_delete_search() {
     assert!(updated.data.is_some());
 
     let deleted = roundtrip(
-        Expect { method: DELETE, path: "/contacts/con_1", query: &[], body: None, status: 200, response: json!({"request_id": "d"}) },
+        Expect {
+            method: DELETE,
+            path: "/contacts/con_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"request_id": "d"}),
+        },
         |c| async move { c.delete_contact().id("con_1").send().await },
     )
     .await;

@@ -37,12 +37,21 @@ async fn list_sends_the_required_object_type_and_decodes_full_definitions() {
     assert_eq!(listed.data.len(), 2);
     let tier = &listed.data[0];
     let options = &tier.select_metadata.as_ref().unwrap().options;
-    assert_eq!(options.iter().map(|o| o.slug.as_str()).collect::<Vec<_>>(), ["gold", "silver"]);
+    assert_eq!(
+        options.iter().map(|o| o.slug.as_str()).collect::<Vec<_>>(),
+        ["gold", "silver"]
+    );
     assert_eq!(options[1].ai_description.as_deref(), Some("mid tier"));
     assert_eq!(tier.is_read_only, Some(false));
-    assert_eq!(tier.created_at.unwrap().to_rfc3339(), "2026-01-02T03:04:05+00:00");
+    assert_eq!(
+        tier.created_at.unwrap().to_rfc3339(),
+        "2026-01-02T03:04:05+00:00"
+    );
     let number = listed.data[1].number_metadata.as_ref().unwrap();
-    assert_eq!((number.format.as_deref(), number.decimal_places), (Some("currency"), Some(2)));
+    assert_eq!(
+        (number.format.as_deref(), number.decimal_places),
+        (Some("currency"), Some(2))
+    );
 }
 
 #[tokio::test]
@@ -52,8 +61,17 @@ async fn list_without_object_type_fails_before_sending() {
         when.any_request();
         then.status(200);
     });
-    let err = Error::from(client(&server).list_custom_fields().send().await.unwrap_err());
-    assert!(matches!(&err, Error::InvalidRequest(r) if r.contains("object_type")), "{err}");
+    let err = Error::from(
+        client(&server)
+            .list_custom_fields()
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(&err, Error::InvalidRequest(r) if r.contains("object_type")),
+        "{err}"
+    );
     assert_eq!(any.calls(), 0);
 }
 
@@ -125,11 +143,28 @@ async fn every_documented_field_type_serialises_as_pylon_names_it() {
         types::CustomFieldType::Multiselect,
     ]
     .iter()
-    .map(|t| serde_json::to_value(t).unwrap().as_str().unwrap().to_string())
+    .map(|t| {
+        serde_json::to_value(t)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    })
     .collect();
     assert_eq!(
         names,
-        ["text", "number", "decimal", "boolean", "date", "datetime", "user", "url", "select", "multiselect"]
+        [
+            "text",
+            "number",
+            "decimal",
+            "boolean",
+            "date",
+            "datetime",
+            "user",
+            "url",
+            "select",
+            "multiselect"
+        ]
     );
 }
 
@@ -223,13 +258,18 @@ async fn one_select_option_is_added_renamed_and_deleted() {
         |c| async move {
             c.delete_select_option()
                 .custom_field_id("cf_1")
-                .body(types::DeleteSelectOptionRequest { current_slug: "silver".into() })
+                .body(types::DeleteSelectOptionRequest {
+                    current_slug: "silver".into(),
+                })
                 .send()
                 .await
         },
     )
     .await;
-    assert_eq!((deleted.request_id.as_deref(), deleted.data.is_none()), (Some("r3"), true));
+    assert_eq!(
+        (deleted.request_id.as_deref(), deleted.data.is_none()),
+        (Some("r3"), true)
+    );
 }
 
 async fn custom_field_error(status: u16, body: &str) -> (Error, usize) {
@@ -240,7 +280,12 @@ async fn custom_field_error(status: u16, body: &str) -> (Error, usize) {
     });
     let err = client(&server)
         .create_custom_field()
-        .body(types::CreateCustomFieldRequest::builder().label("L").object_type("issue").type_(types::CustomFieldType::Text))
+        .body(
+            types::CreateCustomFieldRequest::builder()
+                .label("L")
+                .object_type("issue")
+                .type_(types::CustomFieldType::Text),
+        )
         .send()
         .await
         .map_err(Error::from)
@@ -250,15 +295,40 @@ async fn custom_field_error(status: u16, body: &str) -> (Error, usize) {
 
 #[tokio::test]
 async fn create_errors_are_typed_and_only_429_is_retried() {
-    let (err, calls) = custom_field_error(400, r#"{"errors":["slug taken"],"request_id":"r","code":"invalid_request_body"}"#).await;
-    assert_eq!((calls, err.api().unwrap().messages.clone()), (1, vec!["slug taken".to_string()]));
-    let (err, calls) = custom_field_error(401, r#"{"errors":["wrong region"],"request_id":"r","code":"wrong_region_token"}"#).await;
-    assert_eq!((calls, err.api().unwrap().code.as_deref()), (1, Some("wrong_region_token")));
+    let (err, calls) = custom_field_error(
+        400,
+        r#"{"errors":["slug taken"],"request_id":"r","code":"invalid_request_body"}"#,
+    )
+    .await;
+    assert_eq!(
+        (calls, err.api().unwrap().messages.clone()),
+        (1, vec!["slug taken".to_string()])
+    );
+    let (err, calls) = custom_field_error(
+        401,
+        r#"{"errors":["wrong region"],"request_id":"r","code":"wrong_region_token"}"#,
+    )
+    .await;
+    assert_eq!(
+        (calls, err.api().unwrap().code.as_deref()),
+        (1, Some("wrong_region_token"))
+    );
     let (err, calls) = custom_field_error(404, r#"{"errors":["no"],"request_id":"r"}"#).await;
     assert!(err.is_not_found() && calls == 1);
-    let (err, calls) = custom_field_error(409, r#"{"errors":["exists"],"request_id":"r","exists_id":"cf_9"}"#).await;
-    assert_eq!((calls, err.api().unwrap().exists_id.as_deref()), (1, Some("cf_9")));
-    let (err, calls) = custom_field_error(429, r#"{"errors":["slow down"],"request_id":"r","code":"rate_limited"}"#).await;
+    let (err, calls) = custom_field_error(
+        409,
+        r#"{"errors":["exists"],"request_id":"r","exists_id":"cf_9"}"#,
+    )
+    .await;
+    assert_eq!(
+        (calls, err.api().unwrap().exists_id.as_deref()),
+        (1, Some("cf_9"))
+    );
+    let (err, calls) = custom_field_error(
+        429,
+        r#"{"errors":["slow down"],"request_id":"r","code":"rate_limited"}"#,
+    )
+    .await;
     assert!(err.is_rate_limited() && calls == 3);
     let (err, calls) = custom_field_error(500, r#"{"errors":["boom"],"request_id":"r"}"#).await;
     assert!(err.is_outcome_unknown() && calls == 1);

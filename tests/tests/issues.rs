@@ -43,10 +43,37 @@ async fn list_issues_sends_rfc3339_times_and_pages() {
     .await;
     let first = &listed.data[0];
     assert_eq!(first.number, Some(42));
-    assert_eq!(first.custom_fields.as_ref().unwrap().get("tier").unwrap().value.as_deref(), Some("gold"));
-    assert_eq!(first.custom_fields.as_ref().unwrap().get("areas").unwrap().values, ["auth", "sso"]);
-    assert_eq!(first.account.as_ref().unwrap().external_ids[0].external_id.as_deref(), Some("sf_1"));
-    assert_eq!(first.requester.as_ref().unwrap().email.as_deref(), Some("a@b.c"));
+    assert_eq!(
+        first
+            .custom_fields
+            .as_ref()
+            .unwrap()
+            .get("tier")
+            .unwrap()
+            .value
+            .as_deref(),
+        Some("gold")
+    );
+    assert_eq!(
+        first
+            .custom_fields
+            .as_ref()
+            .unwrap()
+            .get("areas")
+            .unwrap()
+            .values,
+        ["auth", "sso"]
+    );
+    assert_eq!(
+        first.account.as_ref().unwrap().external_ids[0]
+            .external_id
+            .as_deref(),
+        Some("sf_1")
+    );
+    assert_eq!(
+        first.requester.as_ref().unwrap().email.as_deref(),
+        Some("a@b.c")
+    );
     assert_eq!(listed.pagination.unwrap().cursor, "c2");
 }
 
@@ -64,13 +91,32 @@ async fn generated_mocks_match_date_times_through_the_raw_query() {
     });
     let raw = server.list_issues(|when, then| {
         when.into_inner()
-            .query_param("start_time", start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-            .query_param("end_time", end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-        then.ok(&types::IssueListResponse { request_id: Some("raw".into()), ..Default::default() });
+            .query_param(
+                "start_time",
+                start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            )
+            .query_param(
+                "end_time",
+                end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            );
+        then.ok(&types::IssueListResponse {
+            request_id: Some("raw".into()),
+            ..Default::default()
+        });
     });
-    let response = client(&server).list_issues().start_time(start).end_time(end).send().await.unwrap();
+    let response = client(&server)
+        .list_issues()
+        .start_time(start)
+        .end_time(end)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.request_id.as_deref(), Some("raw"));
-    assert_eq!((typed.calls(), raw.calls()), (0, 1), "the typed matcher never matches RFC 3339");
+    assert_eq!(
+        (typed.calls(), raw.calls()),
+        (0, 1),
+        "the typed matcher never matches RFC 3339"
+    );
 }
 
 #[tokio::test]
@@ -111,17 +157,28 @@ async fn create_issue_writes_custom_fields_as_an_array() {
 #[tokio::test]
 async fn get_update_and_delete_issue() {
     let got = roundtrip(
-        Expect { method: GET, path: "/issues/42", query: &[], body: None, status: 200,
-                 response: json!({"data": issue(), "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/issues/42",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"data": issue(), "request_id": "r"}),
+        },
         |c| async move { c.get_issue().id("42").send().await },
     )
     .await;
     assert_eq!(got.data.unwrap().state.as_deref(), Some("waiting_on_you"));
 
     let updated = roundtrip(
-        Expect { method: PATCH, path: "/issues/iss_1", query: &[],
-                 body: Some(json!({"state": "closed", "assignee_id": "", "type": "ticket"})), status: 200,
-                 response: json!({"data": issue(), "request_id": "r"}) },
+        Expect {
+            method: PATCH,
+            path: "/issues/iss_1",
+            query: &[],
+            body: Some(json!({"state": "closed", "assignee_id": "", "type": "ticket"})),
+            status: 200,
+            response: json!({"data": issue(), "request_id": "r"}),
+        },
         |c| async move {
             c.update_issue()
                 .id("iss_1")
@@ -139,8 +196,14 @@ async fn get_update_and_delete_issue() {
     assert!(updated.data.is_some());
 
     let deleted = roundtrip(
-        Expect { method: DELETE, path: "/issues/iss_1", query: &[], body: None, status: 200,
-                 response: json!({"request_id": "del"}) },
+        Expect {
+            method: DELETE,
+            path: "/issues/iss_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"request_id": "del"}),
+        },
         |c| async move { c.delete_issue().id("iss_1").send().await },
     )
     .await;
@@ -178,13 +241,20 @@ async fn search_issues_sends_a_typed_filter() {
 #[tokio::test]
 async fn snooze_sends_snooze_until() {
     let snoozed = roundtrip(
-        Expect { method: POST, path: "/issues/iss_1/snooze", query: &[],
-                 body: Some(json!({"snooze_until": "2026-04-01T09:30:00Z"})), status: 200,
-                 response: json!({"data": issue(), "request_id": "r"}) },
+        Expect {
+            method: POST,
+            path: "/issues/iss_1/snooze",
+            query: &[],
+            body: Some(json!({"snooze_until": "2026-04-01T09:30:00Z"})),
+            status: 200,
+            response: json!({"data": issue(), "request_id": "r"}),
+        },
         |c| async move {
             c.snooze_issue()
                 .id("iss_1")
-                .body(types::SnoozeIssueRequest { snooze_until: Utc.with_ymd_and_hms(2026, 4, 1, 9, 30, 0).unwrap() })
+                .body(types::SnoozeIssueRequest {
+                    snooze_until: Utc.with_ymd_and_hms(2026, 4, 1, 9, 30, 0).unwrap(),
+                })
                 .send()
                 .await
         },
@@ -197,15 +267,29 @@ async fn snooze_sends_snooze_until() {
 async fn followers_are_listed_and_changed_with_user_and_contact_ids() {
     let followers = json!({"data": [{"id": "usr_1", "type": "user"}, {"id": "con_1", "type": "contact"}], "request_id": "r"});
     let listed = roundtrip(
-        Expect { method: GET, path: "/issues/iss_1/followers", query: &[], body: None, status: 200, response: followers.clone() },
+        Expect {
+            method: GET,
+            path: "/issues/iss_1/followers",
+            query: &[],
+            body: None,
+            status: 200,
+            response: followers.clone(),
+        },
         |c| async move { c.list_issue_followers().id("iss_1").send().await },
     )
     .await;
     assert_eq!(listed.data[1].type_.as_deref(), Some("contact"));
     let changed = roundtrip(
-        Expect { method: POST, path: "/issues/iss_1/followers", query: &[],
-                 body: Some(json!({"user_ids": ["usr_1"], "contact_ids": ["con_1"], "operation": "remove"})),
-                 status: 200, response: followers },
+        Expect {
+            method: POST,
+            path: "/issues/iss_1/followers",
+            query: &[],
+            body: Some(
+                json!({"user_ids": ["usr_1"], "contact_ids": ["con_1"], "operation": "remove"}),
+            ),
+            status: 200,
+            response: followers,
+        },
         |c| async move {
             c.update_issue_followers()
                 .id("iss_1")
@@ -225,9 +309,16 @@ async fn followers_are_listed_and_changed_with_user_and_contact_ids() {
 #[tokio::test]
 async fn one_external_issue_is_linked_per_call() {
     let linked = roundtrip(
-        Expect { method: POST, path: "/issues/iss_1/external-issues", query: &[],
-                 body: Some(json!({"external_issue_id": "LIN-7", "source": "linear", "operation": "link"})),
-                 status: 200, response: json!({"data": issue(), "request_id": "r"}) },
+        Expect {
+            method: POST,
+            path: "/issues/iss_1/external-issues",
+            query: &[],
+            body: Some(
+                json!({"external_issue_id": "LIN-7", "source": "linear", "operation": "link"}),
+            ),
+            status: 200,
+            response: json!({"data": issue(), "request_id": "r"}),
+        },
         |c| async move {
             c.link_external_issues()
                 .id("iss_1")
@@ -258,13 +349,18 @@ async fn path_parameters_are_percent_encoded_and_stay_in_their_segment() {
     ];
     let catch_all = server.mock(|when, then| {
         when.method(GET).path_prefix("/tags/");
-        then.status(200).json_body(json!({"data": {"id": "t"}, "request_id": "r"}));
+        then.status(200)
+            .json_body(json!({"data": {"id": "t"}, "request_id": "r"}));
     });
     let client = client(&server);
     for (raw, _) in &cases {
         client.get_tag().id(*raw).send().await.unwrap();
     }
-    assert_eq!(catch_all.calls(), cases.len(), "every request stayed under /tags/ with one segment");
+    assert_eq!(
+        catch_all.calls(),
+        cases.len(),
+        "every request stayed under /tags/ with one segment"
+    );
     let escaped = server.mock(|when, then| {
         when.method(GET).path_prefix("/").path_prefix_not("/tags/");
         then.status(500);
@@ -279,7 +375,14 @@ async fn path_parameters_are_percent_encoded_and_stay_in_their_segment() {
     }
     for relative in ["..", ".", ""] {
         let err = pylon_sdk::Error::from(client.get_tag().id(relative).send().await.unwrap_err());
-        assert!(matches!(err, pylon_sdk::Error::InvalidRequest(_)), "{relative:?}: {err}");
+        assert!(
+            matches!(err, pylon_sdk::Error::InvalidRequest(_)),
+            "{relative:?}: {err}"
+        );
     }
-    assert_eq!(escaped.calls(), 0, "relative steps were refused before sending");
+    assert_eq!(
+        escaped.calls(),
+        0,
+        "relative steps were refused before sending"
+    );
 }

@@ -86,12 +86,22 @@ async fn tag_flow_sends_exact_requests_and_decodes_every_response() {
     assert_eq!(created.request_id.as_deref(), Some("req_c"));
 
     let listed = client.list_tags().send().await.unwrap();
-    let values: Vec<_> = listed.data.iter().filter_map(|t| t.value.as_deref()).collect();
+    let values: Vec<_> = listed
+        .data
+        .iter()
+        .filter_map(|t| t.value.as_deref())
+        .collect();
     assert_eq!(values, ["vip", "churn"]);
-    assert!(listed.pagination.is_none(), "pagination is absent on the last page");
+    assert!(
+        listed.pagination.is_none(),
+        "pagination is absent on the last page"
+    );
 
     let got = client.get_tag().id("tag_1").send().await.unwrap();
-    assert_eq!(got.data.as_ref().unwrap().hex_color.as_deref(), Some("#ff0000"));
+    assert_eq!(
+        got.data.as_ref().unwrap().hex_color.as_deref(),
+        Some("#ff0000")
+    );
 
     let updated = client
         .update_tag()
@@ -103,7 +113,10 @@ async fn tag_flow_sends_exact_requests_and_decodes_every_response() {
         .send()
         .await
         .unwrap();
-    assert_eq!(updated.data.as_ref().unwrap().value.as_deref(), Some("very important"));
+    assert_eq!(
+        updated.data.as_ref().unwrap().value.as_deref(),
+        Some("very important")
+    );
 
     let found = client
         .search_tags()
@@ -138,7 +151,12 @@ async fn get_tag_error(status: u16, body: serde_json::Value) -> (Error, usize) {
         response: body,
     }
     .on(&server);
-    let err = client(&server).get_tag().id("tag_1").send().await.unwrap_err();
+    let err = client(&server)
+        .get_tag()
+        .id("tag_1")
+        .send()
+        .await
+        .unwrap_err();
     (Error::from(err), mock.calls())
 }
 
@@ -170,7 +188,10 @@ async fn a_wrong_region_401_names_the_code_and_never_the_token() {
     )
     .await;
     assert_eq!(calls, 1);
-    assert_eq!(err.api().unwrap().code.as_deref(), Some("wrong_region_token"));
+    assert_eq!(
+        err.api().unwrap().code.as_deref(),
+        Some("wrong_region_token")
+    );
     assert!(err.to_string().contains("api.eu.usepylon.com"));
     assert!(!err.to_string().contains("test_token"));
     assert!(!format!("{err:?}").contains("test_token"));
@@ -178,7 +199,11 @@ async fn a_wrong_region_401_names_the_code_and_never_the_token() {
 
 #[tokio::test]
 async fn a_404_is_not_found() {
-    let (err, _) = get_tag_error(404, json!({"errors": ["tag not found"], "request_id": "r", "code": "not_found"})).await;
+    let (err, _) = get_tag_error(
+        404,
+        json!({"errors": ["tag not found"], "request_id": "r", "code": "not_found"}),
+    )
+    .await;
     assert!(err.is_not_found());
     assert_eq!(err.request_id(), Some("r"));
 }
@@ -217,27 +242,35 @@ async fn a_429_is_retried_then_reported_with_its_retry_after() {
     let server = MockServer::start_async().await;
     let mock = server.mock(|when, then| {
         when.method(GET).path("/tags");
-        then.status(429)
-            .header("retry-after", "0")
-            .json_body(json!({"errors": ["rate limited"], "request_id": "r", "code": "rate_limited"}));
+        then.status(429).header("retry-after", "0").json_body(
+            json!({"errors": ["rate limited"], "request_id": "r", "code": "rate_limited"}),
+        );
     });
     let err = Error::from(client(&server).list_tags().send().await.unwrap_err());
     assert_eq!(mock.calls(), 3, "three attempts in all");
     assert!(err.is_rate_limited());
     assert!(err.is_retryable());
-    assert_eq!(err.api().unwrap().retry_after, Some(std::time::Duration::ZERO));
+    assert_eq!(
+        err.api().unwrap().retry_after,
+        Some(std::time::Duration::ZERO)
+    );
 }
 
 #[tokio::test]
 async fn a_500_on_a_read_is_retried_but_a_create_is_not_and_its_outcome_is_unknown() {
-    let (err, calls) = get_tag_error(500, json!({"errors": ["boom"], "request_id": "r", "code": "internal_error"})).await;
+    let (err, calls) = get_tag_error(
+        500,
+        json!({"errors": ["boom"], "request_id": "r", "code": "internal_error"}),
+    )
+    .await;
     assert_eq!(calls, 3);
     assert!(err.is_retryable());
 
     let server = MockServer::start_async().await;
     let mock = server.mock(|when, then| {
         when.method(POST).path("/tags");
-        then.status(500).json_body(json!({"errors": ["boom"], "request_id": "r"}));
+        then.status(500)
+            .json_body(json!({"errors": ["boom"], "request_id": "r"}));
     });
     let err = client(&server)
         .create_tag()
@@ -261,7 +294,14 @@ async fn a_success_body_that_is_not_json_is_a_decode_error_with_its_start() {
         when.method(GET).path("/tags/tag_1");
         then.status(200).body("<html>maintenance</html>");
     });
-    let err = Error::from(client(&server).get_tag().id("tag_1").send().await.unwrap_err());
+    let err = Error::from(
+        client(&server)
+            .get_tag()
+            .id("tag_1")
+            .send()
+            .await
+            .unwrap_err(),
+    );
     match &err {
         Error::Decode { body_start, .. } => assert_eq!(body_start, "<html>maintenance</html>"),
         other => panic!("expected a decode error, got {other:?}"),
@@ -274,7 +314,10 @@ async fn a_success_body_that_is_not_json_is_a_decode_error_with_its_start() {
 async fn an_error_body_that_is_not_json_keeps_its_status() {
     let (err, _) = get_tag_error_raw(502, "<html>Bad gateway</html>").await;
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
-    assert_eq!(err.api().unwrap().messages, ["(non-JSON error body) <html>Bad gateway</html>"]);
+    assert_eq!(
+        err.api().unwrap().messages,
+        ["(non-JSON error body) <html>Bad gateway</html>"]
+    );
 }
 
 async fn get_tag_error_raw(status: u16, body: &str) -> (Error, usize) {
@@ -283,7 +326,12 @@ async fn get_tag_error_raw(status: u16, body: &str) -> (Error, usize) {
         when.method(GET).path("/tags/tag_1");
         then.status(status).body(body);
     });
-    let err = client(&server).get_tag().id("tag_1").send().await.unwrap_err();
+    let err = client(&server)
+        .get_tag()
+        .id("tag_1")
+        .send()
+        .await
+        .unwrap_err();
     (Error::from(err), mock.calls())
 }
 
@@ -292,8 +340,10 @@ async fn unknown_fields_and_odd_statuses_do_not_break_decoding() {
     let server = MockServer::start_async().await;
     server.mock(|when, then| {
         when.method(GET).path("/tags/tag_1");
-        then.status(200).json_body(json!({"data": {"id": "tag_1", "value": "x", "brand_new": [1, 2]},
-                                          "request_id": "r", "extra": true}));
+        then.status(200).json_body(
+            json!({"data": {"id": "tag_1", "value": "x", "brand_new": [1, 2]},
+                                          "request_id": "r", "extra": true}),
+        );
     });
     server.mock(|when, then| {
         when.method(GET).path("/tags/tag_2");
@@ -320,6 +370,9 @@ async fn a_create_missing_its_required_fields_fails_before_sending() {
         .await
         .map_err(Error::from)
         .unwrap_err();
-    assert!(matches!(&err, Error::InvalidRequest(reason) if reason.contains("object_type")), "{err}");
+    assert!(
+        matches!(&err, Error::InvalidRequest(reason) if reason.contains("object_type")),
+        "{err}"
+    );
     assert_eq!(any.calls(), 0);
 }

@@ -15,7 +15,10 @@ async fn me_returns_the_organization() {
     )
     .await;
     let org = me.data.unwrap();
-    assert_eq!((org.id.as_deref(), org.name.as_deref()), (Some("org_1"), Some("Acme Support")));
+    assert_eq!(
+        (org.id.as_deref(), org.name.as_deref()),
+        (Some("org_1"), Some("Acme Support"))
+    );
     assert_eq!(org.user.unwrap().email.as_deref(), Some("bot@x.y"));
 }
 
@@ -23,24 +26,48 @@ async fn me_returns_the_organization() {
 async fn users_list_get_update_search() {
     let user = json!({"id": "usr_1", "name": "Grace", "email": "g@x.y", "emails": ["g@x.y"], "status": "away", "role_id": "role_1"});
     let listed = roundtrip(
-        Expect { method: GET, path: "/users", query: &[], body: None, status: 200, response: json!({"data": [user.clone()], "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/users",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"data": [user.clone()], "request_id": "r"}),
+        },
         |c| async move { c.list_users().send().await },
     )
     .await;
     assert_eq!(listed.data[0].status.as_deref(), Some("away"));
     let got = roundtrip(
-        Expect { method: GET, path: "/users/usr_1", query: &[], body: None, status: 200, response: json!({"data": user.clone(), "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/users/usr_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"data": user.clone(), "request_id": "r"}),
+        },
         |c| async move { c.get_user().id("usr_1").send().await },
     )
     .await;
     assert_eq!(got.data.unwrap().name.as_deref(), Some("Grace"));
     let updated = roundtrip(
-        Expect { method: PATCH, path: "/users/usr_1", query: &[], body: Some(json!({"name": "Grace H", "status": "out_of_office"})),
-                 status: 200, response: json!({"data": user.clone(), "request_id": "r"}) },
+        Expect {
+            method: PATCH,
+            path: "/users/usr_1",
+            query: &[],
+            body: Some(json!({"name": "Grace H", "status": "out_of_office"})),
+            status: 200,
+            response: json!({"data": user.clone(), "request_id": "r"}),
+        },
         |c| async move {
             c.update_user()
                 .id("usr_1")
-                .body(types::UpdateUserRequest { name: Some("Grace H".into()), status: Some(types::UserStatus::OutOfOffice), ..Default::default() })
+                .body(types::UpdateUserRequest {
+                    name: Some("Grace H".into()),
+                    status: Some(types::UserStatus::OutOfOffice),
+                    ..Default::default()
+                })
                 .send()
                 .await
         },
@@ -48,14 +75,26 @@ async fn users_list_get_update_search() {
     .await;
     assert!(updated.data.is_some());
     let found = roundtrip(
-        Expect { method: POST, path: "/users/search", query: &[],
-                 body: Some(json!({"filter": {"field": "email", "operator": "equals", "value": "g@x.y"}})),
-                 status: 200, response: json!({"data": [user], "request_id": "r"}) },
+        Expect {
+            method: POST,
+            path: "/users/search",
+            query: &[],
+            body: Some(
+                json!({"filter": {"field": "email", "operator": "equals", "value": "g@x.y"}}),
+            ),
+            status: 200,
+            response: json!({"data": [user], "request_id": "r"}),
+        },
         |c| async move {
             c.search_users()
                 .body(types::SearchRequest {
-                    filter: Some(types::Filter { field: "email".into(), operator: types::FilterOperator::Equals,
-                                                 value: Some("g@x.y".into()), values: vec![], subfilters: vec![] }),
+                    filter: Some(types::Filter {
+                        field: "email".into(),
+                        operator: types::FilterOperator::Equals,
+                        value: Some("g@x.y".into()),
+                        values: vec![],
+                        subfilters: vec![],
+                    }),
                     ..Default::default()
                 })
                 .send()
@@ -68,33 +107,73 @@ async fn users_list_get_update_search() {
 
 #[tokio::test]
 async fn teams_list_create_get_update() {
-    let team = json!({"id": "team_1", "name": "Tier 1", "users": [{"id": "usr_1", "email": "g@x.y"}]});
+    let team =
+        json!({"id": "team_1", "name": "Tier 1", "users": [{"id": "usr_1", "email": "g@x.y"}]});
     let listed = roundtrip(
-        Expect { method: GET, path: "/teams", query: &[], body: None, status: 200, response: json!({"data": [team.clone()], "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/teams",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"data": [team.clone()], "request_id": "r"}),
+        },
         |c| async move { c.list_teams().send().await },
     )
     .await;
     assert_eq!(listed.data[0].users[0].email.as_deref(), Some("g@x.y"));
     let created = roundtrip(
-        Expect { method: POST, path: "/teams", query: &[], body: Some(json!({"name": "Tier 1", "user_ids": ["usr_1"]})),
-                 status: 200, response: json!({"data": team.clone(), "request_id": "r"}) },
+        Expect {
+            method: POST,
+            path: "/teams",
+            query: &[],
+            body: Some(json!({"name": "Tier 1", "user_ids": ["usr_1"]})),
+            status: 200,
+            response: json!({"data": team.clone(), "request_id": "r"}),
+        },
         |c| async move {
-            c.create_team().body(types::CreateTeamRequest { name: "Tier 1".into(), user_ids: vec!["usr_1".into()] }).send().await
+            c.create_team()
+                .body(types::CreateTeamRequest {
+                    name: "Tier 1".into(),
+                    user_ids: vec!["usr_1".into()],
+                })
+                .send()
+                .await
         },
     )
     .await;
     assert_eq!(created.data.unwrap().id.as_deref(), Some("team_1"));
     let got = roundtrip(
-        Expect { method: GET, path: "/teams/team_1", query: &[], body: None, status: 200, response: json!({"data": team.clone(), "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/teams/team_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"data": team.clone(), "request_id": "r"}),
+        },
         |c| async move { c.get_team().id("team_1").send().await },
     )
     .await;
     assert!(got.data.is_some());
     let updated = roundtrip(
-        Expect { method: PATCH, path: "/teams/team_1", query: &[], body: Some(json!({"user_ids": ["usr_2"]})),
-                 status: 200, response: json!({"data": team, "request_id": "r"}) },
+        Expect {
+            method: PATCH,
+            path: "/teams/team_1",
+            query: &[],
+            body: Some(json!({"user_ids": ["usr_2"]})),
+            status: 200,
+            response: json!({"data": team, "request_id": "r"}),
+        },
         |c| async move {
-            c.update_team().id("team_1").body(types::UpdateTeamRequest { name: None, user_ids: vec!["usr_2".into()] }).send().await
+            c.update_team()
+                .id("team_1")
+                .body(types::UpdateTeamRequest {
+                    name: None,
+                    user_ids: vec!["usr_2".into()],
+                })
+                .send()
+                .await
         },
     )
     .await;
@@ -113,24 +192,46 @@ async fn knowledge_bases_collections_articles_and_redirects() {
 
     let collection = json!({"id": "col_1", "title": "Billing", "slug": "billing"});
     let cols = roundtrip(
-        Expect { method: GET, path: "/knowledge-bases/kb_1/collections", query: &[], body: None, status: 200,
-                 response: json!({"data": [collection.clone()], "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/knowledge-bases/kb_1/collections",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"data": [collection.clone()], "request_id": "r"}),
+        },
         |c| async move { c.list_collections().id("kb_1").send().await },
     )
     .await;
     assert_eq!(cols.data[0].slug.as_deref(), Some("billing"));
     let created = roundtrip(
-        Expect { method: POST, path: "/knowledge-bases/kb_1/collections", query: &[], body: Some(json!({"title": "Billing"})),
-                 status: 200, response: json!({"data": collection.clone(), "request_id": "r"}) },
+        Expect {
+            method: POST,
+            path: "/knowledge-bases/kb_1/collections",
+            query: &[],
+            body: Some(json!({"title": "Billing"})),
+            status: 200,
+            response: json!({"data": collection.clone(), "request_id": "r"}),
+        },
         |c| async move {
-            c.create_collection().id("kb_1").body(types::CreateCollectionRequest::builder().title("Billing")).send().await
+            c.create_collection()
+                .id("kb_1")
+                .body(types::CreateCollectionRequest::builder().title("Billing"))
+                .send()
+                .await
         },
     )
     .await;
     assert!(created.data.is_some());
     let updated = roundtrip(
-        Expect { method: PATCH, path: "/knowledge-bases/kb_1/collections/col_1", query: &[],
-                 body: Some(json!({"title": "Payments"})), status: 200, response: json!({"data": collection, "request_id": "r"}) },
+        Expect {
+            method: PATCH,
+            path: "/knowledge-bases/kb_1/collections/col_1",
+            query: &[],
+            body: Some(json!({"title": "Payments"})),
+            status: 200,
+            response: json!({"data": collection, "request_id": "r"}),
+        },
         |c| async move {
             c.update_collection()
                 .id("kb_1")
@@ -143,9 +244,21 @@ async fn knowledge_bases_collections_articles_and_redirects() {
     .await;
     assert!(updated.data.is_some());
     let deleted = roundtrip(
-        Expect { method: DELETE, path: "/knowledge-bases/kb_1/collections/col_1", query: &[], body: None, status: 200,
-                 response: json!({"request_id": "d"}) },
-        |c| async move { c.delete_collection().id("kb_1").collection_id("col_1").send().await },
+        Expect {
+            method: DELETE,
+            path: "/knowledge-bases/kb_1/collections/col_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"request_id": "d"}),
+        },
+        |c| async move {
+            c.delete_collection()
+                .id("kb_1")
+                .collection_id("col_1")
+                .send()
+                .await
+        },
     )
     .await;
     assert_eq!(deleted.request_id.as_deref(), Some("d"));
@@ -153,9 +266,22 @@ async fn knowledge_bases_collections_articles_and_redirects() {
     let article = json!({"id": "art_1", "title": "Refunds", "slug": "refunds", "is_published": true,
                          "current_published_content_html": "<p>how</p>", "last_published_at": "2026-05-01T00:00:00Z"});
     let arts = roundtrip(
-        Expect { method: GET, path: "/knowledge-bases/kb_1/articles", query: &[("cursor", "c"), ("limit", "10")], body: None,
-                 status: 200, response: json!({"data": [article.clone()], "request_id": "r"}) },
-        |c| async move { c.list_articles().id("kb_1").cursor("c").limit(10).send().await },
+        Expect {
+            method: GET,
+            path: "/knowledge-bases/kb_1/articles",
+            query: &[("cursor", "c"), ("limit", "10")],
+            body: None,
+            status: 200,
+            response: json!({"data": [article.clone()], "request_id": "r"}),
+        },
+        |c| async move {
+            c.list_articles()
+                .id("kb_1")
+                .cursor("c")
+                .limit(10)
+                .send()
+                .await
+        },
     )
     .await;
     assert_eq!(arts.data[0].is_published, Some(true));
@@ -174,21 +300,36 @@ async fn knowledge_bases_collections_articles_and_redirects() {
     .await;
     assert!(created.data.is_some());
     let got = roundtrip(
-        Expect { method: GET, path: "/knowledge-bases/kb_1/articles/art_1", query: &[], body: None, status: 200,
-                 response: json!({"data": article.clone(), "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/knowledge-bases/kb_1/articles/art_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"data": article.clone(), "request_id": "r"}),
+        },
         |c| async move { c.get_article().id("kb_1").article_id("art_1").send().await },
     )
     .await;
     assert_eq!(got.data.unwrap().slug.as_deref(), Some("refunds"));
     let updated = roundtrip(
-        Expect { method: PATCH, path: "/knowledge-bases/kb_1/articles/art_1", query: &[],
-                 body: Some(json!({"body_html": "<p>new</p>", "publish_updated_body_html": true})),
-                 status: 200, response: json!({"data": article, "request_id": "r"}) },
+        Expect {
+            method: PATCH,
+            path: "/knowledge-bases/kb_1/articles/art_1",
+            query: &[],
+            body: Some(json!({"body_html": "<p>new</p>", "publish_updated_body_html": true})),
+            status: 200,
+            response: json!({"data": article, "request_id": "r"}),
+        },
         |c| async move {
             c.update_article()
                 .id("kb_1")
                 .article_id("art_1")
-                .body(types::UpdateArticleRequest { body_html: Some("<p>new</p>".into()), publish_updated_body_html: Some(true), ..Default::default() })
+                .body(types::UpdateArticleRequest {
+                    body_html: Some("<p>new</p>".into()),
+                    publish_updated_body_html: Some(true),
+                    ..Default::default()
+                })
                 .send()
                 .await
         },
@@ -196,9 +337,21 @@ async fn knowledge_bases_collections_articles_and_redirects() {
     .await;
     assert!(updated.data.is_some());
     let deleted = roundtrip(
-        Expect { method: DELETE, path: "/knowledge-bases/kb_1/articles/art_1", query: &[], body: None, status: 200,
-                 response: json!({"request_id": "d"}) },
-        |c| async move { c.delete_article().id("kb_1").article_id("art_1").send().await },
+        Expect {
+            method: DELETE,
+            path: "/knowledge-bases/kb_1/articles/art_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"request_id": "d"}),
+        },
+        |c| async move {
+            c.delete_article()
+                .id("kb_1")
+                .article_id("art_1")
+                .send()
+                .await
+        },
     )
     .await;
     assert_eq!(deleted.request_id.as_deref(), Some("d"));
@@ -230,37 +383,93 @@ async fn tasks_list_create_get_update_delete_search() {
     .await;
     assert_eq!(listed.data[0].subtask_ids, ["task_2"]);
     let created = roundtrip(
-        Expect { method: POST, path: "/tasks", query: &[], body: Some(json!({"title": "Call back", "account_id": "acc_1"})),
-                 status: 200, response: json!({"data": task.clone(), "request_id": "r"}) },
-        |c| async move { c.create_task().body(types::CreateTaskRequest::builder().title("Call back").account_id(String::from("acc_1"))).send().await },
+        Expect {
+            method: POST,
+            path: "/tasks",
+            query: &[],
+            body: Some(json!({"title": "Call back", "account_id": "acc_1"})),
+            status: 200,
+            response: json!({"data": task.clone(), "request_id": "r"}),
+        },
+        |c| async move {
+            c.create_task()
+                .body(
+                    types::CreateTaskRequest::builder()
+                        .title("Call back")
+                        .account_id(String::from("acc_1")),
+                )
+                .send()
+                .await
+        },
     )
     .await;
     assert!(created.data.is_some());
     let got = roundtrip(
-        Expect { method: GET, path: "/tasks/task_1", query: &[], body: None, status: 200, response: json!({"data": task.clone(), "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/tasks/task_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"data": task.clone(), "request_id": "r"}),
+        },
         |c| async move { c.get_task().id("task_1").send().await },
     )
     .await;
     assert_eq!(got.data.unwrap().status.as_deref(), Some("in_progress"));
     let updated = roundtrip(
-        Expect { method: PATCH, path: "/tasks/task_1", query: &[], body: Some(json!({"status": "completed"})), status: 200,
-                 response: json!({"data": task.clone(), "request_id": "r"}) },
+        Expect {
+            method: PATCH,
+            path: "/tasks/task_1",
+            query: &[],
+            body: Some(json!({"status": "completed"})),
+            status: 200,
+            response: json!({"data": task.clone(), "request_id": "r"}),
+        },
         |c| async move {
-            c.update_task().id("task_1").body(types::UpdateTaskRequest { status: Some("completed".into()), ..Default::default() }).send().await
+            c.update_task()
+                .id("task_1")
+                .body(types::UpdateTaskRequest {
+                    status: Some("completed".into()),
+                    ..Default::default()
+                })
+                .send()
+                .await
         },
     )
     .await;
     assert!(updated.data.is_some());
     let deleted = roundtrip(
-        Expect { method: DELETE, path: "/tasks/task_1", query: &[], body: None, status: 200, response: json!({"request_id": "d"}) },
+        Expect {
+            method: DELETE,
+            path: "/tasks/task_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"request_id": "d"}),
+        },
         |c| async move { c.delete_task().id("task_1").send().await },
     )
     .await;
     assert_eq!(deleted.request_id.as_deref(), Some("d"));
     let found = roundtrip(
-        Expect { method: POST, path: "/tasks/search", query: &[], body: Some(json!({"search_text": "call"})), status: 200,
-                 response: json!({"data": [task], "request_id": "r"}) },
-        |c| async move { c.search_tasks().body(types::SearchRequest { search_text: Some("call".into()), ..Default::default() }).send().await },
+        Expect {
+            method: POST,
+            path: "/tasks/search",
+            query: &[],
+            body: Some(json!({"search_text": "call"})),
+            status: 200,
+            response: json!({"data": [task], "request_id": "r"}),
+        },
+        |c| async move {
+            c.search_tasks()
+                .body(types::SearchRequest {
+                    search_text: Some("call".into()),
+                    ..Default::default()
+                })
+                .send()
+                .await
+        },
     )
     .await;
     assert_eq!(found.data.len(), 1);
@@ -270,62 +479,170 @@ async fn tasks_list_create_get_update_delete_search() {
 async fn projects_and_milestones() {
     let project = json!({"id": "prj_1", "name": "Onboarding", "account": {"id": "acc_1"}, "is_archived": false});
     let created = roundtrip(
-        Expect { method: POST, path: "/projects", query: &[], body: Some(json!({"name": "Onboarding", "account_id": "acc_1"})),
-                 status: 200, response: json!({"data": project.clone(), "request_id": "r"}) },
-        |c| async move { c.create_project().body(types::CreateProjectRequest::builder().name("Onboarding").account_id("acc_1")).send().await },
+        Expect {
+            method: POST,
+            path: "/projects",
+            query: &[],
+            body: Some(json!({"name": "Onboarding", "account_id": "acc_1"})),
+            status: 200,
+            response: json!({"data": project.clone(), "request_id": "r"}),
+        },
+        |c| async move {
+            c.create_project()
+                .body(
+                    types::CreateProjectRequest::builder()
+                        .name("Onboarding")
+                        .account_id("acc_1"),
+                )
+                .send()
+                .await
+        },
     )
     .await;
     assert_eq!(created.data.unwrap().name.as_deref(), Some("Onboarding"));
     let got = roundtrip(
-        Expect { method: GET, path: "/projects/prj_1", query: &[], body: None, status: 200, response: json!({"data": project.clone(), "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/projects/prj_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"data": project.clone(), "request_id": "r"}),
+        },
         |c| async move { c.get_project().id("prj_1").send().await },
     )
     .await;
     assert_eq!(got.data.unwrap().is_archived, Some(false));
     let updated = roundtrip(
-        Expect { method: PATCH, path: "/projects/prj_1", query: &[], body: Some(json!({"is_archived": true})), status: 200,
-                 response: json!({"data": project.clone(), "request_id": "r"}) },
-        |c| async move { c.update_project().id("prj_1").body(types::UpdateProjectRequest { is_archived: Some(true), ..Default::default() }).send().await },
+        Expect {
+            method: PATCH,
+            path: "/projects/prj_1",
+            query: &[],
+            body: Some(json!({"is_archived": true})),
+            status: 200,
+            response: json!({"data": project.clone(), "request_id": "r"}),
+        },
+        |c| async move {
+            c.update_project()
+                .id("prj_1")
+                .body(types::UpdateProjectRequest {
+                    is_archived: Some(true),
+                    ..Default::default()
+                })
+                .send()
+                .await
+        },
     )
     .await;
     assert!(updated.data.is_some());
     let deleted = roundtrip(
-        Expect { method: DELETE, path: "/projects/prj_1", query: &[], body: None, status: 200, response: json!({"request_id": "d"}) },
+        Expect {
+            method: DELETE,
+            path: "/projects/prj_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"request_id": "d"}),
+        },
         |c| async move { c.delete_project().id("prj_1").send().await },
     )
     .await;
     assert_eq!(deleted.request_id.as_deref(), Some("d"));
     let found = roundtrip(
-        Expect { method: POST, path: "/projects/search", query: &[], body: Some(json!({"limit": 1000})), status: 200,
-                 response: json!({"data": [project], "request_id": "r"}) },
-        |c| async move { c.search_projects().body(types::SearchRequest { limit: Some(1000), ..Default::default() }).send().await },
+        Expect {
+            method: POST,
+            path: "/projects/search",
+            query: &[],
+            body: Some(json!({"limit": 1000})),
+            status: 200,
+            response: json!({"data": [project], "request_id": "r"}),
+        },
+        |c| async move {
+            c.search_projects()
+                .body(types::SearchRequest {
+                    limit: Some(1000),
+                    ..Default::default()
+                })
+                .send()
+                .await
+        },
     )
     .await;
     assert_eq!(found.data.len(), 1);
 
     let milestone = json!({"id": "ms_1", "name": "Kickoff", "project": {"id": "prj_1"}, "due_date": "2026-07-01"});
     let created = roundtrip(
-        Expect { method: POST, path: "/milestones", query: &[], body: Some(json!({"name": "Kickoff", "project_id": "prj_1"})),
-                 status: 200, response: json!({"data": milestone.clone(), "request_id": "r"}) },
-        |c| async move { c.create_milestone().body(types::CreateMilestoneRequest::builder().name("Kickoff").project_id("prj_1")).send().await },
+        Expect {
+            method: POST,
+            path: "/milestones",
+            query: &[],
+            body: Some(json!({"name": "Kickoff", "project_id": "prj_1"})),
+            status: 200,
+            response: json!({"data": milestone.clone(), "request_id": "r"}),
+        },
+        |c| async move {
+            c.create_milestone()
+                .body(
+                    types::CreateMilestoneRequest::builder()
+                        .name("Kickoff")
+                        .project_id("prj_1"),
+                )
+                .send()
+                .await
+        },
     )
     .await;
-    assert_eq!(created.data.unwrap().due_date.as_deref(), Some("2026-07-01"));
+    assert_eq!(
+        created.data.unwrap().due_date.as_deref(),
+        Some("2026-07-01")
+    );
     let got = roundtrip(
-        Expect { method: GET, path: "/milestones/ms_1", query: &[], body: None, status: 200, response: json!({"data": milestone.clone(), "request_id": "r"}) },
+        Expect {
+            method: GET,
+            path: "/milestones/ms_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"data": milestone.clone(), "request_id": "r"}),
+        },
         |c| async move { c.get_milestone().id("ms_1").send().await },
     )
     .await;
-    assert_eq!(got.data.unwrap().project.unwrap().id.as_deref(), Some("prj_1"));
+    assert_eq!(
+        got.data.unwrap().project.unwrap().id.as_deref(),
+        Some("prj_1")
+    );
     let updated = roundtrip(
-        Expect { method: PATCH, path: "/milestones/ms_1", query: &[], body: Some(json!({"due_date": "2026-08-01"})), status: 200,
-                 response: json!({"data": milestone, "request_id": "r"}) },
-        |c| async move { c.update_milestone().id("ms_1").body(types::UpdateMilestoneRequest { due_date: Some("2026-08-01".into()), name: None }).send().await },
+        Expect {
+            method: PATCH,
+            path: "/milestones/ms_1",
+            query: &[],
+            body: Some(json!({"due_date": "2026-08-01"})),
+            status: 200,
+            response: json!({"data": milestone, "request_id": "r"}),
+        },
+        |c| async move {
+            c.update_milestone()
+                .id("ms_1")
+                .body(types::UpdateMilestoneRequest {
+                    due_date: Some("2026-08-01".into()),
+                    name: None,
+                })
+                .send()
+                .await
+        },
     )
     .await;
     assert!(updated.data.is_some());
     let deleted = roundtrip(
-        Expect { method: DELETE, path: "/milestones/ms_1", query: &[], body: None, status: 200, response: json!({"request_id": "d"}) },
+        Expect {
+            method: DELETE,
+            path: "/milestones/ms_1",
+            query: &[],
+            body: None,
+            status: 200,
+            response: json!({"request_id": "d"}),
+        },
         |c| async move { c.delete_milestone().id("ms_1").send().await },
     )
     .await;

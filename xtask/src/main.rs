@@ -111,8 +111,9 @@ fn operation_paths(spec: &openapiv3::OpenAPI) -> String {
         .iter()
         .filter_map(|(path, item)| Some((path, item.as_item()?)))
         .flat_map(|(path, item)| {
-            item.iter()
-                .filter_map(move |(_, op)| Some((snake_case(op.operation_id.as_deref()?), path.clone())))
+            item.iter().filter_map(move |(_, op)| {
+                Some((snake_case(op.operation_id.as_deref()?), path.clone()))
+            })
         })
         .collect();
     rows.sort();
@@ -201,7 +202,9 @@ fn regen(root: &Path, check: bool) -> Result<(), Failure> {
             let path = root.join(relative);
             fs::write(&path, fresh).map_err(|e| Failure::in_file(&path, e))?;
         }
-        println!("wrote {CLIENT_OUT}, {MOCK_OUT} and {PATHS_OUT} ({actions} overlay actions applied)");
+        println!(
+            "wrote {CLIENT_OUT}, {MOCK_OUT} and {PATHS_OUT} ({actions} overlay actions applied)"
+        );
     }
     Ok(())
 }
