@@ -44,6 +44,7 @@ mod client;
 mod error;
 mod paths;
 pub mod retry;
+pub mod window;
 
 #[allow(missing_docs, unused_imports, rustdoc::all, clippy::all, clippy::pedantic)]
 #[rustfmt::skip]
