@@ -50,6 +50,9 @@ pub enum Error {
     },
     /// The request was refused before anything was sent.
     InvalidRequest(String),
+    /// A paginated list handed back a cursor it had already given; the
+    /// stream ends here instead of looping.
+    RepeatedCursor(String),
 }
 
 /// An error response from Pylon.
@@ -170,6 +173,10 @@ impl fmt::Display for Error {
                 )
             }
             Error::InvalidRequest(reason) => write!(f, "invalid request: {reason}"),
+            Error::RepeatedCursor(cursor) => write!(
+                f,
+                "Pylon returned the cursor {cursor:?} twice; pagination stopped to avoid a loop"
+            ),
         }
     }
 }

@@ -42,6 +42,7 @@
 
 mod client;
 mod error;
+pub mod pagination;
 mod paths;
 pub mod retry;
 pub mod window;
@@ -62,4 +63,6 @@ pub mod mock;
 pub use client::{Client, ClientBuilder, ClientState, Region};
 pub use error::{ApiError, Error, Result};
 pub use generated::{Client as Operations, ResponseValue, builder, types};
+pub use pagination::{Paginate, Paginator};
 pub use retry::RetryPolicy;
+pub use window::ExportIssues;

@@ -5,10 +5,35 @@
 //! older documentation, 365 days in the current API. [`IssueWindows`] cuts
 //! any range into consecutive windows no longer than a chosen maximum, in
 //! chronological order, each starting where the previous one ended.
+//! [`ExportIssues`] pages through every window of a range and yields each
+//! issue once:
+//!
+//! ```no_run
+//! use chrono::{TimeDelta, Utc};
+//! use futures::TryStreamExt;
+//! use pylon_sdk::{Client, window::ExportIssues};
+//!
+//! # async fn run(client: Client) -> pylon_sdk::Result<()> {
+//! let year_ago = Utc::now() - TimeDelta::days(365);
+//! let issues: Vec<_> = client
+//!     .export_issues_since(year_ago)
+//!     .concurrency(4)
+//!     .items()?
+//!     .try_collect()
+//!     .await?;
+//! println!("{} issues", issues.len());
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use futures::stream::{self, StreamExt, TryStreamExt};
 
+use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::pagination::{ItemStream, Paginate};
+use crate::types;
 
 /// The longest window the vendored spec allows; the current API accepts 365 days.
 pub const DEFAULT_MAX_WINDOW: TimeDelta = TimeDelta::days(30);
@@ -81,6 +106,122 @@ impl Iterator for IssueWindows {
             .map_or(self.end, |candidate| candidate.min(self.end));
         self.next_start = end;
         Some(IssueWindow { start, end })
+    }
+}
+
+/// Exporting the issues created in a range, window by window.
+pub trait ExportIssues {
+    /// Issues created in `[start, end)`.
+    fn export_issues(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> IssueExport<'_>;
+    /// Issues created from `start` until now.
+    fn export_issues_since(&self, start: DateTime<Utc>) -> IssueExport<'_>;
+}
+
+impl ExportIssues for Client {
+    fn export_issues(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> IssueExport<'_> {
+        IssueExport {
+            client: self,
+            start,
+            end: Some(end),
+            max_window: DEFAULT_MAX_WINDOW,
+            page_size: None,
+            concurrency: 1,
+        }
+    }
+
+    fn export_issues_since(&self, start: DateTime<Utc>) -> IssueExport<'_> {
+        IssueExport {
+            end: None,
+            ..self.export_issues(start, start)
+        }
+    }
+}
+
+/// An issue export over a range; see [`ExportIssues`].
+#[must_use = "an export does nothing until its stream is polled"]
+#[derive(Debug, Clone)]
+pub struct IssueExport<'a> {
+    client: &'a Client,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    max_window: TimeDelta,
+    page_size: Option<u32>,
+    concurrency: usize,
+}
+
+impl<'a> IssueExport<'a> {
+    /// The longest window sent to `GET /issues`. Default is
+    /// [`DEFAULT_MAX_WINDOW`] (30 days); the current API accepts 365.
+    pub fn max_window(mut self, max_window: TimeDelta) -> Self {
+        self.max_window = max_window;
+        self
+    }
+
+    /// Issues per page. Default is the server's.
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// How many windows are fetched at once. Issues are still yielded in
+    /// window order, and at most this many windows are held in memory.
+    /// Default is 1.
+    pub fn concurrency(mut self, windows: usize) -> Self {
+        self.concurrency = windows.max(1);
+        self
+    }
+
+    /// Every issue created in the range, exactly once (deduplicated by ID
+    /// across window edges), windows in chronological order.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`], before any request, when the range ends at
+    /// or before its start or the maximum window is not positive.
+    pub fn items(self) -> Result<ItemStream<'a, types::Issue>> {
+        let end = self.end.unwrap_or_else(Utc::now);
+        let windows = IssueWindows::new(self.start, end, self.max_window)?;
+        let client = self.client;
+        let page_size = self.page_size;
+        let per_window = stream::iter(windows)
+            .map(move |window| async move {
+                let mut pages = client.paginate_list_issues(window);
+                if let Some(size) = page_size {
+                    pages = pages.page_size(size);
+                }
+                pages.items().try_collect::<Vec<_>>().await
+            })
+            .buffered(self.concurrency);
+        // Only the previous window's IDs are kept: an issue can reappear only
+        // across the edge between two windows.
+        let deduplicated = per_window.scan(
+            (HashSet::<String>::new(), false),
+            |(previous_window, failed), window| {
+                if *failed {
+                    // End the stream after its first error.
+                    return futures::future::ready(None);
+                }
+                let item = window.map(|issues| {
+                    let mut this_window = HashSet::with_capacity(issues.len());
+                    let fresh: Vec<_> = issues
+                        .into_iter()
+                        .filter(|issue| match &issue.id {
+                            Some(id) => {
+                                !previous_window.contains(id) && this_window.insert(id.clone())
+                            }
+                            None => true,
+                        })
+                        .collect();
+                    *previous_window = this_window;
+                    fresh
+                });
+                *failed = item.is_err();
+                futures::future::ready(Some(item))
+            },
+        );
+        Ok(deduplicated
+            .map_ok(|issues| stream::iter(issues.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed())
     }
 }
 
