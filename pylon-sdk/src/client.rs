@@ -144,8 +144,8 @@ pub struct ClientBuilder {
     token: String,
     region: Option<Region>,
     base_url: Option<String>,
-    connect_timeout: Duration,
-    timeout: Duration,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
     retry: RetryPolicy,
 }
 
@@ -155,8 +155,8 @@ impl ClientBuilder {
             token: token.into(),
             region: None,
             base_url: None,
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(60),
+            connect_timeout: Some(Duration::from_secs(10)),
+            timeout: Some(Duration::from_secs(60)),
             retry: RetryPolicy::standard(),
         }
     }
@@ -175,16 +175,17 @@ impl ClientBuilder {
         self
     }
 
-    /// How long to wait for a connection. Default is 10 seconds.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+    /// How long to wait for a connection; `None` waits indefinitely.
+    /// Default is 10 seconds.
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = timeout.into();
         self
     }
 
     /// How long one attempt may take, from sending to the last byte of the
-    /// response. Default is 60 seconds.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+    /// response; `None` waits indefinitely. Default is 60 seconds.
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = timeout.into();
         self
     }
 
@@ -217,11 +218,16 @@ impl ClientBuilder {
         let region = self.region.unwrap_or_else(|| Region::of_token(token));
         let base_url = checked_base_url(self.base_url.as_deref().unwrap_or(region.base_url()))?;
 
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .default_headers(headers)
-            .user_agent(concat!("pylon-sdk-rust/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
+            .user_agent(concat!("pylon-sdk-rust/", env!("CARGO_PKG_VERSION")));
+        if let Some(timeout) = self.connect_timeout {
+            http = http.connect_timeout(timeout);
+        }
+        if let Some(timeout) = self.timeout {
+            http = http.timeout(timeout);
+        }
+        let http = http
             .https_only(!is_loopback_http(&base_url))
             // Pylon does not redirect API calls; a redirect is reported, not followed.
             .redirect(reqwest::redirect::Policy::none())

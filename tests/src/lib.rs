@@ -7,6 +7,8 @@ use httpmock::{Method, Mock, MockServer};
 use pylon_sdk::{Client, RetryPolicy};
 use serde_json::Value;
 
+pub mod fake;
+
 /// The token every test client sends.
 pub const TOKEN: &str = "pylon_api_test_token";
 

@@ -1,0 +1,586 @@
+//! A stateful fake Pylon that enforces the API's rules instead of replaying a
+//! script: `GET /issues` refuses windows longer than its maximum and pages by
+//! cursor with `pagination` absent on the last page; tags are stored and a
+//! duplicate create is a 409 with `exists_id`; accounts page by cursor. It
+//! injects faults at a seeded rate and can enforce per-endpoint rate limits,
+//! and it counts everything so tests compare the SDK's results with ground
+//! truth.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::{DateTime, TimeDelta, Utc};
+use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
+use hyper::body::Frame;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::time::Instant;
+
+/// A fault the fake can inject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fault {
+    /// 429 with `Retry-After` (see [`FakeConfig::retry_after_secs`]) and code `rate_limited`.
+    RateLimited,
+    /// 500 with the error envelope.
+    ServerError,
+    /// 503 with an HTML body.
+    Unavailable,
+    /// The connection closes before any response.
+    DropConnection,
+    /// Headers and half the body, then the connection closes.
+    DropMidBody,
+    /// For creates only: the object is stored, then the answer is a 500.
+    CommitThenFail,
+}
+
+/// Per-endpoint rate limiting, as Pylon does it (scaled in time for tests).
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimit {
+    /// Requests allowed per window, per endpoint.
+    pub requests: u32,
+    /// The window (Pylon's is one minute).
+    pub window: Duration,
+}
+
+/// How the fake behaves.
+#[derive(Debug, Clone)]
+pub struct FakeConfig {
+    /// Seed for fault injection and generated data.
+    pub seed: u64,
+    /// Share of requests that get a fault, 0.0 to 1.0.
+    pub fault_rate: f64,
+    /// The faults to draw from.
+    pub faults: Vec<Fault>,
+    /// The longest `GET /issues` window accepted.
+    pub max_window: TimeDelta,
+    /// How many issues exist, spread evenly over `issue_range`.
+    pub issues: usize,
+    /// The creation times of the issues span `[start, end)`.
+    pub issue_range: (DateTime<Utc>, DateTime<Utc>),
+    /// How many accounts `GET /accounts` lists.
+    pub accounts: usize,
+    /// Added before answering every list page.
+    pub page_latency: Duration,
+    /// Per-endpoint rate limit, if any.
+    pub rate_limit: Option<RateLimit>,
+    /// The `Retry-After` seconds an injected 429 carries.
+    pub retry_after_secs: u64,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        let start = DateTime::from_timestamp(1_767_225_600, 0).expect("2026-01-01"); // 2026-01-01
+        FakeConfig {
+            seed: 7,
+            fault_rate: 0.0,
+            faults: vec![],
+            max_window: TimeDelta::days(30),
+            issues: 0,
+            issue_range: (start, start + TimeDelta::days(365)),
+            accounts: 0,
+            page_latency: Duration::ZERO,
+            rate_limit: None,
+            retry_after_secs: 1,
+        }
+    }
+}
+
+/// What the fake saw and did.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// Every request received, faulted or not.
+    pub requests: u64,
+    /// Faults injected, by kind.
+    pub faults: BTreeMap<Fault, u64>,
+    /// 429s sent because the rate limit was exceeded (not injected).
+    pub rate_limited: u64,
+    /// `POST /tags` requests received per tag value.
+    pub tag_creates: BTreeMap<String, u64>,
+    /// `GET /issues` requests refused for a window over the maximum.
+    pub windows_refused: u64,
+    /// Every `POST /tags`, in order: the value and the fault it got, if any.
+    pub create_log: Vec<(String, Option<Fault>)>,
+}
+
+impl Stats {
+    /// Faults injected in all.
+    pub fn faults_injected(&self) -> u64 {
+        self.faults.values().sum()
+    }
+}
+
+/// A stored tag.
+#[derive(Debug, Clone)]
+pub struct StoredTag {
+    /// Its ID.
+    pub id: String,
+    /// Its text.
+    pub value: String,
+    /// Its object type.
+    pub object_type: String,
+}
+
+struct State {
+    config: FakeConfig,
+    rng: u64,
+    stats: Stats,
+    issues: Vec<(String, DateTime<Utc>)>,
+    tags: Vec<StoredTag>,
+    recent: HashMap<String, VecDeque<Instant>>,
+}
+
+impl State {
+    fn next_random(&mut self) -> f64 {
+        // xorshift64*: deterministic for a seed.
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        (self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn draw_fault(&mut self, is_create: bool) -> Option<Fault> {
+        let candidates: Vec<Fault> = self
+            .config
+            .faults
+            .iter()
+            .copied()
+            .filter(|f| is_create || *f != Fault::CommitThenFail)
+            .collect();
+        if candidates.is_empty() || self.next_random() >= self.config.fault_rate {
+            return None;
+        }
+        let index = (self.next_random() * candidates.len() as f64) as usize;
+        let fault = candidates[index.min(candidates.len() - 1)];
+        *self.stats.faults.entry(fault).or_default() += 1;
+        Some(fault)
+    }
+
+    /// Seconds until the endpoint has room again, if it has none now.
+    fn over_limit(&mut self, endpoint: &str) -> Option<u64> {
+        let limit = self.config.rate_limit?;
+        let now = Instant::now();
+        let recent = self.recent.entry(endpoint.to_string()).or_default();
+        while recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= limit.window)
+        {
+            recent.pop_front();
+        }
+        if recent.len() as u32 >= limit.requests {
+            let wait = limit.window - now.duration_since(recent[0]);
+            return Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+        }
+        recent.push_back(now);
+        None
+    }
+}
+
+/// A running fake Pylon on a loopback port.
+pub struct FakePylon {
+    address: SocketAddr,
+    state: Arc<Mutex<State>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+type Body = BoxBody<Bytes, std::io::Error>;
+type Outcome = Result<Response<Body>, std::io::Error>;
+
+impl FakePylon {
+    /// Starts the fake on `127.0.0.1` with `config`.
+    pub async fn start(config: FakeConfig) -> FakePylon {
+        let (start, end) = config.issue_range;
+        let span = (end - start).num_milliseconds().max(1);
+        let issues = (0..config.issues)
+            .map(|n| {
+                let offset = span * n as i64 / config.issues.max(1) as i64;
+                (
+                    format!("iss_{n:06}"),
+                    start + TimeDelta::milliseconds(offset),
+                )
+            })
+            .collect();
+        let state = Arc::new(Mutex::new(State {
+            rng: config.seed.max(1),
+            config,
+            stats: Stats::default(),
+            issues,
+            tags: Vec::new(),
+            recent: HashMap::new(),
+        }));
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let address = listener.local_addr().expect("a bound address");
+        let shared = state.clone();
+        let server = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let state = shared.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| handle(state.clone(), request));
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        FakePylon {
+            address,
+            state,
+            server,
+        }
+    }
+
+    /// The base URL to point a client at.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        self.lock().stats.clone()
+    }
+
+    /// Every issue, as `(id, created_at)`, oldest first.
+    pub fn issues(&self) -> Vec<(String, DateTime<Utc>)> {
+        self.lock().issues.clone()
+    }
+
+    /// Every stored tag.
+    pub fn tags(&self) -> Vec<StoredTag> {
+        self.lock().tags.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for FakePylon {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+fn full(status: StatusCode, body: Value) -> Outcome {
+    Ok(Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(
+            Full::new(Bytes::from(body.to_string()))
+                .map_err(|e: Infallible| match e {})
+                .boxed(),
+        )
+        .expect("a valid response"))
+}
+
+fn error(status: StatusCode, message: &str, code: &str) -> Outcome {
+    full(
+        status,
+        json!({"errors": [message], "request_id": "fake", "code": code}),
+    )
+}
+
+fn query(request: &Request<hyper::body::Incoming>) -> HashMap<String, String> {
+    request
+        .uri()
+        .query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// An offset cursor: `o<offset>`.
+fn page_bounds(
+    params: &HashMap<String, String>,
+    body: &Value,
+    default_limit: usize,
+) -> (usize, usize) {
+    let cursor = params
+        .get("cursor")
+        .cloned()
+        .or_else(|| body["cursor"].as_str().map(str::to_string));
+    let offset = cursor
+        .and_then(|c| c.strip_prefix('o').and_then(|o| o.parse().ok()))
+        .unwrap_or(0);
+    let limit = params
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .or_else(|| body["limit"].as_u64().map(|l| l as usize))
+        .filter(|l| *l > 0)
+        .unwrap_or(default_limit);
+    (offset, limit)
+}
+
+fn page(items: Vec<Value>, offset: usize, total: usize) -> Value {
+    let mut body = json!({"data": items, "request_id": "fake"});
+    let end = offset + body["data"].as_array().map_or(0, Vec::len);
+    if end < total {
+        body["pagination"] = json!({"cursor": format!("o{end}"), "has_next_page": true});
+    }
+    body
+}
+
+async fn handle(state: Arc<Mutex<State>>, request: Request<hyper::body::Incoming>) -> Outcome {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let params = query(&request);
+    let raw = request
+        .into_body()
+        .collect()
+        .await
+        .map_err(std::io::Error::other)?
+        .to_bytes();
+    let body: Value = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    let is_create = method == hyper::Method::POST && path == "/tags";
+    let endpoint = format!(
+        "{method} {}",
+        if path.starts_with("/tags/") && path != "/tags/search" {
+            "/tags/{id}"
+        } else {
+            &path
+        }
+    );
+
+    let (fault, wait, latency, retry_after) = {
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        state.stats.requests += 1;
+        if is_create {
+            let value = body["value"].as_str().unwrap_or_default().to_string();
+            *state.stats.tag_creates.entry(value).or_default() += 1;
+        }
+        let wait = state.over_limit(&endpoint);
+        if wait.is_some() {
+            state.stats.rate_limited += 1;
+        }
+        let fault = if wait.is_none() {
+            state.draw_fault(is_create)
+        } else {
+            None
+        };
+        if is_create {
+            let value = body["value"].as_str().unwrap_or_default().to_string();
+            let logged = if wait.is_some() {
+                Some(Fault::RateLimited)
+            } else {
+                fault
+            };
+            state.stats.create_log.push((value, logged));
+        }
+        (
+            fault,
+            wait,
+            state.config.page_latency,
+            state.config.retry_after_secs,
+        )
+    };
+    if let Some(seconds) = wait {
+        let mut response = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate limit exceeded",
+            "rate_limited",
+        )?;
+        response.headers_mut().insert("retry-after", seconds.into());
+        return Ok(response);
+    }
+    match fault {
+        Some(Fault::RateLimited) => {
+            let mut response = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate limit exceeded",
+                "rate_limited",
+            )?;
+            response
+                .headers_mut()
+                .insert("retry-after", retry_after.into());
+            return Ok(response);
+        }
+        Some(Fault::ServerError) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error",
+                "internal_error",
+            );
+        }
+        Some(Fault::Unavailable) => {
+            return Ok(Response::builder()
+                .status(StatusCode::SERVICE_UNAVAILABLE)
+                .header("content-type", "text/html")
+                .body(
+                    Full::new(Bytes::from_static(b"<html>upstream unavailable</html>"))
+                        .map_err(|e: Infallible| match e {})
+                        .boxed(),
+                )
+                .expect("a valid response"));
+        }
+        Some(Fault::DropConnection) => {
+            return Err(std::io::Error::other("connection dropped by the fake"));
+        }
+        Some(Fault::DropMidBody) => {
+            let frames = futures::stream::iter([
+                Ok(Frame::data(Bytes::from_static(b"{\"data\": ["))),
+                Err(std::io::Error::other(
+                    "connection dropped mid-body by the fake",
+                )),
+            ]);
+            return Ok(Response::builder()
+                .status(StatusCode::OK)
+                .header("content-type", "application/json")
+                .header("content-length", "4096")
+                .body(BodyExt::boxed(StreamBody::new(frames)))
+                .expect("a valid response"));
+        }
+        Some(Fault::CommitThenFail) | None => {}
+    }
+    if method == hyper::Method::GET
+        && (path == "/issues" || path == "/accounts")
+        && !latency.is_zero()
+    {
+        tokio::time::sleep(latency).await;
+    }
+    let outcome = route(&state, &method, &path, &params, &body);
+    if fault == Some(Fault::CommitThenFail) {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error after commit",
+            "internal_error",
+        );
+    }
+    outcome
+}
+
+fn route(
+    state: &Mutex<State>,
+    method: &hyper::Method,
+    path: &str,
+    params: &HashMap<String, String>,
+    body: &Value,
+) -> Outcome {
+    let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+    match (method.as_str(), path) {
+        ("GET", "/issues") => {
+            let time = |name: &str| {
+                params
+                    .get(name)
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&Utc))
+            };
+            let (Some(start), Some(end)) = (time("start_time"), time("end_time")) else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "start_time and end_time must be RFC 3339",
+                    "invalid_request_body",
+                );
+            };
+            if end <= start || end - start > state.config.max_window {
+                state.stats.windows_refused += 1;
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "the window must be positive and at most the maximum",
+                    "invalid_request_body",
+                );
+            }
+            let mut matching: Vec<_> = state
+                .issues
+                .iter()
+                .filter(|(_, at)| *at >= start && *at < end)
+                .collect();
+            matching.sort_by_key(|issue| std::cmp::Reverse(issue.1));
+            let (offset, limit) = page_bounds(params, body, 20_000);
+            let items = matching
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|(id, at)| json!({"id": id, "title": format!("Issue {id}"), "created_at": at.to_rfc3339(), "state": "new"}))
+                .collect();
+            full(StatusCode::OK, page(items, offset, matching.len()))
+        }
+        ("GET", "/accounts") => {
+            let total = state.config.accounts;
+            let (offset, limit) = page_bounds(params, body, 100);
+            let items = (offset..total.min(offset + limit))
+                .map(|n| json!({"id": format!("acc_{n}"), "name": format!("Account {n}"), "domains": [format!("a{n}.example")],
+                                "tags": ["customer"], "created_at": "2026-01-01T00:00:00Z"}))
+                .collect();
+            full(StatusCode::OK, page(items, offset, total))
+        }
+        ("POST", "/tags") => {
+            let (Some(value), Some(object_type)) =
+                (body["value"].as_str(), body["object_type"].as_str())
+            else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "value and object_type are required",
+                    "invalid_request_body",
+                );
+            };
+            if let Some(existing) = state
+                .tags
+                .iter()
+                .find(|t| t.value == value && t.object_type == object_type)
+            {
+                let id = existing.id.clone();
+                return full(
+                    StatusCode::CONFLICT,
+                    json!({"errors": ["tag already exists"], "request_id": "fake",
+                                                         "code": "duplicate_object", "exists_id": id}),
+                );
+            }
+            let tag = StoredTag {
+                id: format!("tag_{}", state.tags.len() + 1),
+                value: value.into(),
+                object_type: object_type.into(),
+            };
+            state.tags.push(tag.clone());
+            full(
+                StatusCode::OK,
+                json!({"data": tag_json(&tag), "request_id": "fake"}),
+            )
+        }
+        ("GET", "/tags") => full(
+            StatusCode::OK,
+            json!({"data": state.tags.iter().map(tag_json).collect::<Vec<_>>(), "request_id": "fake"}),
+        ),
+        ("POST", "/tags/search") => {
+            let text = body["search_text"].as_str().unwrap_or_default();
+            let object_type = body["object_type"].as_str();
+            let matching: Vec<_> = state
+                .tags
+                .iter()
+                .rev()
+                .filter(|t| {
+                    t.value.contains(text) && object_type.is_none_or(|o| o == t.object_type)
+                })
+                .map(tag_json)
+                .collect();
+            let (offset, limit) = page_bounds(params, body, 100);
+            let items = matching.iter().skip(offset).take(limit).cloned().collect();
+            full(StatusCode::OK, page(items, offset, matching.len()))
+        }
+        ("GET", tag_path) if tag_path.starts_with("/tags/") => {
+            let id = &tag_path["/tags/".len()..];
+            match state.tags.iter().find(|t| t.id == id) {
+                Some(tag) => full(
+                    StatusCode::OK,
+                    json!({"data": tag_json(tag), "request_id": "fake"}),
+                ),
+                None => error(StatusCode::NOT_FOUND, "tag not found", "not_found"),
+            }
+        }
+        _ => error(StatusCode::NOT_FOUND, "no such endpoint", "not_found"),
+    }
+}
+
+fn tag_json(tag: &StoredTag) -> Value {
+    json!({"id": tag.id, "value": tag.value, "object_type": tag.object_type})
+}

@@ -1,0 +1,392 @@
+//! The extensions against the stateful fake Pylon under injected faults,
+//! compared with the fake's ground truth; and retry bounds on tokio's paused
+//! clock.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use futures::TryStreamExt;
+use pylon_sdk::window::IssueWindows;
+use pylon_sdk::{Client, Error, ExportIssues, RetryPolicy, types};
+use pylon_sdk_tests::TOKEN;
+use pylon_sdk_tests::fake::{FakeConfig, FakePylon, Fault};
+
+fn patient_client(base_url: &str) -> Client {
+    Client::builder(TOKEN)
+        .base_url(base_url)
+        .retry_policy(
+            RetryPolicy::standard()
+                .with_max_attempts(10)
+                .with_base_delay(Duration::from_millis(1))
+                .with_max_delay(Duration::from_millis(5))
+                .with_budget(1_000_000),
+        )
+        .build()
+        .unwrap()
+}
+
+const ALL_READ_FAULTS: [Fault; 5] = [
+    Fault::RateLimited,
+    Fault::ServerError,
+    Fault::Unavailable,
+    Fault::DropConnection,
+    Fault::DropMidBody,
+];
+
+/// The export order the SDK promises: windows oldest first, each window as
+/// the server orders it (newest first).
+fn expected_order(fake: &FakePylon, config: &FakeConfig) -> Vec<String> {
+    let issues = fake.issues();
+    let (start, end) = config.issue_range;
+    IssueWindows::new(start, end, config.max_window)
+        .unwrap()
+        .flat_map(|w| {
+            let mut in_window: Vec<_> = issues
+                .iter()
+                .filter(|(_, at)| *at >= w.start && *at < w.end)
+                .collect();
+            in_window.sort_by_key(|issue| std::cmp::Reverse(issue.1));
+            in_window
+                .into_iter()
+                .map(|(id, _)| id.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+async fn export_under_faults(concurrency: usize) {
+    let config = FakeConfig {
+        seed: 2026 + concurrency as u64,
+        fault_rate: 0.2,
+        faults: ALL_READ_FAULTS.to_vec(),
+        issues: 5_000,
+        ..FakeConfig::default()
+    };
+    let fake = FakePylon::start(config.clone()).await;
+    let client = patient_client(&fake.base_url());
+    let (start, end) = config.issue_range;
+    let exported: Vec<types::Issue> = client
+        .export_issues(start, end)
+        .page_size(50)
+        .concurrency(concurrency)
+        .items()
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<String> = exported.into_iter().map(|i| i.id.unwrap()).collect();
+    let unique: HashSet<&String> = ids.iter().collect();
+    let expected = expected_order(&fake, &config);
+    let stats = fake.stats();
+    println!(
+        "export (concurrency {concurrency}): {} requests, {} faults injected {:?}, {} items returned of {} expected, {} duplicates, {} windows refused",
+        stats.requests,
+        stats.faults_injected(),
+        stats.faults,
+        ids.len(),
+        expected.len(),
+        ids.len() - unique.len(),
+        stats.windows_refused,
+    );
+    assert_eq!(ids.len(), 5_000);
+    assert_eq!(unique.len(), ids.len(), "no issue twice");
+    assert_eq!(
+        ids, expected,
+        "every issue once, windows in chronological order"
+    );
+    assert_eq!(
+        stats.windows_refused, 0,
+        "no window longer than the fake's maximum"
+    );
+    let rate = stats.faults_injected() as f64 / stats.requests as f64;
+    assert!(
+        (0.1..0.3).contains(&rate),
+        "about 20% of requests were faulted: {rate}"
+    );
+    if concurrency == 1 {
+        // One request at a time keeps the seeded draw deterministic.
+        for fault in ALL_READ_FAULTS {
+            assert!(
+                stats.faults.get(&fault).copied().unwrap_or(0) > 0,
+                "{fault:?} was injected"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_year_of_issues_is_exported_exactly_once_in_order_under_20_percent_faults() {
+    export_under_faults(1).await;
+}
+
+#[tokio::test]
+async fn concurrent_windows_give_the_same_export() {
+    export_under_faults(4).await;
+}
+
+#[tokio::test]
+async fn the_fake_refuses_windows_over_its_maximum_and_the_export_obeys_a_larger_one() {
+    let config = FakeConfig {
+        issues: 100,
+        max_window: TimeDelta::days(365),
+        ..FakeConfig::default()
+    };
+    let fake = FakePylon::start(config.clone()).await;
+    let client = patient_client(&fake.base_url());
+    let (start, end) = config.issue_range;
+    let too_long = client
+        .list_issues()
+        .start_time(start)
+        .end_time(start + TimeDelta::days(366))
+        .send()
+        .await;
+    assert_eq!(
+        Error::from(too_long.unwrap_err())
+            .status()
+            .map(|s| s.as_u16()),
+        Some(400)
+    );
+    let all: Vec<_> = client
+        .export_issues(start, end)
+        .max_window(TimeDelta::days(365))
+        .items()
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 100);
+    assert_eq!(
+        fake.stats().requests,
+        2,
+        "one refused probe, then one window of one page"
+    );
+}
+
+#[tokio::test]
+async fn bad_ranges_are_refused_before_any_request() {
+    let fake = FakePylon::start(FakeConfig::default()).await;
+    let client = patient_client(&fake.base_url());
+    let (start, _) = FakeConfig::default().issue_range;
+    assert!(matches!(
+        client.export_issues(start, start).items().err(),
+        Some(Error::InvalidRequest(_))
+    ));
+    assert!(matches!(
+        client
+            .export_issues(start, start - TimeDelta::days(1))
+            .items()
+            .err(),
+        Some(Error::InvalidRequest(_))
+    ));
+    assert!(matches!(
+        client
+            .export_issues(start, start + TimeDelta::days(1))
+            .max_window(TimeDelta::zero())
+            .items()
+            .err(),
+        Some(Error::InvalidRequest(_))
+    ));
+    assert_eq!(fake.stats().requests, 0);
+}
+
+#[tokio::test]
+async fn tag_creates_under_20_percent_faults_retry_every_429_and_never_duplicate() {
+    let faults = [
+        Fault::RateLimited,
+        Fault::ServerError,
+        Fault::Unavailable,
+        Fault::DropConnection,
+        Fault::DropMidBody,
+        Fault::CommitThenFail,
+    ];
+    let config = FakeConfig {
+        seed: 99,
+        fault_rate: 0.2,
+        faults: faults.to_vec(),
+        ..FakeConfig::default()
+    };
+    let fake = FakePylon::start(config).await;
+    let client = patient_client(&fake.base_url());
+    let mut results = BTreeMap::new();
+    for n in 0..100 {
+        let value = format!("tag-{n:03}");
+        let result = client
+            .create_tag()
+            .body(types::CreateTagRequest {
+                value: value.clone(),
+                object_type: "account".into(),
+                hex_color: None,
+            })
+            .send()
+            .await
+            .map_err(Error::from);
+        results.insert(value, result);
+    }
+    let stats = fake.stats();
+    let stored: BTreeMap<String, usize> = fake.tags().iter().fold(BTreeMap::new(), |mut m, t| {
+        *m.entry(t.value.clone()).or_default() += 1;
+        m
+    });
+    let mut per_value: BTreeMap<&str, Vec<Option<Fault>>> = BTreeMap::new();
+    for (value, fault) in &stats.create_log {
+        per_value.entry(value).or_default().push(*fault);
+    }
+    let (mut ok, mut ambiguous, mut retried_429s) = (0, 0, 0);
+    for (value, result) in &results {
+        let attempts = &per_value[value.as_str()];
+        let (last, earlier) = attempts.split_last().unwrap();
+        assert!(
+            earlier.iter().all(|f| *f == Some(Fault::RateLimited)),
+            "{value}: only 429s are retried: {attempts:?}"
+        );
+        retried_429s += earlier.len();
+        match result {
+            Ok(tag) => {
+                ok += 1;
+                assert_eq!(*last, None, "{value}");
+                assert_eq!(
+                    tag.data.as_ref().unwrap().value.as_deref(),
+                    Some(value.as_str())
+                );
+            }
+            Err(e) => {
+                ambiguous += 1;
+                assert!(e.is_outcome_unknown(), "{value}: {e}");
+                assert!(
+                    matches!(
+                        last,
+                        Some(
+                            Fault::ServerError
+                                | Fault::Unavailable
+                                | Fault::DropConnection
+                                | Fault::DropMidBody
+                                | Fault::CommitThenFail
+                        )
+                    ),
+                    "{value}: {last:?}"
+                );
+            }
+        }
+    }
+    let committed_then_failed = per_value
+        .values()
+        .filter(|a| a.last() == Some(&Some(Fault::CommitThenFail)))
+        .count();
+    let duplicates = stored.values().filter(|n| **n > 1).count();
+    println!(
+        "tag creates: {} requests, {} faults injected {:?}, {retried_429s} 429s retried, {ok} created, {ambiguous} reported as outcome unknown ({committed_then_failed} of them committed), {} tags stored, {duplicates} duplicates",
+        stats.requests,
+        stats.faults_injected(),
+        stats.faults,
+        stored.len(),
+    );
+    assert_eq!(duplicates, 0);
+    assert_eq!(
+        stored.len(),
+        ok + committed_then_failed,
+        "stored = created + committed-then-failed"
+    );
+    assert_eq!(
+        retried_429s as u64,
+        stats.faults.get(&Fault::RateLimited).copied().unwrap_or(0),
+        "every 429 was retried"
+    );
+    assert!(retried_429s > 0 && ambiguous > 0 && committed_then_failed > 0);
+}
+
+/// A fake that answers every request with `fault`, and a client for it with
+/// `policy` and no timeouts (on a paused clock they would fire while waiting).
+/// The fake runs on the test's own runtime, so its answers are ready as soon
+/// as the client polls and the paused clock only jumps over retry waits.
+async fn always(fault: Fault, retry_after_secs: u64, policy: RetryPolicy) -> (FakePylon, Client) {
+    let fake = FakePylon::start(FakeConfig {
+        fault_rate: 1.0,
+        faults: vec![fault],
+        retry_after_secs,
+        ..FakeConfig::default()
+    })
+    .await;
+    let client = Client::builder(TOKEN)
+        .base_url(fake.base_url())
+        .timeout(None)
+        .connect_timeout(None)
+        .retry_policy(policy)
+        .build()
+        .unwrap();
+    (fake, client)
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_is_honoured_on_the_paused_clock() {
+    let (fake, client) = always(Fault::RateLimited, 7, RetryPolicy::standard()).await;
+    let started = tokio::time::Instant::now();
+    let err = Error::from(client.list_tags().send().await.unwrap_err());
+    let waited = started.elapsed();
+    assert_eq!(fake.stats().requests, 3);
+    assert!(err.is_rate_limited());
+    assert_eq!(err.api().unwrap().retry_after, Some(Duration::from_secs(7)));
+    assert!(
+        waited >= Duration::from_secs(14) && waited < Duration::from_secs(15),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_are_bounded_by_attempts() {
+    let policy = RetryPolicy::standard()
+        .with_max_attempts(4)
+        .with_max_delay(Duration::from_millis(10));
+    let (fake, client) = always(Fault::Unavailable, 1, policy).await;
+    client.get_tag().id("a").send().await.unwrap_err();
+    assert_eq!(
+        fake.stats().requests,
+        4,
+        "max_attempts counts the first attempt"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_retry_sleeps_past_the_deadline() {
+    let policy = RetryPolicy::standard()
+        .with_max_attempts(10)
+        .with_deadline(Duration::from_secs(60));
+    let (fake, client) = always(Fault::RateLimited, 50, policy).await;
+    let started = tokio::time::Instant::now();
+    client.get_tag().id("b").send().await.unwrap_err();
+    assert_eq!(
+        fake.stats().requests,
+        2,
+        "a second 50 s wait would pass the 60 s deadline"
+    );
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(50) && waited < Duration::from_secs(51),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_retry_budget_is_shared_by_clones_and_retries_can_be_disabled() {
+    let policy = RetryPolicy::standard()
+        .with_max_attempts(10)
+        .with_max_delay(Duration::from_millis(10))
+        .with_budget(10);
+    let (fake, client) = always(Fault::Unavailable, 1, policy).await;
+    client.get_tag().id("a").send().await.unwrap_err();
+    assert_eq!(
+        fake.stats().requests,
+        3,
+        "10 tokens pay for two retries of 5"
+    );
+    client.clone().get_tag().id("a").send().await.unwrap_err();
+    assert_eq!(
+        fake.stats().requests,
+        4,
+        "clones share the spent budget: no retry"
+    );
+
+    let (fake, client) = always(Fault::Unavailable, 1, RetryPolicy::disabled()).await;
+    client.get_tag().id("a").send().await.unwrap_err();
+    assert_eq!(fake.stats().requests, 1);
+}
