@@ -50,6 +50,9 @@ pub enum Error {
     },
     /// The request was refused before anything was sent.
     InvalidRequest(String),
+    /// Pylon's answers contradict each other or omit what the API promises
+    /// (e.g. a duplicate-tag 409 for a tag the list does not show).
+    UnexpectedResponse(String),
     /// A paginated list handed back a cursor it had already given; the
     /// stream ends here instead of looping.
     RepeatedCursor(String),
@@ -173,6 +176,7 @@ impl fmt::Display for Error {
                 )
             }
             Error::InvalidRequest(reason) => write!(f, "invalid request: {reason}"),
+            Error::UnexpectedResponse(what) => write!(f, "unexpected response from Pylon: {what}"),
             Error::RepeatedCursor(cursor) => write!(
                 f,
                 "Pylon returned the cursor {cursor:?} twice; pagination stopped to avoid a loop"

@@ -45,6 +45,7 @@ mod error;
 pub mod pagination;
 mod paths;
 pub mod retry;
+mod tags;
 pub mod window;
 
 #[allow(missing_docs, unused_imports, rustdoc::all, clippy::all, clippy::pedantic)]
@@ -65,4 +66,5 @@ pub use error::{ApiError, Error, Result};
 pub use generated::{Client as Operations, ResponseValue, builder, types};
 pub use pagination::{Paginate, Paginator};
 pub use retry::RetryPolicy;
+pub use tags::TagsExt;
 pub use window::ExportIssues;

@@ -390,3 +390,64 @@ async fn the_retry_budget_is_shared_by_clones_and_retries_can_be_disabled() {
     client.get_tag().id("a").send().await.unwrap_err();
     assert_eq!(fake.stats().requests, 1);
 }
+
+#[tokio::test]
+async fn ensure_tag_under_faults_ends_with_exactly_one_tag_per_value() {
+    use pylon_sdk::TagsExt;
+    let faults = [
+        Fault::RateLimited,
+        Fault::ServerError,
+        Fault::Unavailable,
+        Fault::DropConnection,
+        Fault::DropMidBody,
+        Fault::CommitThenFail,
+    ];
+    let config = FakeConfig {
+        seed: 4242,
+        fault_rate: 0.2,
+        faults: faults.to_vec(),
+        ..FakeConfig::default()
+    };
+    let fake = FakePylon::start(config).await;
+    let client = patient_client(&fake.base_url());
+    let values: Vec<String> = (0..100).map(|n| format!("sync-{n:03}")).collect();
+    // Twice over, as a re-run sync would: the second pass finds every tag.
+    for _pass in 0..2 {
+        for value in &values {
+            let tag = client
+                .ensure_tag(value, "account", Some("#00ff00"))
+                .await
+                .unwrap_or_else(|e| panic!("{value}: {e}"));
+            assert_eq!(tag.value.as_deref(), Some(value.as_str()));
+            assert_eq!(tag.object_type.as_deref(), Some("account"));
+        }
+    }
+    let stats = fake.stats();
+    let stored = fake.tags();
+    let distinct: HashSet<&str> = stored.iter().map(|t| t.value.as_str()).collect();
+    let committed_then_failed = stats
+        .faults
+        .get(&Fault::CommitThenFail)
+        .copied()
+        .unwrap_or(0);
+    println!(
+        "ensure_tag: {} requests, {} faults injected {:?} ({committed_then_failed} creates committed then failed), {} tags stored for {} values",
+        stats.requests,
+        stats.faults_injected(),
+        stats.faults,
+        stored.len(),
+        values.len()
+    );
+    assert_eq!(stored.len(), values.len(), "exactly one tag per value");
+    assert_eq!(distinct.len(), values.len());
+    assert!(
+        committed_then_failed > 0,
+        "the commit-then-fail path was exercised"
+    );
+
+    let err = client.ensure_tag("  ", "account", None).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)));
+    let requests = fake.stats().requests;
+    client.ensure_tag("x", "", None).await.unwrap_err();
+    assert_eq!(fake.stats().requests, requests, "refused before sending");
+}

@@ -376,3 +376,57 @@ async fn a_create_missing_its_required_fields_fails_before_sending() {
     );
     assert_eq!(any.calls(), 0);
 }
+
+#[tokio::test]
+async fn ensure_tag_returns_the_existing_tag_on_a_duplicate() {
+    use pylon_sdk::TagsExt;
+    let server = MockServer::start_async().await;
+    let create = Expect {
+        method: POST,
+        path: "/tags",
+        query: &[],
+        body: Some(json!({"value": "vip", "object_type": "account", "hex_color": "#ff0000"})),
+        status: 409,
+        response: json!({"errors": ["exists"], "request_id": "r", "code": "duplicate_object", "exists_id": "tag_7"}),
+    }
+    .on(&server);
+    let get = Expect {
+        method: GET,
+        path: "/tags/tag_7",
+        query: &[],
+        body: None,
+        status: 200,
+        response: json!({"data": tag_json("tag_7", "vip", "#00ff00"), "request_id": "r"}),
+    }
+    .on(&server);
+    let tag = client(&server)
+        .ensure_tag("vip", "account", Some("#ff0000"))
+        .await
+        .unwrap();
+    assert_eq!(tag.id.as_deref(), Some("tag_7"));
+    create.assert();
+    get.assert();
+}
+
+#[tokio::test]
+async fn ensure_tag_without_exists_id_finds_the_tag_in_the_list() {
+    use pylon_sdk::TagsExt;
+    let server = MockServer::start_async().await;
+    server.mock(|when, then| {
+        when.method(POST).path("/tags");
+        then.status(409)
+            .json_body(json!({"errors": ["exists"], "request_id": "r"}));
+    });
+    let list = server.mock(|when, then| {
+        when.method(GET).path("/tags");
+        then.status(200)
+            .json_body(json!({"data": [tag_json("tag_1", "vip", "#000000"),
+            {"id": "tag_2", "value": "vip", "object_type": "issue"}], "request_id": "r"}));
+    });
+    let tag = client(&server)
+        .ensure_tag("vip", "issue", None)
+        .await
+        .unwrap();
+    assert_eq!(tag.id.as_deref(), Some("tag_2"));
+    list.assert();
+}
