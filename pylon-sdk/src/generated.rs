@@ -1204,8 +1204,9 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct Filter {
-        ///The field to filter on (`and`/`or` nodes use any non-empty name).
-        pub field: ::std::string::String,
+        ///The field to filter on; required except on `and`/`or` nodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub field: ::std::option::Option<::std::string::String>,
         pub operator: FilterOperator,
         ///Children of an `and` / `or` node.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -7785,7 +7786,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Filter {
-            field: ::std::result::Result<::std::string::String, ::std::string::String>,
+            field: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             operator: ::std::result::Result<
                 super::FilterOperator,
                 ::std::string::String,
@@ -7806,7 +7810,7 @@ pub mod types {
         impl ::std::default::Default for Filter {
             fn default() -> Self {
                 Self {
-                    field: Err("no value supplied for field".to_string()),
+                    field: Ok(Default::default()),
                     operator: Err("no value supplied for operator".to_string()),
                     subfilters: Ok(Default::default()),
                     value: Ok(Default::default()),
@@ -7817,7 +7821,7 @@ pub mod types {
         impl Filter {
             pub fn field<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.field = value

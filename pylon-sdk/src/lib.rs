@@ -42,6 +42,7 @@
 
 mod client;
 mod error;
+pub mod filter;
 pub mod pagination;
 mod paths;
 pub mod retry;

@@ -172,7 +172,8 @@ async fn bulk_update_merge_and_search_accounts() {
         |c| async move {
             c.search_accounts()
                 .body(types::SearchRequest {
-                    filter: Some(types::Filter { field: "domains".into(), operator: types::FilterOperator::Contains,
+                    filter: Some(types::Filter {
+                    field: Some("domains".into()), operator: types::FilterOperator::Contains,
                                                  value: Some("acme.com".into()), values: vec![], subfilters: vec![] }),
                     cursor: Some("c1".into()),
                     ..Default::default()
@@ -287,7 +288,8 @@ async fn contacts_list_create_get_update_delete_search() {
         |c| async move {
             c.search_contacts()
                 .body(types::SearchRequest {
-                    filter: Some(types::Filter { field: "email".into(), operator: types::FilterOperator::StringContains,
+                    filter: Some(types::Filter {
+                    field: Some("email".into()), operator: types::FilterOperator::StringContains,
                                                  value: Some("@acme.com".into()), values: vec![], subfilters: vec![] }),
                     limit: Some(100),
                     ..Default::default()

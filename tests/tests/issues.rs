@@ -221,7 +221,7 @@ async fn search_issues_sends_a_typed_filter() {
             c.search_issues()
                 .body(types::SearchRequest {
                     filter: Some(types::Filter {
-                        field: "state".into(),
+                    field: Some("state".into()),
                         operator: types::FilterOperator::In,
                         values: vec!["new".into(), "on_hold".into()],
                         value: None,

@@ -132,7 +132,7 @@ async fn search_pages_keep_the_filter_and_move_the_cursor_in_the_body() {
     });
     let request = types::SearchRequest {
         filter: Some(types::Filter {
-            field: "state".into(),
+            field: Some("state".into()),
             operator: types::FilterOperator::Equals,
             value: Some("new".into()),
             values: vec![],
@@ -204,4 +204,40 @@ async fn an_error_is_the_last_item() {
     assert_eq!(results.len(), 2);
     assert!(results[0].is_ok());
     assert!(results[1].as_ref().unwrap_err().is_not_found());
+}
+
+#[tokio::test]
+async fn typed_filters_drive_search_streams() {
+    use pylon_sdk::filter::{Filter, account};
+    let server = MockServer::start_async().await;
+    let expected = json!({"operator": "or", "subfilters": [
+        {"field": "domains", "operator": "contains", "value": "acme.com"},
+        {"field": "name", "operator": "string_contains", "value": "Acme"}]});
+    let first = server.mock(|when, then| {
+        when.method(POST).path("/accounts/search").json_body(json!({"filter": expected, "limit": 2}));
+        then.status(200).json_body(json!({"data": accounts(&["a1", "a2"]), "pagination": {"cursor": "k", "has_next_page": true}}));
+    });
+    let second = server.mock(|when, then| {
+        when.method(POST)
+            .path("/accounts/search")
+            .json_body(json!({"filter": expected, "limit": 2, "cursor": "k"}));
+        then.status(200)
+            .json_body(json!({"data": accounts(&["a3"])}));
+    });
+    let request = Filter::or([
+        account::domains().contains("acme.com"),
+        account::name().string_contains("Acme"),
+    ])
+    .into_search_request()
+    .unwrap();
+    let found: Vec<_> = client(&server)
+        .paginate_search_accounts(request)
+        .page_size(2)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 3);
+    first.assert_calls(1);
+    second.assert_calls(1);
 }

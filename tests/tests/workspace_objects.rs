@@ -89,7 +89,7 @@ async fn users_list_get_update_search() {
             c.search_users()
                 .body(types::SearchRequest {
                     filter: Some(types::Filter {
-                        field: "email".into(),
+                        field: Some("email".into()),
                         operator: types::FilterOperator::Equals,
                         value: Some("g@x.y".into()),
                         values: vec![],
