@@ -10,6 +10,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 
 use crate::error::{Error, Result};
 use crate::generated;
+use crate::rate_limit::{RateLimiter, RateLimits};
 use crate::retry::{RetryBudget, RetryPolicy};
 
 /// Where an organization's data lives; each region has its own host.
@@ -47,6 +48,7 @@ impl Region {
 pub struct ClientState {
     pub(crate) retry: RetryPolicy,
     pub(crate) budget: Arc<RetryBudget>,
+    pub(crate) limiter: Option<Arc<RateLimiter>>,
 }
 
 /// A Pylon API client.
@@ -147,6 +149,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     retry: RetryPolicy,
+    rate_limits: Option<RateLimits>,
 }
 
 impl ClientBuilder {
@@ -158,6 +161,7 @@ impl ClientBuilder {
             connect_timeout: Some(Duration::from_secs(10)),
             timeout: Some(Duration::from_secs(60)),
             retry: RetryPolicy::standard(),
+            rate_limits: None,
         }
     }
 
@@ -193,6 +197,13 @@ impl ClientBuilder {
     /// [`RetryPolicy::standard`]; [`RetryPolicy::disabled`] turns retries off.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Keeps every endpoint under its limit on the client side, shared by
+    /// all clones of the client. Default is off.
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = Some(limits);
         self
     }
 
@@ -236,6 +247,9 @@ impl ClientBuilder {
         let state = ClientState {
             budget: Arc::new(RetryBudget::new(self.retry.budget_capacity())),
             retry: self.retry,
+            limiter: self
+                .rate_limits
+                .map(|limits| Arc::new(RateLimiter::new(limits))),
         };
         Ok(Client {
             operations: generated::Client::new_with_client(&base_url, http, state),
@@ -252,6 +266,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("rate_limits", &self.rate_limits)
             .finish()
     }
 }

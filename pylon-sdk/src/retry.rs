@@ -333,7 +333,12 @@ impl ClientHooks<ClientState> for generated::Client {
             let next = (attempt < policy.max_attempts)
                 .then(|| request.try_clone())
                 .flatten();
+            let slot = match &state.limiter {
+                Some(limiter) => Some(limiter.acquire(info.operation_id).await),
+                None => None,
+            };
             let result = send_buffered(self.client(), request).await;
+            drop(slot);
             let outcome = outcome_of(&result);
             tracing::debug!(
                 operation = info.operation_id,

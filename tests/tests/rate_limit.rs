@@ -1,0 +1,69 @@
+//! The client-side limiter against the fake's per-endpoint rate limit.
+
+use std::time::{Duration, Instant};
+
+use futures::{StreamExt, TryStreamExt};
+use pylon_sdk::{Client, RateLimits, types};
+use pylon_sdk_tests::TOKEN;
+use pylon_sdk_tests::fake::{FakeConfig, FakePylon, RateLimit};
+
+#[tokio::test]
+async fn bulk_creates_meet_no_429_and_finish_within_5_percent_of_the_allowance() {
+    // Pylon's 120 per minute, scaled down: 120 per 2 seconds.
+    let window = Duration::from_secs(2);
+    let fake = FakePylon::start(FakeConfig {
+        rate_limit: Some(RateLimit {
+            requests: 120,
+            window,
+        }),
+        ..FakeConfig::default()
+    })
+    .await;
+    let client = Client::builder(TOKEN)
+        .base_url(fake.base_url())
+        .rate_limits(
+            RateLimits::pylon_defaults()
+                .with_limit("create_tag", 120)
+                .with_window(window),
+        )
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let created: Vec<_> = futures::stream::iter(0..300)
+        .map(|n| {
+            let client = client.clone();
+            async move {
+                client
+                    .create_tag()
+                    .body(types::CreateTagRequest {
+                        value: format!("bulk-{n}"),
+                        object_type: "account".into(),
+                        hex_color: None,
+                    })
+                    .send()
+                    .await
+                    .map_err(pylon_sdk::Error::from)
+            }
+        })
+        .buffer_unordered(16)
+        .try_collect()
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stats = fake.stats();
+    // 300 requests at 120 per window: the third batch may start two windows in.
+    let allowance = window * 2;
+    println!(
+        "limiter: {} creates, {} 429s, {elapsed:?} for an allowance of {allowance:?}",
+        created.len(),
+        stats.rate_limited
+    );
+    assert_eq!(created.len(), 300);
+    assert_eq!(stats.rate_limited, 0, "no 429s");
+    assert_eq!(stats.requests, 300);
+    assert!(elapsed >= allowance, "the limit was respected: {elapsed:?}");
+    assert!(
+        elapsed <= allowance.mul_f64(1.05),
+        "within 5% of the allowance: {elapsed:?}"
+    );
+}
