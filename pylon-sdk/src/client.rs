@@ -46,6 +46,8 @@ impl Region {
 /// retry budget all tasks draw on.
 #[derive(Clone, Debug)]
 pub struct ClientState {
+    /// The path of the base URL, which every request path starts with.
+    pub(crate) base_path: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) budget: Arc<RetryBudget>,
     pub(crate) limiter: Option<Arc<RateLimiter>>,
@@ -245,6 +247,9 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::InvalidRequest(format!("the HTTP client could not start: {e}")))?;
         let state = ClientState {
+            base_path: reqwest::Url::parse(&base_url)
+                .map(|url| url.path().trim_end_matches('/').to_string())
+                .unwrap_or_default(),
             budget: Arc::new(RetryBudget::new(self.retry.budget_capacity())),
             retry: self.retry,
             limiter: self

@@ -17,16 +17,17 @@ pub(crate) fn misfit(operation_id: &str, base_path: &str, request_path: &str) ->
     let relative = request_path
         .strip_prefix(base_path.trim_end_matches('/'))
         .unwrap_or(request_path);
-    let actual: Vec<&str> = relative.split('/').collect();
-    let expected: Vec<&str> = template.split('/').collect();
-    let fits = actual.len() == expected.len()
-        && actual.iter().zip(&expected).all(|(actual, expected)| {
-            if expected.starts_with('{') {
-                !actual.is_empty()
-            } else {
-                actual == expected
-            }
-        });
+    let fits = relative.split('/').count() == template.split('/').count()
+        && relative
+            .split('/')
+            .zip(template.split('/'))
+            .all(|(actual, expected)| {
+                if expected.starts_with('{') {
+                    !actual.is_empty()
+                } else {
+                    actual == expected
+                }
+            });
     (!fits).then(|| {
         format!(
             "a path parameter of `{operation_id}` is empty or a relative step (`.`/`..`) \

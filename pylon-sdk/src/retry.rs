@@ -257,19 +257,15 @@ async fn send_buffered(
     http: &reqwest::Client,
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
-    let response = http.execute(request).await?;
-    let status = response.status();
-    let version = response.version();
-    let mut headers = response.headers().clone();
-    let mut body = response.bytes().await?;
-    if status.is_client_error() || status.is_server_error() {
-        body = normalized_error_body(&mut headers, body);
+    let response: http::Response<reqwest::Body> = http.execute(request).await?.into();
+    let (mut parts, body) = response.into_parts();
+    let mut body = http_body_util::BodyExt::collect(body).await?.to_bytes();
+    if parts.status.is_client_error() || parts.status.is_server_error() {
+        body = normalized_error_body(&mut parts.headers, body);
     }
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
+    Ok(reqwest::Response::from(http::Response::from_parts(
+        parts, body,
+    )))
 }
 
 /// An error body that is not a JSON object (a proxy's HTML page, an empty
@@ -310,10 +306,11 @@ impl ClientHooks<ClientState> for generated::Client {
     ) -> Result<(), progenitor_client::Error<E>> {
         // Pylon documents no version header; progenitor adds one to every request.
         request.headers_mut().remove("api-version");
-        let base_path = reqwest::Url::parse(self.baseurl())
-            .map(|url| url.path().to_string())
-            .unwrap_or_default();
-        match crate::paths::misfit(info.operation_id, &base_path, request.url().path()) {
+        match crate::paths::misfit(
+            info.operation_id,
+            &self.inner().base_path,
+            request.url().path(),
+        ) {
             Some(reason) => Err(progenitor_client::Error::InvalidRequest(reason)),
             None => Ok(()),
         }

@@ -1,0 +1,277 @@
+//! Side-by-side figures, each a ratio measured in one run against the local
+//! fake Pylon:
+//!
+//! 1. per-call overhead: `get_tag` through the SDK vs the same request with
+//!    plain reqwest + serde_json;
+//! 2. memory: peak RSS while streaming 100,000 accounts vs 10,000 (each in a
+//!    child process, so the peaks are separate);
+//! 3. a one-year issue export with 20 ms of latency per page: 4 concurrent
+//!    windows vs 1, with identical output;
+//! 4. 300 creates against a 120-per-window limit: with vs without the
+//!    client-side limiter.
+//!
+//! Run with `cargo bench -p pylon-sdk-tests --bench side_by_side`.
+
+use std::time::{Duration, Instant};
+
+use futures::{StreamExt, TryStreamExt};
+use pylon_sdk::{Client, ExportIssues, Paginate, RateLimits, RetryPolicy, types};
+use pylon_sdk_tests::TOKEN;
+use pylon_sdk_tests::fake::{FakeConfig, FakePylon, RateLimit};
+
+const CHILD_FLAG: &str = "--stream-accounts";
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(position) = args.iter().position(|a| a == CHILD_FLAG) {
+        let count: usize = args[position + 1].parse().expect("an account count");
+        return stream_accounts_child(count);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    println!("pylon-sdk side-by-side benchmark (ratios from one run)\n");
+    runtime.block_on(per_call_overhead());
+    memory_flatness();
+    runtime.block_on(concurrent_export());
+    runtime.block_on(limited_bulk_creates());
+}
+
+fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+async fn per_call_overhead() {
+    let fake = FakePylon::start(FakeConfig::default()).await;
+    let client = Client::builder(TOKEN)
+        .base_url(fake.base_url())
+        .build()
+        .unwrap();
+    let tag = client
+        .create_tag()
+        .body(types::CreateTagRequest {
+            value: "bench".into(),
+            object_type: "account".into(),
+            hex_color: None,
+        })
+        .send()
+        .await
+        .unwrap();
+    let id = tag.data.as_ref().unwrap().id.clone().unwrap();
+    let plain = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .connect_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let url = format!("{}/tags/{id}", fake.base_url());
+    let bearer = format!("Bearer {TOKEN}");
+    let (rounds, calls) = (60, 200);
+    let (mut sdk_samples, mut plain_samples) = (Vec::new(), Vec::new());
+    for round in 0..rounds + 2 {
+        let sdk_first = round % 2 == 0;
+        let mut sdk_time = Duration::ZERO;
+        let mut plain_time = Duration::ZERO;
+        for side in [sdk_first, !sdk_first] {
+            let started = Instant::now();
+            for _ in 0..calls {
+                if side {
+                    let response = client.get_tag().id(&id).send().await.unwrap();
+                    assert!(response.data.is_some());
+                } else {
+                    let body: serde_json::Value = plain
+                        .get(&url)
+                        .header("authorization", &bearer)
+                        .send()
+                        .await
+                        .unwrap()
+                        .error_for_status()
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    assert!(body["data"].is_object());
+                }
+            }
+            if side {
+                sdk_time = started.elapsed()
+            } else {
+                plain_time = started.elapsed()
+            }
+        }
+        if round >= 2 {
+            // The first two rounds warm connections and caches.
+            sdk_samples.push(sdk_time.as_secs_f64() * 1e6 / calls as f64);
+            plain_samples.push(plain_time.as_secs_f64() * 1e6 / calls as f64);
+        }
+    }
+    let (sdk, plain) = (median(sdk_samples), median(plain_samples));
+    println!("1. per-call overhead, get_tag ({rounds} rounds x {calls} calls, median per call)");
+    println!(
+        "   sdk {sdk:.1} us, plain reqwest + serde_json {plain:.1} us, ratio {:.3}x (goal <= 1.05x)\n",
+        sdk / plain
+    );
+}
+
+fn stream_accounts_child(count: usize) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let streamed = runtime.block_on(async {
+        let fake = FakePylon::start(FakeConfig {
+            accounts: count,
+            ..FakeConfig::default()
+        })
+        .await;
+        let client = Client::builder(TOKEN)
+            .base_url(fake.base_url())
+            .build()
+            .unwrap();
+        let mut accounts = client.paginate_list_accounts().page_size(500).items();
+        let mut streamed = 0usize;
+        while let Some(account) = accounts.try_next().await.unwrap() {
+            assert!(account.id.is_some());
+            streamed += 1;
+        }
+        streamed
+    });
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    println!("{streamed} {peak_kib}");
+}
+
+fn memory_flatness() {
+    let exe = std::env::current_exe().expect("the bench binary");
+    let measure = |count: usize| -> (usize, u64) {
+        let output = std::process::Command::new(&exe)
+            .args([CHILD_FLAG, &count.to_string()])
+            .output()
+            .expect("a child run");
+        let text = String::from_utf8_lossy(&output.stdout);
+        let mut fields = text.split_whitespace();
+        let streamed = fields.next().and_then(|f| f.parse().ok()).unwrap_or(0);
+        let peak = fields.next().and_then(|f| f.parse().ok()).unwrap_or(0);
+        (streamed, peak)
+    };
+    let (small_n, small_peak) = measure(10_000);
+    let (large_n, large_peak) = measure(100_000);
+    println!("2. memory while streaming accounts (pages of 500, child processes)");
+    println!(
+        "   {small_n} accounts: peak RSS {} KiB; {large_n} accounts: peak RSS {} KiB; ratio {:.3}x (goal <= 1.2x)\n",
+        small_peak,
+        large_peak,
+        large_peak as f64 / small_peak.max(1) as f64
+    );
+}
+
+async fn concurrent_export() {
+    let config = FakeConfig {
+        issues: 5_000,
+        page_latency: Duration::from_millis(20),
+        ..FakeConfig::default()
+    };
+    let fake = FakePylon::start(config.clone()).await;
+    let client = Client::builder(TOKEN)
+        .base_url(fake.base_url())
+        .build()
+        .unwrap();
+    let (start, end) = config.issue_range;
+    let mut results = Vec::new();
+    for concurrency in [1, 4] {
+        let started = Instant::now();
+        let ids: Vec<String> = client
+            .export_issues(start, end)
+            .page_size(100)
+            .concurrency(concurrency)
+            .items()
+            .unwrap()
+            .map_ok(|issue| issue.id.unwrap())
+            .try_collect()
+            .await
+            .unwrap();
+        results.push((concurrency, started.elapsed(), ids));
+    }
+    let (_, sequential, one) = &results[0];
+    let (_, concurrent, four) = &results[1];
+    println!("3. one-year export, 5,000 issues, 30-day windows, pages of 100, 20 ms per page");
+    println!(
+        "   1 window at a time {:.0} ms, 4 at a time {:.0} ms, speed-up {:.2}x (goal >= 3x), identical output: {} ({} issues)\n",
+        sequential.as_secs_f64() * 1e3,
+        concurrent.as_secs_f64() * 1e3,
+        sequential.as_secs_f64() / concurrent.as_secs_f64(),
+        one == four,
+        one.len()
+    );
+}
+
+async fn limited_bulk_creates() {
+    let window = Duration::from_secs(1);
+    println!(
+        "4. 300 tag creates, 16 at a time, against 120 per {window:?} (Pylon's 120/min scaled down)"
+    );
+    for limited in [false, true] {
+        let fake = FakePylon::start(FakeConfig {
+            rate_limit: Some(RateLimit {
+                requests: 120,
+                window,
+            }),
+            ..FakeConfig::default()
+        })
+        .await;
+        let mut builder = Client::builder(TOKEN)
+            .base_url(fake.base_url())
+            .retry_policy(
+                RetryPolicy::standard()
+                    .with_max_attempts(20)
+                    .with_budget(1_000_000),
+            );
+        if limited {
+            builder = builder.rate_limits(
+                RateLimits::pylon_defaults()
+                    .with_limit("create_tag", 120)
+                    .with_window(window),
+            );
+        }
+        let client = builder.build().unwrap();
+        let started = Instant::now();
+        let outcomes: Vec<_> = futures::stream::iter(0..300)
+            .map(|n| {
+                let client = client.clone();
+                async move {
+                    client
+                        .create_tag()
+                        .body(types::CreateTagRequest {
+                            value: format!("bulk-{n}"),
+                            object_type: "account".into(),
+                            hex_color: None,
+                        })
+                        .send()
+                        .await
+                        .is_ok()
+                }
+            })
+            .buffer_unordered(16)
+            .collect()
+            .await;
+        let stats = fake.stats();
+        println!(
+            "   {:<15} {:>4} 429s, {:>3} requests, {:>3} created, {:>3} failed, {:.2} s",
+            if limited {
+                "with limiter:"
+            } else {
+                "without limiter:"
+            },
+            stats.rate_limited,
+            stats.requests,
+            outcomes.iter().filter(|ok| **ok).count(),
+            outcomes.iter().filter(|ok| !**ok).count(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+}
