@@ -34,6 +34,19 @@
 //! # Retries
 //! Every request goes through the client's [`RetryPolicy`]: see [`retry`].
 //!
+//! # Extensions
+//! - [`pagination`]: a lazy stream of items or pages for every
+//!   cursor-paginated operation ([`Paginate`]).
+//! - [`window`]: issue exports over any range, split into the windows
+//!   `GET /issues` accepts, each issue once, optionally several windows at
+//!   once ([`ExportIssues`]).
+//! - [`TagsExt::ensure_tag`]: idempotent tag creation, safe to repeat.
+//! - [`filter`]: typed search filters, checked before sending.
+//! - [`rate_limit`]: an opt-in per-endpoint limiter ([`RateLimits`]).
+//!
+//! `use pylon_sdk::prelude::*;` brings the client and the extension traits
+//! into scope.
+//!
 //! # Testing code that uses this crate
 //! The `mock` feature adds [`mock::MockServerExt`], a typed `httpmock` helper
 //! per operation.
@@ -70,4 +83,14 @@ pub use pagination::{Paginate, Paginator};
 pub use rate_limit::RateLimits;
 pub use retry::RetryPolicy;
 pub use tags::TagsExt;
+
+/// The client, its error type and every extension trait.
+pub mod prelude {
+    pub use crate::{Client, Error, ExportIssues, Paginate, Result, TagsExt, types};
+}
 pub use window::ExportIssues;
+
+/// Compiles the README's examples as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
