@@ -14,10 +14,10 @@
 
 use std::time::{Duration, Instant};
 
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use pylon_sdk::{Client, ExportIssues, Paginate, RateLimits, RetryPolicy, types};
-use pylon_sdk_tests::TOKEN;
 use pylon_sdk_tests::fake::{FakeConfig, FakePylon, RateLimit};
+use pylon_sdk_tests::{TOKEN, bulk_create_tags};
 
 const CHILD_FLAG: &str = "--stream-accounts";
 
@@ -240,25 +240,7 @@ async fn limited_bulk_creates() {
         }
         let client = builder.build().unwrap();
         let started = Instant::now();
-        let outcomes: Vec<_> = futures::stream::iter(0..300)
-            .map(|n| {
-                let client = client.clone();
-                async move {
-                    client
-                        .create_tag()
-                        .body(types::CreateTagRequest {
-                            value: format!("bulk-{n}"),
-                            object_type: "account".into(),
-                            hex_color: None,
-                        })
-                        .send()
-                        .await
-                        .is_ok()
-                }
-            })
-            .buffer_unordered(16)
-            .collect()
-            .await;
+        let created = bulk_create_tags(&client, 300, 16).await;
         let stats = fake.stats();
         println!(
             "   {:<15} {:>4} 429s, {:>3} requests, {:>3} created, {:>3} failed, {:.2} s",
@@ -269,8 +251,8 @@ async fn limited_bulk_creates() {
             },
             stats.rate_limited,
             stats.requests,
-            outcomes.iter().filter(|ok| **ok).count(),
-            outcomes.iter().filter(|ok| !**ok).count(),
+            created,
+            300 - created,
             started.elapsed().as_secs_f64()
         );
     }

@@ -88,3 +88,26 @@ where
     mock.assert();
     value.into_inner()
 }
+
+/// Creates `count` account tags named `bulk-<n>`, `concurrency` at a time,
+/// and returns how many succeeded.
+pub async fn bulk_create_tags(client: &Client, count: usize, concurrency: usize) -> usize {
+    use futures::StreamExt;
+    futures::stream::iter(0..count)
+        .map(|n| async move {
+            client
+                .create_tag()
+                .body(pylon_sdk::types::CreateTagRequest {
+                    value: format!("bulk-{n}"),
+                    object_type: "account".into(),
+                    hex_color: None,
+                })
+                .send()
+                .await
+                .is_ok()
+        })
+        .buffer_unordered(concurrency)
+        .filter(|ok| std::future::ready(*ok))
+        .count()
+        .await
+}

@@ -26,6 +26,19 @@ fn patient_client(base_url: &str) -> Client {
         .unwrap()
 }
 
+/// A fake that faults 20% of requests, creates included, seeded by `seed`.
+async fn fake_with_create_faults(seed: u64) -> FakePylon {
+    let mut faults = ALL_READ_FAULTS.to_vec();
+    faults.push(Fault::CommitThenFail);
+    FakePylon::start(FakeConfig {
+        seed,
+        fault_rate: 0.2,
+        faults,
+        ..FakeConfig::default()
+    })
+    .await
+}
+
 const ALL_READ_FAULTS: [Fault; 5] = [
     Fault::RateLimited,
     Fault::ServerError,
@@ -192,21 +205,7 @@ async fn bad_ranges_are_refused_before_any_request() {
 
 #[tokio::test]
 async fn tag_creates_under_20_percent_faults_retry_every_429_and_never_duplicate() {
-    let faults = [
-        Fault::RateLimited,
-        Fault::ServerError,
-        Fault::Unavailable,
-        Fault::DropConnection,
-        Fault::DropMidBody,
-        Fault::CommitThenFail,
-    ];
-    let config = FakeConfig {
-        seed: 99,
-        fault_rate: 0.2,
-        faults: faults.to_vec(),
-        ..FakeConfig::default()
-    };
-    let fake = FakePylon::start(config).await;
+    let fake = fake_with_create_faults(99).await;
     let client = patient_client(&fake.base_url());
     let mut results = BTreeMap::new();
     for n in 0..100 {
@@ -394,21 +393,7 @@ async fn the_retry_budget_is_shared_by_clones_and_retries_can_be_disabled() {
 #[tokio::test]
 async fn ensure_tag_under_faults_ends_with_exactly_one_tag_per_value() {
     use pylon_sdk::TagsExt;
-    let faults = [
-        Fault::RateLimited,
-        Fault::ServerError,
-        Fault::Unavailable,
-        Fault::DropConnection,
-        Fault::DropMidBody,
-        Fault::CommitThenFail,
-    ];
-    let config = FakeConfig {
-        seed: 4242,
-        fault_rate: 0.2,
-        faults: faults.to_vec(),
-        ..FakeConfig::default()
-    };
-    let fake = FakePylon::start(config).await;
+    let fake = fake_with_create_faults(4242).await;
     let client = patient_client(&fake.base_url());
     let values: Vec<String> = (0..100).map(|n| format!("sync-{n:03}")).collect();
     // Twice over, as a re-run sync would: the second pass finds every tag.

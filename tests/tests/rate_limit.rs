@@ -2,10 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use futures::{StreamExt, TryStreamExt};
-use pylon_sdk::{Client, RateLimits, types};
-use pylon_sdk_tests::TOKEN;
+use pylon_sdk::{Client, RateLimits};
 use pylon_sdk_tests::fake::{FakeConfig, FakePylon, RateLimit};
+use pylon_sdk_tests::{TOKEN, bulk_create_tags};
 
 #[tokio::test]
 async fn bulk_creates_meet_no_429_and_finish_within_5_percent_of_the_allowance() {
@@ -29,36 +28,16 @@ async fn bulk_creates_meet_no_429_and_finish_within_5_percent_of_the_allowance()
         .build()
         .unwrap();
     let started = Instant::now();
-    let created: Vec<_> = futures::stream::iter(0..300)
-        .map(|n| {
-            let client = client.clone();
-            async move {
-                client
-                    .create_tag()
-                    .body(types::CreateTagRequest {
-                        value: format!("bulk-{n}"),
-                        object_type: "account".into(),
-                        hex_color: None,
-                    })
-                    .send()
-                    .await
-                    .map_err(pylon_sdk::Error::from)
-            }
-        })
-        .buffer_unordered(16)
-        .try_collect()
-        .await
-        .unwrap();
+    let created = bulk_create_tags(&client, 300, 16).await;
     let elapsed = started.elapsed();
     let stats = fake.stats();
     // 300 requests at 120 per window: the third batch may start two windows in.
     let allowance = window * 2;
     println!(
         "limiter: {} creates, {} 429s, {elapsed:?} for an allowance of {allowance:?}",
-        created.len(),
-        stats.rate_limited
+        created, stats.rate_limited
     );
-    assert_eq!(created.len(), 300);
+    assert_eq!(created, 300);
     assert_eq!(stats.rate_limited, 0, "no 429s");
     assert_eq!(stats.requests, 300);
     assert!(elapsed >= allowance, "the limit was respected: {elapsed:?}");

@@ -141,23 +141,7 @@ async fn tag_flow_sends_exact_requests_and_decodes_every_response() {
 }
 
 async fn get_tag_error(status: u16, body: serde_json::Value) -> (Error, usize) {
-    let server = MockServer::start_async().await;
-    let mock = Expect {
-        method: GET,
-        path: "/tags/tag_1",
-        query: &[],
-        body: None,
-        status,
-        response: body,
-    }
-    .on(&server);
-    let err = client(&server)
-        .get_tag()
-        .id("tag_1")
-        .send()
-        .await
-        .unwrap_err();
-    (Error::from(err), mock.calls())
+    get_tag_error_raw(status, &body.to_string()).await
 }
 
 #[tokio::test]
