@@ -307,8 +307,16 @@ async fn an_error_body_that_is_not_json_keeps_its_status() {
 async fn get_tag_error_raw(status: u16, body: &str) -> (Error, usize) {
     let server = MockServer::start_async().await;
     let mock = server.mock(|when, then| {
-        when.method(GET).path("/tags/tag_1");
-        then.status(status).body(body);
+        when.method(GET)
+            .path("/tags/tag_1")
+            .header(
+                "authorization",
+                format!("Bearer {}", pylon_sdk_tests::TOKEN),
+            )
+            .header_missing("api-version");
+        then.status(status)
+            .header("content-type", "application/json")
+            .body(body);
     });
     let err = client(&server)
         .get_tag()
