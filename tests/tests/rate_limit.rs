@@ -8,8 +8,8 @@ use pylon_sdk_tests::{TOKEN, bulk_create_tags};
 
 #[tokio::test]
 async fn bulk_creates_meet_no_429_and_finish_within_5_percent_of_the_allowance() {
-    // Pylon's 120 per minute, scaled down: 120 per 2 seconds.
-    let window = Duration::from_secs(2);
+    // Pylon's 120 per minute, scaled down: 120 per 3 seconds.
+    let window = Duration::from_secs(3);
     let fake = FakePylon::start(FakeConfig {
         rate_limit: Some(RateLimit {
             requests: 120,

@@ -49,3 +49,50 @@ async fn attempts_and_waits_are_logged_without_the_token() {
     assert!(log.contains("429"), "{log}");
     assert!(!log.contains(TOKEN) && !log.contains("test_token"), "{log}");
 }
+
+#[tokio::test]
+async fn a_create_that_never_left_is_retried_and_reported_as_not_sent() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // A port nothing listens on: the connection is refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let err = pylon_sdk::Error::from(
+        client_for(&base_url)
+            .create_tag()
+            .body(pylon_sdk::types::CreateTagRequest {
+                value: "v".into(),
+                object_type: "account".into(),
+                hex_color: None,
+            })
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(
+            err,
+            pylon_sdk::Error::Transport {
+                outcome_unknown: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.is_retryable() && !err.is_outcome_unknown());
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(
+        log.matches("attempt finished").count(),
+        3,
+        "a create that never left is retried: {log}"
+    );
+    assert!(log.contains("NotSent"), "{log}");
+}

@@ -219,6 +219,43 @@ mod tests {
         assert_eq!(generate(&spec).unwrap(), generate(&spec).unwrap());
     }
 
+    /// Every operation of the corrected spec decodes errors into the shared
+    /// envelope and returns `request_id` on success.
+    #[test]
+    fn every_operation_has_typed_errors_and_a_request_id() {
+        let (spec, _) = corrected_spec(&workspace_root()).unwrap();
+        let doc = serde_json::to_value(&spec).unwrap();
+        let schema_of = |reference: &str| {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            doc["components"]["schemas"][name].clone()
+        };
+        let mut operations = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                if method == "parameters" {
+                    continue;
+                }
+                operations += 1;
+                let responses = &operation["responses"];
+                for class in ["4XX", "5XX"] {
+                    assert_eq!(
+                        responses[class]["$ref"], "#/components/responses/Error",
+                        "{method} {path}"
+                    );
+                }
+                let schema = &responses["200"]["content"]["application/json"]["schema"];
+                let reference = schema["$ref"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{method} {path}: no named 200 schema"));
+                assert!(
+                    schema_of(reference)["properties"]["request_id"].is_object(),
+                    "{method} {path}: {reference} has no request_id"
+                );
+            }
+        }
+        assert_eq!(operations, 72);
+    }
+
     #[test]
     fn operation_ids_become_the_generated_method_names() {
         assert_eq!(snake_case("getTag"), "get_tag");
