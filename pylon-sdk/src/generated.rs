@@ -2622,10 +2622,10 @@ pub mod types {
     pub struct UpdateAccountRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub domains: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub external_ids: ::std::vec::Vec<ExternalId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_disabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2637,10 +2637,12 @@ pub mod types {
         pub owner_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary_domain: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub subaccount_ids: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subaccount_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl UpdateAccountRequest {
         pub fn builder() -> builder::UpdateAccountRequest {
@@ -2662,8 +2664,8 @@ pub mod types {
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags_apply_mode: ::std::option::Option<TagsApplyMode>,
     }
@@ -2738,12 +2740,12 @@ pub mod types {
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub external_ids: ::std::vec::Vec<ExternalId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub phone_numbers: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_numbers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub portal_role: ::std::option::Option<PortalRole>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2766,14 +2768,18 @@ pub mod types {
     pub struct UpdateCustomFieldRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_value: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub default_values: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default_values: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub select_options: ::std::vec::Vec<CustomFieldSelectOption>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub select_options: ::std::option::Option<
+            ::std::vec::Vec<CustomFieldSelectOption>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
     }
@@ -2829,8 +2835,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
         ///Replaces all tags.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///`""` removes the team.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub team_id: ::std::option::Option<::std::string::String>,
@@ -2986,8 +2992,8 @@ pub mod types {
     pub struct UpdateTeamRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub user_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl UpdateTeamRequest {
         pub fn builder() -> builder::UpdateTeamRequest {
@@ -12148,11 +12154,11 @@ pub mod types {
                 ::std::string::String,
             >,
             domains: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             external_ids: ::std::result::Result<
-                ::std::vec::Vec<super::ExternalId>,
+                ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
                 ::std::string::String,
             >,
             is_disabled: ::std::result::Result<
@@ -12176,11 +12182,11 @@ pub mod types {
                 ::std::string::String,
             >,
             subaccount_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
         }
@@ -12215,7 +12221,9 @@ pub mod types {
             }
             pub fn domains<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.domains = value
@@ -12227,7 +12235,9 @@ pub mod types {
             }
             pub fn external_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.external_ids = value
@@ -12301,7 +12311,9 @@ pub mod types {
             }
             pub fn subaccount_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.subaccount_ids = value
@@ -12315,7 +12327,9 @@ pub mod types {
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
@@ -12377,7 +12391,7 @@ pub mod types {
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             tags_apply_mode: ::std::result::Result<
@@ -12435,7 +12449,9 @@ pub mod types {
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
@@ -12700,7 +12716,7 @@ pub mod types {
                 ::std::string::String,
             >,
             external_ids: ::std::result::Result<
-                ::std::vec::Vec<super::ExternalId>,
+                ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -12708,7 +12724,7 @@ pub mod types {
                 ::std::string::String,
             >,
             phone_numbers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             portal_role: ::std::result::Result<
@@ -12801,7 +12817,9 @@ pub mod types {
             }
             pub fn external_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.external_ids = value
@@ -12825,7 +12843,9 @@ pub mod types {
             }
             pub fn phone_numbers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone_numbers = value
@@ -12905,7 +12925,7 @@ pub mod types {
                 ::std::string::String,
             >,
             default_values: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -12917,7 +12937,7 @@ pub mod types {
                 ::std::string::String,
             >,
             select_options: ::std::result::Result<
-                ::std::vec::Vec<super::CustomFieldSelectOption>,
+                ::std::option::Option<::std::vec::Vec<super::CustomFieldSelectOption>>,
                 ::std::string::String,
             >,
             slug: ::std::result::Result<
@@ -12952,7 +12972,9 @@ pub mod types {
             }
             pub fn default_values<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.default_values = value
@@ -12991,7 +13013,9 @@ pub mod types {
             pub fn select_options<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::CustomFieldSelectOption>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::CustomFieldSelectOption>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -13160,7 +13184,7 @@ pub mod types {
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             team_id: ::std::result::Result<
@@ -13269,7 +13293,9 @@ pub mod types {
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
@@ -13957,7 +13983,7 @@ pub mod types {
                 ::std::string::String,
             >,
             user_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
         }
@@ -13984,7 +14010,9 @@ pub mod types {
             }
             pub fn user_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_ids = value

@@ -133,7 +133,7 @@ async fn bulk_update_merge_and_search_accounts() {
             c.update_accounts()
                 .body(types::UpdateAccountsRequest {
                     account_ids: vec!["acc_1".into(), "acc_2".into()],
-                    tags: vec!["vip".into()],
+                    tags: Some(vec!["vip".into()]),
                     tags_apply_mode: Some(types::TagsApplyMode::AppendOnly),
                     custom_fields: vec![],
                     owner_id: None,

@@ -184,7 +184,7 @@ async fn update_sends_only_the_changed_fields() {
                 .id("cf_1")
                 .body(types::UpdateCustomFieldRequest {
                     label: Some("Support tier".into()),
-                    default_values: vec!["gold".into(), "silver".into()],
+                    default_values: Some(vec!["gold".into(), "silver".into()]),
                     ..Default::default()
                 })
                 .send()

@@ -175,7 +175,7 @@ async fn get_update_and_delete_issue() {
             method: PATCH,
             path: "/issues/iss_1",
             query: &[],
-            body: Some(json!({"state": "closed", "assignee_id": "", "type": "ticket"})),
+            body: Some(json!({"state": "closed", "assignee_id": "", "type": "ticket", "tags": []})),
             status: 200,
             response: json!({"data": issue(), "request_id": "r"}),
         },
@@ -186,6 +186,7 @@ async fn get_update_and_delete_issue() {
                     state: Some("closed".into()),
                     assignee_id: Some(String::new()),
                     type_: Some("ticket".into()),
+                    tags: Some(vec![]),
                     ..Default::default()
                 })
                 .send()

@@ -161,7 +161,7 @@ async fn teams_list_create_get_update() {
             method: PATCH,
             path: "/teams/team_1",
             query: &[],
-            body: Some(json!({"user_ids": ["usr_2"]})),
+            body: Some(json!({"user_ids": []})),
             status: 200,
             response: json!({"data": team, "request_id": "r"}),
         },
@@ -170,7 +170,7 @@ async fn teams_list_create_get_update() {
                 .id("team_1")
                 .body(types::UpdateTeamRequest {
                     name: None,
-                    user_ids: vec!["usr_2".into()],
+                    user_ids: Some(vec![]),
                 })
                 .send()
                 .await
