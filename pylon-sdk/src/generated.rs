@@ -25,8 +25,15 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_fields: ::std::option::Option<CustomFieldValues>,
+        ///Custom-field values keyed by field slug.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub custom_fields: ::std::collections::HashMap<
+            ::std::string::String,
+            CustomFieldValue,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -349,8 +356,15 @@ pub mod types {
         pub account: ::std::option::Option<MiniAccount>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar_url: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_fields: ::std::option::Option<CustomFieldValues>,
+        ///Custom-field values keyed by field slug.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub custom_fields: ::std::collections::HashMap<
+            ::std::string::String,
+            CustomFieldValue,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1014,44 +1028,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///Custom-field values keyed by field slug.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct CustomFieldValues(
-        pub ::std::collections::HashMap<::std::string::String, CustomFieldValue>,
-    );
-    impl ::std::ops::Deref for CustomFieldValues {
-        type Target = ::std::collections::HashMap<
-            ::std::string::String,
-            CustomFieldValue,
-        >;
-        fn deref(
-            &self,
-        ) -> &::std::collections::HashMap<::std::string::String, CustomFieldValue> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CustomFieldValues>
-    for ::std::collections::HashMap<::std::string::String, CustomFieldValue> {
-        fn from(value: CustomFieldValues) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        ::std::collections::HashMap<::std::string::String, CustomFieldValue>,
-    > for CustomFieldValues {
-        fn from(
-            value: ::std::collections::HashMap<::std::string::String, CustomFieldValue>,
-        ) -> Self {
-            Self(value)
-        }
-    }
     ///`DeleteSelectOptionRequest`
     #[derive(
         ::serde::Deserialize,
@@ -1494,8 +1470,15 @@ pub mod types {
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub csat_responses: ::std::vec::Vec<IssueCsatResponsesItem>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_fields: ::std::option::Option<CustomFieldValues>,
+        ///Custom-field values keyed by field slug.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub custom_fields: ::std::collections::HashMap<
+            ::std::string::String,
+            CustomFieldValue,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_portal_visible: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2474,8 +2457,15 @@ pub mod types {
         pub body_html: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_fields: ::std::option::Option<CustomFieldValues>,
+        ///Custom-field values keyed by field slug.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub custom_fields: ::std::collections::HashMap<
+            ::std::string::String,
+            CustomFieldValue,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_portal_visible: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3173,7 +3163,10 @@ pub mod types {
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                ::std::option::Option<super::CustomFieldValues>,
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::CustomFieldValue,
+                >,
                 ::std::string::String,
             >,
             domain: ::std::result::Result<
@@ -3280,7 +3273,10 @@ pub mod types {
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CustomFieldValues>,
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::CustomFieldValue,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -4357,7 +4353,10 @@ pub mod types {
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                ::std::option::Option<super::CustomFieldValues>,
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::CustomFieldValue,
+                >,
                 ::std::string::String,
             >,
             email: ::std::result::Result<
@@ -4443,7 +4442,10 @@ pub mod types {
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CustomFieldValues>,
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::CustomFieldValue,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -8085,7 +8087,10 @@ pub mod types {
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                ::std::option::Option<super::CustomFieldValues>,
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::CustomFieldValue,
+                >,
                 ::std::string::String,
             >,
             customer_portal_visible: ::std::result::Result<
@@ -8380,7 +8385,10 @@ pub mod types {
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CustomFieldValues>,
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::CustomFieldValue,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -11472,7 +11480,10 @@ pub mod types {
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                ::std::option::Option<super::CustomFieldValues>,
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::CustomFieldValue,
+                >,
                 ::std::string::String,
             >,
             customer_portal_visible: ::std::result::Result<
@@ -11591,7 +11602,10 @@ pub mod types {
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CustomFieldValues>,
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::CustomFieldValue,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {

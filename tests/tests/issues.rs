@@ -43,27 +43,8 @@ async fn list_issues_sends_rfc3339_times_and_pages() {
     .await;
     let first = &listed.data[0];
     assert_eq!(first.number, Some(42));
-    assert_eq!(
-        first
-            .custom_fields
-            .as_ref()
-            .unwrap()
-            .get("tier")
-            .unwrap()
-            .value
-            .as_deref(),
-        Some("gold")
-    );
-    assert_eq!(
-        first
-            .custom_fields
-            .as_ref()
-            .unwrap()
-            .get("areas")
-            .unwrap()
-            .values,
-        ["auth", "sso"]
-    );
+    assert_eq!(first.custom_fields["tier"].value.as_deref(), Some("gold"));
+    assert_eq!(first.custom_fields["areas"].values, ["auth", "sso"]);
     assert_eq!(
         first.account.as_ref().unwrap().external_ids[0]
             .external_id

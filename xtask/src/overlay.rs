@@ -203,7 +203,9 @@ pub fn apply(doc: &mut Value, overlay: &Value) -> Result<usize, String> {
         if action.get("remove").and_then(Value::as_bool) == Some(true) {
             // Remove from the back so earlier array indices stay valid.
             for address in addresses.iter().rev() {
-                let (last, parent) = address.split_last().expect("`$` itself cannot be removed");
+                let Some((last, parent)) = address.split_last() else {
+                    return Err(context("the document root cannot be removed".into()));
+                };
                 match (node_mut(doc, parent), last) {
                     (Value::Object(map), Key::Name(name)) => {
                         map.remove(name);
