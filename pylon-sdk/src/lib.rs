@@ -61,6 +61,7 @@ mod paths;
 pub mod rate_limit;
 pub mod retry;
 mod tags;
+mod transport;
 pub mod window;
 
 #[allow(missing_docs, unused_imports, rustdoc::all, clippy::all, clippy::pedantic)]
@@ -83,12 +84,12 @@ pub use pagination::{Paginate, Paginator};
 pub use rate_limit::RateLimits;
 pub use retry::RetryPolicy;
 pub use tags::TagsExt;
+pub use window::ExportIssues;
 
 /// The client, its error type and every extension trait.
 pub mod prelude {
     pub use crate::{Client, Error, ExportIssues, Paginate, Result, TagsExt, types};
 }
-pub use window::ExportIssues;
 
 /// Compiles the README's examples as doc tests.
 #[cfg(doctest)]

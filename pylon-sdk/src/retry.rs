@@ -19,13 +19,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use bytes::Bytes;
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
+use std::future::Future;
+
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 
 use crate::client::ClientState;
-use crate::generated;
 
 /// How requests that fail are retried.
 ///
@@ -250,44 +249,6 @@ fn random_fraction() -> f64 {
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Sends one attempt and reads the whole body, so that a connection dropped
-/// mid-response surfaces here, inside the retry loop, rather than later in
-/// the generated code.
-async fn send_buffered(
-    http: &reqwest::Client,
-    request: reqwest::Request,
-) -> reqwest::Result<reqwest::Response> {
-    let response: http::Response<reqwest::Body> = http.execute(request).await?.into();
-    let (mut parts, body) = response.into_parts();
-    let mut body = http_body_util::BodyExt::collect(body).await?.to_bytes();
-    if parts.status.is_client_error() || parts.status.is_server_error() {
-        body = normalized_error_body(&mut parts.headers, body);
-    }
-    Ok(reqwest::Response::from(http::Response::from_parts(
-        parts, body,
-    )))
-}
-
-/// An error body that is not a JSON object (a proxy's HTML page, an empty
-/// body) is wrapped as `{"errors": [<its start>]}`, so the caller still gets
-/// an API error with the status rather than a decode failure.
-fn normalized_error_body(headers: &mut HeaderMap, body: Bytes) -> Bytes {
-    if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body).is_ok() {
-        return body;
-    }
-    let text = String::from_utf8_lossy(&body[..body.len().min(200)])
-        .trim()
-        .to_string();
-    let message = if text.is_empty() {
-        "(empty error body)".to_string()
-    } else {
-        format!("(non-JSON error body) {text}")
-    };
-    headers.remove(CONTENT_LENGTH);
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    Bytes::from(serde_json::json!({ "errors": [message] }).to_string())
-}
-
 fn outcome_of(result: &reqwest::Result<reqwest::Response>) -> Outcome {
     match result {
         Ok(response) => Outcome::Status(response.status(), retry_after(response.headers())),
@@ -298,86 +259,61 @@ fn outcome_of(result: &reqwest::Result<reqwest::Response>) -> Outcome {
     }
 }
 
-impl ClientHooks<ClientState> for generated::Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        // Pylon documents no version header; progenitor adds one to every request.
-        request.headers_mut().remove("api-version");
-        match crate::paths::misfit(
-            info.operation_id,
-            &self.inner().base_path,
-            request.url().path(),
-        ) {
-            Some(reason) => Err(progenitor_client::Error::InvalidRequest(reason)),
-            None => Ok(()),
-        }
-    }
-
-    async fn exec(
-        &self,
-        mut request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let state = self.inner();
-        let policy = &state.retry;
-        let idempotent = is_idempotent(request.method(), info.operation_id);
-        let started = tokio::time::Instant::now();
-        let mut attempt = 1;
-        loop {
-            let next = (attempt < policy.max_attempts)
-                .then(|| request.try_clone())
-                .flatten();
-            let slot = match &state.limiter {
-                Some(limiter) => Some(limiter.acquire(info.operation_id).await),
-                None => None,
-            };
-            let result = send_buffered(self.client(), request).await;
-            drop(slot);
-            let outcome = outcome_of(&result);
-            tracing::debug!(
-                operation = info.operation_id,
-                attempt,
-                ?outcome,
-                "attempt finished"
-            );
-            let (Decision::Retry { server_hint }, Some(next)) = (decide(outcome, idempotent), next)
-            else {
-                if matches!(&result, Ok(r) if r.status().is_success()) {
-                    state.budget.refund();
-                }
-                return result;
-            };
-            let wait = policy.delay(attempt, server_hint);
-            if started.elapsed() + wait > policy.deadline {
-                tracing::debug!(
-                    operation = info.operation_id,
-                    attempt,
-                    "retry deadline reached"
-                );
-                return result;
+/// Sends `request` through `send` as many times as the policy allows.
+///
+/// `send` performs one attempt (after any rate-limit wait) and must return
+/// only once the whole response has been read.
+pub(crate) async fn with_retries<F, Fut>(
+    state: &ClientState,
+    mut request: reqwest::Request,
+    operation: &'static str,
+    mut send: F,
+) -> reqwest::Result<reqwest::Response>
+where
+    F: FnMut(reqwest::Request) -> Fut,
+    Fut: Future<Output = reqwest::Result<reqwest::Response>>,
+{
+    let policy = &state.retry;
+    let idempotent = is_idempotent(request.method(), operation);
+    let started = tokio::time::Instant::now();
+    let mut attempt = 1;
+    loop {
+        let next = (attempt < policy.max_attempts)
+            .then(|| request.try_clone())
+            .flatten();
+        let result = send(request).await;
+        let outcome = outcome_of(&result);
+        tracing::debug!(operation, attempt, ?outcome, "attempt finished");
+        let (Decision::Retry { server_hint }, Some(next)) = (decide(outcome, idempotent), next)
+        else {
+            if matches!(&result, Ok(r) if r.status().is_success()) {
+                state.budget.refund();
             }
-            let cost = match outcome {
-                Outcome::Interrupted { timed_out: true } => TIMEOUT_RETRY_COST,
-                _ => RETRY_COST,
-            };
-            if !state.budget.withdraw(cost) {
-                tracing::debug!(operation = info.operation_id, attempt, "retry budget spent");
-                return result;
-            }
-            tracing::info!(
-                operation = info.operation_id,
-                attempt,
-                ?outcome,
-                wait_ms = wait.as_millis() as u64,
-                "retrying"
-            );
-            tokio::time::sleep(wait).await;
-            request = next;
-            attempt += 1;
+            return result;
+        };
+        let wait = policy.delay(attempt, server_hint);
+        if started.elapsed() + wait > policy.deadline {
+            tracing::debug!(operation, attempt, "retry deadline reached");
+            return result;
         }
+        let cost = match outcome {
+            Outcome::Interrupted { timed_out: true } => TIMEOUT_RETRY_COST,
+            _ => RETRY_COST,
+        };
+        if !state.budget.withdraw(cost) {
+            tracing::debug!(operation, attempt, "retry budget spent");
+            return result;
+        }
+        tracing::info!(
+            operation,
+            attempt,
+            ?outcome,
+            wait_ms = wait.as_millis() as u64,
+            "retrying"
+        );
+        tokio::time::sleep(wait).await;
+        request = next;
+        attempt += 1;
     }
 }
 
@@ -554,21 +490,5 @@ mod tests {
             budget.refund();
         }
         assert_eq!(*budget.tokens.lock().unwrap(), 12);
-    }
-
-    #[test]
-    fn non_json_error_bodies_become_error_envelopes() {
-        let mut headers = HeaderMap::new();
-        let body = normalized_error_body(
-            &mut headers,
-            Bytes::from_static(b"<html>Bad gateway</html>"),
-        );
-        let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(
-            parsed["errors"][0],
-            "(non-JSON error body) <html>Bad gateway</html>"
-        );
-        let json = Bytes::from_static(br#"{"errors":["x"]}"#);
-        assert_eq!(normalized_error_body(&mut headers, json.clone()), json);
     }
 }
