@@ -53,15 +53,19 @@ async fn send_buffered(
     http: &reqwest::Client,
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
-    let response: http::Response<reqwest::Body> = http.execute(request).await?.into();
-    let (mut parts, body) = response.into_parts();
-    let mut body = http_body_util::BodyExt::collect(body).await?.to_bytes();
-    if parts.status.is_client_error() || parts.status.is_server_error() {
-        body = normalized_error_body(&mut parts.headers, body);
+    let mut response = http.execute(request).await?;
+    let status = response.status();
+    let version = response.version();
+    let mut headers = std::mem::take(response.headers_mut());
+    let mut body = response.bytes().await?;
+    if status.is_client_error() || status.is_server_error() {
+        body = normalized_error_body(&mut headers, body);
     }
-    Ok(reqwest::Response::from(http::Response::from_parts(
-        parts, body,
-    )))
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
 }
 
 /// An error body that is not a JSON object (a proxy's HTML page, an empty
