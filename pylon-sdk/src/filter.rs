@@ -374,6 +374,11 @@ impl StateField {
     }
 }
 
+/// A custom field of any object, by slug; every operator is available.
+pub fn custom_field(slug: impl Into<String>) -> Field {
+    Field::named(slug)
+}
+
 macro_rules! fields {
     ($($(#[$doc:meta])* $name:ident: $kind:ident = $field:literal;)*) => {$(
         $(#[$doc])*
@@ -425,10 +430,7 @@ pub mod issue {
         StateField
     }
 
-    /// A custom field, by slug.
-    pub fn custom_field(slug: impl Into<String>) -> Field {
-        Field::named(slug)
-    }
+    pub use super::custom_field;
 }
 
 /// Fields of `POST /accounts/search`.
@@ -450,10 +452,7 @@ pub mod account {
         name: Field = "name";
     }
 
-    /// A custom field, by slug.
-    pub fn custom_field(slug: impl Into<String>) -> Field {
-        Field::named(slug)
-    }
+    pub use super::custom_field;
 }
 
 /// Fields of `POST /contacts/search`.
@@ -469,10 +468,7 @@ pub mod contact {
         email: Field = "email";
     }
 
-    /// A custom field, by slug.
-    pub fn custom_field(slug: impl Into<String>) -> Field {
-        Field::named(slug)
-    }
+    pub use super::custom_field;
 }
 
 #[cfg(test)]

@@ -205,17 +205,7 @@ async fn a_duplicate_create_is_a_409_carrying_the_existing_id() {
                          "exists_id": "tag_9"}),
     }
     .on(&server);
-    let err = client(&server)
-        .create_tag()
-        .body(types::CreateTagRequest {
-            value: "vip".into(),
-            object_type: "issue".into(),
-            hex_color: None,
-        })
-        .send()
-        .await
-        .map_err(Error::from)
-        .unwrap_err();
+    let err = create_tag(&server, "vip", "issue").await.unwrap_err();
     mock.assert();
     assert!(err.is_duplicate());
     assert_eq!(err.api().unwrap().exists_id.as_deref(), Some("tag_9"));
@@ -256,17 +246,7 @@ async fn a_500_on_a_read_is_retried_but_a_create_is_not_and_its_outcome_is_unkno
         then.status(500)
             .json_body(json!({"errors": ["boom"], "request_id": "r"}));
     });
-    let err = client(&server)
-        .create_tag()
-        .body(types::CreateTagRequest {
-            value: "vip".into(),
-            object_type: "account".into(),
-            hex_color: None,
-        })
-        .send()
-        .await
-        .map_err(Error::from)
-        .unwrap_err();
+    let err = create_tag(&server, "vip", "account").await.unwrap_err();
     assert_eq!(mock.calls(), 1, "a create is never repeated after a 500");
     assert!(err.is_outcome_unknown());
 }
@@ -421,4 +401,23 @@ async fn ensure_tag_without_exists_id_finds_the_tag_in_the_list() {
         .unwrap();
     assert_eq!(tag.id.as_deref(), Some("tag_2"));
     list.assert();
+}
+
+/// Creates a tag without a colour on the mock server.
+async fn create_tag(
+    server: &MockServer,
+    value: &str,
+    object_type: &str,
+) -> Result<types::TagResponse, Error> {
+    client(server)
+        .create_tag()
+        .body(types::CreateTagRequest {
+            value: value.into(),
+            object_type: object_type.into(),
+            hex_color: None,
+        })
+        .send()
+        .await
+        .map(|response| response.into_inner())
+        .map_err(Error::from)
 }
