@@ -6,12 +6,17 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{Error, Result};
 use crate::generated;
+use crate::pacing::{Pacing, Ticket};
 use crate::rate_limit::{RateLimiter, RateLimits};
-use crate::retry::{RetryBudget, RetryPolicy};
+use crate::retry::{MAX_DURATION, RetryBudget, RetryPolicy};
+
+/// The default limit on a success response's body: far above Pylon's
+/// largest page (1,000 issues with long bodies is a few MiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Where an organization's data lives; each region has its own host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,15 +47,125 @@ impl Region {
     }
 }
 
-/// State shared by every clone of a [`Client`]: the retry policy and the
-/// retry budget all tasks draw on.
+/// What every clone of a [`Client`] shares (the retry budget, the limiter,
+/// the pacing) and what a call may override (see [`CallOptions`]).
 #[derive(Clone, Debug)]
-pub struct ClientState {
+pub(crate) struct ClientState {
     /// The path of the base URL, which every request path starts with.
     pub(crate) base_path: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) budget: Arc<RetryBudget>,
     pub(crate) limiter: Option<Arc<RateLimiter>>,
+    pub(crate) pacing: Option<Arc<Pacing>>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_response_bytes: u64,
+    /// Headers added to every request of this handle (per-call options).
+    pub(crate) extra_headers: HeaderMap,
+}
+
+impl ClientState {
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    pub(crate) fn attempt_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    pub(crate) fn pacing_enabled(&self) -> bool {
+        self.pacing.is_some()
+    }
+
+    /// Waits until `operation` may send: the limiter's budget, then pacing.
+    /// `None` when that would be after `deadline`.
+    pub(crate) async fn admit(
+        &self,
+        operation: &'static str,
+        deadline: tokio::time::Instant,
+    ) -> Option<Ticket> {
+        if let Some(limiter) = &self.limiter
+            && !limiter.acquire(operation, deadline).await
+        {
+            return None;
+        }
+        match &self.pacing {
+            Some(pacing) => pacing.admit(operation, deadline).await,
+            None => Some(Ticket::unpaced()),
+        }
+    }
+
+    /// Tells the pacing how an attempt went.
+    pub(crate) fn record(
+        &self,
+        operation: &'static str,
+        ticket: &Ticket,
+        throttled: bool,
+        retry_after: Option<Duration>,
+    ) {
+        if let Some(pacing) = &self.pacing {
+            pacing.record(operation, ticket, throttled, retry_after);
+        }
+    }
+
+    pub(crate) fn add_call_headers(&self, request: &mut reqwest::Request) {
+        for (name, value) in &self.extra_headers {
+            request.headers_mut().insert(name, value.clone());
+        }
+    }
+}
+
+/// Settings for the calls made through one handle, without rebuilding the
+/// client: [`Client::with_options`] returns a handle that shares the
+/// original's connection pool, retry budget, rate limiter and pacing.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use pylon_sdk::{CallOptions, Client, RetryPolicy};
+///
+/// # async fn run(client: Client) -> pylon_sdk::Result<()> {
+/// let patient = client.with_options(
+///     CallOptions::new()
+///         .timeout(Duration::from_secs(120))
+///         .retry_policy(RetryPolicy::standard().with_max_attempts(6))
+///         .header("x-trace-id", "abc123"),
+/// )?;
+/// let issues = patient.get_issue().id("123").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct CallOptions {
+    timeout: Option<Option<Duration>>,
+    retry: Option<RetryPolicy>,
+    headers: Vec<(String, String)>,
+}
+
+impl CallOptions {
+    /// No overrides: calls behave as the client does.
+    pub fn new() -> Self {
+        CallOptions::default()
+    }
+
+    /// How long one attempt may take (`None`: no limit); the retry policy's
+    /// deadline still bounds the whole call.
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = Some(timeout.into().map(|t| t.min(MAX_DURATION)));
+        self
+    }
+
+    /// The retry policy for these calls. They still draw on the client's
+    /// shared retry budget.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// A header sent with every call (replacing one of the same name). The
+    /// `Authorization` header cannot be set this way.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
 }
 
 /// A Pylon API client.
@@ -108,7 +223,38 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        progenitor_client::ClientInfo::baseurl(&self.operations)
+        &self.operations.baseurl
+    }
+
+    /// A handle whose calls use `options`, sharing this client's connection
+    /// pool, retry budget, rate limiter and pacing. Cheap: clone-and-adjust.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for a header name or value that is not
+    /// valid in HTTP, or an `Authorization` header.
+    pub fn with_options(&self, options: CallOptions) -> Result<Client> {
+        let mut client = self.clone();
+        let state = &mut client.operations.inner;
+        if let Some(timeout) = options.timeout {
+            state.timeout = timeout;
+        }
+        if let Some(retry) = options.retry {
+            state.retry = retry;
+        }
+        for (name, value) in options.headers {
+            let header = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::InvalidRequest(format!("{name:?} is not a header name")))?;
+            if header == AUTHORIZATION {
+                return Err(Error::InvalidRequest(
+                    "the Authorization header comes from the client's token".into(),
+                ));
+            }
+            let value = HeaderValue::from_str(&value).map_err(|_| {
+                Error::InvalidRequest(format!("the value of header {name:?} is not valid"))
+            })?;
+            state.extra_headers.insert(header, value);
+        }
+        Ok(client)
     }
 }
 
@@ -152,6 +298,8 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     retry: RetryPolicy,
     rate_limits: Option<RateLimits>,
+    adaptive_pacing: bool,
+    max_response_bytes: u64,
 }
 
 impl ClientBuilder {
@@ -164,6 +312,8 @@ impl ClientBuilder {
             timeout: Some(Duration::from_secs(60)),
             retry: RetryPolicy::standard(),
             rate_limits: None,
+            adaptive_pacing: true,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -184,14 +334,31 @@ impl ClientBuilder {
     /// How long to wait for a connection; `None` waits indefinitely.
     /// Default is 10 seconds.
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.connect_timeout = timeout.into();
+        self.connect_timeout = timeout.into().map(|t| t.min(MAX_DURATION));
         self
     }
 
     /// How long one attempt may take, from sending to the last byte of the
-    /// response; `None` waits indefinitely. Default is 60 seconds.
+    /// response; `None` waits indefinitely (the retry policy's deadline still
+    /// bounds the whole call). Default is 60 seconds.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.timeout = timeout.into();
+        self.timeout = timeout.into().map(|t| t.min(MAX_DURATION));
+        self
+    }
+
+    /// The largest success body the client reads, in bytes; a larger one is
+    /// refused with [`Error::BodyTooLarge`] (checked against
+    /// `Content-Length` before reading and while reading). Error bodies are
+    /// read up to 64 KiB. Default is [`DEFAULT_MAX_RESPONSE_BYTES`] (64 MiB).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Whether an endpoint that answers 429 is paced for every clone of the
+    /// client (see [`crate::pacing`]). Default is on.
+    pub fn adaptive_pacing(mut self, on: bool) -> Self {
+        self.adaptive_pacing = on;
         self
     }
 
@@ -237,9 +404,7 @@ impl ClientBuilder {
         if let Some(timeout) = self.connect_timeout {
             http = http.connect_timeout(timeout);
         }
-        if let Some(timeout) = self.timeout {
-            http = http.timeout(timeout);
-        }
+
         let http = http
             .https_only(!is_loopback_http(&base_url))
             // Pylon does not redirect API calls; a redirect is reported, not followed.
@@ -255,6 +420,10 @@ impl ClientBuilder {
             limiter: self
                 .rate_limits
                 .map(|limits| Arc::new(RateLimiter::new(limits))),
+            pacing: self.adaptive_pacing.then(|| Arc::new(Pacing::default())),
+            timeout: self.timeout,
+            max_response_bytes: self.max_response_bytes,
+            extra_headers: HeaderMap::new(),
         };
         Ok(Client {
             operations: generated::Client::new_with_client(&base_url, http, state),
@@ -272,6 +441,8 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("rate_limits", &self.rate_limits)
+            .field("adaptive_pacing", &self.adaptive_pacing)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }

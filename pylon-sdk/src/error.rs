@@ -3,9 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::StatusCode;
-
-use crate::types::ErrorResponse;
+use crate::pagination::Checkpoint;
 
 /// How many bytes of an undecodable body an error keeps.
 const BODY_EXCERPT_LEN: usize = 200;
@@ -15,12 +13,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong when calling Pylon.
 ///
-/// Generated operations return `progenitor_client::Error`; `?` converts it
-/// into this type, and every hand-written extension returns it directly.
+/// Every operation and extension returns it. Its `Display` is one line that
+/// names the operation and what happened; text that came from the server is
+/// shown with control characters escaped. The underlying cause, where there
+/// is one, comes from [`source`](std::error::Error::source).
 ///
 /// ```
 /// # async fn run(client: pylon_sdk::Client) -> pylon_sdk::Result<()> {
-/// match client.get_tag().id("tag_1").send().await.map_err(pylon_sdk::Error::from) {
+/// match client.get_tag().id("tag_1").send().await {
 ///     Ok(tag) => println!("{:?}", tag.data),
 ///     Err(e) if e.is_not_found() => println!("no such tag"),
 ///     Err(e) => return Err(e),
@@ -31,22 +31,44 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// Pylon answered with an error status.
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// The request could not be sent, or the response could not be read.
     Transport {
-        /// True when the request may have reached Pylon and been applied
-        /// (a timeout or a connection dropped after sending). False when it
-        /// never left (connection refused, DNS, TLS).
+        /// The operation, e.g. `"create_tag"`.
+        operation: &'static str,
+        /// True only when a write may have reached Pylon and been applied (a
+        /// timeout or a connection dropped after sending a create). Reads,
+        /// updates and deletes can simply be repeated, and a request that
+        /// never left was not applied.
         outcome_unknown: bool,
-        /// The underlying transport error.
-        source: reqwest::Error,
+        /// The underlying failure.
+        source: TransportError,
     },
     /// A success response whose body is not what the API describes.
     Decode {
+        /// The operation, e.g. `"get_tag"`.
+        operation: &'static str,
         /// The start of the offending body, lossily decoded as UTF-8.
         body_start: String,
         /// Why it could not be decoded.
         source: serde_json::Error,
+    },
+    /// A response body larger than the client's limit
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes));
+    /// reading stopped at the limit.
+    BodyTooLarge {
+        /// The operation, e.g. `"list_issues"`.
+        operation: &'static str,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The call's deadline ([`RetryPolicy::with_deadline`](crate::RetryPolicy::with_deadline))
+    /// passed before an answer arrived (waiting for the rate limit included).
+    DeadlineExceeded {
+        /// The operation, e.g. `"create_tag"`.
+        operation: &'static str,
+        /// The deadline that passed.
+        deadline: Duration,
     },
     /// The request was refused before anything was sent.
     InvalidRequest(String),
@@ -56,14 +78,29 @@ pub enum Error {
     /// A paginated list handed back a cursor it had already given; the
     /// stream ends here instead of looping.
     RepeatedCursor(String),
+    /// A paginated list kept answering empty pages that promise more; the
+    /// stream ends after this many in a row instead of running forever.
+    EmptyPages(u32),
+    /// A stream (pagination or issue export) gave up; resume it from the
+    /// checkpoint to get exactly the items it had not yielded.
+    Interrupted {
+        /// Where to resume.
+        checkpoint: Box<Checkpoint>,
+        /// Why it gave up.
+        source: Box<Error>,
+    },
 }
 
 /// An error response from Pylon.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApiError {
+    /// The operation, e.g. `"create_tag"`.
+    pub operation: &'static str,
     /// The HTTP status.
-    pub status: StatusCode,
-    /// The messages Pylon gave (`errors`).
+    pub status: u16,
+    /// The messages Pylon gave (`errors`). When the body was not Pylon's
+    /// error envelope (a proxy's page, another JSON shape), its start.
     pub messages: Vec<String>,
     /// Pylon's machine-readable reason, e.g. `rate_limited`, `not_found`.
     pub code: Option<String>,
@@ -73,22 +110,93 @@ pub struct ApiError {
     pub exists_id: Option<String>,
     /// How long Pylon asked the client to wait (`Retry-After` or `X-Retry-After`).
     pub retry_after: Option<Duration>,
+    /// True for a 5xx answer to a write that may have been applied anyway.
+    pub outcome_unknown: bool,
+}
+
+/// Why a request could not be sent or its response not read.
+///
+/// Opaque: [`is_timeout`](TransportError::is_timeout) and
+/// [`is_connect`](TransportError::is_connect) classify it, and
+/// [`source`](std::error::Error::source) gives the cause.
+pub struct TransportError {
+    kind: TransportKind,
+    cause: Box<dyn std::error::Error + Send + Sync>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TransportKind {
+    /// The request never left: connection refused, DNS, TLS.
+    Connect,
+    /// No answer in time.
+    Timeout,
+    /// Sent, then the connection failed.
+    Interrupted,
+}
+
+impl TransportError {
+    pub(crate) fn new(
+        kind: TransportKind,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        TransportError {
+            kind,
+            cause: cause.into(),
+        }
+    }
+
+    /// True when no answer came in time.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == TransportKind::Timeout
+    }
+
+    /// True when the request never left (connection refused, DNS, TLS).
+    pub fn is_connect(&self) -> bool {
+        self.kind == TransportKind::Connect
+    }
+
+    pub(crate) fn kind(&self) -> TransportKind {
+        self.kind
+    }
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportError")
+            .field("kind", &self.kind)
+            .field("cause", &self.cause.to_string())
+            .finish()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            TransportKind::Connect => f.write_str("could not connect"),
+            TransportKind::Timeout => f.write_str("timed out"),
+            TransportKind::Interrupted => f.write_str("the connection failed"),
+        }
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.cause)
+    }
 }
 
 impl Error {
     /// The HTTP status of an API error.
-    pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Error::Api(api) => Some(api.status),
-            Error::Transport { source, .. } => source.status(),
-            _ => None,
-        }
+    pub fn status(&self) -> Option<u16> {
+        self.api().map(|api| api.status)
     }
 
-    /// The API error, when Pylon answered with an error status.
+    /// The API error, when Pylon answered with an error status (also inside
+    /// an interrupted stream).
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(api) => Some(api),
+            Error::Interrupted { source, .. } => source.api(),
             _ => None,
         }
     }
@@ -98,42 +206,52 @@ impl Error {
         self.api().and_then(|api| api.request_id.as_deref())
     }
 
+    /// Where to resume a stream that gave up ([`Error::Interrupted`]).
+    pub fn checkpoint(&self) -> Option<&Checkpoint> {
+        match self {
+            Error::Interrupted { checkpoint, .. } => Some(checkpoint),
+            _ => None,
+        }
+    }
+
     /// True for 404.
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(StatusCode::NOT_FOUND)
+        self.status() == Some(404)
     }
 
     /// True for 429: Pylon's per-minute limit for the endpoint is spent.
     pub fn is_rate_limited(&self) -> bool {
-        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+        self.status() == Some(429)
     }
 
-    /// True for 409 with the ID of the existing object.
+    /// True for 409 (a duplicate; see [`ApiError::exists_id`]).
     pub fn is_duplicate(&self) -> bool {
-        self.status() == Some(StatusCode::CONFLICT)
+        self.status() == Some(409)
     }
 
     /// Whether trying the same request again may succeed: rate limiting,
-    /// server errors (500, 502, 503, 504) and transport failures.
+    /// server errors (500, 502, 503, 504), transport failures and a passed
+    /// deadline.
     ///
-    /// A retry is only safe when the operation is idempotent or the request
-    /// never left (see [`Error::is_outcome_unknown`]); the client's retry
-    /// policy already makes that distinction.
+    /// A retry is only safe when the operation is idempotent or the outcome
+    /// is known (see [`Error::is_outcome_unknown`]); the client's retry policy
+    /// already makes that distinction.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(api) => matches!(api.status.as_u16(), 429 | 500 | 502 | 503 | 504),
-            Error::Transport { .. } => true,
+            Error::Api(api) => matches!(api.status, 429 | 500 | 502 | 503 | 504),
+            Error::Transport { .. } | Error::DeadlineExceeded { .. } => true,
+            Error::Interrupted { source, .. } => source.is_retryable(),
             _ => false,
         }
     }
 
-    /// True when the request may or may not have been applied by Pylon: a
-    /// timeout or connection dropped after sending, or a 5xx answer. A create
-    /// that fails this way is not repeated automatically; check before
+    /// True when a write may or may not have been applied by Pylon: a
+    /// timeout, a connection dropped after sending, or a 5xx answer to a
+    /// create. Such a create is not repeated automatically; check before
     /// trying again.
     pub fn is_outcome_unknown(&self) -> bool {
         match self {
-            Error::Api(api) => api.status.is_server_error(),
+            Error::Api(api) => api.outcome_unknown,
             Error::Transport {
                 outcome_unknown, ..
             } => *outcome_unknown,
@@ -141,19 +259,43 @@ impl Error {
         }
     }
 
-    pub(crate) fn decode(body: &[u8], source: serde_json::Error) -> Self {
-        let end = body.len().min(BODY_EXCERPT_LEN);
+    pub(crate) fn decode(operation: &'static str, body: &[u8], source: serde_json::Error) -> Self {
         Error::Decode {
-            body_start: String::from_utf8_lossy(&body[..end]).into_owned(),
+            operation,
+            body_start: body_start(body),
             source,
         }
     }
 
-    pub(crate) fn transport(source: reqwest::Error) -> Self {
-        Error::Transport {
-            outcome_unknown: !(source.is_connect() || source.is_builder()),
-            source,
+    /// The generated builders' request could not be assembled.
+    pub(crate) fn request_not_built(source: impl std::fmt::Display) -> Self {
+        Error::InvalidRequest(format!("the request could not be built: {source}"))
+    }
+}
+
+/// The start of a body, lossily decoded, for error messages.
+pub(crate) fn body_start(body: &[u8]) -> String {
+    let end = body.len().min(BODY_EXCERPT_LEN);
+    String::from_utf8_lossy(&body[..end]).trim().to_string()
+}
+
+/// Server-provided text with control characters escaped, so a message can
+/// neither break a log line nor carry terminal escapes.
+struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write;
+        for c in self.0.chars() {
+            if c.is_control() {
+                for escaped in c.escape_default() {
+                    f.write_char(escaped)?;
+                }
+            } else {
+                f.write_char(c)?;
+            }
         }
+        Ok(())
     }
 }
 
@@ -162,24 +304,53 @@ impl fmt::Display for Error {
         match self {
             Error::Api(api) => api.fmt(f),
             Error::Transport {
-                outcome_unknown: true,
-                ..
-            } => f.write_str(
-                "the connection to Pylon failed after the request was sent; \
-                 the outcome is unknown",
-            ),
-            Error::Transport { .. } => f.write_str("could not send the request to Pylon"),
-            Error::Decode { body_start, .. } => {
-                write!(
-                    f,
-                    "Pylon's response could not be decoded; it began {body_start:?}"
-                )
+                operation,
+                outcome_unknown,
+                source,
+            } => {
+                write!(f, "{operation}: {source}")?;
+                if *outcome_unknown {
+                    f.write_str(
+                        " after the request was sent; whether Pylon applied it is unknown",
+                    )?;
+                }
+                Ok(())
             }
+            Error::Decode {
+                operation,
+                body_start,
+                ..
+            } => write!(
+                f,
+                "{operation}: Pylon's response could not be decoded; it began \"{}\"",
+                Escaped(body_start)
+            ),
+            Error::BodyTooLarge { operation, limit } => write!(
+                f,
+                "{operation}: the response body is larger than the {limit}-byte limit"
+            ),
+            Error::DeadlineExceeded {
+                operation,
+                deadline,
+            } => write!(f, "{operation}: no answer within the {deadline:?} deadline"),
             Error::InvalidRequest(reason) => write!(f, "invalid request: {reason}"),
-            Error::UnexpectedResponse(what) => write!(f, "unexpected response from Pylon: {what}"),
+            Error::UnexpectedResponse(what) => {
+                write!(f, "unexpected response from Pylon: {}", Escaped(what))
+            }
             Error::RepeatedCursor(cursor) => write!(
                 f,
-                "Pylon returned the cursor {cursor:?} twice; pagination stopped to avoid a loop"
+                "Pylon returned the cursor \"{}\" twice; pagination stopped to avoid a loop",
+                Escaped(cursor)
+            ),
+            Error::EmptyPages(pages) => write!(
+                f,
+                "Pylon returned {pages} empty pages in a row that each promised more; \
+                 pagination stopped"
+            ),
+            Error::Interrupted { checkpoint, source } => write!(
+                f,
+                "the stream stopped after {} items and can be resumed: {source}",
+                checkpoint.items_yielded()
             ),
         }
     }
@@ -187,15 +358,21 @@ impl fmt::Display for Error {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Pylon answered {}", self.status)?;
+        write!(f, "{}: Pylon answered {}", self.operation, self.status)?;
         if !self.messages.is_empty() {
-            write!(f, ": {}", self.messages.join("; "))?;
+            f.write_str(": ")?;
+            for (n, message) in self.messages.iter().enumerate() {
+                if n > 0 {
+                    f.write_str("; ")?;
+                }
+                Escaped(message).fmt(f)?;
+            }
         }
         if let Some(code) = &self.code {
-            write!(f, " (code {code})")?;
+            write!(f, " (code {})", Escaped(code))?;
         }
         if let Some(request_id) = &self.request_id {
-            write!(f, " [request {request_id}]")?;
+            write!(f, " [request {}]", Escaped(request_id))?;
         }
         Ok(())
     }
@@ -206,43 +383,8 @@ impl std::error::Error for Error {
         match self {
             Error::Transport { source, .. } => Some(source),
             Error::Decode { source, .. } => Some(source),
+            Error::Interrupted { source, .. } => Some(&**source),
             _ => None,
-        }
-    }
-}
-
-impl From<progenitor_client::Error<ErrorResponse>> for Error {
-    fn from(error: progenitor_client::Error<ErrorResponse>) -> Self {
-        use progenitor_client::Error as Generated;
-        match error {
-            Generated::ErrorResponse(response) => {
-                let retry_after = crate::retry::retry_after(response.headers());
-                let status = response.status();
-                let body = response.into_inner();
-                Error::Api(ApiError {
-                    status,
-                    messages: body.errors,
-                    code: body.code,
-                    request_id: body.request_id,
-                    exists_id: body.exists_id,
-                    retry_after,
-                })
-            }
-            Generated::UnexpectedResponse(response) => Error::Api(ApiError {
-                status: response.status(),
-                messages: Vec::new(),
-                code: None,
-                request_id: None,
-                exists_id: None,
-                retry_after: crate::retry::retry_after(response.headers()),
-            }),
-            Generated::CommunicationError(source)
-            | Generated::ResponseBodyError(source)
-            | Generated::InvalidUpgrade(source) => Error::transport(source),
-            Generated::InvalidResponsePayload(body, source) => Error::decode(&body, source),
-            Generated::InvalidRequest(reason) | Generated::Custom(reason) => {
-                Error::InvalidRequest(reason)
-            }
         }
     }
 }
@@ -251,3 +393,52 @@ const _: () = {
     const fn assert_send_sync<T: Send + Sync + 'static>() {}
     assert_send_sync::<Error>();
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(messages: &[&str]) -> ApiError {
+        ApiError {
+            operation: "get_tag",
+            status: 400,
+            messages: messages.iter().map(|m| m.to_string()).collect(),
+            code: Some("bad\u{1b}[31m".into()),
+            request_id: Some("r\n1".into()),
+            exists_id: None,
+            retry_after: None,
+            outcome_unknown: false,
+        }
+    }
+
+    #[test]
+    fn server_text_cannot_inject_lines_or_escapes() {
+        let shown =
+            Error::Api(Box::new(api(&["line one\nFAKE LOG LINE\r", "\u{1b}[2J"]))).to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert_eq!(
+            shown,
+            "get_tag: Pylon answered 400: line one\\nFAKE LOG LINE\\r; \\u{1b}[2J \
+             (code bad\\u{1b}[31m) [request r\\n1]"
+        );
+        let cursor = Error::RepeatedCursor("a\nb".into()).to_string();
+        assert!(!cursor.contains('\n'));
+    }
+
+    #[test]
+    fn transport_errors_name_the_operation_and_say_unknown_only_for_writes() {
+        let read = Error::Transport {
+            operation: "get_tag",
+            outcome_unknown: false,
+            source: TransportError::new(TransportKind::Interrupted, "reset"),
+        };
+        assert_eq!(read.to_string(), "get_tag: the connection failed");
+        let write = Error::Transport {
+            operation: "create_tag",
+            outcome_unknown: true,
+            source: TransportError::new(TransportKind::Timeout, "slow"),
+        };
+        assert!(write.to_string().starts_with("create_tag: timed out after"));
+        assert!(write.is_outcome_unknown() && !read.is_outcome_unknown());
+    }
+}

@@ -3,9 +3,9 @@
 // then run `cargo xtask regen`.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use crate::{Error, Response as ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use crate::{paths::encode_path, transport::OperationInfo};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -14510,28 +14510,13 @@ pub struct Client {
     pub(crate) inner: crate::client::ClientState,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::client::ClientState) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
-    }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
+    pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: crate::client::ClientState,
@@ -14543,27 +14528,6 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::client::ClientState> for Client {
-    fn api_version() -> &'static str {
-        "1.0"
-    }
-    fn baseurl(&self) -> &str {
-        self.baseurl.as_str()
-    }
-    fn client(&self) -> &reqwest::Client {
-        &self.client
-    }
-    fn inner(&self) -> &crate::client::ClientState {
-        &self.inner
-    }
-}
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<crate::client::ClientState>,
-    {}
-};
 impl Client {
     /**List accounts
 
@@ -15555,10 +15519,7 @@ let response = client.update_user()
 pub mod builder {
     use super::types;
     #[allow(unused_imports)]
-    use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
-        RequestBuilderExt, ResponseValue,
-    };
+    use super::{encode_path, Error, OperationInfo, ResponseValue};
     /**Builder for [`Client::list_accounts`]
 
 [`Client::list_accounts`]: super::Client::list_accounts*/
@@ -15602,22 +15563,12 @@ pub mod builder {
         ///Sends a `GET` request to `/accounts`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AccountListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::AccountListResponse>, Error> {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/accounts", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15629,32 +15580,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("cursor", &cursor))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "list_accounts",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_account`]
@@ -15699,9 +15630,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/accounts`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AccountResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AccountResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -15710,13 +15639,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/accounts", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15727,32 +15649,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_account",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_accounts`]
@@ -15799,10 +15701,7 @@ pub mod builder {
         ///Sends a `PATCH` request to `/accounts`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateAccountsResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::UpdateAccountsResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -15811,13 +15710,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/accounts", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15828,32 +15720,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_accounts",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::merge_accounts`]
@@ -15896,9 +15768,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/accounts/merge`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -15907,13 +15777,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/accounts/merge", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15924,32 +15787,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "merge_accounts",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::search_accounts`]
@@ -15992,10 +15835,7 @@ pub mod builder {
         ///Sends a `POST` request to `/accounts/search`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AccountListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::AccountListResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -16004,13 +15844,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/accounts/search", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16021,32 +15854,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "search_accounts",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::get_account`]
@@ -16077,22 +15890,13 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/accounts/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AccountResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AccountResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16102,32 +15906,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "get_account",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::delete_account`]
@@ -16158,22 +15942,13 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/accounts/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16183,32 +15958,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "delete_account",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_account`]
@@ -16267,9 +16022,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/accounts/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AccountResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AccountResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -16281,13 +16034,6 @@ pub mod builder {
                 "{}/accounts/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16298,32 +16044,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_account",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::list_contacts`]
@@ -16369,22 +16095,12 @@ pub mod builder {
         ///Sends a `GET` request to `/contacts`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ContactListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::ContactListResponse>, Error> {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/contacts", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16396,32 +16112,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("cursor", &cursor))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "list_contacts",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_contact`]
@@ -16466,9 +16162,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/contacts`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::ContactResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -16477,13 +16171,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/contacts", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16494,32 +16181,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_contact",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::search_contacts`]
@@ -16562,10 +16229,7 @@ pub mod builder {
         ///Sends a `POST` request to `/contacts/search`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ContactListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::ContactListResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -16574,13 +16238,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/contacts/search", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16591,32 +16248,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "search_contacts",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::get_contact`]
@@ -16647,22 +16284,13 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/contacts/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::ContactResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/contacts/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16672,32 +16300,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "get_contact",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::delete_contact`]
@@ -16728,22 +16336,13 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/contacts/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/contacts/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16753,32 +16352,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "delete_contact",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_contact`]
@@ -16837,9 +16416,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/contacts/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::ContactResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -16851,13 +16428,6 @@ pub mod builder {
                 "{}/contacts/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16868,32 +16438,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_contact",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::list_custom_fields`]
@@ -16926,21 +16476,11 @@ pub mod builder {
         ///Sends a `GET` request to `/custom-fields`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomFieldListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::CustomFieldListResponse>, Error> {
             let Self { client, object_type } = self;
             let object_type = object_type.map_err(Error::InvalidRequest)?;
             let url = format!("{}/custom-fields", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16951,32 +16491,12 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("object_type", &object_type))
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "list_custom_fields",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_custom_field`]
@@ -17023,10 +16543,7 @@ pub mod builder {
         ///Sends a `POST` request to `/custom-fields`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomFieldResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::CustomFieldResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -17036,13 +16553,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/custom-fields", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17053,32 +16563,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_custom_field",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_select_option`]
@@ -17140,10 +16630,7 @@ pub mod builder {
         ///Sends a `POST` request to `/custom-fields/{custom_field_id}/select-options`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomFieldResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::CustomFieldResponse>, Error> {
             let Self { client, custom_field_id, body } = self;
             let custom_field_id = custom_field_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -17157,13 +16644,6 @@ pub mod builder {
                 custom_field_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17174,32 +16654,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_select_option",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::delete_select_option`]
@@ -17261,10 +16721,7 @@ pub mod builder {
         ///Sends a `DELETE` request to `/custom-fields/{custom_field_id}/select-options`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomFieldResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::CustomFieldResponse>, Error> {
             let Self { client, custom_field_id, body } = self;
             let custom_field_id = custom_field_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -17278,13 +16735,6 @@ pub mod builder {
                 custom_field_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17295,32 +16745,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "delete_select_option",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_select_option`]
@@ -17382,10 +16812,7 @@ pub mod builder {
         ///Sends a `PATCH` request to `/custom-fields/{custom_field_id}/select-options`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomFieldResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::CustomFieldResponse>, Error> {
             let Self { client, custom_field_id, body } = self;
             let custom_field_id = custom_field_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -17399,13 +16826,6 @@ pub mod builder {
                 custom_field_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17416,32 +16836,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_select_option",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::get_custom_field`]
@@ -17474,23 +16874,13 @@ pub mod builder {
         ///Sends a `GET` request to `/custom-fields/{id}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomFieldResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::CustomFieldResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/custom-fields/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17500,32 +16890,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "get_custom_field",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_custom_field`]
@@ -17586,10 +16956,7 @@ pub mod builder {
         ///Sends a `PATCH` request to `/custom-fields/{id}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomFieldResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::CustomFieldResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -17602,13 +16969,6 @@ pub mod builder {
                 "{}/custom-fields/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17619,32 +16979,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_custom_field",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::list_issues`]
@@ -17718,10 +17058,7 @@ pub mod builder {
         ///Sends a `GET` request to `/issues`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::IssueListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::IssueListResponse>, Error> {
             let Self { client, cursor, end_time, limit, start_time } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let end_time = end_time.map_err(Error::InvalidRequest)?;
@@ -17729,13 +17066,6 @@ pub mod builder {
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let url = format!("{}/issues", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17749,32 +17079,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("start_time", &start_time))
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "list_issues",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_issue`]
@@ -17817,9 +17127,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/issues`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::IssueResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -17828,13 +17136,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/issues", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17845,32 +17146,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_issue",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::search_issues`]
@@ -17913,10 +17194,7 @@ pub mod builder {
         ///Sends a `POST` request to `/issues/search`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::IssueListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::IssueListResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -17925,13 +17203,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/issues/search", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17942,32 +17213,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "search_issues",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::get_issue`]
@@ -17998,22 +17249,13 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/issues/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::IssueResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/issues/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18023,32 +17265,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "get_issue",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::delete_issue`]
@@ -18079,22 +17301,13 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/issues/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/issues/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18104,32 +17317,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "delete_issue",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_issue`]
@@ -18186,9 +17379,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/issues/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::IssueResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -18200,13 +17391,6 @@ pub mod builder {
                 "{}/issues/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18217,32 +17401,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_issue",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::link_external_issues`]
@@ -18301,9 +17465,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/issues/{id}/external-issues`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::IssueResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -18317,13 +17479,6 @@ pub mod builder {
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18334,32 +17489,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "link_external_issues",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::list_issue_followers`]
@@ -18392,23 +17527,13 @@ pub mod builder {
         ///Sends a `GET` request to `/issues/{id}/followers`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FollowerListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::FollowerListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/issues/{}/followers", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18418,32 +17543,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "list_issue_followers",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_issue_followers`]
@@ -18505,10 +17610,7 @@ pub mod builder {
         ///Sends a `POST` request to `/issues/{id}/followers`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FollowerListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::FollowerListResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -18521,13 +17623,6 @@ pub mod builder {
                 "{}/issues/{}/followers", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18538,32 +17633,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_issue_followers",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::snooze_issue`]
@@ -18620,9 +17695,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/issues/{id}/snooze`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::IssueResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -18634,13 +17707,6 @@ pub mod builder {
                 "{}/issues/{}/snooze", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18651,32 +17717,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "snooze_issue",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::list_knowledge_bases`]
@@ -18693,20 +17739,10 @@ pub mod builder {
         ///Sends a `GET` request to `/knowledge-bases`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::KnowledgeBaseListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::KnowledgeBaseListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/knowledge-bases", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18716,32 +17752,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "list_knowledge_bases",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::list_articles`]
@@ -18801,10 +17817,7 @@ pub mod builder {
         ///Sends a `GET` request to `/knowledge-bases/{id}/articles`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ArticleListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::ArticleListResponse>, Error> {
             let Self { client, id, cursor, limit } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
@@ -18814,13 +17827,6 @@ pub mod builder {
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18832,32 +17838,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("cursor", &cursor))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "list_articles",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_article`]
@@ -18916,9 +17902,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/knowledge-bases/{id}/articles`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ArticleResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::ArticleResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -18931,13 +17915,6 @@ pub mod builder {
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18948,32 +17925,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_article",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::get_article`]
@@ -19018,9 +17975,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/knowledge-bases/{id}/articles/{article_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ArticleResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::ArticleResponse>, Error> {
             let Self { client, id, article_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let article_id = article_id.map_err(Error::InvalidRequest)?;
@@ -19029,13 +17984,6 @@ pub mod builder {
                 .to_string()), encode_path(& article_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19045,32 +17993,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "get_article",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::delete_article`]
@@ -19115,9 +18043,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/knowledge-bases/{id}/articles/{article_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id, article_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let article_id = article_id.map_err(Error::InvalidRequest)?;
@@ -19126,13 +18052,6 @@ pub mod builder {
                 .to_string()), encode_path(& article_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19142,32 +18061,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "delete_article",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_article`]
@@ -19240,9 +18139,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/knowledge-bases/{id}/articles/{article_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ArticleResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::ArticleResponse>, Error> {
             let Self { client, id, article_id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let article_id = article_id.map_err(Error::InvalidRequest)?;
@@ -19256,13 +18153,6 @@ pub mod builder {
                 .to_string()), encode_path(& article_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19273,32 +18163,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_article",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::list_collections`]
@@ -19331,10 +18201,7 @@ pub mod builder {
         ///Sends a `GET` request to `/knowledge-bases/{id}/collections`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CollectionListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::CollectionListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -19342,13 +18209,6 @@ pub mod builder {
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19358,32 +18218,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "list_collections",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_collection`]
@@ -19444,10 +18284,7 @@ pub mod builder {
         ///Sends a `POST` request to `/knowledge-bases/{id}/collections`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CollectionResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::CollectionResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -19461,13 +18298,6 @@ pub mod builder {
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19478,32 +18308,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_collection",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::delete_collection`]
@@ -19548,9 +18358,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/knowledge-bases/{id}/collections/{collection_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id, collection_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let collection_id = collection_id.map_err(Error::InvalidRequest)?;
@@ -19559,13 +18367,6 @@ pub mod builder {
                 .to_string()), encode_path(& collection_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19575,32 +18376,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "delete_collection",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_collection`]
@@ -19675,10 +18456,7 @@ pub mod builder {
         ///Sends a `PATCH` request to `/knowledge-bases/{id}/collections/{collection_id}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CollectionResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::CollectionResponse>, Error> {
             let Self { client, id, collection_id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let collection_id = collection_id.map_err(Error::InvalidRequest)?;
@@ -19693,13 +18471,6 @@ pub mod builder {
                 .to_string()), encode_path(& collection_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19710,32 +18481,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_collection",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_route_redirect`]
@@ -19797,10 +18548,7 @@ pub mod builder {
         ///Sends a `POST` request to `/knowledge-bases/{id}/route-redirects`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RouteRedirectResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::RouteRedirectResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -19814,13 +18562,6 @@ pub mod builder {
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19831,32 +18572,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_route_redirect",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::get_me`]
@@ -19871,19 +18592,10 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/me`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::MeResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::MeResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/me", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19893,32 +18605,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "get_me",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_milestone`]
@@ -19965,10 +18657,7 @@ pub mod builder {
         ///Sends a `POST` request to `/milestones`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::MilestoneResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::MilestoneResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -19977,13 +18666,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/milestones", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19994,32 +18676,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_milestone",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::get_milestone`]
@@ -20052,23 +18714,13 @@ pub mod builder {
         ///Sends a `GET` request to `/milestones/{id}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::MilestoneResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::MilestoneResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/milestones/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20078,32 +18730,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "get_milestone",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::delete_milestone`]
@@ -20134,22 +18766,13 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/milestones/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/milestones/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20159,32 +18782,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "delete_milestone",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_milestone`]
@@ -20245,10 +18848,7 @@ pub mod builder {
         ///Sends a `PATCH` request to `/milestones/{id}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::MilestoneResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::MilestoneResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -20260,13 +18860,6 @@ pub mod builder {
                 "{}/milestones/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20277,32 +18870,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_milestone",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_project`]
@@ -20347,9 +18920,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/projects`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ProjectResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::ProjectResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -20358,13 +18929,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/projects", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20375,32 +18939,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_project",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::search_projects`]
@@ -20443,10 +18987,7 @@ pub mod builder {
         ///Sends a `POST` request to `/projects/search`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ProjectListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::ProjectListResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -20455,13 +18996,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/projects/search", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20472,32 +19006,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "search_projects",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::get_project`]
@@ -20528,22 +19042,13 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/projects/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ProjectResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::ProjectResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/projects/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20553,32 +19058,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "get_project",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::delete_project`]
@@ -20609,22 +19094,13 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/projects/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/projects/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20634,32 +19110,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "delete_project",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_project`]
@@ -20718,9 +19174,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/projects/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ProjectResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::ProjectResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -20732,13 +19186,6 @@ pub mod builder {
                 "{}/projects/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20749,32 +19196,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_project",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::list_tags`]
@@ -20789,19 +19216,10 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/tags`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::TagListResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::TagListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/tags", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20811,32 +19229,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "list_tags",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_tag`]
@@ -20879,9 +19277,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tags`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::TagResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::TagResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -20890,13 +19286,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tags", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -20907,32 +19296,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_tag",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::search_tags`]
@@ -20975,9 +19344,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tags/search`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::TagListResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::TagListResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -20986,13 +19353,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tags/search", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21003,32 +19363,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "search_tags",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::get_tag`]
@@ -21059,22 +19399,13 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/tags/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::TagResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::TagResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/tags/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21084,32 +19415,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "get_tag",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::delete_tag`]
@@ -21140,22 +19451,13 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/tags/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/tags/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21165,32 +19467,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "delete_tag",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_tag`]
@@ -21247,9 +19529,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/tags/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::TagResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::TagResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -21261,13 +19541,6 @@ pub mod builder {
                 "{}/tags/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21278,32 +19551,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_tag",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::list_tasks`]
@@ -21349,22 +19602,12 @@ pub mod builder {
         ///Sends a `GET` request to `/tasks`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::TaskListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::TaskListResponse>, Error> {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/tasks", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21376,32 +19619,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("cursor", &cursor))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "list_tasks",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_task`]
@@ -21444,9 +19667,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tasks`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::TaskResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::TaskResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -21455,13 +19676,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tasks", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21472,32 +19686,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_task",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::search_tasks`]
@@ -21540,10 +19734,7 @@ pub mod builder {
         ///Sends a `POST` request to `/tasks/search`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::TaskListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::TaskListResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -21552,13 +19743,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tasks/search", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21569,32 +19753,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "search_tasks",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::get_task`]
@@ -21625,22 +19789,13 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/tasks/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::TaskResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::TaskResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/tasks/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21650,32 +19805,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "get_task",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::delete_task`]
@@ -21706,22 +19841,13 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/tasks/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/tasks/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21731,32 +19857,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "delete_task",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_task`]
@@ -21813,9 +19919,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/tasks/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::TaskResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::TaskResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -21827,13 +19931,6 @@ pub mod builder {
                 "{}/tasks/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21844,32 +19941,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_task",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::list_teams`]
@@ -21886,20 +19963,10 @@ pub mod builder {
         ///Sends a `GET` request to `/teams`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::TeamListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::TeamListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/teams", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -21909,32 +19976,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "list_teams",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::create_team`]
@@ -21977,9 +20024,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/teams`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::TeamResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::TeamResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -21988,13 +20033,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/teams", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22005,32 +20043,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_team",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::get_team`]
@@ -22061,22 +20079,13 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/teams/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::TeamResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::TeamResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/teams/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22086,32 +20095,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "get_team",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_team`]
@@ -22168,9 +20157,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/teams/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::TeamResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::TeamResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -22182,13 +20169,6 @@ pub mod builder {
                 "{}/teams/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22199,32 +20179,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_team",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::list_users`]
@@ -22241,20 +20201,10 @@ pub mod builder {
         ///Sends a `GET` request to `/users`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UserListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::UserListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/users", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22264,32 +20214,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "list_users",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::search_users`]
@@ -22332,10 +20262,7 @@ pub mod builder {
         ///Sends a `POST` request to `/users/search`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UserListResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<types::UserListResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -22344,13 +20271,6 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/users/search", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22361,32 +20281,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "search_users",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::get_user`]
@@ -22417,22 +20317,13 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/users/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::UserResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::UserResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/users/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22442,32 +20333,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "get_user",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
     /**Builder for [`Client::update_user`]
@@ -22524,9 +20395,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/users/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::UserResponse>, Error<types::ErrorResponse>> {
+        pub async fn send(self) -> Result<ResponseValue<types::UserResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -22538,13 +20407,6 @@ pub mod builder {
                 "{}/users/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -22555,32 +20417,12 @@ pub mod builder {
                 )
                 .json(&body)
                 .headers(header_map)
-                .build()?;
+                .build()
+                .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_user",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            crate::transport::send(client, request, info).await
         }
     }
 }

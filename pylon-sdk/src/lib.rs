@@ -56,15 +56,18 @@
 mod client;
 mod error;
 pub mod filter;
+pub mod pacing;
 pub mod pagination;
 mod paths;
 pub mod rate_limit;
+mod response;
 pub mod retry;
 mod tags;
 mod transport;
+mod validate;
 pub mod window;
 
-#[allow(missing_docs, unused_imports, rustdoc::all, clippy::all, clippy::pedantic)]
+#[allow(missing_docs, unused_imports, unused_mut, rustdoc::all, clippy::all, clippy::pedantic)]
 #[rustfmt::skip]
 mod generated;
 
@@ -77,11 +80,12 @@ mod generated_paths;
 #[rustfmt::skip]
 pub mod mock;
 
-pub use client::{Client, ClientBuilder, ClientState, Region};
-pub use error::{ApiError, Error, Result};
-pub use generated::{Client as Operations, ResponseValue, builder, types};
-pub use pagination::{Paginate, Paginator};
+pub use client::{CallOptions, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Region};
+pub use error::{ApiError, Error, Result, TransportError};
+pub use generated::{Client as Operations, builder, types};
+pub use pagination::{Checkpoint, Paginate, Paginator};
 pub use rate_limit::RateLimits;
+pub use response::Response;
 pub use retry::RetryPolicy;
 pub use tags::TagsExt;
 pub use window::ExportIssues;

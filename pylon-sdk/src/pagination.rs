@@ -7,11 +7,22 @@
 //! when the previous one has been consumed.
 //!
 //! A stream ends when a page has no `pagination`, an empty cursor, or
-//! `has_next_page: false`. A server that hands back a cursor it already gave
-//! ends the stream, after that page, with [`Error::RepeatedCursor`] instead
-//! of looping. After
-//! an error the stream ends. Each page goes through the client's retry
-//! policy, so a 429 on page 40 neither loses the stream nor repeats items.
+//! `has_next_page: false`. Streams own a clone of the client, so they are
+//! `Send + 'static` and can be moved into `tokio::spawn`.
+//!
+//! Long streams survive faults: each page already goes through the client's
+//! retry policy, and a page that still fails with a retryable error (429,
+//! 5xx, a lost connection) is fetched again with backoff until the
+//! paginator's [`patience`](Paginator::patience) runs out (10 minutes by
+//! default), so a burst of faults or a short outage does not end a long
+//! export. When a stream does give up, its last item is
+//! [`Error::Interrupted`] with a [`Checkpoint`]; [`Paginator::resume_from`]
+//! continues from it with exactly the items not yet yielded.
+//!
+//! A stream always ends: a cursor handed back twice ends it with
+//! [`Error::RepeatedCursor`] (cursors are remembered as hashes, in bounded
+//! memory), and a run of empty pages that still promise more ends it with
+//! [`Error::EmptyPages`] ([`Paginator::max_empty_pages`], 10 by default).
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
@@ -25,15 +36,21 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
+use std::hash::BuildHasher;
 use std::pin::Pin;
+use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::retry::later;
 use crate::types;
+use crate::validate::{MAX_ISSUE_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::window::IssueWindow;
 
 /// A list response that may continue on another page.
@@ -44,6 +61,8 @@ pub trait Page {
     /// omits `pagination` on the last page; an empty cursor or
     /// `has_next_page: false` also ends the list.
     fn next_cursor(&self) -> Option<&str>;
+    /// How many items the page holds.
+    fn item_count(&self) -> usize;
     /// The page's items.
     fn into_items(self) -> Vec<Self::Item>;
 }
@@ -57,6 +76,9 @@ macro_rules! impl_page {
                     .as_ref()
                     .filter(|p| p.has_next_page && !p.cursor.is_empty())
                     .map(|p| p.cursor.as_str())
+            }
+            fn item_count(&self) -> usize {
+                self.data.len()
             }
             fn into_items(self) -> Vec<types::$item> {
                 self.data
@@ -76,82 +98,194 @@ impl_page! {
     ProjectListResponse => Project,
 }
 
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-type FetchPage<'a, R> =
-    Box<dyn FnMut(Option<String>, Option<i64>) -> BoxFuture<'a, Result<R>> + Send + 'a>;
+/// Where a stream stopped, to resume it with exactly the items it had not
+/// yielded. Serializable, so a long job can save it and resume in another
+/// process.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Checkpoint {
+    /// The cursor of the page to fetch next (`None`: the first page).
+    pub cursor: Option<String>,
+    /// How many items the stream had yielded.
+    pub items_yielded: u64,
+    /// For an issue export: the start of the window to fetch next.
+    pub window_start: Option<DateTime<Utc>>,
+    /// For an issue export: the IDs of the last finished window, so an issue
+    /// on the edge between two windows is not yielded twice.
+    pub previous_window_ids: Vec<String>,
+}
+
+impl Checkpoint {
+    /// How many items the stream had yielded before it stopped.
+    pub fn items_yielded(&self) -> u64 {
+        self.items_yielded
+    }
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+type FetchPage<R> = Box<dyn FnMut(Option<String>, Option<i64>) -> BoxFuture<Result<R>> + Send>;
 
 /// A stream of pages.
-pub type PageStream<'a, R> = BoxStream<'a, Result<R>>;
+pub type PageStream<R> = BoxStream<'static, Result<R>>;
 
 /// A stream of items across pages.
-pub type ItemStream<'a, T> = BoxStream<'a, Result<T>>;
+pub type ItemStream<T> = BoxStream<'static, Result<T>>;
+
+/// The default [`Paginator::patience`].
+pub const DEFAULT_PATIENCE: Duration = Duration::from_secs(600);
+/// The default [`Paginator::max_empty_pages`].
+pub const DEFAULT_MAX_EMPTY_PAGES: u32 = 10;
+/// How many cursors a stream remembers (as hashes) to detect a cycle.
+const REMEMBERED_CURSORS: usize = 65_536;
+/// Backoff between fetches of a page that keeps failing.
+const PAGE_RETRY_BASE: Duration = Duration::from_secs(1);
+const PAGE_RETRY_MAX: Duration = Duration::from_secs(30);
 
 /// A paginated operation, ready to stream.
 #[must_use = "a paginator does nothing until its stream is polled"]
-pub struct Paginator<'a, R> {
-    fetch: FetchPage<'a, R>,
+pub struct Paginator<R> {
+    fetch: FetchPage<R>,
     page_size: Option<i64>,
+    max_page_size: i64,
+    patience: Duration,
+    max_empty_pages: u32,
+    resume: Checkpoint,
 }
 
-impl<'a, R: Page + Send + 'a> Paginator<'a, R>
+impl<R> std::fmt::Debug for Paginator<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Paginator")
+            .field("page_size", &self.page_size)
+            .field("patience", &self.patience)
+            .field("max_empty_pages", &self.max_empty_pages)
+            .field("resume", &self.resume)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Page + Send + 'static> Paginator<R>
 where
-    R::Item: Send + 'a,
+    R::Item: Send + 'static,
 {
     /// Wraps `fetch(cursor, page_size)`, which sends one page request.
     pub fn new<F, Fut>(mut fetch: F) -> Self
     where
-        F: FnMut(Option<String>, Option<i64>) -> Fut + Send + 'a,
-        Fut: Future<Output = Result<R>> + Send + 'a,
+        F: FnMut(Option<String>, Option<i64>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<R>> + Send + 'static,
     {
         Paginator {
             fetch: Box::new(move |cursor, limit| Box::pin(fetch(cursor, limit))),
             page_size: None,
+            max_page_size: MAX_PAGE_SIZE,
+            patience: DEFAULT_PATIENCE,
+            max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
+            resume: Checkpoint::default(),
         }
     }
 
-    /// Items per page. Default is the server's (100 for most lists, 20000
-    /// for `GET /issues`).
+    fn with_max_page_size(mut self, max: i64) -> Self {
+        self.max_page_size = max;
+        self
+    }
+
+    /// Items per page, from 1 to 1000 (20,000 for `GET /issues`); the
+    /// stream fails before any request otherwise. Default is the server's
+    /// (100 for most lists, 20,000 for `GET /issues`).
     pub fn page_size(mut self, page_size: u32) -> Self {
         self.page_size = Some(i64::from(page_size));
         self
     }
 
+    /// How long a page that keeps failing with a retryable error (429, 5xx,
+    /// a lost connection) is fetched again, with backoff, before the stream
+    /// gives up with a [`Checkpoint`]. Default is [`DEFAULT_PATIENCE`]
+    /// (10 minutes); `Duration::ZERO` gives up after the client's own retries.
+    pub fn patience(mut self, patience: Duration) -> Self {
+        self.patience = patience;
+        self
+    }
+
+    /// How many empty pages in a row that still promise more end the stream
+    /// with [`Error::EmptyPages`]. Default is [`DEFAULT_MAX_EMPTY_PAGES`].
+    pub fn max_empty_pages(mut self, pages: u32) -> Self {
+        self.max_empty_pages = pages.max(1);
+        self
+    }
+
+    /// Continues a stream that stopped with [`Error::Interrupted`]: the first
+    /// page fetched is the one it could not fetch, so the items are exactly
+    /// those it had not yielded.
+    pub fn resume_from(mut self, checkpoint: &Checkpoint) -> Self {
+        self.resume = checkpoint.clone();
+        self
+    }
+
     /// The pages, fetched one at a time as the stream is polled.
-    pub fn pages(self) -> PageStream<'a, R> {
-        struct State<'a, R> {
-            fetch: FetchPage<'a, R>,
-            page_size: Option<i64>,
-            cursor: Option<String>,
-            seen: HashSet<String>,
-            done: bool,
-            repeated: Option<String>,
+    pub fn pages(self) -> PageStream<R> {
+        if let Some(size) = self.page_size
+            && !(1..=self.max_page_size).contains(&size)
+        {
+            let error = Error::InvalidRequest(format!(
+                "a page size must be from 1 to {}, not {size}",
+                self.max_page_size
+            ));
+            return stream::once(async move { Err(error) }).boxed();
         }
-        let state = State {
+        let state = PagesState {
             fetch: self.fetch,
             page_size: self.page_size,
-            cursor: None,
-            seen: HashSet::new(),
+            patience: self.patience,
+            max_empty_pages: self.max_empty_pages,
+            cursor: self.resume.cursor.clone(),
+            items_yielded: self.resume.items_yielded,
+            seen: CursorMemory::default(),
+            empty_run: 0,
             done: false,
-            repeated: None,
+            pending: None,
         };
         stream::try_unfold(state, |mut state| async move {
-            if let Some(cursor) = state.repeated.take() {
-                return Err(Error::RepeatedCursor(cursor));
+            if let Some(error) = state.pending.take() {
+                return Err(error);
             }
             if state.done {
                 return Ok(None);
             }
-            let page = (state.fetch)(state.cursor.take(), state.page_size).await?;
+            let page = fetch_patiently(
+                &mut state.fetch,
+                state.cursor.clone(),
+                state.page_size,
+                state.patience,
+            )
+            .await
+            .map_err(|source| match source {
+                Error::InvalidRequest(_) => source,
+                source => Error::Interrupted {
+                    checkpoint: Box::new(Checkpoint {
+                        cursor: state.cursor.clone(),
+                        items_yielded: state.items_yielded,
+                        ..Checkpoint::default()
+                    }),
+                    source: Box::new(source),
+                },
+            })?;
+            state.items_yielded += page.item_count() as u64;
             match page.next_cursor() {
+                None => state.done = true,
                 // Hand out this page, then fail instead of fetching it again.
-                Some(cursor) if state.seen.contains(cursor) => {
-                    state.repeated = Some(cursor.to_string());
+                Some(cursor) if !state.seen.insert(cursor) => {
+                    state.pending = Some(Error::RepeatedCursor(cursor.to_string()));
                 }
                 Some(cursor) => {
-                    state.seen.insert(cursor.to_string());
                     state.cursor = Some(cursor.to_string());
+                    state.empty_run = if page.item_count() == 0 {
+                        state.empty_run + 1
+                    } else {
+                        0
+                    };
+                    if state.empty_run >= state.max_empty_pages {
+                        state.pending = Some(Error::EmptyPages(state.empty_run));
+                    }
                 }
-                None => state.done = true,
             }
             Ok(Some((page, state)))
         })
@@ -159,11 +293,75 @@ where
     }
 
     /// The items of every page, in order.
-    pub fn items(self) -> ItemStream<'a, R::Item> {
+    pub fn items(self) -> ItemStream<R::Item> {
         self.pages()
             .map_ok(|page| stream::iter(page.into_items().into_iter().map(Ok)))
             .try_flatten()
             .boxed()
+    }
+}
+
+struct PagesState<R> {
+    fetch: FetchPage<R>,
+    page_size: Option<i64>,
+    patience: Duration,
+    max_empty_pages: u32,
+    cursor: Option<String>,
+    items_yielded: u64,
+    seen: CursorMemory,
+    empty_run: u32,
+    done: bool,
+    pending: Option<Error>,
+}
+
+/// The cursors a stream has followed, as hashes, the oldest forgotten
+/// first once there are [`REMEMBERED_CURSORS`].
+#[derive(Default)]
+struct CursorMemory {
+    hashes: HashSet<u64>,
+    order: VecDeque<u64>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl CursorMemory {
+    /// Remembers `cursor`; false when it was already remembered.
+    fn insert(&mut self, cursor: &str) -> bool {
+        let hash = self.hasher.hash_one(cursor);
+        if !self.hashes.insert(hash) {
+            return false;
+        }
+        self.order.push_back(hash);
+        if self.order.len() > REMEMBERED_CURSORS
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.hashes.remove(&oldest);
+        }
+        true
+    }
+}
+
+/// Fetches one page, again with backoff after retryable errors while
+/// `patience` lasts.
+async fn fetch_patiently<R>(
+    fetch: &mut FetchPage<R>,
+    cursor: Option<String>,
+    page_size: Option<i64>,
+    patience: Duration,
+) -> Result<R> {
+    let give_up_at = later(tokio::time::Instant::now(), patience);
+    let mut delay = PAGE_RETRY_BASE;
+    loop {
+        match fetch(cursor.clone(), page_size).await {
+            Ok(page) => return Ok(page),
+            Err(e)
+                if e.is_retryable() && later(tokio::time::Instant::now(), delay) < give_up_at =>
+            {
+                tracing::warn!(error = %e, wait_ms = delay.as_millis() as u64, "page failed; fetching it again");
+                tokio::time::sleep(delay).await;
+                delay = delay.saturating_mul(2).min(PAGE_RETRY_MAX);
+            }
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -173,189 +371,175 @@ where
 /// `cursor` (and `limit`, when a page size is set) change.
 pub trait Paginate {
     /// `GET /accounts`.
-    fn paginate_list_accounts(&self) -> Paginator<'_, types::AccountListResponse>;
+    fn paginate_list_accounts(&self) -> Paginator<types::AccountListResponse>;
     /// `GET /contacts`.
-    fn paginate_list_contacts(&self) -> Paginator<'_, types::ContactListResponse>;
+    fn paginate_list_contacts(&self) -> Paginator<types::ContactListResponse>;
     /// `GET /tasks`.
-    fn paginate_list_tasks(&self) -> Paginator<'_, types::TaskListResponse>;
+    fn paginate_list_tasks(&self) -> Paginator<types::TaskListResponse>;
     /// `GET /knowledge-bases/{id}/articles`.
     fn paginate_list_articles(
         &self,
         knowledge_base_id: &str,
-    ) -> Paginator<'_, types::ArticleListResponse>;
+    ) -> Paginator<types::ArticleListResponse>;
     /// `GET /issues` within one window (see [`crate::window`] for any range).
-    fn paginate_list_issues(&self, window: IssueWindow) -> Paginator<'_, types::IssueListResponse>;
+    fn paginate_list_issues(&self, window: IssueWindow) -> Paginator<types::IssueListResponse>;
     /// `POST /issues/search`.
     fn paginate_search_issues(
         &self,
         request: types::SearchRequest,
-    ) -> Paginator<'_, types::IssueListResponse>;
+    ) -> Paginator<types::IssueListResponse>;
     /// `POST /accounts/search`.
     fn paginate_search_accounts(
         &self,
         request: types::SearchRequest,
-    ) -> Paginator<'_, types::AccountListResponse>;
+    ) -> Paginator<types::AccountListResponse>;
     /// `POST /contacts/search`.
     fn paginate_search_contacts(
         &self,
         request: types::SearchRequest,
-    ) -> Paginator<'_, types::ContactListResponse>;
+    ) -> Paginator<types::ContactListResponse>;
     /// `POST /users/search`.
     fn paginate_search_users(
         &self,
         request: types::SearchRequest,
-    ) -> Paginator<'_, types::UserListResponse>;
+    ) -> Paginator<types::UserListResponse>;
     /// `POST /tasks/search`.
     fn paginate_search_tasks(
         &self,
         request: types::SearchRequest,
-    ) -> Paginator<'_, types::TaskListResponse>;
+    ) -> Paginator<types::TaskListResponse>;
     /// `POST /projects/search`.
     fn paginate_search_projects(
         &self,
         request: types::SearchRequest,
-    ) -> Paginator<'_, types::ProjectListResponse>;
+    ) -> Paginator<types::ProjectListResponse>;
     /// `POST /tags/search`.
     fn paginate_search_tags(
         &self,
         request: types::SearchTagsRequest,
-    ) -> Paginator<'_, types::TagListResponse>;
+    ) -> Paginator<types::TagListResponse>;
 }
 
-/// One page of a `GET` list that takes `cursor` and `limit` query parameters.
-macro_rules! query_page {
-    ($builder:expr, $cursor:expr, $limit:expr) => {{
-        let mut builder = $builder;
-        if let Some(cursor) = $cursor {
-            builder = builder.cursor(cursor);
-        }
-        if let Some(limit) = $limit {
-            builder = builder.limit(limit);
-        }
-        builder
-            .send()
-            .await
-            .map(|r| r.into_inner())
-            .map_err(Error::from)
+/// A paginator over a `GET` list that takes `cursor` and `limit` query
+/// parameters; `$call` builds the request from `client`.
+macro_rules! query_paginator {
+    ($self:ident, [$($capture:ident),*], |$client:ident| $call:expr) => {{
+        let owned = $self.clone();
+        Paginator::new(move |cursor: Option<String>, limit: Option<i64>| {
+            let $client = owned.clone();
+            $(let $capture = $capture.clone();)*
+            async move {
+                let mut builder = $call;
+                if let Some(cursor) = cursor {
+                    builder = builder.cursor(cursor);
+                }
+                if let Some(limit) = limit {
+                    builder = builder.limit(limit);
+                }
+                builder.send().await.map(crate::Response::into_inner)
+            }
+        })
     }};
 }
 
-/// One page of a `POST …/search` whose body carries `cursor` and `limit`.
-macro_rules! search_page {
-    ($client:expr, $operation:ident, $request:expr, $cursor:expr, $limit:expr) => {{
-        let mut body = $request.clone();
-        body.cursor = $cursor;
-        if $limit.is_some() {
-            body.limit = $limit;
-        }
-        $client
-            .$operation()
-            .body(body)
-            .send()
-            .await
-            .map(|r| r.into_inner())
-            .map_err(Error::from)
-    }};
-}
-
+/// A paginator over a `POST …/search` whose body carries `cursor` and `limit`.
 macro_rules! search_paginator {
     ($self:ident, $operation:ident, $request:ident) => {{
-        let client = $self;
+        let owned = $self.clone();
         Paginator::new(move |cursor, limit| {
-            let request = $request.clone();
-            async move { search_page!(client, $operation, request, cursor, limit) }
+            let client = owned.clone();
+            let mut body = $request.clone();
+            body.cursor = cursor;
+            if limit.is_some() {
+                body.limit = limit;
+            }
+            async move {
+                client
+                    .$operation()
+                    .body(body)
+                    .send()
+                    .await
+                    .map(crate::Response::into_inner)
+            }
         })
     }};
 }
 
 impl Paginate for Client {
-    fn paginate_list_accounts(&self) -> Paginator<'_, types::AccountListResponse> {
-        Paginator::new(move |cursor, limit| async move {
-            query_page!(self.list_accounts(), cursor, limit)
-        })
+    fn paginate_list_accounts(&self) -> Paginator<types::AccountListResponse> {
+        query_paginator!(self, [], |client| client.list_accounts())
     }
 
-    fn paginate_list_contacts(&self) -> Paginator<'_, types::ContactListResponse> {
-        Paginator::new(move |cursor, limit| async move {
-            query_page!(self.list_contacts(), cursor, limit)
-        })
+    fn paginate_list_contacts(&self) -> Paginator<types::ContactListResponse> {
+        query_paginator!(self, [], |client| client.list_contacts())
     }
 
-    fn paginate_list_tasks(&self) -> Paginator<'_, types::TaskListResponse> {
-        Paginator::new(
-            move |cursor, limit| async move { query_page!(self.list_tasks(), cursor, limit) },
-        )
+    fn paginate_list_tasks(&self) -> Paginator<types::TaskListResponse> {
+        query_paginator!(self, [], |client| client.list_tasks())
     }
 
     fn paginate_list_articles(
         &self,
         knowledge_base_id: &str,
-    ) -> Paginator<'_, types::ArticleListResponse> {
+    ) -> Paginator<types::ArticleListResponse> {
         let id = knowledge_base_id.to_string();
-        Paginator::new(move |cursor, limit| {
-            let id = id.clone();
-            async move { query_page!(self.list_articles().id(id), cursor, limit) }
-        })
+        query_paginator!(self, [id], |client| client.list_articles().id(id))
     }
 
-    fn paginate_list_issues(&self, window: IssueWindow) -> Paginator<'_, types::IssueListResponse> {
-        Paginator::new(move |cursor, limit| async move {
-            query_page!(
-                self.list_issues()
-                    .start_time(window.start)
-                    .end_time(window.end),
-                cursor,
-                limit
-            )
-        })
+    fn paginate_list_issues(&self, window: IssueWindow) -> Paginator<types::IssueListResponse> {
+        query_paginator!(self, [], |client| client
+            .list_issues()
+            .start_time(window.start)
+            .end_time(window.end))
+        .with_max_page_size(MAX_ISSUE_PAGE_SIZE)
     }
 
     fn paginate_search_issues(
         &self,
         request: types::SearchRequest,
-    ) -> Paginator<'_, types::IssueListResponse> {
+    ) -> Paginator<types::IssueListResponse> {
         search_paginator!(self, search_issues, request)
     }
 
     fn paginate_search_accounts(
         &self,
         request: types::SearchRequest,
-    ) -> Paginator<'_, types::AccountListResponse> {
+    ) -> Paginator<types::AccountListResponse> {
         search_paginator!(self, search_accounts, request)
     }
 
     fn paginate_search_contacts(
         &self,
         request: types::SearchRequest,
-    ) -> Paginator<'_, types::ContactListResponse> {
+    ) -> Paginator<types::ContactListResponse> {
         search_paginator!(self, search_contacts, request)
     }
 
     fn paginate_search_users(
         &self,
         request: types::SearchRequest,
-    ) -> Paginator<'_, types::UserListResponse> {
+    ) -> Paginator<types::UserListResponse> {
         search_paginator!(self, search_users, request)
     }
 
     fn paginate_search_tasks(
         &self,
         request: types::SearchRequest,
-    ) -> Paginator<'_, types::TaskListResponse> {
+    ) -> Paginator<types::TaskListResponse> {
         search_paginator!(self, search_tasks, request)
     }
 
     fn paginate_search_projects(
         &self,
         request: types::SearchRequest,
-    ) -> Paginator<'_, types::ProjectListResponse> {
+    ) -> Paginator<types::ProjectListResponse> {
         search_paginator!(self, search_projects, request)
     }
 
     fn paginate_search_tags(
         &self,
         request: types::SearchTagsRequest,
-    ) -> Paginator<'_, types::TagListResponse> {
+    ) -> Paginator<types::TagListResponse> {
         search_paginator!(self, search_tags, request)
     }
 }

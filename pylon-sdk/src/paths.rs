@@ -1,12 +1,30 @@
-//! Checks that path parameters stayed inside their own segment.
+//! Keeping path parameters inside their own segment.
 //!
-//! Generated operations percent-encode path parameters, which keeps `/`, `?`
-//! and `#` inside the segment; but URL parsing still resolves a parameter of
-//! `.` or `..` (or their `%2e` spellings) as a relative step, so `get_tag`
-//! with an ID of `..` would become `GET /`. Every request's path is compared
-//! with its operation's template before it is sent.
+//! Generated operations encode each path parameter with [`encode_path`],
+//! which percent-encodes every byte but RFC 3986's unreserved characters,
+//! so `/`, `\`, `?`, `#` and `%` can never end or escape the segment (URL
+//! parsing turns an unencoded `\` into `/`). URL parsing still resolves a
+//! parameter of `.` or `..` (or `%2e` spellings) as a relative step, so
+//! `get_tag` with an ID of `..` would become `GET /`: every request's path is
+//! also compared with its operation's template before it is sent.
 
 use crate::generated_paths::OPERATION_PATHS;
+
+/// Percent-encodes one path parameter: everything but `A-Z a-z 0-9 - . _ ~`.
+pub(crate) fn encode_path(segment: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(segment.len());
+    for &byte in segment.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 0xF)] as char);
+        }
+    }
+    out
+}
 
 /// Why a request's path does not fit its operation's template, if it doesn't.
 pub(crate) fn misfit(operation_id: &str, base_path: &str, request_path: &str) -> Option<String> {
@@ -39,6 +57,14 @@ pub(crate) fn misfit(operation_id: &str, base_path: &str, request_path: &str) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn everything_but_unreserved_characters_is_encoded() {
+        assert_eq!(encode_path("tag_1-a.b~"), "tag_1-a.b~");
+        assert_eq!(encode_path("x\\..\\other"), "x%5C..%5Cother");
+        assert_eq!(encode_path("a/b?c#d%e f"), "a%2Fb%3Fc%23d%25e%20f");
+        assert_eq!(encode_path("é"), "%C3%A9");
+    }
 
     #[test]
     fn paths_that_match_their_template_pass() {

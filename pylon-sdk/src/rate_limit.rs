@@ -6,10 +6,12 @@
 //! keeps each endpoint under its limit, so a bulk job waits instead of
 //! meeting 429s.
 //!
-//! Each endpoint has as many slots as its limit; a request takes a slot and
-//! the slot frees one window after the response has arrived. Counting from
-//! arrival of the response (not from sending) means that at most `limit`
-//! requests can reach Pylon in any window, whatever the network delay.
+//! Each endpoint's allowance is modelled as Pylon keeps it: a budget of
+//! `limit` requests that refills continuously, `limit` per window. A full
+//! budget lets a burst of `limit` requests through at once; after that,
+//! requests go at the refill rate, first come first served. This is
+//! independent of the adaptive pacing that reacts to 429s
+//! ([`crate::pacing`]), which stays on beside it.
 //!
 //! ```
 //! use std::time::Duration;
@@ -23,12 +25,10 @@
 //! # Ok(()) }
 //! ```
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 /// The documented per-minute tier of each operation (current API).
@@ -143,26 +143,58 @@ pub(crate) struct RateLimiter {
 
 #[derive(Debug)]
 struct Endpoint {
-    slots: Arc<Semaphore>,
-    /// When each free slot may be used again, earliest first.
-    free_at: Mutex<BinaryHeap<Reverse<Instant>>>,
+    bucket: Mutex<Bucket>,
+    /// Waiters take turns in arrival order (tokio's mutex is fair).
+    queue: tokio::sync::Mutex<()>,
 }
 
-/// A taken slot; it frees one window after it is dropped.
-pub(crate) struct Slot {
-    endpoint: Arc<Endpoint>,
-    window: Duration,
-    _permit: OwnedSemaphorePermit,
+/// The share of the documented budget and refill rate the limiter uses.
+const REFILL_MARGIN: f64 = 0.98;
+
+/// A refilling budget: `capacity` tokens, `per_second` back each second.
+#[derive(Debug)]
+struct Bucket {
+    capacity: f64,
+    per_second: f64,
+    tokens: f64,
+    refilled_at: Instant,
 }
 
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let mut free_at = self
-            .endpoint
-            .free_at
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        free_at.push(Reverse(Instant::now() + self.window));
+impl Bucket {
+    fn new(limit: u32, window: Duration, now: Instant) -> Self {
+        let capacity = f64::from(limit.max(1));
+        let seconds = window.as_secs_f64();
+        Bucket {
+            capacity,
+            // A little under Pylon's rate, so that network jitter between the
+            // two clocks does not turn into 429s.
+            per_second: if seconds > 0.0 {
+                capacity / seconds * REFILL_MARGIN
+            } else {
+                f64::INFINITY
+            },
+            // The server's budget starts refilling only when the first request
+            // arrives, a little after this one's: start a little under full.
+            tokens: capacity * REFILL_MARGIN,
+            refilled_at: now,
+        }
+    }
+
+    /// Takes a token, or says how long until one is back.
+    fn take(&mut self, now: Instant) -> Result<(), Duration> {
+        let elapsed = now
+            .saturating_duration_since(self.refilled_at)
+            .as_secs_f64();
+        self.tokens = (self.tokens + elapsed * self.per_second).min(self.capacity);
+        self.refilled_at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            return Ok(());
+        }
+        let seconds = (1.0 - self.tokens) / self.per_second;
+        Err(Duration::try_from_secs_f64(seconds)
+            .unwrap_or(crate::retry::MAX_DURATION)
+            .clamp(Duration::from_millis(1), crate::retry::MAX_DURATION))
     }
 }
 
@@ -174,45 +206,44 @@ impl RateLimiter {
         }
     }
 
-    /// Waits until `operation` may send, and takes a slot for the attempt.
-    pub(crate) async fn acquire(&self, operation: &'static str) -> Slot {
+    /// Waits until `operation` may send, and takes one request's allowance;
+    /// false, at once, when that would be after `deadline`.
+    pub(crate) async fn acquire(&self, operation: &'static str, deadline: Instant) -> bool {
         let endpoint = {
             let mut endpoints = self.endpoints.lock().unwrap_or_else(|e| e.into_inner());
             endpoints
                 .entry(operation)
                 .or_insert_with(|| {
-                    let limit = self.limits.limit_for(operation) as usize;
-                    let now = Instant::now();
                     Arc::new(Endpoint {
-                        slots: Arc::new(Semaphore::new(limit)),
-                        free_at: Mutex::new((0..limit).map(|_| Reverse(now)).collect()),
+                        bucket: Mutex::new(Bucket::new(
+                            self.limits.limit_for(operation),
+                            self.limits.window,
+                            Instant::now(),
+                        )),
+                        queue: tokio::sync::Mutex::new(()),
                     })
                 })
                 .clone()
         };
-        let permit = endpoint
-            .slots
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the semaphore is never closed");
-        // Holding a permit guarantees a free slot in the heap.
-        let ready_at = {
-            let mut free_at = endpoint.free_at.lock().unwrap_or_else(|e| e.into_inner());
-            free_at.pop().map_or_else(Instant::now, |Reverse(at)| at)
-        };
-        if ready_at > Instant::now() {
-            tracing::debug!(
-                operation,
-                wait_ms = (ready_at - Instant::now()).as_millis() as u64,
-                "rate limit: waiting"
-            );
-            tokio::time::sleep_until(ready_at).await;
-        }
-        Slot {
-            endpoint,
-            window: self.limits.window,
-            _permit: permit,
+        let _turn = endpoint.queue.lock().await;
+        loop {
+            let taken = endpoint
+                .bucket
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take(Instant::now());
+            match taken {
+                Ok(()) => return true,
+                Err(wait) if crate::retry::later(Instant::now(), wait) > deadline => return false,
+                Err(wait) => {
+                    tracing::debug!(
+                        operation,
+                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                        "rate limit: waiting"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+            }
         }
     }
 }
@@ -220,6 +251,10 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn far() -> Instant {
+        Instant::now() + Duration::from_secs(10 * 365 * 86_400)
+    }
 
     #[test]
     fn documented_tiers_defaults_and_overrides() {
@@ -238,21 +273,50 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_full_endpoint_waits_one_window_from_the_earliest_completion() {
+    async fn a_burst_of_the_limit_then_the_refill_rate() {
         let limiter = RateLimiter::new(
             RateLimits::pylon_defaults()
                 .with_limit("get_tag", 2)
                 .with_window(Duration::from_secs(10)),
         );
         let start = Instant::now();
-        drop(limiter.acquire("get_tag").await);
-        tokio::time::advance(Duration::from_secs(1)).await;
-        drop(limiter.acquire("get_tag").await);
-        let _third = limiter.acquire("get_tag").await;
-        assert_eq!(start.elapsed(), Duration::from_secs(10));
+        let mut admitted = Vec::new();
+        for _ in 0..5 {
+            limiter.acquire("get_tag", far()).await;
+            admitted.push(start.elapsed().as_millis());
+        }
+        // A burst of (almost) two, then one every 5 s (2 per 10 s), with a
+        // 2% margin on both.
+        assert_eq!(admitted, [0, 205, 5307, 10409, 15511]);
         // Another endpoint is not held up.
         let other = Instant::now();
-        drop(limiter.acquire("list_tags").await);
+        limiter.acquire("list_tags", far()).await;
         assert_eq!(other.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn extreme_settings_neither_panic_nor_overflow() {
+        for window in [Duration::MAX, Duration::ZERO, Duration::from_nanos(1)] {
+            let limiter = RateLimiter::new(
+                RateLimits::pylon_defaults()
+                    .with_limit("get_tag", u32::MAX)
+                    .with_window(window),
+            );
+            limiter.acquire("get_tag", far()).await;
+        }
+        let slow = RateLimiter::new(
+            RateLimits::pylon_defaults()
+                .with_limit("get_tag", 1)
+                .with_window(Duration::MAX),
+        );
+        slow.acquire("get_tag", far()).await;
+        let second =
+            tokio::time::timeout(Duration::from_secs(3600), slow.acquire("get_tag", far())).await;
+        assert!(second.is_err(), "a second request waits a very long window");
+        let soon = Instant::now() + Duration::from_secs(60);
+        assert!(
+            !slow.acquire("get_tag", soon).await,
+            "refused at once past the deadline"
+        );
     }
 }

@@ -1,30 +1,38 @@
 //! Transparent retry for every operation.
 //!
 //! Every request goes through [`RetryPolicy`]: bounded attempts, exponential
-//! backoff with full jitter, `Retry-After` honoured, an overall deadline, and
-//! a retry budget shared by all clones of a client so that many tasks hitting
-//! a failing service do not multiply its load.
+//! backoff with full jitter, `Retry-After` honoured, an overall deadline for
+//! the whole call, and a retry budget shared by all clones of a client so
+//! that many tasks hitting a failing service do not multiply its load.
 //!
 //! What is retried:
-//! - 429, for every operation (Pylon refused it before acting);
+//! - 429, for every operation, until the deadline: Pylon refused the request
+//!   before acting, so it is pacing, not failure. It uses none of the
+//!   attempts and none of the budget; the client's adaptive pacing
+//!   ([`crate::pacing`]) makes every clone slow down on that endpoint;
 //! - failures before the request left (connection refused, DNS, TLS);
 //! - 500, 502, 503, 504, timeouts and connections dropped mid-response, only
 //!   for idempotent operations (GET, PATCH, DELETE and the read-only
 //!   `POST …/search`). A create that fails this way is returned with
 //!   [`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown) set.
 //!
-//! Nothing else is.
+//! Nothing else is. Every duration is clamped to [`MAX_DURATION`], so no
+//! setting can overflow a clock.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use std::future::Future;
-
+use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderValue};
-use reqwest::{Method, StatusCode};
+use tokio::time::Instant;
 
 use crate::client::ClientState;
+use crate::error::{Error, Result};
+use crate::transport::{AttemptError, RawResponse};
+
+/// The longest duration any setting takes (a year); longer ones are clamped.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// How requests that fail are retried.
 ///
@@ -59,12 +67,13 @@ impl RetryPolicy {
     /// The default policy.
     ///
     /// # Defaults
-    /// - 3 attempts in all (the first plus two retries);
+    /// - 3 attempts in all (the first plus two retries) for failures; 429s
+    ///   do not count;
     /// - backoff: a random wait between 0 and `min(max_delay, base_delay ×
     ///   2^(retry − 1))`, with `base_delay` 500 ms and `max_delay` 60 s;
     /// - a server's `Retry-After` (or `X-Retry-After`) replaces the backoff,
     ///   capped at `max_delay`;
-    /// - no retry sleeps past 120 s after the first attempt began;
+    /// - a deadline of 120 s for the whole call: waits, attempts and retries;
     /// - a retry budget of 500 tokens per client: a retry costs 5 (10 after a
     ///   timeout), a success returns 1.
     pub fn standard() -> Self {
@@ -91,22 +100,32 @@ impl RetryPolicy {
         self
     }
 
-    /// The backoff before the first retry, before jitter.
+    /// The backoff before the first retry, before jitter (at most
+    /// [`MAX_DURATION`]).
     pub fn with_base_delay(mut self, delay: Duration) -> Self {
-        self.base_delay = delay;
+        self.base_delay = delay.min(MAX_DURATION);
         self
     }
 
-    /// The longest single wait, for backoff and `Retry-After` alike.
+    /// The longest single wait, for backoff and `Retry-After` alike (at most
+    /// [`MAX_DURATION`]).
     pub fn with_max_delay(mut self, delay: Duration) -> Self {
-        self.max_delay = delay;
+        self.max_delay = delay.min(MAX_DURATION);
         self
     }
 
-    /// No retry sleeps past this long after the first attempt began.
+    /// How long a whole call may take, from its start to its answer:
+    /// rate-limit waits, attempts and the sleeps between them (at most
+    /// [`MAX_DURATION`]). A call still waiting then ends with its last
+    /// answer, or [`Error::DeadlineExceeded`](crate::Error::DeadlineExceeded).
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
+        self.deadline = deadline.min(MAX_DURATION);
         self
+    }
+
+    /// The deadline of a whole call.
+    pub fn deadline(&self) -> Duration {
+        self.deadline
     }
 
     /// The client's retry budget, in tokens (a retry costs 5).
@@ -134,7 +153,9 @@ impl RetryPolicy {
                     .base_delay
                     .saturating_mul(1 << exponent)
                     .min(self.max_delay);
-                ceiling.mul_f64(random_fraction())
+                Duration::try_from_secs_f64(ceiling.as_secs_f64() * random_fraction())
+                    .unwrap_or(ceiling)
+                    .min(ceiling)
             }
         }
     }
@@ -161,56 +182,55 @@ impl RetryBudget {
 
     fn withdraw(&self, cost: u32) -> bool {
         let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        if *tokens >= cost {
-            *tokens -= cost;
-            true
-        } else {
-            false
+        match tokens.checked_sub(cost) {
+            Some(left) => {
+                *tokens = left;
+                true
+            }
+            None => false,
         }
     }
 
     fn refund(&self) {
         let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        *tokens = (*tokens + SUCCESS_REFUND).min(self.capacity);
+        *tokens = tokens.saturating_add(SUCCESS_REFUND).min(self.capacity);
     }
 }
 
 /// What one attempt ended with, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Outcome {
-    Status(StatusCode, Option<Duration>),
+    Status(u16),
     /// The request never left: connection refused, DNS, TLS.
     NotSent,
     /// Sent, then the connection failed or timed out.
     Interrupted {
         timed_out: bool,
     },
+    /// A success body over the size limit: the same again would fail again.
+    TooLarge,
 }
 
 #[derive(Debug, PartialEq)]
 enum Decision {
     Stop,
-    Retry { server_hint: Option<Duration> },
+    /// Pylon's pacing: repeat after its wait, whatever the attempt count.
+    Pace,
+    Retry,
 }
 
 fn decide(outcome: Outcome, idempotent: bool) -> Decision {
     match outcome {
-        Outcome::Status(StatusCode::TOO_MANY_REQUESTS, hint) => {
-            Decision::Retry { server_hint: hint }
-        }
-        Outcome::Status(status, _)
-            if idempotent && matches!(status.as_u16(), 500 | 502 | 503 | 504) =>
-        {
-            Decision::Retry { server_hint: None }
-        }
-        Outcome::NotSent => Decision::Retry { server_hint: None },
-        Outcome::Interrupted { .. } if idempotent => Decision::Retry { server_hint: None },
+        Outcome::Status(429) => Decision::Pace,
+        Outcome::Status(500 | 502 | 503 | 504) if idempotent => Decision::Retry,
+        Outcome::NotSent => Decision::Retry,
+        Outcome::Interrupted { .. } if idempotent => Decision::Retry,
         _ => Decision::Stop,
     }
 }
 
 /// GET, PATCH, DELETE and the read-only `POST …/search` operations.
-fn is_idempotent(method: &Method, operation_id: &str) -> bool {
+pub(crate) fn is_idempotent(method: &Method, operation_id: &str) -> bool {
     method == Method::GET
         || method == Method::PATCH
         || method == Method::DELETE
@@ -220,7 +240,7 @@ fn is_idempotent(method: &Method, operation_id: &str) -> bool {
 }
 
 /// The wait a response asks for: `Retry-After` (seconds or an HTTP date),
-/// else `X-Retry-After` (seconds).
+/// else `X-Retry-After` (seconds), at most a day.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let seconds = |value: &HeaderValue| {
         let text = value.to_str().ok()?.trim();
@@ -235,7 +255,11 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         }
         let date = chrono::DateTime::parse_from_rfc2822(value.to_str().ok()?.trim()).ok()?;
         let wait = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
-        return Some(wait.to_std().unwrap_or(Duration::ZERO));
+        return Some(
+            wait.to_std()
+                .unwrap_or(Duration::ZERO)
+                .min(Duration::from_secs(86_400)),
+        );
     }
     headers.get("x-retry-after").and_then(seconds)
 }
@@ -249,71 +273,126 @@ fn random_fraction() -> f64 {
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-fn outcome_of(result: &reqwest::Result<reqwest::Response>) -> Outcome {
-    match result {
-        Ok(response) => Outcome::Status(response.status(), retry_after(response.headers())),
-        Err(e) if e.is_connect() => Outcome::NotSent,
-        Err(e) => Outcome::Interrupted {
-            timed_out: e.is_timeout(),
-        },
-    }
+/// `now + wait`, saturating instead of overflowing the clock.
+pub(crate) fn later(now: Instant, wait: Duration) -> Instant {
+    now.checked_add(wait.min(MAX_DURATION))
+        .unwrap_or_else(|| now + Duration::from_secs(86_400))
 }
 
-/// Sends `request` through `send` as many times as the policy allows.
-///
-/// `send` performs one attempt (after any rate-limit wait) and must return
-/// only once the whole response has been read.
-pub(crate) async fn with_retries<F, Fut>(
+/// Sends `request` as many times as the policy allows, within the call's
+/// deadline, and returns the final answer (an error status included).
+pub(crate) async fn send_with_retries(
+    http: &reqwest::Client,
     state: &ClientState,
-    mut request: reqwest::Request,
+    request: reqwest::Request,
     operation: &'static str,
-    mut send: F,
-) -> reqwest::Result<reqwest::Response>
-where
-    F: FnMut(reqwest::Request) -> Fut,
-    Fut: Future<Output = reqwest::Result<reqwest::Response>>,
-{
-    let policy = &state.retry;
+) -> Result<RawResponse> {
+    let policy = state.retry_policy();
     let idempotent = is_idempotent(request.method(), operation);
-    let started = tokio::time::Instant::now();
-    let mut attempt = 1;
+    let deadline = later(Instant::now(), policy.deadline);
+    let deadline_error = || Error::DeadlineExceeded {
+        operation,
+        deadline: policy.deadline,
+    };
+    let mut failures = 1;
+    let mut throttles = 0;
+    let mut attempt = 0u64;
+    let mut request = Some(request);
+    let mut last: Option<Result<RawResponse>> = None;
     loop {
-        let next = (attempt < policy.max_attempts)
-            .then(|| request.try_clone())
-            .flatten();
-        let result = send(request).await;
-        let outcome = outcome_of(&result);
+        let ticket = match tokio::time::timeout_at(deadline, state.admit(operation, deadline)).await
+        {
+            Ok(Some(ticket)) => ticket,
+            // No turn before the deadline: the last answer stands.
+            Ok(None) | Err(_) => return last.unwrap_or_else(|| Err(deadline_error())),
+        };
+        attempt += 1;
+        let Some(mut this) = request.take() else {
+            return last.unwrap_or_else(|| Err(deadline_error()));
+        };
+        // Keep a copy only while another attempt is possible.
+        request = this.try_clone();
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        *this.timeout_mut() = Some(crate::transport::attempt_timeout(
+            state.attempt_timeout(),
+            remaining,
+        ));
+        let result = crate::transport::attempt(http, this, state.max_response_bytes).await;
+        let outcome = match &result {
+            Ok(answer) => Outcome::Status(answer.status),
+            Err(AttemptError::TooLarge) => Outcome::TooLarge,
+            Err(AttemptError::Transport(e)) => match e.kind() {
+                crate::error::TransportKind::Connect => Outcome::NotSent,
+                kind => Outcome::Interrupted {
+                    timed_out: kind == crate::error::TransportKind::Timeout,
+                },
+            },
+        };
+        let hint = match &result {
+            Ok(answer) => retry_after(&answer.headers),
+            Err(_) => None,
+        };
+        state.record(operation, &ticket, outcome == Outcome::Status(429), hint);
         tracing::debug!(operation, attempt, ?outcome, "attempt finished");
-        let (Decision::Retry { server_hint }, Some(next)) = (decide(outcome, idempotent), next)
-        else {
-            if matches!(&result, Ok(r) if r.status().is_success()) {
-                state.budget.refund();
+        let result = result.map_err(|e| match e {
+            AttemptError::TooLarge => Error::BodyTooLarge {
+                operation,
+                limit: state.max_response_bytes,
+            },
+            AttemptError::Transport(source) => Error::Transport {
+                operation,
+                outcome_unknown: !idempotent && !source.is_connect(),
+                source,
+            },
+        });
+        let wait = match decide(outcome, idempotent) {
+            Decision::Stop => {
+                if matches!(outcome, Outcome::Status(200..=299)) {
+                    state.budget.refund();
+                }
+                return result;
             }
-            return result;
+            Decision::Pace => {
+                throttles += 1;
+                if state.pacing_enabled() {
+                    // The pacing holds the next attempt back until Pylon's wait is over.
+                    Duration::ZERO
+                } else {
+                    // Pylon's wait, but never a tight loop on `Retry-After: 0`.
+                    let backoff = policy.delay(throttles, None);
+                    hint.map_or(backoff, |h| h.min(policy.max_delay).max(backoff))
+                }
+            }
+            Decision::Retry => {
+                if failures >= policy.max_attempts {
+                    return result;
+                }
+                let cost = match outcome {
+                    Outcome::Interrupted { timed_out: true } => TIMEOUT_RETRY_COST,
+                    _ => RETRY_COST,
+                };
+                if !state.budget.withdraw(cost) {
+                    tracing::debug!(operation, failures, "retry budget spent");
+                    return result;
+                }
+                let wait = policy.delay(failures, hint);
+                failures += 1;
+                wait
+            }
         };
-        let wait = policy.delay(attempt, server_hint);
-        if started.elapsed() + wait > policy.deadline {
-            tracing::debug!(operation, attempt, "retry deadline reached");
-            return result;
-        }
-        let cost = match outcome {
-            Outcome::Interrupted { timed_out: true } => TIMEOUT_RETRY_COST,
-            _ => RETRY_COST,
-        };
-        if !state.budget.withdraw(cost) {
-            tracing::debug!(operation, attempt, "retry budget spent");
+        if request.is_none() || later(Instant::now(), wait) >= deadline {
+            tracing::debug!(operation, "retry deadline reached");
             return result;
         }
         tracing::info!(
             operation,
             attempt,
             ?outcome,
-            wait_ms = wait.as_millis() as u64,
+            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
             "retrying"
         );
+        last = Some(result);
         tokio::time::sleep(wait).await;
-        request = next;
-        attempt += 1;
     }
 }
 
@@ -321,98 +400,31 @@ where
 mod tests {
     use super::*;
 
-    const S429: StatusCode = StatusCode::TOO_MANY_REQUESTS;
-
     #[test]
     fn decisions_follow_the_documented_table() {
-        let wait = Some(Duration::from_secs(3));
+        use Decision::*;
+        use Outcome::*;
         let table = [
-            (
-                Outcome::Status(S429, wait),
-                false,
-                Decision::Retry { server_hint: wait },
-            ),
-            (
-                Outcome::Status(S429, None),
-                true,
-                Decision::Retry { server_hint: None },
-            ),
-            (
-                Outcome::NotSent,
-                false,
-                Decision::Retry { server_hint: None },
-            ),
-            (
-                Outcome::Status(StatusCode::INTERNAL_SERVER_ERROR, None),
-                true,
-                Decision::Retry { server_hint: None },
-            ),
-            (
-                Outcome::Status(StatusCode::BAD_GATEWAY, None),
-                true,
-                Decision::Retry { server_hint: None },
-            ),
-            (
-                Outcome::Status(StatusCode::SERVICE_UNAVAILABLE, None),
-                true,
-                Decision::Retry { server_hint: None },
-            ),
-            (
-                Outcome::Status(StatusCode::GATEWAY_TIMEOUT, None),
-                true,
-                Decision::Retry { server_hint: None },
-            ),
-            (
-                Outcome::Interrupted { timed_out: true },
-                true,
-                Decision::Retry { server_hint: None },
-            ),
-            (
-                Outcome::Interrupted { timed_out: false },
-                true,
-                Decision::Retry { server_hint: None },
-            ),
-            (
-                Outcome::Status(StatusCode::INTERNAL_SERVER_ERROR, None),
-                false,
-                Decision::Stop,
-            ),
-            (
-                Outcome::Status(StatusCode::SERVICE_UNAVAILABLE, None),
-                false,
-                Decision::Stop,
-            ),
-            (
-                Outcome::Interrupted { timed_out: true },
-                false,
-                Decision::Stop,
-            ),
-            (
-                Outcome::Interrupted { timed_out: false },
-                false,
-                Decision::Stop,
-            ),
-            (
-                Outcome::Status(StatusCode::NOT_IMPLEMENTED, None),
-                true,
-                Decision::Stop,
-            ),
-            (
-                Outcome::Status(StatusCode::BAD_REQUEST, None),
-                true,
-                Decision::Stop,
-            ),
-            (
-                Outcome::Status(StatusCode::CONFLICT, None),
-                true,
-                Decision::Stop,
-            ),
-            (
-                Outcome::Status(StatusCode::NOT_FOUND, None),
-                true,
-                Decision::Stop,
-            ),
-            (Outcome::Status(StatusCode::OK, None), true, Decision::Stop),
+            (Status(429), false, Pace),
+            (Status(429), true, Pace),
+            (NotSent, false, Retry),
+            (NotSent, true, Retry),
+            (Status(500), true, Retry),
+            (Status(502), true, Retry),
+            (Status(503), true, Retry),
+            (Status(504), true, Retry),
+            (Interrupted { timed_out: true }, true, Retry),
+            (Interrupted { timed_out: false }, true, Retry),
+            (Status(500), false, Stop),
+            (Status(503), false, Stop),
+            (Interrupted { timed_out: true }, false, Stop),
+            (Interrupted { timed_out: false }, false, Stop),
+            (TooLarge, true, Stop),
+            (Status(501), true, Stop),
+            (Status(400), true, Stop),
+            (Status(409), true, Stop),
+            (Status(404), true, Stop),
+            (Status(200), true, Stop),
         ];
         for (outcome, idempotent, expected) in table {
             assert_eq!(
@@ -478,6 +490,28 @@ mod tests {
             policy.delay(1, Some(Duration::from_millis(5))),
             Duration::from_millis(5)
         );
+    }
+
+    #[test]
+    fn extreme_settings_never_overflow() {
+        let budget = RetryBudget::new(u32::MAX);
+        budget.refund();
+        assert!(budget.withdraw(RETRY_COST));
+        budget.refund();
+        budget.refund();
+        assert_eq!(*budget.tokens.lock().unwrap(), u32::MAX - RETRY_COST + 2);
+        let policy = RetryPolicy::standard()
+            .with_base_delay(Duration::MAX)
+            .with_max_delay(Duration::MAX)
+            .with_deadline(Duration::MAX)
+            .with_max_attempts(u32::MAX);
+        for retry in [0, 1, 2, 31, 32, 64, u32::MAX] {
+            assert!(policy.delay(retry, None) <= MAX_DURATION);
+        }
+        assert_eq!(policy.delay(1, Some(Duration::MAX)), MAX_DURATION);
+        assert_eq!(policy.deadline(), MAX_DURATION);
+        let now = Instant::now();
+        assert!(later(now, Duration::MAX) > now);
     }
 
     #[test]

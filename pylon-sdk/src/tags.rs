@@ -62,12 +62,7 @@ impl TagsExt for Client {
         };
         let mut attempt = 1;
         loop {
-            let outcome = self
-                .create_tag()
-                .body(body.clone())
-                .send()
-                .await
-                .map_err(Error::from);
+            let outcome = self.create_tag().body(body.clone()).send().await;
             let error = match outcome {
                 Ok(created) => match created.into_inner().data {
                     Some(tag) => return Ok(tag),
@@ -81,8 +76,7 @@ impl TagsExt for Client {
                         .get_tag()
                         .id(id)
                         .send()
-                        .await
-                        .map_err(Error::from)?
+                        .await?
                         .into_inner()
                         .data
                         .ok_or_else(|| {
@@ -103,12 +97,7 @@ impl TagsExt for Client {
 impl Client {
     /// The tag with exactly this value and object type, found through the list.
     async fn find_tag(&self, value: &str, object_type: &str) -> Result<types::Tag> {
-        let tags = self
-            .list_tags()
-            .send()
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let tags = self.list_tags().send().await?.into_inner();
         tags.data
             .into_iter()
             .find(|tag| {

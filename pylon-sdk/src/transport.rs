@@ -1,110 +1,236 @@
-//! How every generated operation's request is sent: the `pre` hook checks
-//! the path and drops progenitor's `api-version` header; `exec` sends each
-//! attempt through the rate limiter (when set) and the retry policy, reading
-//! the whole body inside the attempt so that a connection dropped
-//! mid-response is retried like any other transport failure.
+//! How every operation's request is sent and its answer read.
+//!
+//! Each generated `send()` ends in [`send`]: the request is checked (path
+//! template, inputs Pylon would refuse), sent through the retry loop (rate
+//! limiter, adaptive pacing, retry policy, deadline), each attempt's body is
+//! read in full inside the attempt under a size cap, and the answer becomes
+//! a [`Response`] or an [`Error`].
 
-use bytes::Bytes;
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
+use std::time::Duration;
 
-use crate::client::ClientState;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, Error, Result, TransportError, TransportKind, body_start};
 use crate::generated;
+use crate::response::Response;
 
-impl ClientHooks<ClientState> for generated::Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        // Pylon documents no version header; progenitor adds one to every request.
-        request.headers_mut().remove("api-version");
-        match crate::paths::misfit(
-            info.operation_id,
-            &self.inner().base_path,
-            request.url().path(),
-        ) {
-            Some(reason) => Err(progenitor_client::Error::InvalidRequest(reason)),
-            None => Ok(()),
-        }
+/// Error bodies are read up to this many bytes; Pylon's are a few hundred.
+pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// The operation a request belongs to.
+pub(crate) struct OperationInfo {
+    pub(crate) operation_id: &'static str,
+}
+
+/// One attempt's answer, its body read in full.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Why one attempt produced no answer.
+#[derive(Debug)]
+pub(crate) enum AttemptError {
+    Transport(TransportError),
+    /// The success body passed the size limit; reading stopped there.
+    TooLarge,
+}
+
+/// Sends a generated operation's request and decodes the answer.
+pub(crate) async fn send<T: DeserializeOwned>(
+    client: &generated::Client,
+    mut request: reqwest::Request,
+    info: OperationInfo,
+) -> Result<Response<T>> {
+    let operation = info.operation_id;
+    let state = &client.inner;
+    if let Some(reason) = crate::paths::misfit(operation, &state.base_path, request.url().path()) {
+        return Err(Error::InvalidRequest(reason));
     }
+    crate::validate::check(operation, &request)?;
+    state.add_call_headers(&mut request);
+    let idempotent = crate::retry::is_idempotent(request.method(), operation);
+    let answer = crate::retry::send_with_retries(&client.client, state, request, operation).await?;
+    decode(operation, answer, idempotent)
+}
 
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let state = self.inner();
-        crate::retry::with_retries(state, request, info.operation_id, |attempt| async move {
-            let _slot = match &state.limiter {
-                Some(limiter) => Some(limiter.acquire(info.operation_id).await),
-                None => None,
-            };
-            send_buffered(self.client(), attempt).await
-        })
-        .await
+/// Turns an answer into the decoded body or an error.
+pub(crate) fn decode<T: DeserializeOwned>(
+    operation: &'static str,
+    answer: RawResponse,
+    idempotent: bool,
+) -> Result<Response<T>> {
+    match answer.status {
+        200..=299 => match serde_json::from_slice(&answer.body) {
+            Ok(body) => Ok(Response::new(body, answer.status, answer.headers)),
+            Err(e) => Err(Error::decode(operation, &answer.body, e)),
+        },
+        400..=599 => Err(Error::Api(Box::new(api_error(
+            operation, &answer, idempotent,
+        )))),
+        status => Err(Error::UnexpectedResponse(format!(
+            "{operation}: status {status}{}",
+            match answer.headers.get("location").and_then(|l| l.to_str().ok()) {
+                Some(location) => format!(" (location {location})"),
+                None => String::new(),
+            }
+        ))),
     }
 }
 
-/// Sends one attempt and reads the whole body, so that a connection dropped
-/// mid-response surfaces here, inside the retry loop, rather than later in
-/// the generated code.
-async fn send_buffered(
+/// Pylon's error envelope.
+#[derive(serde::Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    errors: Vec<String>,
+    request_id: Option<String>,
+    code: Option<String>,
+    exists_id: Option<String>,
+}
+
+/// An error answer as an [`ApiError`], whatever its body: the envelope's
+/// fields when it is one, else the body's start as the message.
+pub(crate) fn api_error(
+    operation: &'static str,
+    answer: &RawResponse,
+    idempotent: bool,
+) -> ApiError {
+    let envelope = serde_json::from_slice::<Envelope>(&answer.body).ok();
+    let (messages, request_id, code, exists_id) = match envelope {
+        Some(e) => (e.errors, e.request_id, e.code, e.exists_id),
+        None => {
+            let start = body_start(&answer.body);
+            let message = if start.is_empty() {
+                "(empty error body)".to_string()
+            } else {
+                format!("(unrecognised error body) {start}")
+            };
+            (vec![message], None, None, None)
+        }
+    };
+    ApiError {
+        operation,
+        status: answer.status,
+        messages,
+        code,
+        request_id,
+        exists_id,
+        retry_after: crate::retry::retry_after(&answer.headers),
+        outcome_unknown: !idempotent && answer.status >= 500,
+    }
+}
+
+/// Sends one attempt and reads the whole body (so that a connection dropped
+/// mid-response is retried inside the loop). A success body over `limit`
+/// stops the read; an error body is read up to [`ERROR_BODY_LIMIT`] and cut.
+pub(crate) async fn attempt(
     http: &reqwest::Client,
     request: reqwest::Request,
-) -> reqwest::Result<reqwest::Response> {
-    let mut response = http.execute(request).await?;
-    let status = response.status();
-    let version = response.version();
-    let mut headers = std::mem::take(response.headers_mut());
-    let mut body = response.bytes().await?;
-    if status.is_client_error() || status.is_server_error() {
-        body = normalized_error_body(&mut headers, body);
+    limit: u64,
+) -> std::result::Result<RawResponse, AttemptError> {
+    let mut response = http.execute(request).await.map_err(transport_error)?;
+    let status = response.status().as_u16();
+    let is_error = status >= 400;
+    let cap = if is_error {
+        ERROR_BODY_LIMIT as u64
+    } else {
+        limit
+    };
+    if !is_error && response.content_length().is_some_and(|len| len > cap) {
+        return Err(AttemptError::TooLarge);
     }
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
+    let headers = std::mem::take(response.headers_mut());
+    let expected = response.content_length().unwrap_or(0).min(cap);
+    let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        let room = usize::try_from(cap).unwrap_or(usize::MAX) - body.len();
+        if chunk.len() > room {
+            if is_error {
+                body.extend_from_slice(&chunk[..room]);
+                break;
+            }
+            return Err(AttemptError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
 }
 
-/// An error body that is not a JSON object (a proxy's HTML page, an empty
-/// body) is wrapped as `{"errors": [<its start>]}`, so the caller still gets
-/// an API error with the status rather than a decode failure.
-fn normalized_error_body(headers: &mut HeaderMap, body: Bytes) -> Bytes {
-    if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body).is_ok() {
-        return body;
-    }
-    let text = String::from_utf8_lossy(&body[..body.len().min(200)])
-        .trim()
-        .to_string();
-    let message = if text.is_empty() {
-        "(empty error body)".to_string()
+fn transport_error(e: reqwest::Error) -> AttemptError {
+    let kind = if e.is_timeout() {
+        TransportKind::Timeout
+    } else if e.is_connect() {
+        TransportKind::Connect
     } else {
-        format!("(non-JSON error body) {text}")
+        TransportKind::Interrupted
     };
-    headers.remove(CONTENT_LENGTH);
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    Bytes::from(serde_json::json!({ "errors": [message] }).to_string())
+    AttemptError::Transport(TransportError::new(kind, e))
+}
+
+/// The time left before `deadline`, as a per-attempt timeout no longer than
+/// the client's own.
+pub(crate) fn attempt_timeout(client_timeout: Option<Duration>, remaining: Duration) -> Duration {
+    client_timeout.map_or(remaining, |t| t.min(remaining))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn answer(status: u16, body: &str) -> RawResponse {
+        RawResponse {
+            status,
+            headers: HeaderMap::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
     #[test]
-    fn non_json_error_bodies_become_error_envelopes() {
-        let mut headers = HeaderMap::new();
-        let body = normalized_error_body(
-            &mut headers,
-            Bytes::from_static(b"<html>Bad gateway</html>"),
-        );
-        let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    fn error_bodies_of_any_shape_keep_their_status() {
+        let other_json = api_error("get_tag", &answer(404, r#"{"errors": "nope"}"#), true);
+        assert_eq!(other_json.status, 404);
         assert_eq!(
-            parsed["errors"][0],
-            "(non-JSON error body) <html>Bad gateway</html>"
+            other_json.messages,
+            [r#"(unrecognised error body) {"errors": "nope"}"#]
         );
-        let json = Bytes::from_static(br#"{"errors":["x"]}"#);
-        assert_eq!(normalized_error_body(&mut headers, json.clone()), json);
+        let html = api_error("get_tag", &answer(502, "<html>Bad gateway</html>"), true);
+        assert_eq!(
+            html.messages,
+            ["(unrecognised error body) <html>Bad gateway</html>"]
+        );
+        let empty = api_error("get_tag", &answer(503, ""), true);
+        assert_eq!(empty.messages, ["(empty error body)"]);
+        let envelope = api_error(
+            "create_tag",
+            &answer(
+                500,
+                r#"{"errors":["boom"],"request_id":"r1","code":"internal"}"#,
+            ),
+            false,
+        );
+        assert_eq!(envelope.messages, ["boom"]);
+        assert_eq!(envelope.request_id.as_deref(), Some("r1"));
+        assert!(envelope.outcome_unknown);
+        assert!(!html.outcome_unknown, "a failed read changed nothing");
+    }
+
+    #[test]
+    fn a_redirect_is_unexpected_and_names_its_location() {
+        let mut redirect = answer(302, "");
+        redirect
+            .headers
+            .insert("location", "/elsewhere".parse().unwrap());
+        let err = decode::<serde_json::Value>("get_tag", redirect, true).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unexpected response from Pylon: get_tag: status 302 (location /elsewhere)"
+        );
     }
 }

@@ -26,13 +26,14 @@
 //! ```
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::pagination::{ItemStream, Paginate};
+use crate::pagination::{Checkpoint, DEFAULT_PATIENCE, ItemStream, Paginate};
 use crate::types;
 
 /// The longest window the vendored spec allows; the current API accepts 365 days.
@@ -112,24 +113,26 @@ impl Iterator for IssueWindows {
 /// Exporting the issues created in a range, window by window.
 pub trait ExportIssues {
     /// Issues created in `[start, end)`.
-    fn export_issues(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> IssueExport<'_>;
+    fn export_issues(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> IssueExport;
     /// Issues created from `start` until now.
-    fn export_issues_since(&self, start: DateTime<Utc>) -> IssueExport<'_>;
+    fn export_issues_since(&self, start: DateTime<Utc>) -> IssueExport;
 }
 
 impl ExportIssues for Client {
-    fn export_issues(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> IssueExport<'_> {
+    fn export_issues(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> IssueExport {
         IssueExport {
-            client: self,
+            client: self.clone(),
             start,
             end: Some(end),
             max_window: DEFAULT_MAX_WINDOW,
-            page_size: None,
+            page_size: DEFAULT_EXPORT_PAGE_SIZE,
             concurrency: 1,
+            patience: DEFAULT_PATIENCE,
+            resume: None,
         }
     }
 
-    fn export_issues_since(&self, start: DateTime<Utc>) -> IssueExport<'_> {
+    fn export_issues_since(&self, start: DateTime<Utc>) -> IssueExport {
         IssueExport {
             end: None,
             ..self.export_issues(start, start)
@@ -137,19 +140,26 @@ impl ExportIssues for Client {
     }
 }
 
-/// An issue export over a range; see [`ExportIssues`].
+/// Issues per `GET /issues` page in an export: large pages, yet well under
+/// the client's response size limit.
+pub const DEFAULT_EXPORT_PAGE_SIZE: u32 = 1000;
+
+/// An issue export over a range; see [`ExportIssues`]. It owns a clone of
+/// the client, so its stream can be moved into `tokio::spawn`.
 #[must_use = "an export does nothing until its stream is polled"]
 #[derive(Debug, Clone)]
-pub struct IssueExport<'a> {
-    client: &'a Client,
+pub struct IssueExport {
+    client: Client,
     start: DateTime<Utc>,
     end: Option<DateTime<Utc>>,
     max_window: TimeDelta,
-    page_size: Option<u32>,
+    page_size: u32,
     concurrency: usize,
+    patience: Duration,
+    resume: Option<Checkpoint>,
 }
 
-impl<'a> IssueExport<'a> {
+impl IssueExport {
     /// The longest window sent to `GET /issues`. Default is
     /// [`DEFAULT_MAX_WINDOW`] (30 days); the current API accepts 365.
     pub fn max_window(mut self, max_window: TimeDelta) -> Self {
@@ -157,9 +167,10 @@ impl<'a> IssueExport<'a> {
         self
     }
 
-    /// Issues per page. Default is the server's.
+    /// Issues per page, from 1 to 20,000. Default is
+    /// [`DEFAULT_EXPORT_PAGE_SIZE`].
     pub fn page_size(mut self, page_size: u32) -> Self {
-        self.page_size = Some(page_size);
+        self.page_size = page_size;
         self
     }
 
@@ -171,57 +182,131 @@ impl<'a> IssueExport<'a> {
         self
     }
 
+    /// How long a page that keeps failing is fetched again before the
+    /// export gives up with a checkpoint (see
+    /// [`Paginator::patience`](crate::Paginator::patience)).
+    /// Default is 10 minutes.
+    pub fn patience(mut self, patience: Duration) -> Self {
+        self.patience = patience;
+        self
+    }
+
+    /// Continues an export that stopped with
+    /// [`Error::Interrupted`](crate::Error::Interrupted): it starts at the
+    /// window that failed and yields exactly the issues not yielded before.
+    /// The range and settings should be those of the interrupted export.
+    pub fn resume_from(mut self, checkpoint: &Checkpoint) -> Self {
+        self.resume = Some(checkpoint.clone());
+        self
+    }
+
     /// Every issue created in the range, exactly once (deduplicated by ID
-    /// across window edges), windows in chronological order.
+    /// across window edges), windows in chronological order. If a window
+    /// cannot be fetched within the patience, the stream ends with
+    /// [`Error::Interrupted`](crate::Error::Interrupted), whose checkpoint
+    /// [`resume_from`](IssueExport::resume_from) takes.
     ///
     /// # Errors
     /// [`Error::InvalidRequest`], before any request, when the range ends at
-    /// or before its start or the maximum window is not positive.
-    pub fn items(self) -> Result<ItemStream<'a, types::Issue>> {
+    /// or before its start, the maximum window is not positive or the page
+    /// size is outside 1..=20,000.
+    pub fn items(self) -> Result<ItemStream<types::Issue>> {
         let end = self.end.unwrap_or_else(Utc::now);
-        let windows = IssueWindows::new(self.start, end, self.max_window)?;
-        let client = self.client;
-        let page_size = self.page_size;
+        let resume = self.resume.unwrap_or_default();
+        let start = resume.window_start.unwrap_or(self.start);
+        if !(1..=20_000).contains(&self.page_size) {
+            return Err(Error::InvalidRequest(format!(
+                "an export's page size must be from 1 to 20000, not {}",
+                self.page_size
+            )));
+        }
+        let windows = IssueWindows::new(start, end, self.max_window)?;
+        let (client, page_size, patience) = (self.client, self.page_size, self.patience);
         let per_window = stream::iter(windows)
-            .map(move |window| async move {
-                let mut pages = client.paginate_list_issues(window);
-                if let Some(size) = page_size {
-                    pages = pages.page_size(size);
+            .map(move |window| {
+                let pages = client
+                    .paginate_list_issues(window)
+                    .page_size(page_size)
+                    .patience(patience);
+                async move {
+                    let issues = pages.items().try_collect::<Vec<_>>().await;
+                    (window, issues)
                 }
-                pages.items().try_collect::<Vec<_>>().await
             })
             .buffered(self.concurrency);
+        let progress = Progress {
+            previous_window_ids: resume.previous_window_ids.into_iter().collect(),
+            items_yielded: resume.items_yielded,
+            failed: false,
+        };
         // Only the previous window's IDs are kept: an issue can reappear only
         // across the edge between two windows.
-        let deduplicated = per_window.scan(
-            (HashSet::<String>::new(), false),
-            |(previous_window, failed), window| {
-                if *failed {
-                    // End the stream after its first error.
-                    return futures::future::ready(None);
+        let deduplicated = per_window.scan(progress, |progress, (window, issues)| {
+            if progress.failed {
+                // End the stream after its first error.
+                return futures::future::ready(None);
+            }
+            let item = match issues {
+                Ok(issues) => Ok(progress.fresh(issues)),
+                Err(error) => {
+                    progress.failed = true;
+                    Err(progress.interrupted(window, error))
                 }
-                let item = window.map(|issues| {
-                    let mut this_window = HashSet::with_capacity(issues.len());
-                    let fresh: Vec<_> = issues
-                        .into_iter()
-                        .filter(|issue| match &issue.id {
-                            Some(id) => {
-                                !previous_window.contains(id) && this_window.insert(id.clone())
-                            }
-                            None => true,
-                        })
-                        .collect();
-                    *previous_window = this_window;
-                    fresh
-                });
-                *failed = item.is_err();
-                futures::future::ready(Some(item))
-            },
-        );
+            };
+            futures::future::ready(Some(item))
+        });
         Ok(deduplicated
             .map_ok(|issues| stream::iter(issues.into_iter().map(Ok)))
             .try_flatten()
             .boxed())
+    }
+}
+
+/// What an export has yielded so far.
+struct Progress {
+    previous_window_ids: HashSet<String>,
+    items_yielded: u64,
+    failed: bool,
+}
+
+impl Progress {
+    /// A finished window's issues, less those the previous window yielded.
+    fn fresh(&mut self, issues: Vec<types::Issue>) -> Vec<types::Issue> {
+        let mut this_window = HashSet::with_capacity(issues.len());
+        let fresh: Vec<_> = issues
+            .into_iter()
+            .filter(|issue| match &issue.id {
+                Some(id) => {
+                    !self.previous_window_ids.contains(id) && this_window.insert(id.clone())
+                }
+                None => true,
+            })
+            .collect();
+        self.previous_window_ids = this_window;
+        self.items_yielded += fresh.len() as u64;
+        fresh
+    }
+
+    /// The export's checkpoint at a window that failed.
+    fn interrupted(&self, window: IssueWindow, error: Error) -> Error {
+        let source = match error {
+            Error::Interrupted { source, .. } => *source,
+            other => other,
+        };
+        if matches!(source, Error::InvalidRequest(_)) {
+            return source;
+        }
+        let mut previous_window_ids: Vec<_> = self.previous_window_ids.iter().cloned().collect();
+        previous_window_ids.sort();
+        Error::Interrupted {
+            checkpoint: Box::new(Checkpoint {
+                cursor: None,
+                items_yielded: self.items_yielded,
+                window_start: Some(window.start),
+                previous_window_ids,
+            }),
+            source: Box::new(source),
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! and it counts everything so tests compare the SDK's results with ground
 //! truth.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -134,7 +134,10 @@ struct State {
     stats: Stats,
     issues: Vec<(String, DateTime<Utc>)>,
     tags: Vec<StoredTag>,
-    recent: HashMap<String, VecDeque<Instant>>,
+    /// Per endpoint: tokens left and when they were last refilled.
+    buckets: HashMap<String, (f64, Instant)>,
+    /// Until when every request fails with a dropped connection.
+    outage_until: Option<Instant>,
 }
 
 impl State {
@@ -163,23 +166,26 @@ impl State {
         Some(fault)
     }
 
-    /// Seconds until the endpoint has room again, if it has none now.
+    /// Seconds until the endpoint has room again, if it has none now. Each
+    /// endpoint's allowance is a budget of `requests` that refills
+    /// continuously, `requests` per `window`, as Pylon's does.
     fn over_limit(&mut self, endpoint: &str) -> Option<u64> {
         let limit = self.config.rate_limit?;
+        let capacity = f64::from(limit.requests);
+        let per_second = capacity / limit.window.as_secs_f64();
         let now = Instant::now();
-        let recent = self.recent.entry(endpoint.to_string()).or_default();
-        while recent
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= limit.window)
-        {
-            recent.pop_front();
+        let (tokens, refilled_at) = self
+            .buckets
+            .entry(endpoint.to_string())
+            .or_insert((capacity, now));
+        *tokens =
+            (*tokens + now.duration_since(*refilled_at).as_secs_f64() * per_second).min(capacity);
+        *refilled_at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            return None;
         }
-        if recent.len() as u32 >= limit.requests {
-            let wait = limit.window - now.duration_since(recent[0]);
-            return Some(wait.as_secs_f64().ceil().max(1.0) as u64);
-        }
-        recent.push_back(now);
-        None
+        Some(((1.0 - *tokens) / per_second).ceil().max(1.0) as u64)
     }
 }
 
@@ -213,7 +219,8 @@ impl FakePylon {
             stats: Stats::default(),
             issues,
             tags: Vec::new(),
-            recent: HashMap::new(),
+            buckets: HashMap::new(),
+            outage_until: None,
         }));
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
@@ -251,6 +258,11 @@ impl FakePylon {
     /// Every issue, as `(id, created_at)`, oldest first.
     pub fn issues(&self) -> Vec<(String, DateTime<Utc>)> {
         self.lock().issues.clone()
+    }
+
+    /// Drops every connection for `duration` from now: an outage.
+    pub fn outage(&self, duration: Duration) {
+        self.lock().outage_until = Some(Instant::now() + duration);
     }
 
     /// Every stored tag.
@@ -358,6 +370,13 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<hyper::body::Incoming
         if is_create {
             let value = body["value"].as_str().unwrap_or_default().to_string();
             *state.stats.tag_creates.entry(value).or_default() += 1;
+        }
+        if state
+            .outage_until
+            .is_some_and(|until| Instant::now() < until)
+        {
+            *state.stats.faults.entry(Fault::DropConnection).or_default() += 1;
+            return Err(std::io::Error::other("outage"));
         }
         let wait = state.over_limit(&endpoint);
         if wait.is_some() {

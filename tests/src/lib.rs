@@ -8,6 +8,7 @@ use pylon_sdk::{Client, RetryPolicy};
 use serde_json::Value;
 
 pub mod fake;
+pub mod hostile;
 
 /// The token every test client sends.
 pub const TOKEN: &str = "pylon_api_test_token";
@@ -73,17 +74,15 @@ impl Expect<'_> {
 
 /// Starts a mock server expecting exactly `expect`, runs `call` against it,
 /// asserts the request arrived once, and returns the decoded body.
-pub async fn roundtrip<T, E, F, Fut>(expect: Expect<'_>, call: F) -> T
+pub async fn roundtrip<T, F, Fut>(expect: Expect<'_>, call: F) -> T
 where
     F: FnOnce(Client) -> Fut,
-    Fut: std::future::Future<Output = Result<pylon_sdk::ResponseValue<T>, E>>,
-    pylon_sdk::Error: From<E>,
+    Fut: std::future::Future<Output = pylon_sdk::Result<pylon_sdk::Response<T>>>,
 {
     let server = MockServer::start_async().await;
     let mock = expect.on(&server);
     let value = call(client(&server))
         .await
-        .map_err(pylon_sdk::Error::from)
         .unwrap_or_else(|e| panic!("the operation failed: {e}"));
     mock.assert();
     value.into_inner()

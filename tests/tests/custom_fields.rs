@@ -3,7 +3,9 @@
 
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use httpmock::MockServer;
-use pylon_sdk::{Error, types};
+use std::time::Duration;
+
+use pylon_sdk::{CallOptions, Error, RetryPolicy, types};
 use pylon_sdk_tests::{Expect, client, roundtrip};
 use serde_json::json;
 
@@ -61,13 +63,11 @@ async fn list_without_object_type_fails_before_sending() {
         when.any_request();
         then.status(200);
     });
-    let err = Error::from(
-        client(&server)
-            .list_custom_fields()
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let err = client(&server)
+        .list_custom_fields()
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, Error::InvalidRequest(r) if r.contains("object_type")),
         "{err}"
@@ -278,7 +278,17 @@ async fn custom_field_error(status: u16, body: &str) -> (Error, usize) {
         when.method(POST).path("/custom-fields");
         then.status(status).body(body);
     });
+    // Two attempts for failures; 429s are paced (1 s apart without a
+    // Retry-After, doubling while they go on) until the 4.5 s deadline.
+    let options = CallOptions::new().retry_policy(
+        RetryPolicy::standard()
+            .with_max_attempts(2)
+            .with_base_delay(Duration::from_millis(1))
+            .with_deadline(Duration::from_millis(4500)),
+    );
     let err = client(&server)
+        .with_options(options)
+        .unwrap()
         .create_custom_field()
         .body(
             types::CreateCustomFieldRequest::builder()
@@ -288,7 +298,6 @@ async fn custom_field_error(status: u16, body: &str) -> (Error, usize) {
         )
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     (err, mock.calls())
 }
@@ -329,10 +338,11 @@ async fn create_errors_are_typed_and_only_429_is_retried() {
         r#"{"errors":["slow down"],"request_id":"r","code":"rate_limited"}"#,
     )
     .await;
-    assert!(err.is_rate_limited() && calls == 3);
+    // 0 s, 1 s, then 3 s: more than the two attempts failures get.
+    assert!(err.is_rate_limited() && calls == 3, "{calls} calls");
     let (err, calls) = custom_field_error(500, r#"{"errors":["boom"],"request_id":"r"}"#).await;
     assert!(err.is_outcome_unknown() && calls == 1);
     let (err, calls) = custom_field_error(503, "upstream connect error").await;
-    assert_eq!((calls, err.status().unwrap().as_u16()), (1, 503));
+    assert_eq!((calls, err.status().unwrap()), (1, 503));
     assert!(err.to_string().contains("upstream connect error"));
 }

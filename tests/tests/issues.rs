@@ -356,7 +356,7 @@ async fn path_parameters_are_percent_encoded_and_stay_in_their_segment() {
         assert_eq!(format!("/tags/{encoded}"), expected, "{raw}");
     }
     for relative in ["..", ".", ""] {
-        let err = pylon_sdk::Error::from(client.get_tag().id(relative).send().await.unwrap_err());
+        let err = client.get_tag().id(relative).send().await.unwrap_err();
         assert!(
             matches!(err, pylon_sdk::Error::InvalidRequest(_)),
             "{relative:?}: {err}"

@@ -159,7 +159,7 @@ async fn a_400_is_an_api_error_with_messages_and_is_not_retried() {
     assert!(!err.is_retryable());
     assert_eq!(
         err.to_string(),
-        "Pylon answered 400 Bad Request: value is required (code invalid_request_body) [request req_1]"
+        "get_tag: Pylon answered 400: value is required (code invalid_request_body) [request req_1]"
     );
 }
 
@@ -212,7 +212,7 @@ async fn a_duplicate_create_is_a_409_carrying_the_existing_id() {
 }
 
 #[tokio::test]
-async fn a_429_is_retried_then_reported_with_its_retry_after() {
+async fn a_429_is_paced_until_the_deadline_then_reported_with_its_retry_after() {
     let server = MockServer::start_async().await;
     let mock = server.mock(|when, then| {
         when.method(GET).path("/tags");
@@ -220,8 +220,19 @@ async fn a_429_is_retried_then_reported_with_its_retry_after() {
             json!({"errors": ["rate limited"], "request_id": "r", "code": "rate_limited"}),
         );
     });
-    let err = Error::from(client(&server).list_tags().send().await.unwrap_err());
-    assert_eq!(mock.calls(), 3, "three attempts in all");
+    let within_250_ms = pylon_sdk::CallOptions::new().retry_policy(
+        pylon_sdk::RetryPolicy::standard().with_deadline(std::time::Duration::from_millis(250)),
+    );
+    let err = client(&server)
+        .with_options(within_250_ms)
+        .unwrap()
+        .list_tags()
+        .send()
+        .await
+        .unwrap_err();
+    // `Retry-After: 0` still pauses 10 ms, doubling while 429s go on: at 0,
+    // 10, 30, 70 and 150 ms; the next, at 310 ms, would pass the deadline.
+    assert_eq!(mock.calls(), 5, "429s use none of the three attempts");
     assert!(err.is_rate_limited());
     assert!(err.is_retryable());
     assert_eq!(
@@ -258,14 +269,12 @@ async fn a_success_body_that_is_not_json_is_a_decode_error_with_its_start() {
         when.method(GET).path("/tags/tag_1");
         then.status(200).body("<html>maintenance</html>");
     });
-    let err = Error::from(
-        client(&server)
-            .get_tag()
-            .id("tag_1")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let err = client(&server)
+        .get_tag()
+        .id("tag_1")
+        .send()
+        .await
+        .unwrap_err();
     match &err {
         Error::Decode { body_start, .. } => assert_eq!(body_start, "<html>maintenance</html>"),
         other => panic!("expected a decode error, got {other:?}"),
@@ -277,10 +286,10 @@ async fn a_success_body_that_is_not_json_is_a_decode_error_with_its_start() {
 #[tokio::test]
 async fn an_error_body_that_is_not_json_keeps_its_status() {
     let (err, _) = get_tag_error_raw(502, "<html>Bad gateway</html>").await;
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
+    assert_eq!(err.status(), Some(502));
     assert_eq!(
         err.api().unwrap().messages,
-        ["(non-JSON error body) <html>Bad gateway</html>"]
+        ["(unrecognised error body) <html>Bad gateway</html>"]
     );
 }
 
@@ -304,7 +313,7 @@ async fn get_tag_error_raw(status: u16, body: &str) -> (Error, usize) {
         .send()
         .await
         .unwrap_err();
-    (Error::from(err), mock.calls())
+    (err, mock.calls())
 }
 
 #[tokio::test]
@@ -324,8 +333,11 @@ async fn unknown_fields_and_odd_statuses_do_not_break_decoding() {
     let client = client(&server);
     let tag = client.get_tag().id("tag_1").send().await.unwrap();
     assert_eq!(tag.data.as_ref().unwrap().value.as_deref(), Some("x"));
-    let err = Error::from(client.get_tag().id("tag_2").send().await.unwrap_err());
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(302));
+    let err = client.get_tag().id("tag_2").send().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedResponse(what) if what == "get_tag: status 302 (location /elsewhere)"),
+        "a redirect is reported, not followed: {err:?}"
+    );
 }
 
 #[tokio::test]
@@ -340,7 +352,6 @@ async fn a_create_missing_its_required_fields_fails_before_sending() {
         .body(types::CreateTagRequest::builder().value("vip"))
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert!(
         matches!(&err, Error::InvalidRequest(reason) if reason.contains("object_type")),
@@ -419,5 +430,4 @@ async fn create_tag(
         .send()
         .await
         .map(|response| response.into_inner())
-        .map_err(Error::from)
 }

@@ -3,6 +3,7 @@
 //! per API area, in file-name order.
 
 mod overlay;
+mod own_send_path;
 
 use std::fmt;
 use std::fs;
@@ -180,13 +181,23 @@ fn generate(spec: &openapiv3::OpenAPI) -> Result<(String, String), Failure> {
     let mock = generator
         .httpmock(spec, "crate")
         .map_err(|e| Failure::plain(format!("progenitor could not generate the mocks: {e}")))?;
-    Ok((format_rust(client)?, format_rust(mock)?))
+    let mut client = parse_rust(client)?;
+    let operations = spec
+        .paths
+        .iter()
+        .filter_map(|(_, item)| item.as_item())
+        .map(|item| item.iter().count())
+        .sum();
+    own_send_path::rewrite(&mut client, operations).map_err(Failure::plain)?;
+    Ok((format_rust(&client), format_rust(&parse_rust(mock)?)))
 }
 
-fn format_rust(tokens: proc_macro2::TokenStream) -> Result<String, Failure> {
-    let file = syn::parse2(tokens)
-        .map_err(|e| Failure::plain(format!("generated code does not parse: {e}")))?;
-    Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
+fn parse_rust(tokens: proc_macro2::TokenStream) -> Result<syn::File, Failure> {
+    syn::parse2(tokens).map_err(|e| Failure::plain(format!("generated code does not parse: {e}")))
+}
+
+fn format_rust(file: &syn::File) -> String {
+    format!("{HEADER}{}", prettyplease::unparse(file))
 }
 
 fn regen(root: &Path, check: bool) -> Result<(), Failure> {

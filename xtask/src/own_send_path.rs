@@ -1,0 +1,164 @@
+//! Makes the generated client pylon-sdk's own: every operation's `send()`
+//! hands its request to `crate::transport::send` and returns
+//! `Result<crate::Response<T>, crate::Error>`, so no progenitor-client or
+//! reqwest type appears in the generated public API.
+//!
+//! progenitor ends each `send()` with its hooks (`pre`, `exec`, `post`) and a
+//! status match that builds `progenitor_client::Error`; those statements are
+//! replaced by one call, and the `api-version` header Pylon does not
+//! document is not added. Imports of progenitor-client's runtime types are
+//! replaced by the crate's own, the `ClientInfo`/`ClientHooks` glue is
+//! dropped, and the constructor that takes a `reqwest::Client` becomes
+//! crate-private.
+
+use syn::visit_mut::{self, VisitMut};
+use syn::{ImplItem, Item, Visibility, parse_quote};
+
+/// Rewrites `file` in place; `operations` is how many `send()` methods must
+/// have been rewritten (one per operation), so a progenitor upgrade that
+/// changes the shape fails regeneration instead of leaking its types.
+pub fn rewrite(file: &mut syn::File, operations: usize) -> Result<(), String> {
+    let mut rewriter = Rewriter::default();
+    file.items.retain(|item| !is_progenitor_glue(item));
+    for item in &mut file.items {
+        if let Item::Use(used) = item
+            && mentions(used, "progenitor_client")
+        {
+            *item = if matches!(used.vis, Visibility::Public(_)) {
+                parse_quote! {
+                    #[allow(unused_imports)]
+                    pub use crate::{Error, Response as ResponseValue};
+                }
+            } else {
+                parse_quote! {
+                    #[allow(unused_imports)]
+                    use crate::{paths::encode_path, transport::OperationInfo};
+                }
+            };
+        }
+    }
+    rewriter.visit_file_mut(file);
+    if rewriter.sends != operations {
+        return Err(format!(
+            "rewrote {} `send()` methods for {operations} operations; progenitor's output \
+             changed shape (see xtask/src/own_send_path.rs)",
+            rewriter.sends
+        ));
+    }
+    let leftover = prettyplease::unparse(file);
+    for forbidden in [
+        "ClientHooks",
+        "ClientInfo",
+        "ByteStream",
+        "RequestBuilderExt",
+    ] {
+        if leftover.contains(forbidden) {
+            return Err(format!("generated code still mentions `{forbidden}`"));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct Rewriter {
+    sends: usize,
+}
+
+fn mentions(item: &impl quote::ToTokens, name: &str) -> bool {
+    item.to_token_stream().to_string().contains(name)
+}
+
+/// `impl ClientInfo for Client` and the `ClientHooks` assertion.
+fn is_progenitor_glue(item: &Item) -> bool {
+    match item {
+        Item::Impl(imp) => imp
+            .trait_
+            .as_ref()
+            .is_some_and(|(_, path, _)| mentions(path, "ClientInfo")),
+        Item::Const(constant) => mentions(constant, "ClientHooks"),
+        _ => false,
+    }
+}
+
+impl VisitMut for Rewriter {
+    fn visit_item_mod_mut(&mut self, module: &mut syn::ItemMod) {
+        if let Some((_, items)) = &mut module.content {
+            for item in items.iter_mut() {
+                if let Item::Use(used) = item
+                    && mentions(used, "ClientHooks")
+                {
+                    *item = parse_quote! {
+                        #[allow(unused_imports)]
+                        use super::{encode_path, Error, OperationInfo, ResponseValue};
+                    };
+                }
+            }
+        }
+        visit_mut::visit_item_mod_mut(self, module);
+    }
+
+    fn visit_item_impl_mut(&mut self, imp: &mut syn::ItemImpl) {
+        // The constructors take or build a `reqwest::Client`: the SDK's
+        // `ClientBuilder` is the public way in.
+        let is_client = imp.trait_.is_none()
+            && matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
+        if !is_client {
+            return visit_mut::visit_item_impl_mut(self, imp);
+        }
+        imp.items
+            .retain(|item| !matches!(item, ImplItem::Fn(f) if f.sig.ident == "new"));
+        for item in &mut imp.items {
+            if let ImplItem::Fn(f) = item
+                && f.sig.ident == "new_with_client"
+            {
+                f.vis = parse_quote!(pub(crate));
+            }
+        }
+        visit_mut::visit_item_impl_mut(self, imp);
+    }
+
+    fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
+        if f.sig.ident == "send" {
+            // Pylon documents no version header; progenitor adds one.
+            f.block.stmts.retain(|stmt| !mentions(stmt, "api_version"));
+            let hooks = f
+                .block
+                .stmts
+                .iter()
+                .position(|stmt| mentions(stmt, "client . pre"));
+            if let Some(at) = hooks {
+                f.block.stmts.truncate(at);
+                f.block.stmts.push(syn::Stmt::Expr(
+                    parse_quote!(crate::transport::send(client, request, info).await),
+                    None,
+                ));
+                self.sends += 1;
+            }
+        }
+        visit_mut::visit_impl_item_fn_mut(self, f);
+    }
+
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        // `Error<types::ErrorResponse>` becomes the crate's own `Error`.
+        if let Some(last) = path.segments.last_mut()
+            && last.ident == "Error"
+        {
+            last.arguments = syn::PathArguments::None;
+        }
+        visit_mut::visit_path_mut(self, path);
+    }
+
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        // `builder.build()?` relied on `From<reqwest::Error>`.
+        if let syn::Expr::Try(tried) = expr
+            && let syn::Expr::MethodCall(call) = &*tried.expr
+            && call.method == "build"
+            && call.args.is_empty()
+        {
+            let inner = &call.receiver;
+            *expr = parse_quote!(#inner.build().map_err(Error::request_not_built)?);
+            return;
+        }
+        visit_mut::visit_expr_mut(self, expr);
+    }
+}
