@@ -8,6 +8,7 @@ use pylon_sdk::{Client, RetryPolicy};
 use serde_json::Value;
 
 pub mod fake;
+pub mod responses;
 
 /// The token every test client sends.
 pub const TOKEN: &str = "pylon_api_test_token";
