@@ -1,8 +1,10 @@
 //! A typed builder for Pylon's search filter language.
 //!
 //! A filter is a tree of `{field, operator, value | values, subfilters}`
-//! nodes. Common fields of issues, accounts and contacts have typed
-//! constructors that offer only the operators Pylon documents for them; any
+//! nodes. The fields Pylon documents for each search (issues, accounts,
+//! contacts, custom objects, call recordings, milestones, surveys, audit
+//! logs) have typed constructors that offer only the operators Pylon
+//! documents for them; any
 //! other field (a custom field's slug, a field added later) goes through
 //! [`Field::named`], which offers every operator. [`Filter::build`] checks
 //! what Pylon would reject (a multi-value operator without values, an empty
@@ -119,6 +121,29 @@ impl Filter {
     /// As [`Filter::build`].
     pub fn into_search_request(self) -> Result<types::SearchRequest> {
         Ok(types::SearchRequest {
+            filter: Some(self.build()?),
+            ..Default::default()
+        })
+    }
+
+    /// A filter search request (custom objects, call recordings,
+    /// milestones, audit logs) with this filter and nothing else set.
+    ///
+    /// # Errors
+    /// As [`Filter::build`].
+    pub fn into_filter_search_request(self) -> Result<types::FilterSearchRequest> {
+        Ok(types::FilterSearchRequest {
+            filter: Some(self.build()?),
+            ..Default::default()
+        })
+    }
+
+    /// A survey search request with this filter and nothing else set.
+    ///
+    /// # Errors
+    /// As [`Filter::build`].
+    pub fn into_survey_search_request(self) -> Result<types::SearchSurveysRequest> {
+        Ok(types::SearchSurveysRequest {
             filter: Some(self.build()?),
             ..Default::default()
         })
@@ -317,6 +342,34 @@ field_kind!(
     /// A multi-valued field such as tags: `contains`, `does_not_contain`, `in`, `not_in`.
     ListField { contains, does_not_contain, in_, not_in }
 );
+field_kind!(
+    /// A text matched whole or in part: `equals`, `string_contains`.
+    EqualsOrContainsField { equals, string_contains }
+);
+field_kind!(
+    /// A value matched whole or in part: `equals`, `in`, `not_in`, `string_contains`.
+    ValueOrContainsField { equals, in_, not_in, string_contains }
+);
+field_kind!(
+    /// A value or text: `equals`, `in`, `not_in`, `string_contains`,
+    /// `string_does_not_contain`.
+    ValueOrTextField { equals, in_, not_in, string_contains, string_does_not_contain }
+);
+field_kind!(
+    /// A value or text that may be empty: `equals`, `in`, `not_in`,
+    /// `string_contains`, `string_does_not_contain`, `is_set`, `is_unset`.
+    OptionalValueOrTextField { equals, in_, not_in, string_contains, string_does_not_contain, is_set, is_unset }
+);
+field_kind!(
+    /// A timestamp that may be empty: `time_is_after`, `time_is_before`,
+    /// `time_range`, `is_set`, `is_unset`.
+    OptionalTimeField { time, is_set, is_unset }
+);
+field_kind!(
+    /// A timestamp set once something happens: `time_is_after`,
+    /// `time_is_before`, `time_range`, `is_set`.
+    TimeOrSetField { time, is_set }
+);
 
 impl Field {
     /// Any field by name, e.g. a custom field's slug.
@@ -471,6 +524,104 @@ pub mod contact {
     pub use super::custom_field;
 }
 
+/// Fields of `POST /custom-objects/{object_type}/search`, for every object
+/// type except `opportunity` (see [`opportunity`]).
+pub mod custom_object {
+    use super::*;
+
+    fields! {
+        /// `name`.
+        name: OptionalValueOrTextField = "name";
+        /// `account`: the built-in Account relationship (account IDs).
+        account: RefField = "account";
+        /// `created_at`.
+        created_at: TimeField = "created_at";
+        /// `updated_at`.
+        updated_at: TimeField = "updated_at";
+    }
+
+    pub use super::custom_field;
+}
+
+/// Fields of `POST /custom-objects/opportunity/search`: Pylon serves the
+/// `opportunity` type from its opportunities API, with other fields.
+pub mod opportunity {
+    use super::*;
+
+    fields! {
+        /// `name`.
+        name: ValueOrContainsField = "name";
+        /// `account_id`.
+        account_id: ValueField = "account_id";
+        /// `source`.
+        source: ValueField = "source";
+        /// `created_at`.
+        created_at: TimeField = "created_at";
+    }
+}
+
+/// Fields of `POST /call-recordings/search`.
+pub mod call_recording {
+    use super::*;
+
+    fields! {
+        /// `account_id`.
+        account_id: RefField = "account_id";
+        /// `source`, e.g. `gong` or `custom_call_recorder`.
+        source: ValueField = "source";
+        /// `title`.
+        title: EqualsOrContainsField = "title";
+        /// `start_time`.
+        start_time: TimeField = "start_time";
+    }
+}
+
+/// Fields of `POST /milestones/search`.
+pub mod milestone {
+    use super::*;
+
+    fields! {
+        /// `project_id`.
+        project_id: ValueField = "project_id";
+        /// `account_id`.
+        account_id: RefField = "account_id";
+        /// `due_date`.
+        due_date: OptionalTimeField = "due_date";
+        /// `created_at`.
+        created_at: TimeField = "created_at";
+        /// `updated_at`.
+        updated_at: TimeField = "updated_at";
+        /// `started_at`.
+        started_at: TimeOrSetField = "started_at";
+        /// `completed_at`.
+        completed_at: TimeOrSetField = "completed_at";
+    }
+}
+
+/// Fields of `POST /surveys/search`.
+pub mod survey {
+    use super::*;
+
+    fields! {
+        /// `updated_at`.
+        updated_at: TimeField = "updated_at";
+    }
+}
+
+/// Fields of `POST /audit-logs/search`.
+pub mod audit_log {
+    use super::*;
+
+    fields! {
+        /// `action`.
+        action: ValueOrTextField = "action";
+        /// `action_happened_at`.
+        action_happened_at: TimeField = "action_happened_at";
+        /// `object_id`: the object an entry is about.
+        object_id: ValueField = "object_id";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -538,6 +689,86 @@ mod tests {
                 {"field": "team_id", "operator": "equals", "value": "t1"},
                 {"field": "assignee_id", "operator": "is_set"}]}]})
         );
+    }
+
+    #[test]
+    fn fields_of_the_other_searches_serialise_as_documented() {
+        let start = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap();
+        assert_eq!(
+            json_of(custom_object::name().string_does_not_contain("test")),
+            json!({"field": "name", "operator": "string_does_not_contain", "value": "test"})
+        );
+        assert_eq!(
+            json_of(custom_object::account().is_unset()),
+            json!({"field": "account", "operator": "is_unset"})
+        );
+        assert_eq!(
+            json_of(custom_object::custom_field("stage").in_(["won", "lost"])),
+            json!({"field": "stage", "operator": "in", "values": ["won", "lost"]})
+        );
+        assert_eq!(
+            json_of(opportunity::name().string_contains("renewal")),
+            json!({"field": "name", "operator": "string_contains", "value": "renewal"})
+        );
+        assert_eq!(
+            json_of(call_recording::title().equals("Kickoff")),
+            json!({"field": "title", "operator": "equals", "value": "Kickoff"})
+        );
+        assert_eq!(
+            json_of(call_recording::start_time().between(start, end)),
+            json!({"field": "start_time", "operator": "time_range",
+                   "values": ["2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"]})
+        );
+        assert_eq!(
+            json_of(milestone::due_date().is_unset()),
+            json!({"field": "due_date", "operator": "is_unset"})
+        );
+        assert_eq!(
+            json_of(milestone::completed_at().is_set()),
+            json!({"field": "completed_at", "operator": "is_set"})
+        );
+        assert_eq!(
+            json_of(survey::updated_at().before(end)),
+            json!({"field": "updated_at", "operator": "time_is_before", "value": "2026-04-01T00:00:00Z"})
+        );
+        assert_eq!(
+            json_of(audit_log::action().not_in(["login"])),
+            json!({"field": "action", "operator": "not_in", "values": ["login"]})
+        );
+        assert_eq!(
+            json_of(Filter::and([
+                audit_log::object_id().equals("acc_1"),
+                audit_log::action_happened_at().after(start),
+            ])),
+            json!({"operator": "and", "subfilters": [
+                {"field": "object_id", "operator": "equals", "value": "acc_1"},
+                {"field": "action_happened_at", "operator": "time_is_after", "value": "2026-03-01T00:00:00Z"}]})
+        );
+    }
+
+    #[test]
+    fn search_requests_carry_only_the_filter() {
+        let request = milestone::project_id()
+            .equals("proj_1")
+            .into_filter_search_request()
+            .unwrap();
+        assert_eq!(
+            serde_json::to_value(request).unwrap(),
+            json!({"filter": {"field": "project_id", "operator": "equals", "value": "proj_1"}})
+        );
+        let request = survey::updated_at()
+            .after(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap())
+            .into_survey_search_request()
+            .unwrap();
+        assert_eq!(
+            serde_json::to_value(request).unwrap(),
+            json!({"filter": {"field": "updated_at", "operator": "time_is_after", "value": "2026-01-01T00:00:00Z"}})
+        );
+        assert!(matches!(
+            Filter::and([]).into_filter_search_request(),
+            Err(Error::InvalidRequest(_))
+        ));
     }
 
     #[test]

@@ -66,6 +66,99 @@ pub mod types {
             Default::default()
         }
     }
+    ///A custom activity on an account's timeline.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AccountActivity {
+        pub account_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub activity_type: ::std::option::Option<ActivityType>,
+        ///HTML shown in the activity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub body_html: ::std::option::Option<::std::string::String>,
+        ///The contact who acted, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_id: ::std::option::Option<::std::string::String>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub happened_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link_text: ::std::option::Option<::std::string::String>,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The user who acted, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl AccountActivity {
+        pub fn builder() -> builder::AccountActivity {
+            Default::default()
+        }
+    }
+    ///`AccountActivityListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AccountActivityListResponse {
+        pub data: ::std::vec::Vec<AccountActivity>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl AccountActivityListResponse {
+        pub fn builder() -> builder::AccountActivityListResponse {
+            Default::default()
+        }
+    }
+    ///A highlighted note pinned on an account.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AccountHighlight {
+        pub account_id: ::std::string::String,
+        pub content_html: ::std::string::String,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub id: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl AccountHighlight {
+        pub fn builder() -> builder::AccountHighlight {
+            Default::default()
+        }
+    }
+    ///`AccountHighlightResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AccountHighlightResponse {
+        pub data: AccountHighlight,
+        pub request_id: ::std::string::String,
+    }
+    impl AccountHighlightResponse {
+        pub fn builder() -> builder::AccountHighlightResponse {
+            Default::default()
+        }
+    }
     ///`AccountListResponse`
     #[derive(
         ::serde::Deserialize,
@@ -87,6 +180,183 @@ pub mod types {
     impl AccountListResponse {
         pub fn builder() -> builder::AccountListResponse {
             Default::default()
+        }
+    }
+    ///A note in a Notes block of an account's notebook.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AccountNotebookNote {
+        pub account_id: ::std::string::String,
+        pub block_id: ::std::string::String,
+        pub content_html: ::std::string::String,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by_user_id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl AccountNotebookNote {
+        pub fn builder() -> builder::AccountNotebookNote {
+            Default::default()
+        }
+    }
+    ///`AccountNotebookNoteListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AccountNotebookNoteListResponse {
+        pub data: ::std::vec::Vec<AccountNotebookNote>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl AccountNotebookNoteListResponse {
+        pub fn builder() -> builder::AccountNotebookNoteListResponse {
+            Default::default()
+        }
+    }
+    ///`AccountNotebookNoteResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AccountNotebookNoteResponse {
+        pub data: AccountNotebookNote,
+        pub request_id: ::std::string::String,
+    }
+    impl AccountNotebookNoteResponse {
+        pub fn builder() -> builder::AccountNotebookNoteResponse {
+            Default::default()
+        }
+    }
+    ///A parent-child or partner-client link between two accounts, seen from the child or client account.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AccountRelationship {
+        ///The child or client account.
+        pub child_account_id: ::std::string::String,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub id: ::std::string::String,
+        ///The parent or partner account.
+        pub parent_account_id: ::std::string::String,
+        ///The related parent or partner account.
+        pub related_object_id: ::std::string::String,
+        ///`parent_account` or `partner_account` (not exhaustive).
+        pub relationship_type: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl AccountRelationship {
+        pub fn builder() -> builder::AccountRelationship {
+            Default::default()
+        }
+    }
+    ///`AccountRelationshipListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AccountRelationshipListResponse {
+        pub data: ::std::vec::Vec<AccountRelationship>,
+        pub request_id: ::std::string::String,
+    }
+    impl AccountRelationshipListResponse {
+        pub fn builder() -> builder::AccountRelationshipListResponse {
+            Default::default()
+        }
+    }
+    ///`AccountRelationshipResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AccountRelationshipResponse {
+        pub data: AccountRelationship,
+        pub request_id: ::std::string::String,
+    }
+    impl AccountRelationshipResponse {
+        pub fn builder() -> builder::AccountRelationshipResponse {
+            Default::default()
+        }
+    }
+    ///`AccountRelationshipType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum AccountRelationshipType {
+        #[serde(rename = "parent_account")]
+        ParentAccount,
+        #[serde(rename = "partner_account")]
+        PartnerAccount,
+    }
+    impl ::std::fmt::Display for AccountRelationshipType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ParentAccount => f.write_str("parent_account"),
+                Self::PartnerAccount => f.write_str("partner_account"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AccountRelationshipType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "parent_account" => Ok(Self::ParentAccount),
+                "partner_account" => Ok(Self::PartnerAccount),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AccountRelationshipType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AccountRelationshipType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`AccountResponse`
@@ -192,6 +462,85 @@ pub mod types {
             Default::default()
         }
     }
+    ///A kind of custom account activity defined by the organization.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ActivityType {
+        pub icon_url: ::std::string::String,
+        pub id: ::std::string::String,
+        pub label: ::std::string::String,
+        ///The slug that activities of this type are created with.
+        pub slug: ::std::string::String,
+    }
+    impl ActivityType {
+        pub fn builder() -> builder::ActivityType {
+            Default::default()
+        }
+    }
+    ///`ActivityTypeListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ActivityTypeListResponse {
+        pub data: ::std::vec::Vec<ActivityType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl ActivityTypeListResponse {
+        pub fn builder() -> builder::ActivityTypeListResponse {
+            Default::default()
+        }
+    }
+    ///Who did something; a user or a contact (one of the two is set).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct Actor {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact: ::std::option::Option<MiniContact>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<MiniUser>,
+    }
+    impl Actor {
+        pub fn builder() -> builder::Actor {
+            Default::default()
+        }
+    }
+    ///`AddFeatureRequestEvidenceRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AddFeatureRequestEvidenceRequest {
+        ///The customer account that wants the feature.
+        pub account_id: ::std::string::String,
+        ///Why the account is linked.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub summary: ::std::option::Option<::std::string::String>,
+    }
+    impl AddFeatureRequestEvidenceRequest {
+        pub fn builder() -> builder::AddFeatureRequestEvidenceRequest {
+            Default::default()
+        }
+    }
     ///`Article`
     #[derive(
         ::serde::Deserialize,
@@ -229,6 +578,51 @@ pub mod types {
     }
     impl Article {
         pub fn builder() -> builder::Article {
+            Default::default()
+        }
+    }
+    ///A reader's rating of an article.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ArticleFeedback {
+        pub article_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
+        pub knowledge_base_id: ::std::string::String,
+        ///From 1 (very unhelpful) to 5 (very helpful).
+        pub score: i64,
+        pub submitted_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub submitter: ::std::option::Option<Actor>,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl ArticleFeedback {
+        pub fn builder() -> builder::ArticleFeedback {
+            Default::default()
+        }
+    }
+    ///`ArticleFeedbackListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ArticleFeedbackListResponse {
+        pub data: ::std::vec::Vec<ArticleFeedback>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl ArticleFeedbackListResponse {
+        pub fn builder() -> builder::ArticleFeedbackListResponse {
             Default::default()
         }
     }
@@ -274,6 +668,260 @@ pub mod types {
             Default::default()
         }
     }
+    ///`ArticleReview`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ArticleReview {
+        ///The version's approval status after the request.
+        pub approval_status: ::std::string::String,
+        pub article_id: ::std::string::String,
+        ///The draft version under review.
+        pub article_version_id: ::std::string::String,
+    }
+    impl ArticleReview {
+        pub fn builder() -> builder::ArticleReview {
+            Default::default()
+        }
+    }
+    ///`ArticleReviewResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ArticleReviewResponse {
+        pub data: ArticleReview,
+        pub request_id: ::std::string::String,
+    }
+    impl ArticleReviewResponse {
+        pub fn builder() -> builder::ArticleReviewResponse {
+            Default::default()
+        }
+    }
+    ///One recorded action in the organization.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AuditLog {
+        ///What was done.
+        pub action: ::std::string::String,
+        pub action_happened_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub actor_contact_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub actor_user_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub attributes: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link: ::std::option::Option<::std::string::String>,
+        ///Details that depend on the action.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///The object acted on.
+        pub object_id: ::std::string::String,
+        pub object_type: ::std::string::String,
+        ///Where the action came from.
+        pub source: ::std::string::String,
+    }
+    impl AuditLog {
+        pub fn builder() -> builder::AuditLog {
+            Default::default()
+        }
+    }
+    ///`AuditLogListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AuditLogListResponse {
+        pub data: ::std::vec::Vec<AuditLog>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl AuditLogListResponse {
+        pub fn builder() -> builder::AuditLogListResponse {
+            Default::default()
+        }
+    }
+    ///`CallRecording`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CallRecording {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub calendar_event_id: ::std::option::Option<::std::string::String>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Custom-field values keyed by field slug.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub custom_fields: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::option::Option<CustomFieldEntry>,
+        >,
+        pub duration_ms: i64,
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The recording's ID in its source system.
+        pub external_id: ::std::string::String,
+        pub id: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub participant_emails: ::std::vec::Vec<::std::string::String>,
+        ///`fathom`, `gong`, `grain`, `granola`, `custom_call_recorder`, ... (not exhaustive).
+        pub source: ::std::string::String,
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub summary: ::std::string::String,
+        pub title: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub url: ::std::string::String,
+    }
+    impl CallRecording {
+        pub fn builder() -> builder::CallRecording {
+            Default::default()
+        }
+    }
+    ///Where a created recording comes from.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum CallRecordingAppType {
+        #[serde(rename = "custom_call_recorder")]
+        CustomCallRecorder,
+    }
+    impl ::std::fmt::Display for CallRecordingAppType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CustomCallRecorder => f.write_str("custom_call_recorder"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CallRecordingAppType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "custom_call_recorder" => Ok(Self::CustomCallRecorder),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CallRecordingAppType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CallRecordingAppType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`CallRecordingListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CallRecordingListResponse {
+        pub data: ::std::vec::Vec<CallRecording>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl CallRecordingListResponse {
+        pub fn builder() -> builder::CallRecordingListResponse {
+            Default::default()
+        }
+    }
+    ///One utterance of a transcript; it needs `speaker_email`, `speaker_name` or both.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CallRecordingMessage {
+        ///Milliseconds from the call's start (0 or more).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_at_ms: ::std::option::Option<i64>,
+        ///What was said; not empty.
+        pub message_content: ::std::string::String,
+        ///Must be among the participants or be the primary user's email.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub speaker_email: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub speaker_name: ::std::option::Option<::std::string::String>,
+    }
+    impl CallRecordingMessage {
+        pub fn builder() -> builder::CallRecordingMessage {
+            Default::default()
+        }
+    }
+    ///`CallRecordingResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CallRecordingResponse {
+        pub data: CallRecording,
+        pub request_id: ::std::string::String,
+    }
+    impl CallRecordingResponse {
+        pub fn builder() -> builder::CallRecordingResponse {
+            Default::default()
+        }
+    }
     ///`Collection`
     #[derive(
         ::serde::Deserialize,
@@ -289,6 +937,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub icon: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent_collection_id: ::std::option::Option<::std::string::String>,
@@ -296,6 +946,8 @@ pub mod types {
         pub slug: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility_config: ::std::option::Option<CollectionVisibilityConfig>,
     }
     impl Collection {
         pub fn builder() -> builder::Collection {
@@ -339,6 +991,31 @@ pub mod types {
     }
     impl CollectionResponse {
         pub fn builder() -> builder::CollectionResponse {
+            Default::default()
+        }
+    }
+    ///Who may see a collection.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CollectionVisibilityConfig {
+        ///`inherit`, `none`, `specific_agents`, ... (not exhaustive); inherits when absent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ai_agent_access: ::std::option::Option<::std::string::String>,
+        ///The AI agents allowed when `ai_agent_access` is `specific_agents`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub allowed_agent_ids: ::std::vec::Vec<::std::string::String>,
+        ///`public`, `customer`, `internal_only`, ... (not exhaustive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<::std::string::String>,
+    }
+    impl CollectionVisibilityConfig {
+        pub fn builder() -> builder::CollectionVisibilityConfig {
             Default::default()
         }
     }
@@ -434,6 +1111,100 @@ pub mod types {
             Default::default()
         }
     }
+    ///`CreateAccountActivityRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateAccountActivityRequest {
+        ///HTML to show in the activity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub body_html: ::std::option::Option<::std::string::String>,
+        ///The contact who acted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_id: ::std::option::Option<::std::string::String>,
+        ///When it happened; Pylon uses the current time if unset.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub happened_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link: ::std::option::Option<::std::string::String>,
+        ///The link's text ("Open link" if unset); used only with `link`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link_text: ::std::option::Option<::std::string::String>,
+        ///The slug of the activity type (see `list_activity_types`).
+        pub slug: ::std::string::String,
+        ///The user who acted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateAccountActivityRequest {
+        pub fn builder() -> builder::CreateAccountActivityRequest {
+            Default::default()
+        }
+    }
+    ///`CreateAccountHighlightRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateAccountHighlightRequest {
+        ///A contact of the account (ID or external ID) to associate the resulting memory with.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_id: ::std::option::Option<::std::string::String>,
+        pub content_html: ::std::string::String,
+        ///When the highlight stops showing.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    }
+    impl CreateAccountHighlightRequest {
+        pub fn builder() -> builder::CreateAccountHighlightRequest {
+            Default::default()
+        }
+    }
+    ///`CreateAccountNotebookNoteRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateAccountNotebookNoteRequest {
+        pub content_html: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateAccountNotebookNoteRequest {
+        pub fn builder() -> builder::CreateAccountNotebookNoteRequest {
+            Default::default()
+        }
+    }
+    ///`CreateAccountRelationshipRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateAccountRelationshipRequest {
+        ///The parent or partner account.
+        pub related_object_id: ::std::string::String,
+        pub relationship_type: AccountRelationshipType,
+    }
+    impl CreateAccountRelationshipRequest {
+        pub fn builder() -> builder::CreateAccountRelationshipRequest {
+            Default::default()
+        }
+    }
     ///`CreateAccountRequest`
     #[derive(
         ::serde::Deserialize,
@@ -493,6 +1264,45 @@ pub mod types {
     }
     impl CreateArticleRequest {
         pub fn builder() -> builder::CreateArticleRequest {
+            Default::default()
+        }
+    }
+    ///A recording from your own call recorder (the Custom Call Recorder integration must be enabled). A `recording_id` already used returns the existing recording unchanged.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateCallRecordingRequest {
+        ///The account to link; otherwise Pylon matches one from the participants' emails.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        pub app_type: CallRecordingAppType,
+        ///The transcript, at least one utterance.
+        pub call_recording_messages: ::std::vec::Vec<CallRecordingMessage>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Comma-separated emails of everyone on the call.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub participant_emails: ::std::option::Option<::std::string::String>,
+        ///The Pylon user who owns the recording.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub primary_user_email: ::std::option::Option<::std::string::String>,
+        ///Your unique ID for the recording, used to deduplicate.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recording_id: ::std::option::Option<::std::string::String>,
+        ///A link to the recording (at most 255 characters).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recording_url: ::std::option::Option<::std::string::String>,
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateCallRecordingRequest {
+        pub fn builder() -> builder::CreateCallRecordingRequest {
             Default::default()
         }
     }
@@ -581,6 +1391,53 @@ pub mod types {
     }
     impl CreateCustomFieldRequest {
         pub fn builder() -> builder::CreateCustomFieldRequest {
+            Default::default()
+        }
+    }
+    ///`CreateCustomObjectRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateCustomObjectRequest {
+        ///Field values keyed by field slug.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub custom_fields: ::std::collections::HashMap<
+            ::std::string::String,
+            CustomObjectFieldValue,
+        >,
+        pub name: ::std::string::String,
+    }
+    impl CreateCustomObjectRequest {
+        pub fn builder() -> builder::CreateCustomObjectRequest {
+            Default::default()
+        }
+    }
+    ///`CreateFeatureRequestRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateFeatureRequestRequest {
+        ///Ignored when `should_auto_fetch_evidence` is true.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Gather evidence in the background and write the description from it (default false).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub should_auto_fetch_evidence: ::std::option::Option<bool>,
+        pub title: ::std::string::String,
+    }
+    impl CreateFeatureRequestRequest {
+        pub fn builder() -> builder::CreateFeatureRequestRequest {
             Default::default()
         }
     }
@@ -752,6 +1609,25 @@ pub mod types {
             Default::default()
         }
     }
+    ///`CreateTaskCommentRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateTaskCommentRequest {
+        pub body_html: ::std::string::String,
+        ///Show the comment to internal users only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_internal: ::std::option::Option<bool>,
+    }
+    impl CreateTaskCommentRequest {
+        pub fn builder() -> builder::CreateTaskCommentRequest {
+            Default::default()
+        }
+    }
     ///`CreateTaskRequest`
     #[derive(
         ::serde::Deserialize,
@@ -804,6 +1680,26 @@ pub mod types {
             Default::default()
         }
     }
+    ///`CreateTrainingDataRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CreateTrainingDataRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub training_data_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<TrainingDataVisibility>,
+    }
+    impl CreateTrainingDataRequest {
+        pub fn builder() -> builder::CreateTrainingDataRequest {
+            Default::default()
+        }
+    }
     ///`CustomFieldDefinition`
     #[derive(
         ::serde::Deserialize,
@@ -851,6 +1747,31 @@ pub mod types {
     }
     impl CustomFieldDefinition {
         pub fn builder() -> builder::CustomFieldDefinition {
+            Default::default()
+        }
+    }
+    ///A custom field's value as Pylon returns it inside a `custom_fields` map keyed by slug. `slug` may be absent because the key names the field.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CustomFieldEntry {
+        ///The custom field's slug, when Pylon repeats it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
+        ///The value of a single-valued field.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+        ///The values of a multi-valued field.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub values: ::std::vec::Vec<::std::string::String>,
+    }
+    impl CustomFieldEntry {
+        pub fn builder() -> builder::CustomFieldEntry {
             Default::default()
         }
     }
@@ -1028,6 +1949,115 @@ pub mod types {
             Default::default()
         }
     }
+    ///An instance of an organization-defined object type.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CustomObject {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Custom-field values keyed by field slug; relationship fields are under `relations` instead.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub custom_fields: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::option::Option<CustomFieldEntry>,
+        >,
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub relations: ::std::vec::Vec<CustomObjectRelation>,
+        ///The object type's slug.
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl CustomObject {
+        pub fn builder() -> builder::CustomObject {
+            Default::default()
+        }
+    }
+    ///A value to write into a custom object's field; the field's slug is the map key. Leave both unset to clear the field.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CustomObjectFieldValue {
+        ///The value of a single-valued field (an account ID for `account`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+        ///The values of a multi-valued field; replaces the whole selection.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub values: ::std::vec::Vec<::std::string::String>,
+    }
+    impl CustomObjectFieldValue {
+        pub fn builder() -> builder::CustomObjectFieldValue {
+            Default::default()
+        }
+    }
+    ///`CustomObjectListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CustomObjectListResponse {
+        pub data: ::std::vec::Vec<CustomObject>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl CustomObjectListResponse {
+        pub fn builder() -> builder::CustomObjectListResponse {
+            Default::default()
+        }
+    }
+    ///A link from a custom object to another object.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CustomObjectRelation {
+        pub object_id: ::std::string::String,
+        ///`account`, `contact`, `issue`, ... (not exhaustive).
+        pub object_type: ::std::string::String,
+    }
+    impl CustomObjectRelation {
+        pub fn builder() -> builder::CustomObjectRelation {
+            Default::default()
+        }
+    }
+    ///`CustomObjectResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CustomObjectResponse {
+        pub data: CustomObject,
+        pub request_id: ::std::string::String,
+    }
+    impl CustomObjectResponse {
+        pub fn builder() -> builder::CustomObjectResponse {
+            Default::default()
+        }
+    }
     ///`DeleteSelectOptionRequest`
     #[derive(
         ::serde::Deserialize,
@@ -1042,6 +2072,23 @@ pub mod types {
     }
     impl DeleteSelectOptionRequest {
         pub fn builder() -> builder::DeleteSelectOptionRequest {
+            Default::default()
+        }
+    }
+    ///`DeleteTrainingDataDocumentsResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct DeleteTrainingDataDocumentsResponse {
+        pub deleted_count: i64,
+        pub request_id: ::std::string::String,
+    }
+    impl DeleteTrainingDataDocumentsResponse {
+        pub fn builder() -> builder::DeleteTrainingDataDocumentsResponse {
             Default::default()
         }
     }
@@ -1169,6 +2216,169 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///`FeatureRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct FeatureRequest {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Custom-field values keyed by field slug.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub custom_fields: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::option::Option<CustomFieldEntry>,
+        >,
+        pub description: ::std::string::String,
+        ///The evidence, present only when fetched with `fetch_evidence`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub evidence: ::std::vec::Vec<FeatureRequestEvidence>,
+        ///Evidence items linked to the request, not counting irrelevant ones.
+        pub evidence_count: i64,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub external_issues: ::std::vec::Vec<ExternalIssue>,
+        pub id: ::std::string::String,
+        ///Accounts that see the request in the customer portal.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub portal_visible_to_account_ids: ::std::vec::Vec<::std::string::String>,
+        ///`new`, `in_progress`, `closed`, `archived` or a custom status slug.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_status: ::std::option::Option<::std::string::String>,
+        pub title: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl FeatureRequest {
+        pub fn builder() -> builder::FeatureRequest {
+            Default::default()
+        }
+    }
+    ///A piece of evidence that a customer wants a feature.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct FeatureRequestEvidence {
+        ///The customer account the evidence comes from, if known.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The recording's URL in its source system (call-recording evidence, when known).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_url: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
+        ///The linked issue's ID (issue evidence only).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        ///`issue`, `call_recording`, `survey_response`, `manual`, ... (not exhaustive).
+        pub source_type: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub summary: ::std::option::Option<::std::string::String>,
+    }
+    impl FeatureRequestEvidence {
+        pub fn builder() -> builder::FeatureRequestEvidence {
+            Default::default()
+        }
+    }
+    ///`FeatureRequestEvidenceResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct FeatureRequestEvidenceResponse {
+        pub data: FeatureRequestEvidence,
+        pub request_id: ::std::string::String,
+    }
+    impl FeatureRequestEvidenceResponse {
+        pub fn builder() -> builder::FeatureRequestEvidenceResponse {
+            Default::default()
+        }
+    }
+    ///`FeatureRequestResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct FeatureRequestResponse {
+        pub data: FeatureRequest,
+        pub request_id: ::std::string::String,
+    }
+    impl FeatureRequestResponse {
+        pub fn builder() -> builder::FeatureRequestResponse {
+            Default::default()
+        }
+    }
+    ///`FeatureRequestSearchResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct FeatureRequestSearchResponse {
+        pub data: ::std::vec::Vec<FeatureRequestSearchResult>,
+        pub request_id: ::std::string::String,
+    }
+    impl FeatureRequestSearchResponse {
+        pub fn builder() -> builder::FeatureRequestSearchResponse {
+            Default::default()
+        }
+    }
+    ///A feature request as a search returns it, with the requesting accounts.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct FeatureRequestSearchResult {
+        ///Customer accounts that asked for the feature, through its evidence.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub account_ids: ::std::vec::Vec<::std::string::String>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Custom-field values keyed by field slug.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub custom_fields: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::option::Option<CustomFieldEntry>,
+        >,
+        pub description: ::std::string::String,
+        pub evidence_count: i64,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub external_issues: ::std::vec::Vec<ExternalIssue>,
+        pub id: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub portal_visible_to_account_ids: ::std::vec::Vec<::std::string::String>,
+        ///`new`, `in_progress`, `closed`, `archived` or a custom status slug.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_status: ::std::option::Option<::std::string::String>,
+        pub title: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl FeatureRequestSearchResult {
+        pub fn builder() -> builder::FeatureRequestSearchResult {
+            Default::default()
         }
     }
     ///`Filter`
@@ -1333,6 +2543,30 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///A search by filter, one page at a time. Each search documents the fields it accepts in `filter`; see the `filter` module.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct FilterSearchRequest {
+        ///The cursor from the previous page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cursor: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filter: ::std::option::Option<Filter>,
+        ///Page size; each search documents its default and maximum.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i64>,
+    }
+    impl FilterSearchRequest {
+        pub fn builder() -> builder::FilterSearchRequest {
+            Default::default()
         }
     }
     ///`Follower`
@@ -1727,6 +2961,9 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct KnowledgeBase {
+        ///The theme in use; absent when the knowledge base uses a preset theme.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active_theme_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_language: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1765,6 +3002,102 @@ pub mod types {
             Default::default()
         }
     }
+    ///`KnowledgeBaseResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct KnowledgeBaseResponse {
+        pub data: KnowledgeBase,
+        pub request_id: ::std::string::String,
+    }
+    impl KnowledgeBaseResponse {
+        pub fn builder() -> builder::KnowledgeBaseResponse {
+            Default::default()
+        }
+    }
+    ///`KnowledgeBaseTheme`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct KnowledgeBaseTheme {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub assets: ::std::vec::Vec<KnowledgeBaseThemeAsset>,
+        pub has_unpublished_changes: bool,
+        pub id: ::std::string::String,
+        pub knowledge_base_id: ::std::string::String,
+        pub name: ::std::string::String,
+    }
+    impl KnowledgeBaseTheme {
+        pub fn builder() -> builder::KnowledgeBaseTheme {
+            Default::default()
+        }
+    }
+    ///One editable file of a theme.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct KnowledgeBaseThemeAsset {
+        ///`article`, `collection`, `css`, `footer`, `header`, `homepage`, `scripts`, ... (not exhaustive).
+        pub asset_type: ::std::string::String,
+        ///The whole current content, drafts included.
+        pub content: ::std::string::String,
+        pub has_unpublished_changes: bool,
+        ///The whole published content; absent if never published.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub published_content: ::std::option::Option<::std::string::String>,
+    }
+    impl KnowledgeBaseThemeAsset {
+        pub fn builder() -> builder::KnowledgeBaseThemeAsset {
+            Default::default()
+        }
+    }
+    ///The complete new content of one theme file.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct KnowledgeBaseThemeAssetUpdate {
+        ///`article`, `collection`, `css`, `footer`, `header`, `homepage`, `not_found` or `scripts`.
+        pub asset_type: ::std::string::String,
+        pub content: ::std::string::String,
+    }
+    impl KnowledgeBaseThemeAssetUpdate {
+        pub fn builder() -> builder::KnowledgeBaseThemeAssetUpdate {
+            Default::default()
+        }
+    }
+    ///`KnowledgeBaseThemeResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct KnowledgeBaseThemeResponse {
+        pub data: KnowledgeBaseTheme,
+        pub request_id: ::std::string::String,
+    }
+    impl KnowledgeBaseThemeResponse {
+        pub fn builder() -> builder::KnowledgeBaseThemeResponse {
+            Default::default()
+        }
+    }
     ///`LinkExternalIssueRequest`
     #[derive(
         ::serde::Deserialize,
@@ -1782,6 +3115,80 @@ pub mod types {
     }
     impl LinkExternalIssueRequest {
         pub fn builder() -> builder::LinkExternalIssueRequest {
+            Default::default()
+        }
+    }
+    ///Whether to link (the default) or unlink.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum LinkOperation {
+        #[serde(rename = "link")]
+        Link,
+        #[serde(rename = "unlink")]
+        Unlink,
+    }
+    impl ::std::fmt::Display for LinkOperation {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Link => f.write_str("link"),
+                Self::Unlink => f.write_str("unlink"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for LinkOperation {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "link" => Ok(Self::Link),
+                "unlink" => Ok(Self::Unlink),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LinkOperation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LinkOperation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`LinkTaskIssueRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct LinkTaskIssueRequest {
+        pub issue_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operation: ::std::option::Option<LinkOperation>,
+    }
+    impl LinkTaskIssueRequest {
+        pub fn builder() -> builder::LinkTaskIssueRequest {
             Default::default()
         }
     }
@@ -1822,6 +3229,25 @@ pub mod types {
             Default::default()
         }
     }
+    ///`MergeFeatureRequestsRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MergeFeatureRequestsRequest {
+        ///1-100 distinct requests merged into it and archived.
+        pub merge_feature_request_ids: ::std::vec::Vec<::std::string::String>,
+        ///The request that survives.
+        pub merge_into_feature_request_id: ::std::string::String,
+    }
+    impl MergeFeatureRequestsRequest {
+        pub fn builder() -> builder::MergeFeatureRequestsRequest {
+            Default::default()
+        }
+    }
     ///`Milestone`
     #[derive(
         ::serde::Deserialize,
@@ -1849,6 +3275,25 @@ pub mod types {
     }
     impl Milestone {
         pub fn builder() -> builder::Milestone {
+            Default::default()
+        }
+    }
+    ///`MilestoneListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MilestoneListResponse {
+        pub data: ::std::vec::Vec<Milestone>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl MilestoneListResponse {
+        pub fn builder() -> builder::MilestoneListResponse {
             Default::default()
         }
     }
@@ -1909,6 +3354,25 @@ pub mod types {
     }
     impl MiniContact {
         pub fn builder() -> builder::MiniContact {
+            Default::default()
+        }
+    }
+    ///A short reference to an issue.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MiniIssue {
+        pub id: ::std::string::String,
+        ///The issue's number, as shown in the Pylon app.
+        pub number: i64,
+        pub title: ::std::string::String,
+    }
+    impl MiniIssue {
+        pub fn builder() -> builder::MiniIssue {
             Default::default()
         }
     }
@@ -2176,6 +3640,28 @@ pub mod types {
             Default::default()
         }
     }
+    ///At least one of `reviewer_user_ids` and `request_ai_review`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct RequestArticleReviewRequest {
+        ///Also queue an AI review (if the organization has it enabled).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_ai_review: ::std::option::Option<bool>,
+        ///Users to ask; each must be a reviewer of the knowledge base.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub reviewer_user_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl RequestArticleReviewRequest {
+        pub fn builder() -> builder::RequestArticleReviewRequest {
+            Default::default()
+        }
+    }
     ///`RouteRedirect`
     #[derive(
         ::serde::Deserialize,
@@ -2224,6 +3710,34 @@ pub mod types {
             Default::default()
         }
     }
+    ///`SearchFeatureRequestsRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct SearchFeatureRequestsRequest {
+        ///Only requests with evidence from one of these accounts.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub account_ids: ::std::vec::Vec<::std::string::String>,
+        ///At most this many results, up to 1000 (default 100).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i64>,
+        ///Text matched semantically and by keyword; all requests when unset.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub query: ::std::option::Option<::std::string::String>,
+        ///Only requests in one of these statuses (built-in or custom slugs).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub request_statuses: ::std::vec::Vec<::std::string::String>,
+    }
+    impl SearchFeatureRequestsRequest {
+        pub fn builder() -> builder::SearchFeatureRequestsRequest {
+            Default::default()
+        }
+    }
     ///`SearchRequest`
     #[derive(
         ::serde::Deserialize,
@@ -2247,6 +3761,27 @@ pub mod types {
     }
     impl SearchRequest {
         pub fn builder() -> builder::SearchRequest {
+            Default::default()
+        }
+    }
+    ///`SearchSurveysRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct SearchSurveysRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filter: ::std::option::Option<Filter>,
+        ///At most this many surveys, 1-1000 (default 100).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i64>,
+    }
+    impl SearchSurveysRequest {
+        pub fn builder() -> builder::SearchSurveysRequest {
             Default::default()
         }
     }
@@ -2296,6 +3831,24 @@ pub mod types {
             Default::default()
         }
     }
+    ///`SetFeatureRequestPortalVisibilityRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SetFeatureRequestPortalVisibilityRequest {
+        pub account_ids: ::std::vec::Vec<::std::string::String>,
+        ///True shows the request to these accounts in the portal; false hides it.
+        pub visible: bool,
+    }
+    impl SetFeatureRequestPortalVisibilityRequest {
+        pub fn builder() -> builder::SetFeatureRequestPortalVisibilityRequest {
+            Default::default()
+        }
+    }
     ///`SnoozeIssueRequest`
     #[derive(
         ::serde::Deserialize,
@@ -2309,6 +3862,177 @@ pub mod types {
     }
     impl SnoozeIssueRequest {
         pub fn builder() -> builder::SnoozeIssueRequest {
+            Default::default()
+        }
+    }
+    ///`SuccessData`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SuccessData {
+        ///Whether Pylon carried out the request.
+        pub success: bool,
+    }
+    impl SuccessData {
+        pub fn builder() -> builder::SuccessData {
+            Default::default()
+        }
+    }
+    ///An acknowledgement that carries `{success}` in `data`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SuccessResponse {
+        pub data: SuccessData,
+        ///The request ID, for Pylon support.
+        pub request_id: ::std::string::String,
+    }
+    impl SuccessResponse {
+        pub fn builder() -> builder::SuccessResponse {
+            Default::default()
+        }
+    }
+    ///`Survey`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Survey {
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
+        ///`nps`, `csat`, `custom`, ... (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl Survey {
+        pub fn builder() -> builder::Survey {
+            Default::default()
+        }
+    }
+    ///The answer to one question of a survey.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SurveyAnswer {
+        ///The question as asked.
+        pub prompt: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub question_id: ::std::option::Option<::std::string::String>,
+        ///`score` or `comment` (not exhaustive).
+        pub question_type: ::std::string::String,
+        pub value: ::std::string::String,
+    }
+    impl SurveyAnswer {
+        pub fn builder() -> builder::SurveyAnswer {
+            Default::default()
+        }
+    }
+    ///`SurveyListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SurveyListResponse {
+        pub data: ::std::vec::Vec<Survey>,
+        pub request_id: ::std::string::String,
+    }
+    impl SurveyListResponse {
+        pub fn builder() -> builder::SurveyListResponse {
+            Default::default()
+        }
+    }
+    ///`SurveyResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SurveyResponse {
+        pub data: Survey,
+        pub request_id: ::std::string::String,
+    }
+    impl SurveyResponse {
+        pub fn builder() -> builder::SurveyResponse {
+            Default::default()
+        }
+    }
+    ///One customer's answers to one delivery of a survey (what Pylon calls a survey response).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SurveySubmission {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub answers: ::std::vec::Vec<SurveyAnswer>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_id: ::std::option::Option<::std::string::String>,
+        ///When the response was excluded from analytics, if it was.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub excluded_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub issue_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub submitted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///The survey (template) answered.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub survey_id: ::std::option::Option<::std::string::String>,
+        ///The delivery of the survey that was answered.
+        pub survey_instance_id: ::std::string::String,
+        ///`nps`, `csat`, `custom`, ... (not exhaustive).
+        pub survey_type: ::std::string::String,
+    }
+    impl SurveySubmission {
+        pub fn builder() -> builder::SurveySubmission {
+            Default::default()
+        }
+    }
+    ///`SurveySubmissionListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SurveySubmissionListResponse {
+        pub data: ::std::vec::Vec<SurveySubmission>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl SurveySubmissionListResponse {
+        pub fn builder() -> builder::SurveySubmissionListResponse {
             Default::default()
         }
     }
@@ -2456,6 +4180,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_html: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub completed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Custom-field values keyed by field slug.
         #[serde(
@@ -2470,8 +4198,14 @@ pub mod types {
         pub customer_portal_visible: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub due_date: ::std::option::Option<::std::string::String>,
+        ///Issues of external trackers linked to the task.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub external_issues: ::std::vec::Vec<ExternalIssue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Pylon issues linked to the task that the token may see.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub linked_issues: ::std::vec::Vec<MiniIssue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub milestone: ::std::option::Option<NamedRef>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2490,6 +4224,68 @@ pub mod types {
     }
     impl Task {
         pub fn builder() -> builder::Task {
+            Default::default()
+        }
+    }
+    ///`TaskComment`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TaskComment {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub author: ::std::option::Option<Actor>,
+        pub body_html: ::std::string::String,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub id: ::std::string::String,
+        ///Whether only internal users see the comment.
+        pub is_internal: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_edited_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        pub task_id: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl TaskComment {
+        pub fn builder() -> builder::TaskComment {
+            Default::default()
+        }
+    }
+    ///`TaskCommentListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TaskCommentListResponse {
+        pub data: ::std::vec::Vec<TaskComment>,
+        pub request_id: ::std::string::String,
+    }
+    impl TaskCommentListResponse {
+        pub fn builder() -> builder::TaskCommentListResponse {
+            Default::default()
+        }
+    }
+    ///`TaskCommentResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TaskCommentResponse {
+        pub data: TaskComment,
+        pub request_id: ::std::string::String,
+    }
+    impl TaskCommentResponse {
+        pub fn builder() -> builder::TaskCommentResponse {
             Default::default()
         }
     }
@@ -2532,6 +4328,46 @@ pub mod types {
     }
     impl TaskResponse {
         pub fn builder() -> builder::TaskResponse {
+            Default::default()
+        }
+    }
+    ///A task status the organization uses.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TaskStatusDetails {
+        pub category: ::std::string::String,
+        pub is_archived: bool,
+        pub is_default_status: bool,
+        pub label: ::std::string::String,
+        ///The value of a task's `status`.
+        pub slug: ::std::string::String,
+    }
+    impl TaskStatusDetails {
+        pub fn builder() -> builder::TaskStatusDetails {
+            Default::default()
+        }
+    }
+    ///`TaskStatusListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TaskStatusListResponse {
+        pub data: ::std::vec::Vec<TaskStatusDetails>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl TaskStatusListResponse {
+        pub fn builder() -> builder::TaskStatusListResponse {
             Default::default()
         }
     }
@@ -2597,6 +4433,196 @@ pub mod types {
     }
     impl TeamResponse {
         pub fn builder() -> builder::TeamResponse {
+            Default::default()
+        }
+    }
+    ///A container of documents the AI features learn from.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TrainingData {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub documents: ::std::vec::Vec<TrainingDataDocument>,
+        pub exclude_from_kb_search: bool,
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scrape_status: ::std::option::Option<TrainingDataScrapeStatus>,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///`everyone`, `user_only`, `ai_agent_only`, ... (not exhaustive).
+        pub visibility: ::std::string::String,
+    }
+    impl TrainingData {
+        pub fn builder() -> builder::TrainingData {
+            Default::default()
+        }
+    }
+    ///`TrainingDataDocument`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TrainingDataDocument {
+        ///Your ID for the document, if it was uploaded with one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        pub file_name: ::std::string::String,
+        ///Size in bytes.
+        pub file_size: i64,
+        pub file_type: ::std::string::String,
+        pub id: ::std::string::String,
+        ///Where Pylon stores the file.
+        pub s3_key: ::std::string::String,
+    }
+    impl TrainingDataDocument {
+        pub fn builder() -> builder::TrainingDataDocument {
+            Default::default()
+        }
+    }
+    ///`TrainingDataListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TrainingDataListResponse {
+        pub data: ::std::vec::Vec<TrainingData>,
+        pub request_id: ::std::string::String,
+    }
+    impl TrainingDataListResponse {
+        pub fn builder() -> builder::TrainingDataListResponse {
+            Default::default()
+        }
+    }
+    ///`TrainingDataResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TrainingDataResponse {
+        pub data: TrainingData,
+        pub request_id: ::std::string::String,
+    }
+    impl TrainingDataResponse {
+        pub fn builder() -> builder::TrainingDataResponse {
+            Default::default()
+        }
+    }
+    ///Progress of a website scrape feeding the training data.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TrainingDataScrapeStatus {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_scraped_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        pub pages_scraped: i64,
+        pub status: ::std::string::String,
+        pub total_pages: i64,
+    }
+    impl TrainingDataScrapeStatus {
+        pub fn builder() -> builder::TrainingDataScrapeStatus {
+            Default::default()
+        }
+    }
+    ///Who may use the training data (default `everyone`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum TrainingDataVisibility {
+        #[serde(rename = "everyone")]
+        Everyone,
+        #[serde(rename = "user_only")]
+        UserOnly,
+        #[serde(rename = "ai_agent_only")]
+        AiAgentOnly,
+    }
+    impl ::std::fmt::Display for TrainingDataVisibility {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Everyone => f.write_str("everyone"),
+                Self::UserOnly => f.write_str("user_only"),
+                Self::AiAgentOnly => f.write_str("ai_agent_only"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TrainingDataVisibility {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "everyone" => Ok(Self::Everyone),
+                "user_only" => Ok(Self::UserOnly),
+                "ai_agent_only" => Ok(Self::AiAgentOnly),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TrainingDataVisibility {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TrainingDataVisibility {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Fields to change; fields left out are unchanged.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateAccountHighlightRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content_html: ::std::option::Option<::std::string::String>,
+        ///A new expiry (RFC3339); `""` removes the expiry.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<::std::string::String>,
+    }
+    impl UpdateAccountHighlightRequest {
+        pub fn builder() -> builder::UpdateAccountHighlightRequest {
             Default::default()
         }
     }
@@ -2719,6 +4745,27 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    pub struct UpdateCallRecordingRequest {
+        ///`""` removes the account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+    }
+    impl UpdateCallRecordingRequest {
+        pub fn builder() -> builder::UpdateCallRecordingRequest {
+            Default::default()
+        }
+    }
+    ///Fields to change; fields left out are unchanged.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
     pub struct UpdateContactRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_external_id: ::std::option::Option<::std::string::String>,
@@ -2775,6 +4822,100 @@ pub mod types {
     }
     impl UpdateCustomFieldRequest {
         pub fn builder() -> builder::UpdateCustomFieldRequest {
+            Default::default()
+        }
+    }
+    ///Fields to change; fields left out are unchanged.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateCustomObjectRequest {
+        ///Field values keyed by field slug; fields left out are unchanged.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub custom_fields: ::std::collections::HashMap<
+            ::std::string::String,
+            CustomObjectFieldValue,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl UpdateCustomObjectRequest {
+        pub fn builder() -> builder::UpdateCustomObjectRequest {
+            Default::default()
+        }
+    }
+    ///`UpdateCustomObjectsRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateCustomObjectsRequest {
+        ///Field values applied to every listed object, keyed by field slug.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub custom_fields: ::std::collections::HashMap<
+            ::std::string::String,
+            CustomObjectFieldValue,
+        >,
+        ///1-100 custom object IDs, all of the path's type.
+        pub ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl UpdateCustomObjectsRequest {
+        pub fn builder() -> builder::UpdateCustomObjectsRequest {
+            Default::default()
+        }
+    }
+    ///`UpdateCustomObjectsResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateCustomObjectsResponse {
+        pub request_id: ::std::string::String,
+        pub success: bool,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub updated_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl UpdateCustomObjectsResponse {
+        pub fn builder() -> builder::UpdateCustomObjectsResponse {
+            Default::default()
+        }
+    }
+    ///Fields to change; fields left out are unchanged.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateFeatureRequestRequest {
+        ///Only the fields listed change.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        ///`new`, `in_progress`, `closed`, `archived` or a custom status slug.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_status: ::std::option::Option<::std::string::String>,
+    }
+    impl UpdateFeatureRequestRequest {
+        pub fn builder() -> builder::UpdateFeatureRequestRequest {
             Default::default()
         }
     }
@@ -2838,6 +4979,23 @@ pub mod types {
     }
     impl UpdateIssueRequest {
         pub fn builder() -> builder::UpdateIssueRequest {
+            Default::default()
+        }
+    }
+    ///`UpdateKnowledgeBaseThemeRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateKnowledgeBaseThemeRequest {
+        ///Files to replace whole, saved together as drafts.
+        pub assets: ::std::vec::Vec<KnowledgeBaseThemeAssetUpdate>,
+    }
+    impl UpdateKnowledgeBaseThemeRequest {
+        pub fn builder() -> builder::UpdateKnowledgeBaseThemeRequest {
             Default::default()
         }
     }
@@ -2936,6 +5094,23 @@ pub mod types {
             Default::default()
         }
     }
+    ///`UpdateTaskCommentRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateTaskCommentRequest {
+        ///The comment's new body.
+        pub body_html: ::std::string::String,
+    }
+    impl UpdateTaskCommentRequest {
+        pub fn builder() -> builder::UpdateTaskCommentRequest {
+            Default::default()
+        }
+    }
     ///`UpdateTaskRequest`
     #[derive(
         ::serde::Deserialize,
@@ -3014,6 +5189,38 @@ pub mod types {
             Default::default()
         }
     }
+    ///Plain text stored as one document, in an existing container (`training_data_id`) or a new one (`training_data_name`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct UploadTrainingDataContentRequest {
+        ///The text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content: ::std::option::Option<::std::string::String>,
+        ///Your ID for the document, which makes repeated uploads idempotent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        ///The document's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub training_data_id: ::std::option::Option<::std::string::String>,
+        ///Creates a new container of this name; needed without `training_data_id`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub training_data_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<TrainingDataVisibility>,
+    }
+    impl UploadTrainingDataContentRequest {
+        pub fn builder() -> builder::UploadTrainingDataContentRequest {
+            Default::default()
+        }
+    }
     ///`User`
     #[derive(
         ::serde::Deserialize,
@@ -3085,6 +5292,43 @@ pub mod types {
     }
     impl UserResponse {
         pub fn builder() -> builder::UserResponse {
+            Default::default()
+        }
+    }
+    ///`UserRole`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct UserRole {
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
+        pub slug: ::std::string::String,
+    }
+    impl UserRole {
+        pub fn builder() -> builder::UserRole {
+            Default::default()
+        }
+    }
+    ///`UserRoleListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct UserRoleListResponse {
+        pub data: ::std::vec::Vec<UserRole>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl UserRoleListResponse {
+        pub fn builder() -> builder::UserRoleListResponse {
             Default::default()
         }
     }
@@ -3486,6 +5730,521 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct AccountActivity {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            activity_type: ::std::result::Result<
+                ::std::option::Option<super::ActivityType>,
+                ::std::string::String,
+            >,
+            body_html: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            happened_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            link_text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountActivity {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    activity_type: Ok(Default::default()),
+                    body_html: Ok(Default::default()),
+                    contact_id: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    happened_at: Err("no value supplied for happened_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    link: Ok(Default::default()),
+                    link_text: Ok(Default::default()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl AccountActivity {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn activity_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ActivityType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.activity_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for activity_type: {e}")
+                    });
+                self
+            }
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn happened_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.happened_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for happened_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link: {e}")
+                    });
+                self
+            }
+            pub fn link_text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link_text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link_text: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountActivity> for super::AccountActivity {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountActivity,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    activity_type: value.activity_type?,
+                    body_html: value.body_html?,
+                    contact_id: value.contact_id?,
+                    created_at: value.created_at?,
+                    happened_at: value.happened_at?,
+                    id: value.id?,
+                    link: value.link?,
+                    link_text: value.link_text?,
+                    updated_at: value.updated_at?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountActivity> for AccountActivity {
+            fn from(value: super::AccountActivity) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    activity_type: Ok(value.activity_type),
+                    body_html: Ok(value.body_html),
+                    contact_id: Ok(value.contact_id),
+                    created_at: Ok(value.created_at),
+                    happened_at: Ok(value.happened_at),
+                    id: Ok(value.id),
+                    link: Ok(value.link),
+                    link_text: Ok(value.link_text),
+                    updated_at: Ok(value.updated_at),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountActivityListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::AccountActivity>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountActivityListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AccountActivityListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AccountActivity>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountActivityListResponse>
+        for super::AccountActivityListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountActivityListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountActivityListResponse>
+        for AccountActivityListResponse {
+            fn from(value: super::AccountActivityListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountHighlight {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            content_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountHighlight {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    content_html: Err("no value supplied for content_html".to_string()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    expires_at: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl AccountHighlight {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn content_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content_html: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountHighlight> for super::AccountHighlight {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountHighlight,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    content_html: value.content_html?,
+                    created_at: value.created_at?,
+                    expires_at: value.expires_at?,
+                    id: value.id?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountHighlight> for AccountHighlight {
+            fn from(value: super::AccountHighlight) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    content_html: Ok(value.content_html),
+                    created_at: Ok(value.created_at),
+                    expires_at: Ok(value.expires_at),
+                    id: Ok(value.id),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountHighlightResponse {
+            data: ::std::result::Result<super::AccountHighlight, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountHighlightResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AccountHighlightResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AccountHighlight>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountHighlightResponse>
+        for super::AccountHighlightResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountHighlightResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountHighlightResponse>
+        for AccountHighlightResponse {
+            fn from(value: super::AccountHighlightResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct AccountListResponse {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::Account>,
@@ -3565,6 +6324,636 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountNotebookNote {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            block_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            content_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            created_by_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountNotebookNote {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    block_id: Err("no value supplied for block_id".to_string()),
+                    content_html: Err("no value supplied for content_html".to_string()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    created_by_user_id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    title: Ok(Default::default()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl AccountNotebookNote {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn block_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.block_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for block_id: {e}")
+                    });
+                self
+            }
+            pub fn content_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content_html: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn created_by_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for created_by_user_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountNotebookNote>
+        for super::AccountNotebookNote {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountNotebookNote,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    block_id: value.block_id?,
+                    content_html: value.content_html?,
+                    created_at: value.created_at?,
+                    created_by_user_id: value.created_by_user_id?,
+                    id: value.id?,
+                    title: value.title?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountNotebookNote> for AccountNotebookNote {
+            fn from(value: super::AccountNotebookNote) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    block_id: Ok(value.block_id),
+                    content_html: Ok(value.content_html),
+                    created_at: Ok(value.created_at),
+                    created_by_user_id: Ok(value.created_by_user_id),
+                    id: Ok(value.id),
+                    title: Ok(value.title),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountNotebookNoteListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::AccountNotebookNote>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountNotebookNoteListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AccountNotebookNoteListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AccountNotebookNote>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountNotebookNoteListResponse>
+        for super::AccountNotebookNoteListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountNotebookNoteListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountNotebookNoteListResponse>
+        for AccountNotebookNoteListResponse {
+            fn from(value: super::AccountNotebookNoteListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountNotebookNoteResponse {
+            data: ::std::result::Result<
+                super::AccountNotebookNote,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountNotebookNoteResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AccountNotebookNoteResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AccountNotebookNote>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountNotebookNoteResponse>
+        for super::AccountNotebookNoteResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountNotebookNoteResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountNotebookNoteResponse>
+        for AccountNotebookNoteResponse {
+            fn from(value: super::AccountNotebookNoteResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountRelationship {
+            child_account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            parent_account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            related_object_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            relationship_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountRelationship {
+            fn default() -> Self {
+                Self {
+                    child_account_id: Err(
+                        "no value supplied for child_account_id".to_string(),
+                    ),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    parent_account_id: Err(
+                        "no value supplied for parent_account_id".to_string(),
+                    ),
+                    related_object_id: Err(
+                        "no value supplied for related_object_id".to_string(),
+                    ),
+                    relationship_type: Err(
+                        "no value supplied for relationship_type".to_string(),
+                    ),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl AccountRelationship {
+            pub fn child_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.child_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for child_account_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn parent_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parent_account_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn related_object_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.related_object_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for related_object_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn relationship_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.relationship_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for relationship_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountRelationship>
+        for super::AccountRelationship {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountRelationship,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    child_account_id: value.child_account_id?,
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    parent_account_id: value.parent_account_id?,
+                    related_object_id: value.related_object_id?,
+                    relationship_type: value.relationship_type?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountRelationship> for AccountRelationship {
+            fn from(value: super::AccountRelationship) -> Self {
+                Self {
+                    child_account_id: Ok(value.child_account_id),
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    parent_account_id: Ok(value.parent_account_id),
+                    related_object_id: Ok(value.related_object_id),
+                    relationship_type: Ok(value.relationship_type),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountRelationshipListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::AccountRelationship>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountRelationshipListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AccountRelationshipListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AccountRelationship>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountRelationshipListResponse>
+        for super::AccountRelationshipListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountRelationshipListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountRelationshipListResponse>
+        for AccountRelationshipListResponse {
+            fn from(value: super::AccountRelationshipListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountRelationshipResponse {
+            data: ::std::result::Result<
+                super::AccountRelationship,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountRelationshipResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AccountRelationshipResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AccountRelationship>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountRelationshipResponse>
+        for super::AccountRelationshipResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountRelationshipResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountRelationshipResponse>
+        for AccountRelationshipResponse {
+            fn from(value: super::AccountRelationshipResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
                     request_id: Ok(value.request_id),
                 }
             }
@@ -3675,6 +7064,312 @@ pub mod types {
             fn from(value: super::AckResponse) -> Self {
                 Self {
                     request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ActivityType {
+            icon_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ActivityType {
+            fn default() -> Self {
+                Self {
+                    icon_url: Err("no value supplied for icon_url".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    label: Err("no value supplied for label".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                }
+            }
+        }
+        impl ActivityType {
+            pub fn icon_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.icon_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for icon_url: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ActivityType> for super::ActivityType {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ActivityType,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    icon_url: value.icon_url?,
+                    id: value.id?,
+                    label: value.label?,
+                    slug: value.slug?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ActivityType> for ActivityType {
+            fn from(value: super::ActivityType) -> Self {
+                Self {
+                    icon_url: Ok(value.icon_url),
+                    id: Ok(value.id),
+                    label: Ok(value.label),
+                    slug: Ok(value.slug),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ActivityTypeListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::ActivityType>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ActivityTypeListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl ActivityTypeListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ActivityType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ActivityTypeListResponse>
+        for super::ActivityTypeListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ActivityTypeListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ActivityTypeListResponse>
+        for ActivityTypeListResponse {
+            fn from(value: super::ActivityTypeListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Actor {
+            contact: ::std::result::Result<
+                ::std::option::Option<super::MiniContact>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<super::MiniUser>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Actor {
+            fn default() -> Self {
+                Self {
+                    contact: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                }
+            }
+        }
+        impl Actor {
+            pub fn contact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniContact>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Actor> for super::Actor {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Actor,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contact: value.contact?,
+                    user: value.user?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Actor> for Actor {
+            fn from(value: super::Actor) -> Self {
+                Self {
+                    contact: Ok(value.contact),
+                    user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AddFeatureRequestEvidenceRequest {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            summary: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AddFeatureRequestEvidenceRequest {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    summary: Ok(Default::default()),
+                }
+            }
+        }
+        impl AddFeatureRequestEvidenceRequest {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn summary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.summary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for summary: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AddFeatureRequestEvidenceRequest>
+        for super::AddFeatureRequestEvidenceRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AddFeatureRequestEvidenceRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    summary: value.summary?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AddFeatureRequestEvidenceRequest>
+        for AddFeatureRequestEvidenceRequest {
+            fn from(value: super::AddFeatureRequestEvidenceRequest) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    summary: Ok(value.summary),
                 }
             }
         }
@@ -3923,6 +7618,265 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ArticleFeedback {
+            article_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            knowledge_base_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            score: ::std::result::Result<i64, ::std::string::String>,
+            submitted_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            submitter: ::std::result::Result<
+                ::std::option::Option<super::Actor>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ArticleFeedback {
+            fn default() -> Self {
+                Self {
+                    article_id: Err("no value supplied for article_id".to_string()),
+                    comment: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    knowledge_base_id: Err(
+                        "no value supplied for knowledge_base_id".to_string(),
+                    ),
+                    score: Err("no value supplied for score".to_string()),
+                    submitted_at: Err("no value supplied for submitted_at".to_string()),
+                    submitter: Ok(Default::default()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl ArticleFeedback {
+            pub fn article_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.article_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for article_id: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn knowledge_base_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.knowledge_base_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for knowledge_base_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
+                self
+            }
+            pub fn submitted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.submitted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for submitted_at: {e}")
+                    });
+                self
+            }
+            pub fn submitter<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Actor>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.submitter = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for submitter: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArticleFeedback> for super::ArticleFeedback {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArticleFeedback,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    article_id: value.article_id?,
+                    comment: value.comment?,
+                    id: value.id?,
+                    knowledge_base_id: value.knowledge_base_id?,
+                    score: value.score?,
+                    submitted_at: value.submitted_at?,
+                    submitter: value.submitter?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArticleFeedback> for ArticleFeedback {
+            fn from(value: super::ArticleFeedback) -> Self {
+                Self {
+                    article_id: Ok(value.article_id),
+                    comment: Ok(value.comment),
+                    id: Ok(value.id),
+                    knowledge_base_id: Ok(value.knowledge_base_id),
+                    score: Ok(value.score),
+                    submitted_at: Ok(value.submitted_at),
+                    submitter: Ok(value.submitter),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArticleFeedbackListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::ArticleFeedback>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ArticleFeedbackListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl ArticleFeedbackListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ArticleFeedback>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArticleFeedbackListResponse>
+        for super::ArticleFeedbackListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArticleFeedbackListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArticleFeedbackListResponse>
+        for ArticleFeedbackListResponse {
+            fn from(value: super::ArticleFeedbackListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ArticleListResponse {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::Article>,
@@ -4071,12 +8025,1071 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ArticleReview {
+            approval_status: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            article_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            article_version_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ArticleReview {
+            fn default() -> Self {
+                Self {
+                    approval_status: Err(
+                        "no value supplied for approval_status".to_string(),
+                    ),
+                    article_id: Err("no value supplied for article_id".to_string()),
+                    article_version_id: Err(
+                        "no value supplied for article_version_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl ArticleReview {
+            pub fn approval_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approval_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for approval_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn article_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.article_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for article_id: {e}")
+                    });
+                self
+            }
+            pub fn article_version_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.article_version_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for article_version_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArticleReview> for super::ArticleReview {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArticleReview,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    approval_status: value.approval_status?,
+                    article_id: value.article_id?,
+                    article_version_id: value.article_version_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArticleReview> for ArticleReview {
+            fn from(value: super::ArticleReview) -> Self {
+                Self {
+                    approval_status: Ok(value.approval_status),
+                    article_id: Ok(value.article_id),
+                    article_version_id: Ok(value.article_version_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArticleReviewResponse {
+            data: ::std::result::Result<super::ArticleReview, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ArticleReviewResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl ArticleReviewResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ArticleReview>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArticleReviewResponse>
+        for super::ArticleReviewResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArticleReviewResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArticleReviewResponse>
+        for ArticleReviewResponse {
+            fn from(value: super::ArticleReviewResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AuditLog {
+            action: ::std::result::Result<::std::string::String, ::std::string::String>,
+            action_happened_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            actor_contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            actor_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            attributes: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            metadata: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            object_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            object_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for AuditLog {
+            fn default() -> Self {
+                Self {
+                    action: Err("no value supplied for action".to_string()),
+                    action_happened_at: Err(
+                        "no value supplied for action_happened_at".to_string(),
+                    ),
+                    actor_contact_id: Ok(Default::default()),
+                    actor_user_id: Ok(Default::default()),
+                    attributes: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    link: Ok(Default::default()),
+                    metadata: Ok(Default::default()),
+                    object_id: Err("no value supplied for object_id".to_string()),
+                    object_type: Err("no value supplied for object_type".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                }
+            }
+        }
+        impl AuditLog {
+            pub fn action<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action: {e}")
+                    });
+                self
+            }
+            pub fn action_happened_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action_happened_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for action_happened_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn actor_contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.actor_contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for actor_contact_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn actor_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.actor_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for actor_user_id: {e}")
+                    });
+                self
+            }
+            pub fn attributes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attributes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attributes: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link: {e}")
+                    });
+                self
+            }
+            pub fn metadata<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.metadata = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
+                self
+            }
+            pub fn object_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_id: {e}")
+                    });
+                self
+            }
+            pub fn object_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_type: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuditLog> for super::AuditLog {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuditLog,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    action: value.action?,
+                    action_happened_at: value.action_happened_at?,
+                    actor_contact_id: value.actor_contact_id?,
+                    actor_user_id: value.actor_user_id?,
+                    attributes: value.attributes?,
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    link: value.link?,
+                    metadata: value.metadata?,
+                    object_id: value.object_id?,
+                    object_type: value.object_type?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuditLog> for AuditLog {
+            fn from(value: super::AuditLog) -> Self {
+                Self {
+                    action: Ok(value.action),
+                    action_happened_at: Ok(value.action_happened_at),
+                    actor_contact_id: Ok(value.actor_contact_id),
+                    actor_user_id: Ok(value.actor_user_id),
+                    attributes: Ok(value.attributes),
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    link: Ok(value.link),
+                    metadata: Ok(value.metadata),
+                    object_id: Ok(value.object_id),
+                    object_type: Ok(value.object_type),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AuditLogListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::AuditLog>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AuditLogListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AuditLogListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AuditLog>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuditLogListResponse>
+        for super::AuditLogListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuditLogListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuditLogListResponse> for AuditLogListResponse {
+            fn from(value: super::AuditLogListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallRecording {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            calendar_event_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::option::Option<super::CustomFieldEntry>,
+                >,
+                ::std::string::String,
+            >,
+            duration_ms: ::std::result::Result<i64, ::std::string::String>,
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            participant_emails: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            summary: ::std::result::Result<::std::string::String, ::std::string::String>,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for CallRecording {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    calendar_event_id: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    custom_fields: Ok(Default::default()),
+                    duration_ms: Err("no value supplied for duration_ms".to_string()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    external_id: Err("no value supplied for external_id".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    participant_emails: Ok(Default::default()),
+                    source: Err("no value supplied for source".to_string()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                    summary: Err("no value supplied for summary".to_string()),
+                    title: Err("no value supplied for title".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl CallRecording {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn calendar_event_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calendar_event_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for calendar_event_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn duration_ms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration_ms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for duration_ms: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn participant_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.participant_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for participant_emails: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn summary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.summary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for summary: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallRecording> for super::CallRecording {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallRecording,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    calendar_event_id: value.calendar_event_id?,
+                    created_at: value.created_at?,
+                    custom_fields: value.custom_fields?,
+                    duration_ms: value.duration_ms?,
+                    end_time: value.end_time?,
+                    external_id: value.external_id?,
+                    id: value.id?,
+                    participant_emails: value.participant_emails?,
+                    source: value.source?,
+                    start_time: value.start_time?,
+                    summary: value.summary?,
+                    title: value.title?,
+                    updated_at: value.updated_at?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallRecording> for CallRecording {
+            fn from(value: super::CallRecording) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    calendar_event_id: Ok(value.calendar_event_id),
+                    created_at: Ok(value.created_at),
+                    custom_fields: Ok(value.custom_fields),
+                    duration_ms: Ok(value.duration_ms),
+                    end_time: Ok(value.end_time),
+                    external_id: Ok(value.external_id),
+                    id: Ok(value.id),
+                    participant_emails: Ok(value.participant_emails),
+                    source: Ok(value.source),
+                    start_time: Ok(value.start_time),
+                    summary: Ok(value.summary),
+                    title: Ok(value.title),
+                    updated_at: Ok(value.updated_at),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallRecordingListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::CallRecording>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallRecordingListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl CallRecordingListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CallRecording>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallRecordingListResponse>
+        for super::CallRecordingListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallRecordingListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallRecordingListResponse>
+        for CallRecordingListResponse {
+            fn from(value: super::CallRecordingListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallRecordingMessage {
+            message_at_ms: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            message_content: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            speaker_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            speaker_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallRecordingMessage {
+            fn default() -> Self {
+                Self {
+                    message_at_ms: Ok(Default::default()),
+                    message_content: Err(
+                        "no value supplied for message_content".to_string(),
+                    ),
+                    speaker_email: Ok(Default::default()),
+                    speaker_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallRecordingMessage {
+            pub fn message_at_ms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_at_ms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_at_ms: {e}")
+                    });
+                self
+            }
+            pub fn message_content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for message_content: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn speaker_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.speaker_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for speaker_email: {e}")
+                    });
+                self
+            }
+            pub fn speaker_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.speaker_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for speaker_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallRecordingMessage>
+        for super::CallRecordingMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallRecordingMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    message_at_ms: value.message_at_ms?,
+                    message_content: value.message_content?,
+                    speaker_email: value.speaker_email?,
+                    speaker_name: value.speaker_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallRecordingMessage> for CallRecordingMessage {
+            fn from(value: super::CallRecordingMessage) -> Self {
+                Self {
+                    message_at_ms: Ok(value.message_at_ms),
+                    message_content: Ok(value.message_content),
+                    speaker_email: Ok(value.speaker_email),
+                    speaker_name: Ok(value.speaker_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallRecordingResponse {
+            data: ::std::result::Result<super::CallRecording, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallRecordingResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl CallRecordingResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CallRecording>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallRecordingResponse>
+        for super::CallRecordingResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallRecordingResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallRecordingResponse>
+        for CallRecordingResponse {
+            fn from(value: super::CallRecordingResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Collection {
             created_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            icon: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -4096,16 +9109,22 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            visibility_config: ::std::result::Result<
+                ::std::option::Option<super::CollectionVisibilityConfig>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Collection {
             fn default() -> Self {
                 Self {
                     created_at: Ok(Default::default()),
                     description: Ok(Default::default()),
+                    icon: Ok(Default::default()),
                     id: Ok(Default::default()),
                     parent_collection_id: Ok(Default::default()),
                     slug: Ok(Default::default()),
                     title: Ok(Default::default()),
+                    visibility_config: Ok(Default::default()),
                 }
             }
         }
@@ -4133,6 +9152,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn icon<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.icon = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for icon: {e}")
                     });
                 self
             }
@@ -4184,6 +9215,22 @@ pub mod types {
                     });
                 self
             }
+            pub fn visibility_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CollectionVisibilityConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_config: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Collection> for super::Collection {
             type Error = super::error::ConversionError;
@@ -4193,10 +9240,12 @@ pub mod types {
                 Ok(Self {
                     created_at: value.created_at?,
                     description: value.description?,
+                    icon: value.icon?,
                     id: value.id?,
                     parent_collection_id: value.parent_collection_id?,
                     slug: value.slug?,
                     title: value.title?,
+                    visibility_config: value.visibility_config?,
                 })
             }
         }
@@ -4205,10 +9254,12 @@ pub mod types {
                 Self {
                     created_at: Ok(value.created_at),
                     description: Ok(value.description),
+                    icon: Ok(value.icon),
                     id: Ok(value.id),
                     parent_collection_id: Ok(value.parent_collection_id),
                     slug: Ok(value.slug),
                     title: Ok(value.title),
+                    visibility_config: Ok(value.visibility_config),
                 }
             }
         }
@@ -4339,6 +9390,95 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CollectionVisibilityConfig {
+            ai_agent_access: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            allowed_agent_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CollectionVisibilityConfig {
+            fn default() -> Self {
+                Self {
+                    ai_agent_access: Ok(Default::default()),
+                    allowed_agent_ids: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl CollectionVisibilityConfig {
+            pub fn ai_agent_access<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_agent_access = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ai_agent_access: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn allowed_agent_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_agent_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_agent_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CollectionVisibilityConfig>
+        for super::CollectionVisibilityConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CollectionVisibilityConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ai_agent_access: value.ai_agent_access?,
+                    allowed_agent_ids: value.allowed_agent_ids?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CollectionVisibilityConfig>
+        for CollectionVisibilityConfig {
+            fn from(value: super::CollectionVisibilityConfig) -> Self {
+                Self {
+                    ai_agent_access: Ok(value.ai_agent_access),
+                    allowed_agent_ids: Ok(value.allowed_agent_ids),
+                    visibility: Ok(value.visibility),
                 }
             }
         }
@@ -4755,6 +9895,393 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CreateAccountActivityRequest {
+            body_html: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            happened_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            link_text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateAccountActivityRequest {
+            fn default() -> Self {
+                Self {
+                    body_html: Ok(Default::default()),
+                    contact_id: Ok(Default::default()),
+                    happened_at: Ok(Default::default()),
+                    link: Ok(Default::default()),
+                    link_text: Ok(Default::default()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateAccountActivityRequest {
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn happened_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.happened_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for happened_at: {e}")
+                    });
+                self
+            }
+            pub fn link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link: {e}")
+                    });
+                self
+            }
+            pub fn link_text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link_text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link_text: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateAccountActivityRequest>
+        for super::CreateAccountActivityRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateAccountActivityRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body_html: value.body_html?,
+                    contact_id: value.contact_id?,
+                    happened_at: value.happened_at?,
+                    link: value.link?,
+                    link_text: value.link_text?,
+                    slug: value.slug?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateAccountActivityRequest>
+        for CreateAccountActivityRequest {
+            fn from(value: super::CreateAccountActivityRequest) -> Self {
+                Self {
+                    body_html: Ok(value.body_html),
+                    contact_id: Ok(value.contact_id),
+                    happened_at: Ok(value.happened_at),
+                    link: Ok(value.link),
+                    link_text: Ok(value.link_text),
+                    slug: Ok(value.slug),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateAccountHighlightRequest {
+            contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            content_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateAccountHighlightRequest {
+            fn default() -> Self {
+                Self {
+                    contact_id: Ok(Default::default()),
+                    content_html: Err("no value supplied for content_html".to_string()),
+                    expires_at: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateAccountHighlightRequest {
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn content_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content_html: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateAccountHighlightRequest>
+        for super::CreateAccountHighlightRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateAccountHighlightRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contact_id: value.contact_id?,
+                    content_html: value.content_html?,
+                    expires_at: value.expires_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateAccountHighlightRequest>
+        for CreateAccountHighlightRequest {
+            fn from(value: super::CreateAccountHighlightRequest) -> Self {
+                Self {
+                    contact_id: Ok(value.contact_id),
+                    content_html: Ok(value.content_html),
+                    expires_at: Ok(value.expires_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateAccountNotebookNoteRequest {
+            content_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateAccountNotebookNoteRequest {
+            fn default() -> Self {
+                Self {
+                    content_html: Err("no value supplied for content_html".to_string()),
+                    title: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateAccountNotebookNoteRequest {
+            pub fn content_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content_html: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateAccountNotebookNoteRequest>
+        for super::CreateAccountNotebookNoteRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateAccountNotebookNoteRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content_html: value.content_html?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateAccountNotebookNoteRequest>
+        for CreateAccountNotebookNoteRequest {
+            fn from(value: super::CreateAccountNotebookNoteRequest) -> Self {
+                Self {
+                    content_html: Ok(value.content_html),
+                    title: Ok(value.title),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateAccountRelationshipRequest {
+            related_object_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            relationship_type: ::std::result::Result<
+                super::AccountRelationshipType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateAccountRelationshipRequest {
+            fn default() -> Self {
+                Self {
+                    related_object_id: Err(
+                        "no value supplied for related_object_id".to_string(),
+                    ),
+                    relationship_type: Err(
+                        "no value supplied for relationship_type".to_string(),
+                    ),
+                }
+            }
+        }
+        impl CreateAccountRelationshipRequest {
+            pub fn related_object_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.related_object_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for related_object_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn relationship_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AccountRelationshipType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.relationship_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for relationship_type: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateAccountRelationshipRequest>
+        for super::CreateAccountRelationshipRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateAccountRelationshipRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    related_object_id: value.related_object_id?,
+                    relationship_type: value.relationship_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateAccountRelationshipRequest>
+        for CreateAccountRelationshipRequest {
+            fn from(value: super::CreateAccountRelationshipRequest) -> Self {
+                Self {
+                    related_object_id: Ok(value.related_object_id),
+                    relationship_type: Ok(value.relationship_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CreateAccountRequest {
             account_type: ::std::result::Result<
                 ::std::option::Option<super::AccountType>,
@@ -5148,6 +10675,251 @@ pub mod types {
                     is_published: Ok(value.is_published),
                     is_unlisted: Ok(value.is_unlisted),
                     slug: Ok(value.slug),
+                    title: Ok(value.title),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateCallRecordingRequest {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            app_type: ::std::result::Result<
+                super::CallRecordingAppType,
+                ::std::string::String,
+            >,
+            call_recording_messages: ::std::result::Result<
+                ::std::vec::Vec<super::CallRecordingMessage>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::vec::Vec<super::CustomFieldValue>,
+                ::std::string::String,
+            >,
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            participant_emails: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            primary_user_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            recording_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            recording_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateCallRecordingRequest {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    app_type: Err("no value supplied for app_type".to_string()),
+                    call_recording_messages: Err(
+                        "no value supplied for call_recording_messages".to_string(),
+                    ),
+                    custom_fields: Ok(Default::default()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    participant_emails: Ok(Default::default()),
+                    primary_user_email: Ok(Default::default()),
+                    recording_id: Ok(Default::default()),
+                    recording_url: Ok(Default::default()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                    title: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateCallRecordingRequest {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn app_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CallRecordingAppType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app_type: {e}")
+                    });
+                self
+            }
+            pub fn call_recording_messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CallRecordingMessage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_recording_messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for call_recording_messages: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn participant_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.participant_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for participant_emails: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn primary_user_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.primary_user_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for primary_user_email: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn recording_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recording_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recording_id: {e}")
+                    });
+                self
+            }
+            pub fn recording_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recording_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recording_url: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateCallRecordingRequest>
+        for super::CreateCallRecordingRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateCallRecordingRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    app_type: value.app_type?,
+                    call_recording_messages: value.call_recording_messages?,
+                    custom_fields: value.custom_fields?,
+                    end_time: value.end_time?,
+                    participant_emails: value.participant_emails?,
+                    primary_user_email: value.primary_user_email?,
+                    recording_id: value.recording_id?,
+                    recording_url: value.recording_url?,
+                    start_time: value.start_time?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateCallRecordingRequest>
+        for CreateCallRecordingRequest {
+            fn from(value: super::CreateCallRecordingRequest) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    app_type: Ok(value.app_type),
+                    call_recording_messages: Ok(value.call_recording_messages),
+                    custom_fields: Ok(value.custom_fields),
+                    end_time: Ok(value.end_time),
+                    participant_emails: Ok(value.participant_emails),
+                    primary_user_email: Ok(value.primary_user_email),
+                    recording_id: Ok(value.recording_id),
+                    recording_url: Ok(value.recording_url),
+                    start_time: Ok(value.start_time),
                     title: Ok(value.title),
                 }
             }
@@ -5650,6 +11422,161 @@ pub mod types {
                     select_options: Ok(value.select_options),
                     slug: Ok(value.slug),
                     type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateCustomObjectRequest {
+            custom_fields: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::CustomObjectFieldValue,
+                >,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for CreateCustomObjectRequest {
+            fn default() -> Self {
+                Self {
+                    custom_fields: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl CreateCustomObjectRequest {
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::CustomObjectFieldValue,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateCustomObjectRequest>
+        for super::CreateCustomObjectRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateCustomObjectRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    custom_fields: value.custom_fields?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateCustomObjectRequest>
+        for CreateCustomObjectRequest {
+            fn from(value: super::CreateCustomObjectRequest) -> Self {
+                Self {
+                    custom_fields: Ok(value.custom_fields),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateFeatureRequestRequest {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            should_auto_fetch_evidence: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for CreateFeatureRequestRequest {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    should_auto_fetch_evidence: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
+                }
+            }
+        }
+        impl CreateFeatureRequestRequest {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn should_auto_fetch_evidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.should_auto_fetch_evidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for should_auto_fetch_evidence: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateFeatureRequestRequest>
+        for super::CreateFeatureRequestRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateFeatureRequestRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    should_auto_fetch_evidence: value.should_auto_fetch_evidence?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateFeatureRequestRequest>
+        for CreateFeatureRequestRequest {
+            fn from(value: super::CreateFeatureRequestRequest) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    should_auto_fetch_evidence: Ok(value.should_auto_fetch_evidence),
+                    title: Ok(value.title),
                 }
             }
         }
@@ -6604,6 +12531,72 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CreateTaskCommentRequest {
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            is_internal: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateTaskCommentRequest {
+            fn default() -> Self {
+                Self {
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    is_internal: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateTaskCommentRequest {
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn is_internal<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_internal = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_internal: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateTaskCommentRequest>
+        for super::CreateTaskCommentRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateTaskCommentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body_html: value.body_html?,
+                    is_internal: value.is_internal?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateTaskCommentRequest>
+        for CreateTaskCommentRequest {
+            fn from(value: super::CreateTaskCommentRequest) -> Self {
+                Self {
+                    body_html: Ok(value.body_html),
+                    is_internal: Ok(value.is_internal),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CreateTaskRequest {
             account_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -6876,6 +12869,76 @@ pub mod types {
                 Self {
                     name: Ok(value.name),
                     user_ids: Ok(value.user_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateTrainingDataRequest {
+            training_data_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::TrainingDataVisibility>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateTrainingDataRequest {
+            fn default() -> Self {
+                Self {
+                    training_data_name: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateTrainingDataRequest {
+            pub fn training_data_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.training_data_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for training_data_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TrainingDataVisibility>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateTrainingDataRequest>
+        for super::CreateTrainingDataRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateTrainingDataRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    training_data_name: value.training_data_name?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateTrainingDataRequest>
+        for CreateTrainingDataRequest {
+            fn from(value: super::CreateTrainingDataRequest) -> Self {
+                Self {
+                    training_data_name: Ok(value.training_data_name),
+                    visibility: Ok(value.visibility),
                 }
             }
         }
@@ -7178,6 +13241,89 @@ pub mod types {
                     source: Ok(value.source),
                     type_: Ok(value.type_),
                     updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomFieldEntry {
+            slug: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            values: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomFieldEntry {
+            fn default() -> Self {
+                Self {
+                    slug: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                    values: Ok(Default::default()),
+                }
+            }
+        }
+        impl CustomFieldEntry {
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn values<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.values = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for values: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomFieldEntry> for super::CustomFieldEntry {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomFieldEntry,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    slug: value.slug?,
+                    value: value.value?,
+                    values: value.values?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomFieldEntry> for CustomFieldEntry {
+            fn from(value: super::CustomFieldEntry) -> Self {
+                Self {
+                    slug: Ok(value.slug),
+                    value: Ok(value.value),
+                    values: Ok(value.values),
                 }
             }
         }
@@ -7497,6 +13643,440 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CustomObject {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::option::Option<super::CustomFieldEntry>,
+                >,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            relations: ::std::result::Result<
+                ::std::vec::Vec<super::CustomObjectRelation>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomObject {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    custom_fields: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    relations: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl CustomObject {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn relations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomObjectRelation>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.relations = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for relations: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomObject> for super::CustomObject {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomObject,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    custom_fields: value.custom_fields?,
+                    id: value.id?,
+                    name: value.name?,
+                    relations: value.relations?,
+                    type_: value.type_?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomObject> for CustomObject {
+            fn from(value: super::CustomObject) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    custom_fields: Ok(value.custom_fields),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    relations: Ok(value.relations),
+                    type_: Ok(value.type_),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomObjectFieldValue {
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            values: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomObjectFieldValue {
+            fn default() -> Self {
+                Self {
+                    value: Ok(Default::default()),
+                    values: Ok(Default::default()),
+                }
+            }
+        }
+        impl CustomObjectFieldValue {
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn values<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.values = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for values: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomObjectFieldValue>
+        for super::CustomObjectFieldValue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomObjectFieldValue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    value: value.value?,
+                    values: value.values?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomObjectFieldValue>
+        for CustomObjectFieldValue {
+            fn from(value: super::CustomObjectFieldValue) -> Self {
+                Self {
+                    value: Ok(value.value),
+                    values: Ok(value.values),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomObjectListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::CustomObject>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomObjectListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl CustomObjectListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomObject>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomObjectListResponse>
+        for super::CustomObjectListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomObjectListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomObjectListResponse>
+        for CustomObjectListResponse {
+            fn from(value: super::CustomObjectListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomObjectRelation {
+            object_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            object_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomObjectRelation {
+            fn default() -> Self {
+                Self {
+                    object_id: Err("no value supplied for object_id".to_string()),
+                    object_type: Err("no value supplied for object_type".to_string()),
+                }
+            }
+        }
+        impl CustomObjectRelation {
+            pub fn object_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_id: {e}")
+                    });
+                self
+            }
+            pub fn object_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomObjectRelation>
+        for super::CustomObjectRelation {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomObjectRelation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    object_id: value.object_id?,
+                    object_type: value.object_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomObjectRelation> for CustomObjectRelation {
+            fn from(value: super::CustomObjectRelation) -> Self {
+                Self {
+                    object_id: Ok(value.object_id),
+                    object_type: Ok(value.object_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomObjectResponse {
+            data: ::std::result::Result<super::CustomObject, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomObjectResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl CustomObjectResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CustomObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomObjectResponse>
+        for super::CustomObjectResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomObjectResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomObjectResponse> for CustomObjectResponse {
+            fn from(value: super::CustomObjectResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DeleteSelectOptionRequest {
             current_slug: ::std::result::Result<
                 ::std::string::String,
@@ -7540,6 +14120,71 @@ pub mod types {
             fn from(value: super::DeleteSelectOptionRequest) -> Self {
                 Self {
                     current_slug: Ok(value.current_slug),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DeleteTrainingDataDocumentsResponse {
+            deleted_count: ::std::result::Result<i64, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DeleteTrainingDataDocumentsResponse {
+            fn default() -> Self {
+                Self {
+                    deleted_count: Err(
+                        "no value supplied for deleted_count".to_string(),
+                    ),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl DeleteTrainingDataDocumentsResponse {
+            pub fn deleted_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.deleted_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for deleted_count: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DeleteTrainingDataDocumentsResponse>
+        for super::DeleteTrainingDataDocumentsResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DeleteTrainingDataDocumentsResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    deleted_count: value.deleted_count?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DeleteTrainingDataDocumentsResponse>
+        for DeleteTrainingDataDocumentsResponse {
+            fn from(value: super::DeleteTrainingDataDocumentsResponse) -> Self {
+                Self {
+                    deleted_count: Ok(value.deleted_count),
+                    request_id: Ok(value.request_id),
                 }
             }
         }
@@ -7793,6 +14438,851 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct FeatureRequest {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::option::Option<super::CustomFieldEntry>,
+                >,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            evidence: ::std::result::Result<
+                ::std::vec::Vec<super::FeatureRequestEvidence>,
+                ::std::string::String,
+            >,
+            evidence_count: ::std::result::Result<i64, ::std::string::String>,
+            external_issues: ::std::result::Result<
+                ::std::vec::Vec<super::ExternalIssue>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            portal_visible_to_account_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            request_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FeatureRequest {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    custom_fields: Ok(Default::default()),
+                    description: Err("no value supplied for description".to_string()),
+                    evidence: Ok(Default::default()),
+                    evidence_count: Err(
+                        "no value supplied for evidence_count".to_string(),
+                    ),
+                    external_issues: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    portal_visible_to_account_ids: Ok(Default::default()),
+                    request_status: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl FeatureRequest {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn evidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::FeatureRequestEvidence>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.evidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for evidence: {e}")
+                    });
+                self
+            }
+            pub fn evidence_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.evidence_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for evidence_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn external_issues<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalIssue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_issues = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_issues: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn portal_visible_to_account_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_visible_to_account_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for portal_visible_to_account_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn request_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for request_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FeatureRequest> for super::FeatureRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FeatureRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    custom_fields: value.custom_fields?,
+                    description: value.description?,
+                    evidence: value.evidence?,
+                    evidence_count: value.evidence_count?,
+                    external_issues: value.external_issues?,
+                    id: value.id?,
+                    portal_visible_to_account_ids: value.portal_visible_to_account_ids?,
+                    request_status: value.request_status?,
+                    title: value.title?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FeatureRequest> for FeatureRequest {
+            fn from(value: super::FeatureRequest) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    custom_fields: Ok(value.custom_fields),
+                    description: Ok(value.description),
+                    evidence: Ok(value.evidence),
+                    evidence_count: Ok(value.evidence_count),
+                    external_issues: Ok(value.external_issues),
+                    id: Ok(value.id),
+                    portal_visible_to_account_ids: Ok(
+                        value.portal_visible_to_account_ids,
+                    ),
+                    request_status: Ok(value.request_status),
+                    title: Ok(value.title),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FeatureRequestEvidence {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            external_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            summary: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FeatureRequestEvidence {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    external_url: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    source_id: Ok(Default::default()),
+                    source_type: Err("no value supplied for source_type".to_string()),
+                    summary: Ok(Default::default()),
+                }
+            }
+        }
+        impl FeatureRequestEvidence {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn external_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_url: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn source_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_id: {e}")
+                    });
+                self
+            }
+            pub fn source_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_type: {e}")
+                    });
+                self
+            }
+            pub fn summary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.summary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for summary: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FeatureRequestEvidence>
+        for super::FeatureRequestEvidence {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FeatureRequestEvidence,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    created_at: value.created_at?,
+                    external_url: value.external_url?,
+                    id: value.id?,
+                    source_id: value.source_id?,
+                    source_type: value.source_type?,
+                    summary: value.summary?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FeatureRequestEvidence>
+        for FeatureRequestEvidence {
+            fn from(value: super::FeatureRequestEvidence) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    created_at: Ok(value.created_at),
+                    external_url: Ok(value.external_url),
+                    id: Ok(value.id),
+                    source_id: Ok(value.source_id),
+                    source_type: Ok(value.source_type),
+                    summary: Ok(value.summary),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FeatureRequestEvidenceResponse {
+            data: ::std::result::Result<
+                super::FeatureRequestEvidence,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FeatureRequestEvidenceResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl FeatureRequestEvidenceResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::FeatureRequestEvidence>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FeatureRequestEvidenceResponse>
+        for super::FeatureRequestEvidenceResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FeatureRequestEvidenceResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FeatureRequestEvidenceResponse>
+        for FeatureRequestEvidenceResponse {
+            fn from(value: super::FeatureRequestEvidenceResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FeatureRequestResponse {
+            data: ::std::result::Result<super::FeatureRequest, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FeatureRequestResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl FeatureRequestResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::FeatureRequest>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FeatureRequestResponse>
+        for super::FeatureRequestResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FeatureRequestResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FeatureRequestResponse>
+        for FeatureRequestResponse {
+            fn from(value: super::FeatureRequestResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FeatureRequestSearchResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::FeatureRequestSearchResult>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FeatureRequestSearchResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl FeatureRequestSearchResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::FeatureRequestSearchResult>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FeatureRequestSearchResponse>
+        for super::FeatureRequestSearchResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FeatureRequestSearchResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FeatureRequestSearchResponse>
+        for FeatureRequestSearchResponse {
+            fn from(value: super::FeatureRequestSearchResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FeatureRequestSearchResult {
+            account_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::option::Option<super::CustomFieldEntry>,
+                >,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            evidence_count: ::std::result::Result<i64, ::std::string::String>,
+            external_issues: ::std::result::Result<
+                ::std::vec::Vec<super::ExternalIssue>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            portal_visible_to_account_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            request_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FeatureRequestSearchResult {
+            fn default() -> Self {
+                Self {
+                    account_ids: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    custom_fields: Ok(Default::default()),
+                    description: Err("no value supplied for description".to_string()),
+                    evidence_count: Err(
+                        "no value supplied for evidence_count".to_string(),
+                    ),
+                    external_issues: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    portal_visible_to_account_ids: Ok(Default::default()),
+                    request_status: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl FeatureRequestSearchResult {
+            pub fn account_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_ids: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn evidence_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.evidence_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for evidence_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn external_issues<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalIssue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_issues = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_issues: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn portal_visible_to_account_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_visible_to_account_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for portal_visible_to_account_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn request_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for request_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FeatureRequestSearchResult>
+        for super::FeatureRequestSearchResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FeatureRequestSearchResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_ids: value.account_ids?,
+                    created_at: value.created_at?,
+                    custom_fields: value.custom_fields?,
+                    description: value.description?,
+                    evidence_count: value.evidence_count?,
+                    external_issues: value.external_issues?,
+                    id: value.id?,
+                    portal_visible_to_account_ids: value.portal_visible_to_account_ids?,
+                    request_status: value.request_status?,
+                    title: value.title?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FeatureRequestSearchResult>
+        for FeatureRequestSearchResult {
+            fn from(value: super::FeatureRequestSearchResult) -> Self {
+                Self {
+                    account_ids: Ok(value.account_ids),
+                    created_at: Ok(value.created_at),
+                    custom_fields: Ok(value.custom_fields),
+                    description: Ok(value.description),
+                    evidence_count: Ok(value.evidence_count),
+                    external_issues: Ok(value.external_issues),
+                    id: Ok(value.id),
+                    portal_visible_to_account_ids: Ok(
+                        value.portal_visible_to_account_ids,
+                    ),
+                    request_status: Ok(value.request_status),
+                    title: Ok(value.title),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Filter {
             field: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -7910,6 +15400,90 @@ pub mod types {
                     subfilters: Ok(value.subfilters),
                     value: Ok(value.value),
                     values: Ok(value.values),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FilterSearchRequest {
+            cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            filter: ::std::result::Result<
+                ::std::option::Option<super::Filter>,
+                ::std::string::String,
+            >,
+            limit: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FilterSearchRequest {
+            fn default() -> Self {
+                Self {
+                    cursor: Ok(Default::default()),
+                    filter: Ok(Default::default()),
+                    limit: Ok(Default::default()),
+                }
+            }
+        }
+        impl FilterSearchRequest {
+            pub fn cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cursor: {e}")
+                    });
+                self
+            }
+            pub fn filter<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Filter>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter: {e}")
+                    });
+                self
+            }
+            pub fn limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.limit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for limit: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FilterSearchRequest>
+        for super::FilterSearchRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FilterSearchRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cursor: value.cursor?,
+                    filter: value.filter?,
+                    limit: value.limit?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FilterSearchRequest> for FilterSearchRequest {
+            fn from(value: super::FilterSearchRequest) -> Self {
+                Self {
+                    cursor: Ok(value.cursor),
+                    filter: Ok(value.filter),
+                    limit: Ok(value.limit),
                 }
             }
         }
@@ -9146,6 +16720,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct KnowledgeBase {
+            active_theme_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             default_language: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -9170,6 +16748,7 @@ pub mod types {
         impl ::std::default::Default for KnowledgeBase {
             fn default() -> Self {
                 Self {
+                    active_theme_id: Ok(Default::default()),
                     default_language: Ok(Default::default()),
                     id: Ok(Default::default()),
                     slug: Ok(Default::default()),
@@ -9179,6 +16758,20 @@ pub mod types {
             }
         }
         impl KnowledgeBase {
+            pub fn active_theme_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_theme_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for active_theme_id: {e}"
+                        )
+                    });
+                self
+            }
             pub fn default_language<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -9248,6 +16841,7 @@ pub mod types {
                 value: KnowledgeBase,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    active_theme_id: value.active_theme_id?,
                     default_language: value.default_language?,
                     id: value.id?,
                     slug: value.slug?,
@@ -9259,6 +16853,7 @@ pub mod types {
         impl ::std::convert::From<super::KnowledgeBase> for KnowledgeBase {
             fn from(value: super::KnowledgeBase) -> Self {
                 Self {
+                    active_theme_id: Ok(value.active_theme_id),
                     default_language: Ok(value.default_language),
                     id: Ok(value.id),
                     slug: Ok(value.slug),
@@ -9353,6 +16948,422 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct KnowledgeBaseResponse {
+            data: ::std::result::Result<super::KnowledgeBase, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for KnowledgeBaseResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl KnowledgeBaseResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::KnowledgeBase>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<KnowledgeBaseResponse>
+        for super::KnowledgeBaseResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: KnowledgeBaseResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::KnowledgeBaseResponse>
+        for KnowledgeBaseResponse {
+            fn from(value: super::KnowledgeBaseResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct KnowledgeBaseTheme {
+            assets: ::std::result::Result<
+                ::std::vec::Vec<super::KnowledgeBaseThemeAsset>,
+                ::std::string::String,
+            >,
+            has_unpublished_changes: ::std::result::Result<bool, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            knowledge_base_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for KnowledgeBaseTheme {
+            fn default() -> Self {
+                Self {
+                    assets: Ok(Default::default()),
+                    has_unpublished_changes: Err(
+                        "no value supplied for has_unpublished_changes".to_string(),
+                    ),
+                    id: Err("no value supplied for id".to_string()),
+                    knowledge_base_id: Err(
+                        "no value supplied for knowledge_base_id".to_string(),
+                    ),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl KnowledgeBaseTheme {
+            pub fn assets<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::KnowledgeBaseThemeAsset>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assets: {e}")
+                    });
+                self
+            }
+            pub fn has_unpublished_changes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_unpublished_changes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for has_unpublished_changes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn knowledge_base_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.knowledge_base_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for knowledge_base_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<KnowledgeBaseTheme> for super::KnowledgeBaseTheme {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: KnowledgeBaseTheme,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assets: value.assets?,
+                    has_unpublished_changes: value.has_unpublished_changes?,
+                    id: value.id?,
+                    knowledge_base_id: value.knowledge_base_id?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::KnowledgeBaseTheme> for KnowledgeBaseTheme {
+            fn from(value: super::KnowledgeBaseTheme) -> Self {
+                Self {
+                    assets: Ok(value.assets),
+                    has_unpublished_changes: Ok(value.has_unpublished_changes),
+                    id: Ok(value.id),
+                    knowledge_base_id: Ok(value.knowledge_base_id),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct KnowledgeBaseThemeAsset {
+            asset_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            content: ::std::result::Result<::std::string::String, ::std::string::String>,
+            has_unpublished_changes: ::std::result::Result<bool, ::std::string::String>,
+            published_content: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for KnowledgeBaseThemeAsset {
+            fn default() -> Self {
+                Self {
+                    asset_type: Err("no value supplied for asset_type".to_string()),
+                    content: Err("no value supplied for content".to_string()),
+                    has_unpublished_changes: Err(
+                        "no value supplied for has_unpublished_changes".to_string(),
+                    ),
+                    published_content: Ok(Default::default()),
+                }
+            }
+        }
+        impl KnowledgeBaseThemeAsset {
+            pub fn asset_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.asset_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for asset_type: {e}")
+                    });
+                self
+            }
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn has_unpublished_changes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_unpublished_changes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for has_unpublished_changes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn published_content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.published_content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for published_content: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<KnowledgeBaseThemeAsset>
+        for super::KnowledgeBaseThemeAsset {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: KnowledgeBaseThemeAsset,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    asset_type: value.asset_type?,
+                    content: value.content?,
+                    has_unpublished_changes: value.has_unpublished_changes?,
+                    published_content: value.published_content?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::KnowledgeBaseThemeAsset>
+        for KnowledgeBaseThemeAsset {
+            fn from(value: super::KnowledgeBaseThemeAsset) -> Self {
+                Self {
+                    asset_type: Ok(value.asset_type),
+                    content: Ok(value.content),
+                    has_unpublished_changes: Ok(value.has_unpublished_changes),
+                    published_content: Ok(value.published_content),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct KnowledgeBaseThemeAssetUpdate {
+            asset_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            content: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for KnowledgeBaseThemeAssetUpdate {
+            fn default() -> Self {
+                Self {
+                    asset_type: Err("no value supplied for asset_type".to_string()),
+                    content: Err("no value supplied for content".to_string()),
+                }
+            }
+        }
+        impl KnowledgeBaseThemeAssetUpdate {
+            pub fn asset_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.asset_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for asset_type: {e}")
+                    });
+                self
+            }
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<KnowledgeBaseThemeAssetUpdate>
+        for super::KnowledgeBaseThemeAssetUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: KnowledgeBaseThemeAssetUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    asset_type: value.asset_type?,
+                    content: value.content?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::KnowledgeBaseThemeAssetUpdate>
+        for KnowledgeBaseThemeAssetUpdate {
+            fn from(value: super::KnowledgeBaseThemeAssetUpdate) -> Self {
+                Self {
+                    asset_type: Ok(value.asset_type),
+                    content: Ok(value.content),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct KnowledgeBaseThemeResponse {
+            data: ::std::result::Result<
+                super::KnowledgeBaseTheme,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for KnowledgeBaseThemeResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl KnowledgeBaseThemeResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::KnowledgeBaseTheme>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<KnowledgeBaseThemeResponse>
+        for super::KnowledgeBaseThemeResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: KnowledgeBaseThemeResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::KnowledgeBaseThemeResponse>
+        for KnowledgeBaseThemeResponse {
+            fn from(value: super::KnowledgeBaseThemeResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct LinkExternalIssueRequest {
             external_issue_id: ::std::result::Result<
                 ::std::string::String,
@@ -9437,6 +17448,71 @@ pub mod types {
                     external_issue_id: Ok(value.external_issue_id),
                     operation: Ok(value.operation),
                     source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LinkTaskIssueRequest {
+            issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operation: ::std::result::Result<
+                ::std::option::Option<super::LinkOperation>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LinkTaskIssueRequest {
+            fn default() -> Self {
+                Self {
+                    issue_id: Err("no value supplied for issue_id".to_string()),
+                    operation: Ok(Default::default()),
+                }
+            }
+        }
+        impl LinkTaskIssueRequest {
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+            pub fn operation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::LinkOperation>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operation: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LinkTaskIssueRequest>
+        for super::LinkTaskIssueRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LinkTaskIssueRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    issue_id: value.issue_id?,
+                    operation: value.operation?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LinkTaskIssueRequest> for LinkTaskIssueRequest {
+            fn from(value: super::LinkTaskIssueRequest) -> Self {
+                Self {
+                    issue_id: Ok(value.issue_id),
+                    operation: Ok(value.operation),
                 }
             }
         }
@@ -9573,6 +17649,82 @@ pub mod types {
                 Self {
                     merge_account_ids: Ok(value.merge_account_ids),
                     merge_into_account_id: Ok(value.merge_into_account_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MergeFeatureRequestsRequest {
+            merge_feature_request_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            merge_into_feature_request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MergeFeatureRequestsRequest {
+            fn default() -> Self {
+                Self {
+                    merge_feature_request_ids: Err(
+                        "no value supplied for merge_feature_request_ids".to_string(),
+                    ),
+                    merge_into_feature_request_id: Err(
+                        "no value supplied for merge_into_feature_request_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl MergeFeatureRequestsRequest {
+            pub fn merge_feature_request_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.merge_feature_request_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for merge_feature_request_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn merge_into_feature_request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.merge_into_feature_request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for merge_into_feature_request_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MergeFeatureRequestsRequest>
+        for super::MergeFeatureRequestsRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MergeFeatureRequestsRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    merge_feature_request_ids: value.merge_feature_request_ids?,
+                    merge_into_feature_request_id: value.merge_into_feature_request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MergeFeatureRequestsRequest>
+        for MergeFeatureRequestsRequest {
+            fn from(value: super::MergeFeatureRequestsRequest) -> Self {
+                Self {
+                    merge_feature_request_ids: Ok(value.merge_feature_request_ids),
+                    merge_into_feature_request_id: Ok(
+                        value.merge_into_feature_request_id,
+                    ),
                 }
             }
         }
@@ -9734,6 +17886,91 @@ pub mod types {
                     name: Ok(value.name),
                     project: Ok(value.project),
                     updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MilestoneListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Milestone>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MilestoneListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl MilestoneListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Milestone>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MilestoneListResponse>
+        for super::MilestoneListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MilestoneListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MilestoneListResponse>
+        for MilestoneListResponse {
+            fn from(value: super::MilestoneListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
                 }
             }
         }
@@ -9922,6 +18159,78 @@ pub mod types {
                 Self {
                     email: Ok(value.email),
                     id: Ok(value.id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MiniIssue {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            number: ::std::result::Result<i64, ::std::string::String>,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MiniIssue {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    number: Err("no value supplied for number".to_string()),
+                    title: Err("no value supplied for title".to_string()),
+                }
+            }
+        }
+        impl MiniIssue {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for number: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MiniIssue> for super::MiniIssue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MiniIssue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    number: value.number?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MiniIssue> for MiniIssue {
+            fn from(value: super::MiniIssue) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    number: Ok(value.number),
+                    title: Ok(value.title),
                 }
             }
         }
@@ -10717,6 +19026,76 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct RequestArticleReviewRequest {
+            request_ai_review: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            reviewer_user_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RequestArticleReviewRequest {
+            fn default() -> Self {
+                Self {
+                    request_ai_review: Ok(Default::default()),
+                    reviewer_user_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl RequestArticleReviewRequest {
+            pub fn request_ai_review<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_ai_review = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for request_ai_review: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reviewer_user_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reviewer_user_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reviewer_user_ids: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RequestArticleReviewRequest>
+        for super::RequestArticleReviewRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RequestArticleReviewRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    request_ai_review: value.request_ai_review?,
+                    reviewer_user_ids: value.reviewer_user_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RequestArticleReviewRequest>
+        for RequestArticleReviewRequest {
+            fn from(value: super::RequestArticleReviewRequest) -> Self {
+                Self {
+                    request_ai_review: Ok(value.request_ai_review),
+                    reviewer_user_ids: Ok(value.reviewer_user_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct RouteRedirect {
             created_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -10923,6 +19302,112 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SearchFeatureRequestsRequest {
+            account_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            limit: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            query: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            request_statuses: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SearchFeatureRequestsRequest {
+            fn default() -> Self {
+                Self {
+                    account_ids: Ok(Default::default()),
+                    limit: Ok(Default::default()),
+                    query: Ok(Default::default()),
+                    request_statuses: Ok(Default::default()),
+                }
+            }
+        }
+        impl SearchFeatureRequestsRequest {
+            pub fn account_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_ids: {e}")
+                    });
+                self
+            }
+            pub fn limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.limit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for limit: {e}")
+                    });
+                self
+            }
+            pub fn query<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
+                self
+            }
+            pub fn request_statuses<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_statuses = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for request_statuses: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SearchFeatureRequestsRequest>
+        for super::SearchFeatureRequestsRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SearchFeatureRequestsRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_ids: value.account_ids?,
+                    limit: value.limit?,
+                    query: value.query?,
+                    request_statuses: value.request_statuses?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SearchFeatureRequestsRequest>
+        for SearchFeatureRequestsRequest {
+            fn from(value: super::SearchFeatureRequestsRequest) -> Self {
+                Self {
+                    account_ids: Ok(value.account_ids),
+                    limit: Ok(value.limit),
+                    query: Ok(value.query),
+                    request_statuses: Ok(value.request_statuses),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SearchRequest {
             cursor: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -11021,6 +19506,71 @@ pub mod types {
                     filter: Ok(value.filter),
                     limit: Ok(value.limit),
                     search_text: Ok(value.search_text),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SearchSurveysRequest {
+            filter: ::std::result::Result<
+                ::std::option::Option<super::Filter>,
+                ::std::string::String,
+            >,
+            limit: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SearchSurveysRequest {
+            fn default() -> Self {
+                Self {
+                    filter: Ok(Default::default()),
+                    limit: Ok(Default::default()),
+                }
+            }
+        }
+        impl SearchSurveysRequest {
+            pub fn filter<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Filter>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter: {e}")
+                    });
+                self
+            }
+            pub fn limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.limit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for limit: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SearchSurveysRequest>
+        for super::SearchSurveysRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SearchSurveysRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    filter: value.filter?,
+                    limit: value.limit?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SearchSurveysRequest> for SearchSurveysRequest {
+            fn from(value: super::SearchSurveysRequest) -> Self {
+                Self {
+                    filter: Ok(value.filter),
+                    limit: Ok(value.limit),
                 }
             }
         }
@@ -11170,6 +19720,69 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SetFeatureRequestPortalVisibilityRequest {
+            account_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            visible: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for SetFeatureRequestPortalVisibilityRequest {
+            fn default() -> Self {
+                Self {
+                    account_ids: Err("no value supplied for account_ids".to_string()),
+                    visible: Err("no value supplied for visible".to_string()),
+                }
+            }
+        }
+        impl SetFeatureRequestPortalVisibilityRequest {
+            pub fn account_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_ids: {e}")
+                    });
+                self
+            }
+            pub fn visible<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visible = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visible: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SetFeatureRequestPortalVisibilityRequest>
+        for super::SetFeatureRequestPortalVisibilityRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SetFeatureRequestPortalVisibilityRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_ids: value.account_ids?,
+                    visible: value.visible?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SetFeatureRequestPortalVisibilityRequest>
+        for SetFeatureRequestPortalVisibilityRequest {
+            fn from(value: super::SetFeatureRequestPortalVisibilityRequest) -> Self {
+                Self {
+                    account_ids: Ok(value.account_ids),
+                    visible: Ok(value.visible),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SnoozeIssueRequest {
             snooze_until: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
@@ -11211,6 +19824,723 @@ pub mod types {
             fn from(value: super::SnoozeIssueRequest) -> Self {
                 Self {
                     snooze_until: Ok(value.snooze_until),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SuccessData {
+            success: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for SuccessData {
+            fn default() -> Self {
+                Self {
+                    success: Err("no value supplied for success".to_string()),
+                }
+            }
+        }
+        impl SuccessData {
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SuccessData> for super::SuccessData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SuccessData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { success: value.success? })
+            }
+        }
+        impl ::std::convert::From<super::SuccessData> for SuccessData {
+            fn from(value: super::SuccessData) -> Self {
+                Self { success: Ok(value.success) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SuccessResponse {
+            data: ::std::result::Result<super::SuccessData, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SuccessResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl SuccessResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SuccessData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SuccessResponse> for super::SuccessResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SuccessResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SuccessResponse> for SuccessResponse {
+            fn from(value: super::SuccessResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Survey {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Survey {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl Survey {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Survey> for super::Survey {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Survey,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                    type_: value.type_?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Survey> for Survey {
+            fn from(value: super::Survey) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    type_: Ok(value.type_),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SurveyAnswer {
+            prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
+            question_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            question_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for SurveyAnswer {
+            fn default() -> Self {
+                Self {
+                    prompt: Err("no value supplied for prompt".to_string()),
+                    question_id: Ok(Default::default()),
+                    question_type: Err(
+                        "no value supplied for question_type".to_string(),
+                    ),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl SurveyAnswer {
+            pub fn prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompt: {e}")
+                    });
+                self
+            }
+            pub fn question_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.question_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for question_id: {e}")
+                    });
+                self
+            }
+            pub fn question_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.question_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for question_type: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SurveyAnswer> for super::SurveyAnswer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SurveyAnswer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    prompt: value.prompt?,
+                    question_id: value.question_id?,
+                    question_type: value.question_type?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SurveyAnswer> for SurveyAnswer {
+            fn from(value: super::SurveyAnswer) -> Self {
+                Self {
+                    prompt: Ok(value.prompt),
+                    question_id: Ok(value.question_id),
+                    question_type: Ok(value.question_type),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SurveyListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Survey>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SurveyListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl SurveyListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Survey>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SurveyListResponse> for super::SurveyListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SurveyListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SurveyListResponse> for SurveyListResponse {
+            fn from(value: super::SurveyListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SurveyResponse {
+            data: ::std::result::Result<super::Survey, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SurveyResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl SurveyResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Survey>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SurveyResponse> for super::SurveyResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SurveyResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SurveyResponse> for SurveyResponse {
+            fn from(value: super::SurveyResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SurveySubmission {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            answers: ::std::result::Result<
+                ::std::vec::Vec<super::SurveyAnswer>,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            excluded_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            issue_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            submitted_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            survey_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            survey_instance_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            survey_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SurveySubmission {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    answers: Ok(Default::default()),
+                    contact_id: Ok(Default::default()),
+                    excluded_at: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    issue_id: Ok(Default::default()),
+                    submitted_at: Ok(Default::default()),
+                    survey_id: Ok(Default::default()),
+                    survey_instance_id: Err(
+                        "no value supplied for survey_instance_id".to_string(),
+                    ),
+                    survey_type: Err("no value supplied for survey_type".to_string()),
+                }
+            }
+        }
+        impl SurveySubmission {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn answers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SurveyAnswer>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.answers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for answers: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn excluded_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.excluded_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for excluded_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+            pub fn submitted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.submitted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for submitted_at: {e}")
+                    });
+                self
+            }
+            pub fn survey_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.survey_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for survey_id: {e}")
+                    });
+                self
+            }
+            pub fn survey_instance_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.survey_instance_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for survey_instance_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn survey_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.survey_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for survey_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SurveySubmission> for super::SurveySubmission {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SurveySubmission,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    answers: value.answers?,
+                    contact_id: value.contact_id?,
+                    excluded_at: value.excluded_at?,
+                    id: value.id?,
+                    issue_id: value.issue_id?,
+                    submitted_at: value.submitted_at?,
+                    survey_id: value.survey_id?,
+                    survey_instance_id: value.survey_instance_id?,
+                    survey_type: value.survey_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SurveySubmission> for SurveySubmission {
+            fn from(value: super::SurveySubmission) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    answers: Ok(value.answers),
+                    contact_id: Ok(value.contact_id),
+                    excluded_at: Ok(value.excluded_at),
+                    id: Ok(value.id),
+                    issue_id: Ok(value.issue_id),
+                    submitted_at: Ok(value.submitted_at),
+                    survey_id: Ok(value.survey_id),
+                    survey_instance_id: Ok(value.survey_instance_id),
+                    survey_type: Ok(value.survey_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SurveySubmissionListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::SurveySubmission>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SurveySubmissionListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl SurveySubmissionListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SurveySubmission>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SurveySubmissionListResponse>
+        for super::SurveySubmissionListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SurveySubmissionListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SurveySubmissionListResponse>
+        for SurveySubmissionListResponse {
+            fn from(value: super::SurveySubmissionListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
                 }
             }
         }
@@ -11475,6 +20805,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            completed_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
             created_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -11494,8 +20828,16 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            external_issues: ::std::result::Result<
+                ::std::vec::Vec<super::ExternalIssue>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            linked_issues: ::std::result::Result<
+                ::std::vec::Vec<super::MiniIssue>,
                 ::std::string::String,
             >,
             milestone: ::std::result::Result<
@@ -11533,11 +20875,14 @@ pub mod types {
                     account: Ok(Default::default()),
                     assignee: Ok(Default::default()),
                     body_html: Ok(Default::default()),
+                    completed_at: Ok(Default::default()),
                     created_at: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
                     customer_portal_visible: Ok(Default::default()),
                     due_date: Ok(Default::default()),
+                    external_issues: Ok(Default::default()),
                     id: Ok(Default::default()),
+                    linked_issues: Ok(Default::default()),
                     milestone: Ok(Default::default()),
                     parent_task_id: Ok(Default::default()),
                     project: Ok(Default::default()),
@@ -11582,6 +20927,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn completed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed_at: {e}")
                     });
                 self
             }
@@ -11642,6 +21001,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn external_issues<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalIssue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_issues = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_issues: {e}"
+                        )
+                    });
+                self
+            }
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -11650,6 +21023,18 @@ pub mod types {
                 self.id = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn linked_issues<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MiniIssue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.linked_issues = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for linked_issues: {e}")
+                    });
                 self
             }
             pub fn milestone<T>(mut self, value: T) -> Self
@@ -11750,11 +21135,14 @@ pub mod types {
                     account: value.account?,
                     assignee: value.assignee?,
                     body_html: value.body_html?,
+                    completed_at: value.completed_at?,
                     created_at: value.created_at?,
                     custom_fields: value.custom_fields?,
                     customer_portal_visible: value.customer_portal_visible?,
                     due_date: value.due_date?,
+                    external_issues: value.external_issues?,
                     id: value.id?,
+                    linked_issues: value.linked_issues?,
                     milestone: value.milestone?,
                     parent_task_id: value.parent_task_id?,
                     project: value.project?,
@@ -11771,11 +21159,14 @@ pub mod types {
                     account: Ok(value.account),
                     assignee: Ok(value.assignee),
                     body_html: Ok(value.body_html),
+                    completed_at: Ok(value.completed_at),
                     created_at: Ok(value.created_at),
                     custom_fields: Ok(value.custom_fields),
                     customer_portal_visible: Ok(value.customer_portal_visible),
                     due_date: Ok(value.due_date),
+                    external_issues: Ok(value.external_issues),
                     id: Ok(value.id),
+                    linked_issues: Ok(value.linked_issues),
                     milestone: Ok(value.milestone),
                     parent_task_id: Ok(value.parent_task_id),
                     project: Ok(value.project),
@@ -11783,6 +21174,305 @@ pub mod types {
                     subtask_ids: Ok(value.subtask_ids),
                     title: Ok(value.title),
                     updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TaskComment {
+            author: ::std::result::Result<
+                ::std::option::Option<super::Actor>,
+                ::std::string::String,
+            >,
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_internal: ::std::result::Result<bool, ::std::string::String>,
+            last_edited_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            task_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TaskComment {
+            fn default() -> Self {
+                Self {
+                    author: Ok(Default::default()),
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_internal: Err("no value supplied for is_internal".to_string()),
+                    last_edited_at: Ok(Default::default()),
+                    task_id: Err("no value supplied for task_id".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl TaskComment {
+            pub fn author<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Actor>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for author: {e}")
+                    });
+                self
+            }
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_internal<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_internal = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_internal: {e}")
+                    });
+                self
+            }
+            pub fn last_edited_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_edited_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_edited_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn task_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.task_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for task_id: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TaskComment> for super::TaskComment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TaskComment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    author: value.author?,
+                    body_html: value.body_html?,
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    is_internal: value.is_internal?,
+                    last_edited_at: value.last_edited_at?,
+                    task_id: value.task_id?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TaskComment> for TaskComment {
+            fn from(value: super::TaskComment) -> Self {
+                Self {
+                    author: Ok(value.author),
+                    body_html: Ok(value.body_html),
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    is_internal: Ok(value.is_internal),
+                    last_edited_at: Ok(value.last_edited_at),
+                    task_id: Ok(value.task_id),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TaskCommentListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::TaskComment>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TaskCommentListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl TaskCommentListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TaskComment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TaskCommentListResponse>
+        for super::TaskCommentListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TaskCommentListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TaskCommentListResponse>
+        for TaskCommentListResponse {
+            fn from(value: super::TaskCommentListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TaskCommentResponse {
+            data: ::std::result::Result<super::TaskComment, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TaskCommentResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl TaskCommentResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TaskComment>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TaskCommentResponse>
+        for super::TaskCommentResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TaskCommentResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TaskCommentResponse> for TaskCommentResponse {
+            fn from(value: super::TaskCommentResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
                 }
             }
         }
@@ -11929,6 +21619,204 @@ pub mod types {
             fn from(value: super::TaskResponse) -> Self {
                 Self {
                     data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TaskStatusDetails {
+            category: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            is_archived: ::std::result::Result<bool, ::std::string::String>,
+            is_default_status: ::std::result::Result<bool, ::std::string::String>,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TaskStatusDetails {
+            fn default() -> Self {
+                Self {
+                    category: Err("no value supplied for category".to_string()),
+                    is_archived: Err("no value supplied for is_archived".to_string()),
+                    is_default_status: Err(
+                        "no value supplied for is_default_status".to_string(),
+                    ),
+                    label: Err("no value supplied for label".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                }
+            }
+        }
+        impl TaskStatusDetails {
+            pub fn category<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
+                self
+            }
+            pub fn is_archived<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_archived = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_archived: {e}")
+                    });
+                self
+            }
+            pub fn is_default_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_default_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_default_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TaskStatusDetails> for super::TaskStatusDetails {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TaskStatusDetails,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    category: value.category?,
+                    is_archived: value.is_archived?,
+                    is_default_status: value.is_default_status?,
+                    label: value.label?,
+                    slug: value.slug?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TaskStatusDetails> for TaskStatusDetails {
+            fn from(value: super::TaskStatusDetails) -> Self {
+                Self {
+                    category: Ok(value.category),
+                    is_archived: Ok(value.is_archived),
+                    is_default_status: Ok(value.is_default_status),
+                    label: Ok(value.label),
+                    slug: Ok(value.slug),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TaskStatusListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::TaskStatusDetails>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TaskStatusListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl TaskStatusListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TaskStatusDetails>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TaskStatusListResponse>
+        for super::TaskStatusListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TaskStatusListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TaskStatusListResponse>
+        for TaskStatusListResponse {
+            fn from(value: super::TaskStatusListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
                     request_id: Ok(value.request_id),
                 }
             }
@@ -12158,6 +22046,620 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TrainingData {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            documents: ::std::result::Result<
+                ::std::vec::Vec<super::TrainingDataDocument>,
+                ::std::string::String,
+            >,
+            exclude_from_kb_search: ::std::result::Result<bool, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            scrape_status: ::std::result::Result<
+                ::std::option::Option<super::TrainingDataScrapeStatus>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TrainingData {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    documents: Ok(Default::default()),
+                    exclude_from_kb_search: Err(
+                        "no value supplied for exclude_from_kb_search".to_string(),
+                    ),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    scrape_status: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                    visibility: Err("no value supplied for visibility".to_string()),
+                }
+            }
+        }
+        impl TrainingData {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn documents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TrainingDataDocument>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.documents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for documents: {e}")
+                    });
+                self
+            }
+            pub fn exclude_from_kb_search<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.exclude_from_kb_search = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for exclude_from_kb_search: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn scrape_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TrainingDataScrapeStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scrape_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scrape_status: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TrainingData> for super::TrainingData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TrainingData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    documents: value.documents?,
+                    exclude_from_kb_search: value.exclude_from_kb_search?,
+                    id: value.id?,
+                    name: value.name?,
+                    scrape_status: value.scrape_status?,
+                    type_: value.type_?,
+                    updated_at: value.updated_at?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TrainingData> for TrainingData {
+            fn from(value: super::TrainingData) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    documents: Ok(value.documents),
+                    exclude_from_kb_search: Ok(value.exclude_from_kb_search),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    scrape_status: Ok(value.scrape_status),
+                    type_: Ok(value.type_),
+                    updated_at: Ok(value.updated_at),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TrainingDataDocument {
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            file_size: ::std::result::Result<i64, ::std::string::String>,
+            file_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            s3_key: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TrainingDataDocument {
+            fn default() -> Self {
+                Self {
+                    external_id: Ok(Default::default()),
+                    file_name: Err("no value supplied for file_name".to_string()),
+                    file_size: Err("no value supplied for file_size".to_string()),
+                    file_type: Err("no value supplied for file_type".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    s3_key: Err("no value supplied for s3_key".to_string()),
+                }
+            }
+        }
+        impl TrainingDataDocument {
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+            pub fn file_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_size: {e}")
+                    });
+                self
+            }
+            pub fn file_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_type: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn s3_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.s3_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for s3_key: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TrainingDataDocument>
+        for super::TrainingDataDocument {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TrainingDataDocument,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    external_id: value.external_id?,
+                    file_name: value.file_name?,
+                    file_size: value.file_size?,
+                    file_type: value.file_type?,
+                    id: value.id?,
+                    s3_key: value.s3_key?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TrainingDataDocument> for TrainingDataDocument {
+            fn from(value: super::TrainingDataDocument) -> Self {
+                Self {
+                    external_id: Ok(value.external_id),
+                    file_name: Ok(value.file_name),
+                    file_size: Ok(value.file_size),
+                    file_type: Ok(value.file_type),
+                    id: Ok(value.id),
+                    s3_key: Ok(value.s3_key),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TrainingDataListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::TrainingData>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TrainingDataListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl TrainingDataListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TrainingData>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TrainingDataListResponse>
+        for super::TrainingDataListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TrainingDataListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TrainingDataListResponse>
+        for TrainingDataListResponse {
+            fn from(value: super::TrainingDataListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TrainingDataResponse {
+            data: ::std::result::Result<super::TrainingData, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TrainingDataResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl TrainingDataResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TrainingData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TrainingDataResponse>
+        for super::TrainingDataResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TrainingDataResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TrainingDataResponse> for TrainingDataResponse {
+            fn from(value: super::TrainingDataResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TrainingDataScrapeStatus {
+            last_scraped_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            pages_scraped: ::std::result::Result<i64, ::std::string::String>,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+            total_pages: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for TrainingDataScrapeStatus {
+            fn default() -> Self {
+                Self {
+                    last_scraped_at: Ok(Default::default()),
+                    pages_scraped: Err(
+                        "no value supplied for pages_scraped".to_string(),
+                    ),
+                    status: Err("no value supplied for status".to_string()),
+                    total_pages: Err("no value supplied for total_pages".to_string()),
+                }
+            }
+        }
+        impl TrainingDataScrapeStatus {
+            pub fn last_scraped_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_scraped_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_scraped_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn pages_scraped<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pages_scraped = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pages_scraped: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn total_pages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_pages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_pages: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TrainingDataScrapeStatus>
+        for super::TrainingDataScrapeStatus {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TrainingDataScrapeStatus,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    last_scraped_at: value.last_scraped_at?,
+                    pages_scraped: value.pages_scraped?,
+                    status: value.status?,
+                    total_pages: value.total_pages?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TrainingDataScrapeStatus>
+        for TrainingDataScrapeStatus {
+            fn from(value: super::TrainingDataScrapeStatus) -> Self {
+                Self {
+                    last_scraped_at: Ok(value.last_scraped_at),
+                    pages_scraped: Ok(value.pages_scraped),
+                    status: Ok(value.status),
+                    total_pages: Ok(value.total_pages),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateAccountHighlightRequest {
+            content_html: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateAccountHighlightRequest {
+            fn default() -> Self {
+                Self {
+                    content_html: Ok(Default::default()),
+                    expires_at: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateAccountHighlightRequest {
+            pub fn content_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content_html: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateAccountHighlightRequest>
+        for super::UpdateAccountHighlightRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateAccountHighlightRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content_html: value.content_html?,
+                    expires_at: value.expires_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateAccountHighlightRequest>
+        for UpdateAccountHighlightRequest {
+            fn from(value: super::UpdateAccountHighlightRequest) -> Self {
+                Self {
+                    content_html: Ok(value.content_html),
+                    expires_at: Ok(value.expires_at),
                 }
             }
         }
@@ -12708,6 +23210,72 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UpdateCallRecordingRequest {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::vec::Vec<super::CustomFieldValue>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateCallRecordingRequest {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    custom_fields: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateCallRecordingRequest {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateCallRecordingRequest>
+        for super::UpdateCallRecordingRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateCallRecordingRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    custom_fields: value.custom_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateCallRecordingRequest>
+        for UpdateCallRecordingRequest {
+            fn from(value: super::UpdateCallRecordingRequest) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    custom_fields: Ok(value.custom_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateContactRequest {
             account_external_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -13085,6 +23653,304 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UpdateCustomObjectRequest {
+            custom_fields: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::CustomObjectFieldValue,
+                >,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateCustomObjectRequest {
+            fn default() -> Self {
+                Self {
+                    custom_fields: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateCustomObjectRequest {
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::CustomObjectFieldValue,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateCustomObjectRequest>
+        for super::UpdateCustomObjectRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateCustomObjectRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    custom_fields: value.custom_fields?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateCustomObjectRequest>
+        for UpdateCustomObjectRequest {
+            fn from(value: super::UpdateCustomObjectRequest) -> Self {
+                Self {
+                    custom_fields: Ok(value.custom_fields),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateCustomObjectsRequest {
+            custom_fields: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::CustomObjectFieldValue,
+                >,
+                ::std::string::String,
+            >,
+            ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateCustomObjectsRequest {
+            fn default() -> Self {
+                Self {
+                    custom_fields: Ok(Default::default()),
+                    ids: Err("no value supplied for ids".to_string()),
+                }
+            }
+        }
+        impl UpdateCustomObjectsRequest {
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::CustomObjectFieldValue,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateCustomObjectsRequest>
+        for super::UpdateCustomObjectsRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateCustomObjectsRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    custom_fields: value.custom_fields?,
+                    ids: value.ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateCustomObjectsRequest>
+        for UpdateCustomObjectsRequest {
+            fn from(value: super::UpdateCustomObjectsRequest) -> Self {
+                Self {
+                    custom_fields: Ok(value.custom_fields),
+                    ids: Ok(value.ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateCustomObjectsResponse {
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<bool, ::std::string::String>,
+            updated_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateCustomObjectsResponse {
+            fn default() -> Self {
+                Self {
+                    request_id: Err("no value supplied for request_id".to_string()),
+                    success: Err("no value supplied for success".to_string()),
+                    updated_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateCustomObjectsResponse {
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+            pub fn updated_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateCustomObjectsResponse>
+        for super::UpdateCustomObjectsResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateCustomObjectsResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    request_id: value.request_id?,
+                    success: value.success?,
+                    updated_ids: value.updated_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateCustomObjectsResponse>
+        for UpdateCustomObjectsResponse {
+            fn from(value: super::UpdateCustomObjectsResponse) -> Self {
+                Self {
+                    request_id: Ok(value.request_id),
+                    success: Ok(value.success),
+                    updated_ids: Ok(value.updated_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateFeatureRequestRequest {
+            custom_fields: ::std::result::Result<
+                ::std::vec::Vec<super::CustomFieldValue>,
+                ::std::string::String,
+            >,
+            request_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateFeatureRequestRequest {
+            fn default() -> Self {
+                Self {
+                    custom_fields: Ok(Default::default()),
+                    request_status: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateFeatureRequestRequest {
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn request_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for request_status: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateFeatureRequestRequest>
+        for super::UpdateFeatureRequestRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateFeatureRequestRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    custom_fields: value.custom_fields?,
+                    request_status: value.request_status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateFeatureRequestRequest>
+        for UpdateFeatureRequestRequest {
+            fn from(value: super::UpdateFeatureRequestRequest) -> Self {
+                Self {
+                    custom_fields: Ok(value.custom_fields),
+                    request_status: Ok(value.request_status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateIssueFollowersRequest {
             contact_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -13389,6 +24255,51 @@ pub mod types {
                     title: Ok(value.title),
                     type_: Ok(value.type_),
                 }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateKnowledgeBaseThemeRequest {
+            assets: ::std::result::Result<
+                ::std::vec::Vec<super::KnowledgeBaseThemeAssetUpdate>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateKnowledgeBaseThemeRequest {
+            fn default() -> Self {
+                Self {
+                    assets: Err("no value supplied for assets".to_string()),
+                }
+            }
+        }
+        impl UpdateKnowledgeBaseThemeRequest {
+            pub fn assets<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::KnowledgeBaseThemeAssetUpdate>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assets: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateKnowledgeBaseThemeRequest>
+        for super::UpdateKnowledgeBaseThemeRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateKnowledgeBaseThemeRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { assets: value.assets? })
+            }
+        }
+        impl ::std::convert::From<super::UpdateKnowledgeBaseThemeRequest>
+        for UpdateKnowledgeBaseThemeRequest {
+            fn from(value: super::UpdateKnowledgeBaseThemeRequest) -> Self {
+                Self { assets: Ok(value.assets) }
             }
         }
         #[derive(Clone, Debug)]
@@ -13792,6 +24703,53 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UpdateTaskCommentRequest {
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateTaskCommentRequest {
+            fn default() -> Self {
+                Self {
+                    body_html: Err("no value supplied for body_html".to_string()),
+                }
+            }
+        }
+        impl UpdateTaskCommentRequest {
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateTaskCommentRequest>
+        for super::UpdateTaskCommentRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateTaskCommentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body_html: value.body_html?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateTaskCommentRequest>
+        for UpdateTaskCommentRequest {
+            fn from(value: super::UpdateTaskCommentRequest) -> Self {
+                Self {
+                    body_html: Ok(value.body_html),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateTaskRequest {
             assignee_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -14159,6 +25117,154 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UploadTrainingDataContentRequest {
+            content: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            training_data_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            training_data_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::TrainingDataVisibility>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UploadTrainingDataContentRequest {
+            fn default() -> Self {
+                Self {
+                    content: Ok(Default::default()),
+                    external_id: Ok(Default::default()),
+                    file_name: Ok(Default::default()),
+                    training_data_id: Ok(Default::default()),
+                    training_data_name: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl UploadTrainingDataContentRequest {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+            pub fn training_data_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.training_data_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for training_data_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn training_data_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.training_data_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for training_data_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TrainingDataVisibility>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UploadTrainingDataContentRequest>
+        for super::UploadTrainingDataContentRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UploadTrainingDataContentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    external_id: value.external_id?,
+                    file_name: value.file_name?,
+                    training_data_id: value.training_data_id?,
+                    training_data_name: value.training_data_name?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UploadTrainingDataContentRequest>
+        for UploadTrainingDataContentRequest {
+            fn from(value: super::UploadTrainingDataContentRequest) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    external_id: Ok(value.external_id),
+                    file_name: Ok(value.file_name),
+                    training_data_id: Ok(value.training_data_id),
+                    training_data_name: Ok(value.training_data_name),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct User {
             avatar_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -14462,6 +25568,162 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct UserRole {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for UserRole {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                }
+            }
+        }
+        impl UserRole {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserRole> for super::UserRole {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserRole,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                    slug: value.slug?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserRole> for UserRole {
+            fn from(value: super::UserRole) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    slug: Ok(value.slug),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserRoleListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::UserRole>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserRoleListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl UserRoleListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::UserRole>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserRoleListResponse>
+        for super::UserRoleListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserRoleListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserRoleListResponse> for UserRoleListResponse {
+            fn from(value: super::UserRoleListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -14638,6 +25900,349 @@ let response = client.update_account()
 ```*/
     pub fn update_account(&self) -> builder::UpdateAccount<'_> {
         builder::UpdateAccount::new(self)
+    }
+    /**List an account's activities
+
+The account's custom activities, newest first, paginated by `cursor`.
+
+Sends a `GET` request to `/accounts/{id}/activities`
+
+Arguments:
+- `id`: The account's ID or external ID.
+- `activity_type`: Only activities of this type slug.
+- `cursor`
+- `end_time`: End of the time range (RFC3339).
+- `limit`: Page size, 1-1000 (default 100).
+- `start_time`: Start of the time range (RFC3339).
+```ignore
+let response = client.list_account_activities()
+    .id(id)
+    .activity_type(activity_type)
+    .cursor(cursor)
+    .end_time(end_time)
+    .limit(limit)
+    .start_time(start_time)
+    .send()
+    .await;
+```*/
+    pub fn list_account_activities(&self) -> builder::ListAccountActivities<'_> {
+        builder::ListAccountActivities::new(self)
+    }
+    /**Create an account activity
+
+Adds a custom activity of an existing activity type to the account's timeline.
+
+Sends a `POST` request to `/accounts/{id}/activities`
+
+Arguments:
+- `id`: The account's ID or external ID.
+- `body`
+```ignore
+let response = client.create_account_activity()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_account_activity(&self) -> builder::CreateAccountActivity<'_> {
+        builder::CreateAccountActivity::new(self)
+    }
+    /**Create an account highlight
+
+Sends a `POST` request to `/accounts/{id}/highlights`
+
+Arguments:
+- `id`: The account's ID or external ID.
+- `body`
+```ignore
+let response = client.create_account_highlight()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_account_highlight(&self) -> builder::CreateAccountHighlight<'_> {
+        builder::CreateAccountHighlight::new(self)
+    }
+    /**Delete an account highlight
+
+Deletes the highlight for good.
+
+Sends a `DELETE` request to `/accounts/{id}/highlights/{highlight_id}`
+
+Arguments:
+- `id`: The account's ID or external ID.
+- `highlight_id`
+```ignore
+let response = client.delete_account_highlight()
+    .id(id)
+    .highlight_id(highlight_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_account_highlight(&self) -> builder::DeleteAccountHighlight<'_> {
+        builder::DeleteAccountHighlight::new(self)
+    }
+    /**Update an account highlight
+
+Changes only the fields sent.
+
+Sends a `PATCH` request to `/accounts/{id}/highlights/{highlight_id}`
+
+Arguments:
+- `id`: The account's ID or external ID.
+- `highlight_id`
+- `body`
+```ignore
+let response = client.update_account_highlight()
+    .id(id)
+    .highlight_id(highlight_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_account_highlight(&self) -> builder::UpdateAccountHighlight<'_> {
+        builder::UpdateAccountHighlight::new(self)
+    }
+    /**List the notes of a notebook block
+
+The notes of one Notes block of the account's notebook, paginated by `cursor`.
+
+Sends a `GET` request to `/accounts/{id}/notebook-blocks/{block_id}/notes`
+
+Arguments:
+- `id`: The account's ID or external ID.
+- `block_id`: The Notes block's ID, as copied from the notebook in the Pylon app.
+- `cursor`
+- `limit`: Page size, 1-20 (default 20).
+```ignore
+let response = client.list_account_notebook_notes()
+    .id(id)
+    .block_id(block_id)
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_account_notebook_notes(&self) -> builder::ListAccountNotebookNotes<'_> {
+        builder::ListAccountNotebookNotes::new(self)
+    }
+    /**Create a note in a notebook block
+
+Sends a `POST` request to `/accounts/{id}/notebook-blocks/{block_id}/notes`
+
+Arguments:
+- `id`: The account's ID or external ID.
+- `block_id`: The Notes block's ID, as copied from the notebook in the Pylon app.
+- `body`
+```ignore
+let response = client.create_account_notebook_note()
+    .id(id)
+    .block_id(block_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_account_notebook_note(
+        &self,
+    ) -> builder::CreateAccountNotebookNote<'_> {
+        builder::CreateAccountNotebookNote::new(self)
+    }
+    /**Create an account relationship
+
+Links the account to a parent or partner account.
+
+Sends a `POST` request to `/accounts/{id}/relationship`
+
+Arguments:
+- `id`: The child or client account's ID.
+- `body`
+```ignore
+let response = client.create_account_relationship()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_account_relationship(&self) -> builder::CreateAccountRelationship<'_> {
+        builder::CreateAccountRelationship::new(self)
+    }
+    /**List an account's relationships
+
+The parent and partner relationships in which the account is the child or client.
+
+Sends a `GET` request to `/accounts/{id}/relationships`
+
+Arguments:
+- `id`: The child or client account's ID.
+```ignore
+let response = client.list_account_relationships()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn list_account_relationships(&self) -> builder::ListAccountRelationships<'_> {
+        builder::ListAccountRelationships::new(self)
+    }
+    /**Delete an account relationship
+
+Removes the relationship and returns it as it was.
+
+Sends a `DELETE` request to `/accounts/{id}/relationships/{relationship_id}`
+
+Arguments:
+- `id`: The child or client account's ID.
+- `relationship_id`
+```ignore
+let response = client.delete_account_relationship()
+    .id(id)
+    .relationship_id(relationship_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_account_relationship(&self) -> builder::DeleteAccountRelationship<'_> {
+        builder::DeleteAccountRelationship::new(self)
+    }
+    /**List activity types
+
+The custom activity types defined for the organization.
+
+Sends a `GET` request to `/activity-types`
+
+```ignore
+let response = client.list_activity_types()
+    .send()
+    .await;
+```*/
+    pub fn list_activity_types(&self) -> builder::ListActivityTypes<'_> {
+        builder::ListActivityTypes::new(self)
+    }
+    /**List article feedback
+
+Readers' ratings of articles, paginated by `cursor`.
+
+Sends a `GET` request to `/article-feedback`
+
+Arguments:
+- `article_id`: Only feedback on this article.
+- `cursor`
+- `knowledge_base_id`: Only feedback on articles of this knowledge base.
+- `limit`: Page size, 1-999 (default 100).
+```ignore
+let response = client.list_article_feedback()
+    .article_id(article_id)
+    .cursor(cursor)
+    .knowledge_base_id(knowledge_base_id)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_article_feedback(&self) -> builder::ListArticleFeedback<'_> {
+        builder::ListArticleFeedback::new(self)
+    }
+    /**List audit logs
+
+The organization's audit log, paginated by `cursor`.
+
+Sends a `GET` request to `/audit-logs`
+
+Arguments:
+- `cursor`
+- `limit`: Page size, 1-999 (default 100).
+```ignore
+let response = client.list_audit_logs()
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_audit_logs(&self) -> builder::ListAuditLogs<'_> {
+        builder::ListAuditLogs::new(self)
+    }
+    /**Search audit logs
+
+Audit log entries matching `filter`, paginated by `cursor` (page size 1-999, default 100).
+
+Sends a `POST` request to `/audit-logs/search`
+
+```ignore
+let response = client.search_audit_logs()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn search_audit_logs(&self) -> builder::SearchAuditLogs<'_> {
+        builder::SearchAuditLogs::new(self)
+    }
+    /**Create a call recording
+
+Sends a `POST` request to `/call-recordings`
+
+```ignore
+let response = client.create_call_recording()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_call_recording(&self) -> builder::CreateCallRecording<'_> {
+        builder::CreateCallRecording::new(self)
+    }
+    /**Search call recordings
+
+Call recordings matching `filter`, paginated by `cursor` (page size 1-1000, default 100).
+
+Sends a `POST` request to `/call-recordings/search`
+
+```ignore
+let response = client.search_call_recordings()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn search_call_recordings(&self) -> builder::SearchCallRecordings<'_> {
+        builder::SearchCallRecordings::new(self)
+    }
+    /**Get a call recording
+
+Sends a `GET` request to `/call-recordings/{id}`
+
+```ignore
+let response = client.get_call_recording()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_call_recording(&self) -> builder::GetCallRecording<'_> {
+        builder::GetCallRecording::new(self)
+    }
+    /**Delete a call recording
+
+Sends a `DELETE` request to `/call-recordings/{id}`
+
+```ignore
+let response = client.delete_call_recording()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_call_recording(&self) -> builder::DeleteCallRecording<'_> {
+        builder::DeleteCallRecording::new(self)
+    }
+    /**Update a call recording
+
+Changes only the fields sent.
+
+Sends a `PATCH` request to `/call-recordings/{id}`
+
+```ignore
+let response = client.update_call_recording()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_call_recording(&self) -> builder::UpdateCallRecording<'_> {
+        builder::UpdateCallRecording::new(self)
     }
     /**List contacts
 
@@ -14816,6 +26421,282 @@ let response = client.update_custom_field()
     pub fn update_custom_field(&self) -> builder::UpdateCustomField<'_> {
         builder::UpdateCustomField::new(self)
     }
+    /**List custom objects of a type
+
+Custom objects of the type, paginated by `cursor`.
+
+Sends a `GET` request to `/custom-objects/{object_type}`
+
+Arguments:
+- `object_type`: The custom object type's slug, e.g. `companies`.
+- `cursor`
+- `limit`: Page size, at most 100 (default 25).
+```ignore
+let response = client.list_custom_objects()
+    .object_type(object_type)
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_custom_objects(&self) -> builder::ListCustomObjects<'_> {
+        builder::ListCustomObjects::new(self)
+    }
+    /**Create a custom object
+
+Sends a `POST` request to `/custom-objects/{object_type}`
+
+Arguments:
+- `object_type`: The custom object type's slug, e.g. `companies`.
+- `body`
+```ignore
+let response = client.create_custom_object()
+    .object_type(object_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_custom_object(&self) -> builder::CreateCustomObject<'_> {
+        builder::CreateCustomObject::new(self)
+    }
+    /**Update several custom objects
+
+Applies one update to 1-100 custom objects of the type.
+
+Sends a `PATCH` request to `/custom-objects/{object_type}`
+
+Arguments:
+- `object_type`: The custom object type's slug, e.g. `companies`.
+- `body`
+```ignore
+let response = client.update_custom_objects()
+    .object_type(object_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_custom_objects(&self) -> builder::UpdateCustomObjects<'_> {
+        builder::UpdateCustomObjects::new(self)
+    }
+    /**Search custom objects of a type
+
+Custom objects of the type matching `filter`, paginated by `cursor` (page size at most 100, default 25).
+
+Sends a `POST` request to `/custom-objects/{object_type}/search`
+
+Arguments:
+- `object_type`: The custom object type's slug, e.g. `companies`.
+- `body`
+```ignore
+let response = client.search_custom_objects()
+    .object_type(object_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn search_custom_objects(&self) -> builder::SearchCustomObjects<'_> {
+        builder::SearchCustomObjects::new(self)
+    }
+    /**Get a custom object
+
+Sends a `GET` request to `/custom-objects/{object_type}/{id}`
+
+Arguments:
+- `object_type`: The custom object type's slug, e.g. `companies`.
+- `id`
+```ignore
+let response = client.get_custom_object()
+    .object_type(object_type)
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_custom_object(&self) -> builder::GetCustomObject<'_> {
+        builder::GetCustomObject::new(self)
+    }
+    /**Delete a custom object
+
+Sends a `DELETE` request to `/custom-objects/{object_type}/{id}`
+
+Arguments:
+- `object_type`: The custom object type's slug, e.g. `companies`.
+- `id`
+```ignore
+let response = client.delete_custom_object()
+    .object_type(object_type)
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_custom_object(&self) -> builder::DeleteCustomObject<'_> {
+        builder::DeleteCustomObject::new(self)
+    }
+    /**Update a custom object
+
+Changes only the fields sent.
+
+Sends a `PATCH` request to `/custom-objects/{object_type}/{id}`
+
+Arguments:
+- `object_type`: The custom object type's slug, e.g. `companies`.
+- `id`
+- `body`
+```ignore
+let response = client.update_custom_object()
+    .object_type(object_type)
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_custom_object(&self) -> builder::UpdateCustomObject<'_> {
+        builder::UpdateCustomObject::new(self)
+    }
+    /**Create a feature request
+
+Sends a `POST` request to `/feature-requests`
+
+```ignore
+let response = client.create_feature_request()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_feature_request(&self) -> builder::CreateFeatureRequest<'_> {
+        builder::CreateFeatureRequest::new(self)
+    }
+    /**Merge feature requests
+
+Moves the evidence and external issues of the listed requests into the surviving one and archives them. Send merges into the same request one after another.
+
+Sends a `POST` request to `/feature-requests/merge`
+
+```ignore
+let response = client.merge_feature_requests()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn merge_feature_requests(&self) -> builder::MergeFeatureRequests<'_> {
+        builder::MergeFeatureRequests::new(self)
+    }
+    /**Search feature requests
+
+Feature requests matching text, statuses and accounts.
+
+Sends a `POST` request to `/feature-requests/search`
+
+```ignore
+let response = client.search_feature_requests()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn search_feature_requests(&self) -> builder::SearchFeatureRequests<'_> {
+        builder::SearchFeatureRequests::new(self)
+    }
+    /**Get a feature request
+
+Sends a `GET` request to `/feature-requests/{id}`
+
+Arguments:
+- `id`
+- `fetch_evidence`: Include the evidence items (default false).
+```ignore
+let response = client.get_feature_request()
+    .id(id)
+    .fetch_evidence(fetch_evidence)
+    .send()
+    .await;
+```*/
+    pub fn get_feature_request(&self) -> builder::GetFeatureRequest<'_> {
+        builder::GetFeatureRequest::new(self)
+    }
+    /**Delete a feature request
+
+Deletes the request and its evidence for good.
+
+Sends a `DELETE` request to `/feature-requests/{id}`
+
+```ignore
+let response = client.delete_feature_request()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_feature_request(&self) -> builder::DeleteFeatureRequest<'_> {
+        builder::DeleteFeatureRequest::new(self)
+    }
+    /**Update a feature request
+
+Changes only the fields sent.
+
+Sends a `PATCH` request to `/feature-requests/{id}`
+
+```ignore
+let response = client.update_feature_request()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_feature_request(&self) -> builder::UpdateFeatureRequest<'_> {
+        builder::UpdateFeatureRequest::new(self)
+    }
+    /**Add evidence to a feature request
+
+Records that an account wants the feature; every call adds a new record.
+
+Sends a `POST` request to `/feature-requests/{id}/evidence`
+
+```ignore
+let response = client.add_feature_request_evidence()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn add_feature_request_evidence(
+        &self,
+    ) -> builder::AddFeatureRequestEvidence<'_> {
+        builder::AddFeatureRequestEvidence::new(self)
+    }
+    /**Link or unlink an external issue
+
+Links an issue of an external tracker (and adds a backlink there), or unlinks it with `operation: unlink`. Repeating a link is a no-op.
+
+Sends a `POST` request to `/feature-requests/{id}/external-issues`
+
+```ignore
+let response = client.link_feature_request_external_issue()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn link_feature_request_external_issue(
+        &self,
+    ) -> builder::LinkFeatureRequestExternalIssue<'_> {
+        builder::LinkFeatureRequestExternalIssue::new(self)
+    }
+    /**Show or hide a feature request in the portal
+
+Shows the request to, or hides it from, the listed accounts in the customer portal (when its Feature Requests tab is enabled). Idempotent.
+
+Sends a `POST` request to `/feature-requests/{id}/set-portal-visibility`
+
+```ignore
+let response = client.set_feature_request_portal_visibility()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn set_feature_request_portal_visibility(
+        &self,
+    ) -> builder::SetFeatureRequestPortalVisibility<'_> {
+        builder::SetFeatureRequestPortalVisibility::new(self)
+    }
     /**List issues
 
 Issues created in `[start_time, end_time)`, newest first. The window may span at most 365 days (30 days in older API versions). `limit` is 0-20000 (0 or absent means 20000); `cursor` pages.
@@ -14971,6 +26852,19 @@ let response = client.list_knowledge_bases()
     pub fn list_knowledge_bases(&self) -> builder::ListKnowledgeBases<'_> {
         builder::ListKnowledgeBases::new(self)
     }
+    /**Get a knowledge base
+
+Sends a `GET` request to `/knowledge-bases/{id}`
+
+```ignore
+let response = client.get_knowledge_base()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_knowledge_base(&self) -> builder::GetKnowledgeBase<'_> {
+        builder::GetKnowledgeBase::new(self)
+    }
     /**List articles
 
 Sends a `GET` request to `/knowledge-bases/{id}/articles`
@@ -15043,6 +26937,23 @@ let response = client.update_article()
     pub fn update_article(&self) -> builder::UpdateArticle<'_> {
         builder::UpdateArticle::new(self)
     }
+    /**Request a review of an article draft
+
+Asks users and/or AI to review the article's current, unpublished version.
+
+Sends a `POST` request to `/knowledge-bases/{id}/articles/{article_id}/request-review`
+
+```ignore
+let response = client.request_article_review()
+    .id(id)
+    .article_id(article_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn request_article_review(&self) -> builder::RequestArticleReview<'_> {
+        builder::RequestArticleReview::new(self)
+    }
     /**List collections
 
 Sends a `GET` request to `/knowledge-bases/{id}/collections`
@@ -15069,6 +26980,20 @@ let response = client.create_collection()
 ```*/
     pub fn create_collection(&self) -> builder::CreateCollection<'_> {
         builder::CreateCollection::new(self)
+    }
+    /**Get a collection
+
+Sends a `GET` request to `/knowledge-bases/{id}/collections/{collection_id}`
+
+```ignore
+let response = client.get_collection()
+    .id(id)
+    .collection_id(collection_id)
+    .send()
+    .await;
+```*/
+    pub fn get_collection(&self) -> builder::GetCollection<'_> {
+        builder::GetCollection::new(self)
     }
     /**Delete a collection
 
@@ -15113,6 +27038,57 @@ let response = client.create_route_redirect()
     pub fn create_route_redirect(&self) -> builder::CreateRouteRedirect<'_> {
         builder::CreateRouteRedirect::new(self)
     }
+    /**Get a knowledge base theme
+
+The theme's files, with their draft and published content.
+
+Sends a `GET` request to `/knowledge-bases/{id}/themes/{theme_id}`
+
+```ignore
+let response = client.get_knowledge_base_theme()
+    .id(id)
+    .theme_id(theme_id)
+    .send()
+    .await;
+```*/
+    pub fn get_knowledge_base_theme(&self) -> builder::GetKnowledgeBaseTheme<'_> {
+        builder::GetKnowledgeBaseTheme::new(self)
+    }
+    /**Update a knowledge base theme
+
+Replaces whole theme files as drafts, all at once; publish the theme to make them live.
+
+Sends a `PATCH` request to `/knowledge-bases/{id}/themes/{theme_id}`
+
+```ignore
+let response = client.update_knowledge_base_theme()
+    .id(id)
+    .theme_id(theme_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_knowledge_base_theme(&self) -> builder::UpdateKnowledgeBaseTheme<'_> {
+        builder::UpdateKnowledgeBaseTheme::new(self)
+    }
+    /**Publish a knowledge base theme
+
+Makes every draft file of the theme its published version (live at once if the knowledge base uses the theme). Without drafts it changes nothing.
+
+Sends a `POST` request to `/knowledge-bases/{id}/themes/{theme_id}/publish`
+
+```ignore
+let response = client.publish_knowledge_base_theme()
+    .id(id)
+    .theme_id(theme_id)
+    .send()
+    .await;
+```*/
+    pub fn publish_knowledge_base_theme(
+        &self,
+    ) -> builder::PublishKnowledgeBaseTheme<'_> {
+        builder::PublishKnowledgeBaseTheme::new(self)
+    }
     /**Get the authenticated user
 
 Returns the user associated with the current API token.
@@ -15139,6 +27115,21 @@ let response = client.create_milestone()
 ```*/
     pub fn create_milestone(&self) -> builder::CreateMilestone<'_> {
         builder::CreateMilestone::new(self)
+    }
+    /**Search milestones
+
+Milestones matching `filter`, paginated by `cursor` (page size 1-1000, default 100). Milestones of unlaunched projects are not returned.
+
+Sends a `POST` request to `/milestones/search`
+
+```ignore
+let response = client.search_milestones()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn search_milestones(&self) -> builder::SearchMilestones<'_> {
+        builder::SearchMilestones::new(self)
     }
     /**Get a milestone
 
@@ -15246,6 +27237,75 @@ let response = client.update_project()
     pub fn update_project(&self) -> builder::UpdateProject<'_> {
         builder::UpdateProject::new(self)
     }
+    /**List surveys
+
+Sends a `GET` request to `/surveys`
+
+```ignore
+let response = client.list_surveys()
+    .send()
+    .await;
+```*/
+    pub fn list_surveys(&self) -> builder::ListSurveys<'_> {
+        builder::ListSurveys::new(self)
+    }
+    /**Search surveys
+
+Surveys matching `filter` (one page, at most `limit`).
+
+Sends a `POST` request to `/surveys/search`
+
+```ignore
+let response = client.search_surveys()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn search_surveys(&self) -> builder::SearchSurveys<'_> {
+        builder::SearchSurveys::new(self)
+    }
+    /**Get a survey
+
+Sends a `GET` request to `/surveys/{id}`
+
+```ignore
+let response = client.get_survey()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_survey(&self) -> builder::GetSurvey<'_> {
+        builder::GetSurvey::new(self)
+    }
+    /**List a survey's responses
+
+The survey's responses the token may see, paginated by `cursor`. A token limited to some accounts or contacts must pass both `account_id` and `contact_id`.
+
+Sends a `GET` request to `/surveys/{id}/responses`
+
+Arguments:
+- `id`
+- `account_id`
+- `contact_id`
+- `cursor`
+- `limit`: Page size, 1-999 (default 100).
+- `submitted_after`: Only responses submitted after this time.
+- `submitted_before`: Only responses submitted before this time.
+```ignore
+let response = client.list_survey_responses()
+    .id(id)
+    .account_id(account_id)
+    .contact_id(contact_id)
+    .cursor(cursor)
+    .limit(limit)
+    .submitted_after(submitted_after)
+    .submitted_before(submitted_before)
+    .send()
+    .await;
+```*/
+    pub fn list_survey_responses(&self) -> builder::ListSurveyResponses<'_> {
+        builder::ListSurveyResponses::new(self)
+    }
     /**List tags
 
 Sends a `GET` request to `/tags`
@@ -15325,6 +27385,18 @@ let response = client.update_tag()
 ```*/
     pub fn update_tag(&self) -> builder::UpdateTag<'_> {
         builder::UpdateTag::new(self)
+    }
+    /**List task statuses
+
+Sends a `GET` request to `/task-statuses`
+
+```ignore
+let response = client.list_task_statuses()
+    .send()
+    .await;
+```*/
+    pub fn list_task_statuses(&self) -> builder::ListTaskStatuses<'_> {
+        builder::ListTaskStatuses::new(self)
     }
     /**List tasks
 
@@ -15409,6 +27481,102 @@ let response = client.update_task()
     pub fn update_task(&self) -> builder::UpdateTask<'_> {
         builder::UpdateTask::new(self)
     }
+    /**List a task's comments
+
+Every comment on the task, oldest first.
+
+Sends a `GET` request to `/tasks/{id}/comments`
+
+```ignore
+let response = client.list_task_comments()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn list_task_comments(&self) -> builder::ListTaskComments<'_> {
+        builder::ListTaskComments::new(self)
+    }
+    /**Comment on a task
+
+Adds a comment written by the token's user.
+
+Sends a `POST` request to `/tasks/{id}/comments`
+
+```ignore
+let response = client.create_task_comment()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_task_comment(&self) -> builder::CreateTaskComment<'_> {
+        builder::CreateTaskComment::new(self)
+    }
+    /**Delete a task comment
+
+Only the comment's author may delete it.
+
+Sends a `DELETE` request to `/tasks/{id}/comments/{comment_id}`
+
+```ignore
+let response = client.delete_task_comment()
+    .id(id)
+    .comment_id(comment_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_task_comment(&self) -> builder::DeleteTaskComment<'_> {
+        builder::DeleteTaskComment::new(self)
+    }
+    /**Edit a task comment
+
+Only the comment's author may edit it.
+
+Sends a `PATCH` request to `/tasks/{id}/comments/{comment_id}`
+
+```ignore
+let response = client.update_task_comment()
+    .id(id)
+    .comment_id(comment_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_task_comment(&self) -> builder::UpdateTaskComment<'_> {
+        builder::UpdateTaskComment::new(self)
+    }
+    /**Link or unlink an external issue
+
+Links an issue of an external tracker to the task, or unlinks it with `operation: unlink`. Repeating a link is a no-op.
+
+Sends a `POST` request to `/tasks/{id}/external-issues`
+
+```ignore
+let response = client.link_task_external_issue()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn link_task_external_issue(&self) -> builder::LinkTaskExternalIssue<'_> {
+        builder::LinkTaskExternalIssue::new(self)
+    }
+    /**Link or unlink a Pylon issue
+
+Links a Pylon issue to the task, or unlinks it with `operation: unlink`.
+
+Sends a `POST` request to `/tasks/{id}/issues`
+
+```ignore
+let response = client.link_task_issue()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn link_task_issue(&self) -> builder::LinkTaskIssue<'_> {
+        builder::LinkTaskIssue::new(self)
+    }
     /**List teams
 
 Sends a `GET` request to `/teams`
@@ -15460,6 +27628,94 @@ let response = client.update_team()
 ```*/
     pub fn update_team(&self) -> builder::UpdateTeam<'_> {
         builder::UpdateTeam::new(self)
+    }
+    /**List training data
+
+Sends a `GET` request to `/training-data`
+
+```ignore
+let response = client.list_training_data()
+    .send()
+    .await;
+```*/
+    pub fn list_training_data(&self) -> builder::ListTrainingData<'_> {
+        builder::ListTrainingData::new(self)
+    }
+    /**Create training data
+
+Sends a `POST` request to `/training-data`
+
+```ignore
+let response = client.create_training_data()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_training_data(&self) -> builder::CreateTrainingData<'_> {
+        builder::CreateTrainingData::new(self)
+    }
+    /**Upload text as a training data document
+
+Sends a `POST` request to `/training-data/upload-content`
+
+```ignore
+let response = client.upload_training_data_content()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn upload_training_data_content(
+        &self,
+    ) -> builder::UploadTrainingDataContent<'_> {
+        builder::UploadTrainingDataContent::new(self)
+    }
+    /**Get training data
+
+Sends a `GET` request to `/training-data/{id}`
+
+```ignore
+let response = client.get_training_data()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_training_data(&self) -> builder::GetTrainingData<'_> {
+        builder::GetTrainingData::new(self)
+    }
+    /**Delete training data documents
+
+Removes documents from the container by document ID or by your external ID.
+
+Sends a `DELETE` request to `/training-data/{id}/documents`
+
+Arguments:
+- `id`
+- `document_ids`: Documents to delete.
+- `external_ids`: Documents to delete, by external ID.
+```ignore
+let response = client.delete_training_data_documents()
+    .id(id)
+    .document_ids(document_ids)
+    .external_ids(external_ids)
+    .send()
+    .await;
+```*/
+    pub fn delete_training_data_documents(
+        &self,
+    ) -> builder::DeleteTrainingDataDocuments<'_> {
+        builder::DeleteTrainingDataDocuments::new(self)
+    }
+    /**List user roles
+
+Sends a `GET` request to `/user-roles`
+
+```ignore
+let response = client.list_user_roles()
+    .send()
+    .await;
+```*/
+    pub fn list_user_roles(&self) -> builder::ListUserRoles<'_> {
+        builder::ListUserRoles::new(self)
     }
     /**List users
 
@@ -16048,6 +28304,1547 @@ pub mod builder {
                 .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_account",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_account_activities`]
+
+[`Client::list_account_activities`]: super::Client::list_account_activities*/
+    #[derive(Debug, Clone)]
+    pub struct ListAccountActivities<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        activity_type: Result<Option<::std::string::String>, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        end_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        limit: Result<Option<i64>, String>,
+        start_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> ListAccountActivities<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                activity_type: Ok(None),
+                cursor: Ok(None),
+                end_time: Ok(None),
+                limit: Ok(None),
+                start_time: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn activity_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.activity_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for activity_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn end_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.end_time = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for end_time failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn start_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.start_time = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for start_time failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/accounts/{id}/activities`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountActivityListResponse>, Error> {
+            let Self {
+                client,
+                id,
+                activity_type,
+                cursor,
+                end_time,
+                limit,
+                start_time,
+            } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let activity_type = activity_type.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let end_time = end_time.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let start_time = start_time.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/accounts/{}/activities", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("activity_type", &activity_type),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_account_activities",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_account_activity`]
+
+[`Client::create_account_activity`]: super::Client::create_account_activity*/
+    #[derive(Debug, Clone)]
+    pub struct CreateAccountActivity<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateAccountActivityRequest, String>,
+    }
+    impl<'a> CreateAccountActivity<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateAccountActivityRequest>,
+            <V as std::convert::TryInto<
+                types::CreateAccountActivityRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateAccountActivityRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateAccountActivityRequest,
+            ) -> types::builder::CreateAccountActivityRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/accounts/{id}/activities`
+        pub async fn send(self) -> Result<ResponseValue<types::SuccessResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateAccountActivityRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/accounts/{}/activities", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_account_activity",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_account_highlight`]
+
+[`Client::create_account_highlight`]: super::Client::create_account_highlight*/
+    #[derive(Debug, Clone)]
+    pub struct CreateAccountHighlight<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateAccountHighlightRequest, String>,
+    }
+    impl<'a> CreateAccountHighlight<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateAccountHighlightRequest>,
+            <V as std::convert::TryInto<
+                types::CreateAccountHighlightRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateAccountHighlightRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateAccountHighlightRequest,
+            ) -> types::builder::CreateAccountHighlightRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/accounts/{id}/highlights`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountHighlightResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateAccountHighlightRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/accounts/{}/highlights", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_account_highlight",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::delete_account_highlight`]
+
+[`Client::delete_account_highlight`]: super::Client::delete_account_highlight*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteAccountHighlight<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        highlight_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteAccountHighlight<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                highlight_id: Err("highlight_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn highlight_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.highlight_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for highlight_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/accounts/{id}/highlights/{highlight_id}`
+        pub async fn send(self) -> Result<ResponseValue<types::SuccessResponse>, Error> {
+            let Self { client, id, highlight_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let highlight_id = highlight_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/accounts/{}/highlights/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& highlight_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "delete_account_highlight",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::update_account_highlight`]
+
+[`Client::update_account_highlight`]: super::Client::update_account_highlight*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateAccountHighlight<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        highlight_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateAccountHighlightRequest, String>,
+    }
+    impl<'a> UpdateAccountHighlight<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                highlight_id: Err("highlight_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn highlight_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.highlight_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for highlight_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateAccountHighlightRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateAccountHighlightRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateAccountHighlightRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateAccountHighlightRequest,
+            ) -> types::builder::UpdateAccountHighlightRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/accounts/{id}/highlights/{highlight_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountHighlightResponse>, Error> {
+            let Self { client, id, highlight_id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let highlight_id = highlight_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateAccountHighlightRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/accounts/{}/highlights/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& highlight_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "update_account_highlight",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_account_notebook_notes`]
+
+[`Client::list_account_notebook_notes`]: super::Client::list_account_notebook_notes*/
+    #[derive(Debug, Clone)]
+    pub struct ListAccountNotebookNotes<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        block_id: Result<::std::string::String, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+    }
+    impl<'a> ListAccountNotebookNotes<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                block_id: Err("block_id was not initialized".to_string()),
+                cursor: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn block_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.block_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for block_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/accounts/{id}/notebook-blocks/{block_id}/notes`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountNotebookNoteListResponse>, Error> {
+            let Self { client, id, block_id, cursor, limit } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let block_id = block_id.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/accounts/{}/notebook-blocks/{}/notes", client.baseurl, encode_path(&
+                id.to_string()), encode_path(& block_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_account_notebook_notes",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_account_notebook_note`]
+
+[`Client::create_account_notebook_note`]: super::Client::create_account_notebook_note*/
+    #[derive(Debug, Clone)]
+    pub struct CreateAccountNotebookNote<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        block_id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateAccountNotebookNoteRequest, String>,
+    }
+    impl<'a> CreateAccountNotebookNote<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                block_id: Err("block_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn block_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.block_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for block_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateAccountNotebookNoteRequest>,
+            <V as std::convert::TryInto<
+                types::CreateAccountNotebookNoteRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateAccountNotebookNoteRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateAccountNotebookNoteRequest,
+            ) -> types::builder::CreateAccountNotebookNoteRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/accounts/{id}/notebook-blocks/{block_id}/notes`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountNotebookNoteResponse>, Error> {
+            let Self { client, id, block_id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let block_id = block_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateAccountNotebookNoteRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/accounts/{}/notebook-blocks/{}/notes", client.baseurl, encode_path(&
+                id.to_string()), encode_path(& block_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_account_notebook_note",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_account_relationship`]
+
+[`Client::create_account_relationship`]: super::Client::create_account_relationship*/
+    #[derive(Debug, Clone)]
+    pub struct CreateAccountRelationship<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateAccountRelationshipRequest, String>,
+    }
+    impl<'a> CreateAccountRelationship<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateAccountRelationshipRequest>,
+            <V as std::convert::TryInto<
+                types::CreateAccountRelationshipRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateAccountRelationshipRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateAccountRelationshipRequest,
+            ) -> types::builder::CreateAccountRelationshipRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/accounts/{id}/relationship`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountRelationshipResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateAccountRelationshipRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/accounts/{}/relationship", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_account_relationship",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_account_relationships`]
+
+[`Client::list_account_relationships`]: super::Client::list_account_relationships*/
+    #[derive(Debug, Clone)]
+    pub struct ListAccountRelationships<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> ListAccountRelationships<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/accounts/{id}/relationships`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountRelationshipListResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/accounts/{}/relationships", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_account_relationships",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::delete_account_relationship`]
+
+[`Client::delete_account_relationship`]: super::Client::delete_account_relationship*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteAccountRelationship<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        relationship_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteAccountRelationship<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                relationship_id: Err("relationship_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn relationship_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.relationship_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for relationship_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/accounts/{id}/relationships/{relationship_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountRelationshipResponse>, Error> {
+            let Self { client, id, relationship_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let relationship_id = relationship_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/accounts/{}/relationships/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& relationship_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "delete_account_relationship",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_activity_types`]
+
+[`Client::list_activity_types`]: super::Client::list_activity_types*/
+    #[derive(Debug, Clone)]
+    pub struct ListActivityTypes<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListActivityTypes<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/activity-types`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ActivityTypeListResponse>, Error> {
+            let Self { client } = self;
+            let url = format!("{}/activity-types", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_activity_types",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_article_feedback`]
+
+[`Client::list_article_feedback`]: super::Client::list_article_feedback*/
+    #[derive(Debug, Clone)]
+    pub struct ListArticleFeedback<'a> {
+        client: &'a super::Client,
+        article_id: Result<Option<::std::string::String>, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        knowledge_base_id: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+    }
+    impl<'a> ListArticleFeedback<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                article_id: Ok(None),
+                cursor: Ok(None),
+                knowledge_base_id: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn article_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.article_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for article_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn knowledge_base_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.knowledge_base_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for knowledge_base_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/article-feedback`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ArticleFeedbackListResponse>, Error> {
+            let Self { client, article_id, cursor, knowledge_base_id, limit } = self;
+            let article_id = article_id.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let knowledge_base_id = knowledge_base_id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/article-feedback", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("article_id", &article_id))
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "knowledge_base_id",
+                        &knowledge_base_id,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_article_feedback",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_audit_logs`]
+
+[`Client::list_audit_logs`]: super::Client::list_audit_logs*/
+    #[derive(Debug, Clone)]
+    pub struct ListAuditLogs<'a> {
+        client: &'a super::Client,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+    }
+    impl<'a> ListAuditLogs<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                cursor: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/audit-logs`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AuditLogListResponse>, Error> {
+            let Self { client, cursor, limit } = self;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/audit-logs", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_audit_logs",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::search_audit_logs`]
+
+[`Client::search_audit_logs`]: super::Client::search_audit_logs*/
+    #[derive(Debug, Clone)]
+    pub struct SearchAuditLogs<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::FilterSearchRequest, String>,
+    }
+    impl<'a> SearchAuditLogs<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::FilterSearchRequest>,
+            <V as std::convert::TryInto<
+                types::FilterSearchRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `FilterSearchRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::FilterSearchRequest,
+            ) -> types::builder::FilterSearchRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/audit-logs/search`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AuditLogListResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/audit-logs/search", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "search_audit_logs",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_call_recording`]
+
+[`Client::create_call_recording`]: super::Client::create_call_recording*/
+    #[derive(Debug, Clone)]
+    pub struct CreateCallRecording<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateCallRecordingRequest, String>,
+    }
+    impl<'a> CreateCallRecording<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateCallRecordingRequest>,
+            <V as std::convert::TryInto<
+                types::CreateCallRecordingRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateCallRecordingRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateCallRecordingRequest,
+            ) -> types::builder::CreateCallRecordingRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/call-recordings`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CallRecordingResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateCallRecordingRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/call-recordings", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_call_recording",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::search_call_recordings`]
+
+[`Client::search_call_recordings`]: super::Client::search_call_recordings*/
+    #[derive(Debug, Clone)]
+    pub struct SearchCallRecordings<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::FilterSearchRequest, String>,
+    }
+    impl<'a> SearchCallRecordings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::FilterSearchRequest>,
+            <V as std::convert::TryInto<
+                types::FilterSearchRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `FilterSearchRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::FilterSearchRequest,
+            ) -> types::builder::FilterSearchRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/call-recordings/search`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CallRecordingListResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/call-recordings/search", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "search_call_recordings",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::get_call_recording`]
+
+[`Client::get_call_recording`]: super::Client::get_call_recording*/
+    #[derive(Debug, Clone)]
+    pub struct GetCallRecording<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetCallRecording<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/call-recordings/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CallRecordingResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/call-recordings/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "get_call_recording",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::delete_call_recording`]
+
+[`Client::delete_call_recording`]: super::Client::delete_call_recording*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteCallRecording<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteCallRecording<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/call-recordings/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/call-recordings/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "delete_call_recording",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::update_call_recording`]
+
+[`Client::update_call_recording`]: super::Client::update_call_recording*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateCallRecording<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateCallRecordingRequest, String>,
+    }
+    impl<'a> UpdateCallRecording<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateCallRecordingRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateCallRecordingRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateCallRecordingRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateCallRecordingRequest,
+            ) -> types::builder::UpdateCallRecordingRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/call-recordings/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CallRecordingResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateCallRecordingRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/call-recordings/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "update_call_recording",
             };
             crate::transport::send(client, request, info).await
         }
@@ -16987,6 +30784,1313 @@ pub mod builder {
             crate::transport::send(client, request, info).await
         }
     }
+    /**Builder for [`Client::list_custom_objects`]
+
+[`Client::list_custom_objects`]: super::Client::list_custom_objects*/
+    #[derive(Debug, Clone)]
+    pub struct ListCustomObjects<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+    }
+    impl<'a> ListCustomObjects<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                cursor: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/custom-objects/{object_type}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CustomObjectListResponse>, Error> {
+            let Self { client, object_type, cursor, limit } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/custom-objects/{}", client.baseurl, encode_path(& object_type
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_custom_objects",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_custom_object`]
+
+[`Client::create_custom_object`]: super::Client::create_custom_object*/
+    #[derive(Debug, Clone)]
+    pub struct CreateCustomObject<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateCustomObjectRequest, String>,
+    }
+    impl<'a> CreateCustomObject<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateCustomObjectRequest>,
+            <V as std::convert::TryInto<
+                types::CreateCustomObjectRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateCustomObjectRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateCustomObjectRequest,
+            ) -> types::builder::CreateCustomObjectRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/custom-objects/{object_type}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CustomObjectResponse>, Error> {
+            let Self { client, object_type, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateCustomObjectRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/custom-objects/{}", client.baseurl, encode_path(& object_type
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_custom_object",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::update_custom_objects`]
+
+[`Client::update_custom_objects`]: super::Client::update_custom_objects*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateCustomObjects<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateCustomObjectsRequest, String>,
+    }
+    impl<'a> UpdateCustomObjects<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateCustomObjectsRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateCustomObjectsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateCustomObjectsRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateCustomObjectsRequest,
+            ) -> types::builder::UpdateCustomObjectsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/custom-objects/{object_type}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UpdateCustomObjectsResponse>, Error> {
+            let Self { client, object_type, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateCustomObjectsRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/custom-objects/{}", client.baseurl, encode_path(& object_type
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "update_custom_objects",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::search_custom_objects`]
+
+[`Client::search_custom_objects`]: super::Client::search_custom_objects*/
+    #[derive(Debug, Clone)]
+    pub struct SearchCustomObjects<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        body: Result<types::builder::FilterSearchRequest, String>,
+    }
+    impl<'a> SearchCustomObjects<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::FilterSearchRequest>,
+            <V as std::convert::TryInto<
+                types::FilterSearchRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `FilterSearchRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::FilterSearchRequest,
+            ) -> types::builder::FilterSearchRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/custom-objects/{object_type}/search`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CustomObjectListResponse>, Error> {
+            let Self { client, object_type, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/custom-objects/{}/search", client.baseurl, encode_path(& object_type
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "search_custom_objects",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::get_custom_object`]
+
+[`Client::get_custom_object`]: super::Client::get_custom_object*/
+    #[derive(Debug, Clone)]
+    pub struct GetCustomObject<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetCustomObject<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/custom-objects/{object_type}/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CustomObjectResponse>, Error> {
+            let Self { client, object_type, id } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/custom-objects/{}/{}", client.baseurl, encode_path(& object_type
+                .to_string()), encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "get_custom_object",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::delete_custom_object`]
+
+[`Client::delete_custom_object`]: super::Client::delete_custom_object*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteCustomObject<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteCustomObject<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/custom-objects/{object_type}/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
+            let Self { client, object_type, id } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/custom-objects/{}/{}", client.baseurl, encode_path(& object_type
+                .to_string()), encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "delete_custom_object",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::update_custom_object`]
+
+[`Client::update_custom_object`]: super::Client::update_custom_object*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateCustomObject<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateCustomObjectRequest, String>,
+    }
+    impl<'a> UpdateCustomObject<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateCustomObjectRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateCustomObjectRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateCustomObjectRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateCustomObjectRequest,
+            ) -> types::builder::UpdateCustomObjectRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/custom-objects/{object_type}/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CustomObjectResponse>, Error> {
+            let Self { client, object_type, id, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateCustomObjectRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/custom-objects/{}/{}", client.baseurl, encode_path(& object_type
+                .to_string()), encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "update_custom_object",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_feature_request`]
+
+[`Client::create_feature_request`]: super::Client::create_feature_request*/
+    #[derive(Debug, Clone)]
+    pub struct CreateFeatureRequest<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateFeatureRequestRequest, String>,
+    }
+    impl<'a> CreateFeatureRequest<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateFeatureRequestRequest>,
+            <V as std::convert::TryInto<
+                types::CreateFeatureRequestRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateFeatureRequestRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateFeatureRequestRequest,
+            ) -> types::builder::CreateFeatureRequestRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/feature-requests`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FeatureRequestResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateFeatureRequestRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/feature-requests", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_feature_request",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::merge_feature_requests`]
+
+[`Client::merge_feature_requests`]: super::Client::merge_feature_requests*/
+    #[derive(Debug, Clone)]
+    pub struct MergeFeatureRequests<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MergeFeatureRequestsRequest, String>,
+    }
+    impl<'a> MergeFeatureRequests<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MergeFeatureRequestsRequest>,
+            <V as std::convert::TryInto<
+                types::MergeFeatureRequestsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MergeFeatureRequestsRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MergeFeatureRequestsRequest,
+            ) -> types::builder::MergeFeatureRequestsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/feature-requests/merge`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FeatureRequestResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MergeFeatureRequestsRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/feature-requests/merge", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "merge_feature_requests",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::search_feature_requests`]
+
+[`Client::search_feature_requests`]: super::Client::search_feature_requests*/
+    #[derive(Debug, Clone)]
+    pub struct SearchFeatureRequests<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::SearchFeatureRequestsRequest, String>,
+    }
+    impl<'a> SearchFeatureRequests<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SearchFeatureRequestsRequest>,
+            <V as std::convert::TryInto<
+                types::SearchFeatureRequestsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SearchFeatureRequestsRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SearchFeatureRequestsRequest,
+            ) -> types::builder::SearchFeatureRequestsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/feature-requests/search`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FeatureRequestSearchResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::SearchFeatureRequestsRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/feature-requests/search", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "search_feature_requests",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::get_feature_request`]
+
+[`Client::get_feature_request`]: super::Client::get_feature_request*/
+    #[derive(Debug, Clone)]
+    pub struct GetFeatureRequest<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        fetch_evidence: Result<Option<bool>, String>,
+    }
+    impl<'a> GetFeatureRequest<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                fetch_evidence: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn fetch_evidence<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.fetch_evidence = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for fetch_evidence failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/feature-requests/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FeatureRequestResponse>, Error> {
+            let Self { client, id, fetch_evidence } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let fetch_evidence = fetch_evidence.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/feature-requests/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "fetch_evidence",
+                        &fetch_evidence,
+                    ),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "get_feature_request",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::delete_feature_request`]
+
+[`Client::delete_feature_request`]: super::Client::delete_feature_request*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteFeatureRequest<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteFeatureRequest<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/feature-requests/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/feature-requests/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "delete_feature_request",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::update_feature_request`]
+
+[`Client::update_feature_request`]: super::Client::update_feature_request*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateFeatureRequest<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateFeatureRequestRequest, String>,
+    }
+    impl<'a> UpdateFeatureRequest<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateFeatureRequestRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateFeatureRequestRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateFeatureRequestRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateFeatureRequestRequest,
+            ) -> types::builder::UpdateFeatureRequestRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/feature-requests/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FeatureRequestResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateFeatureRequestRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/feature-requests/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "update_feature_request",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::add_feature_request_evidence`]
+
+[`Client::add_feature_request_evidence`]: super::Client::add_feature_request_evidence*/
+    #[derive(Debug, Clone)]
+    pub struct AddFeatureRequestEvidence<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::AddFeatureRequestEvidenceRequest, String>,
+    }
+    impl<'a> AddFeatureRequestEvidence<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AddFeatureRequestEvidenceRequest>,
+            <V as std::convert::TryInto<
+                types::AddFeatureRequestEvidenceRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AddFeatureRequestEvidenceRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AddFeatureRequestEvidenceRequest,
+            ) -> types::builder::AddFeatureRequestEvidenceRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/feature-requests/{id}/evidence`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FeatureRequestEvidenceResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::AddFeatureRequestEvidenceRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/feature-requests/{}/evidence", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "add_feature_request_evidence",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::link_feature_request_external_issue`]
+
+[`Client::link_feature_request_external_issue`]: super::Client::link_feature_request_external_issue*/
+    #[derive(Debug, Clone)]
+    pub struct LinkFeatureRequestExternalIssue<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::LinkExternalIssueRequest, String>,
+    }
+    impl<'a> LinkFeatureRequestExternalIssue<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LinkExternalIssueRequest>,
+            <V as std::convert::TryInto<
+                types::LinkExternalIssueRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `LinkExternalIssueRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LinkExternalIssueRequest,
+            ) -> types::builder::LinkExternalIssueRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/feature-requests/{id}/external-issues`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FeatureRequestResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::LinkExternalIssueRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/feature-requests/{}/external-issues", client.baseurl, encode_path(&
+                id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "link_feature_request_external_issue",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::set_feature_request_portal_visibility`]
+
+[`Client::set_feature_request_portal_visibility`]: super::Client::set_feature_request_portal_visibility*/
+    #[derive(Debug, Clone)]
+    pub struct SetFeatureRequestPortalVisibility<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::SetFeatureRequestPortalVisibilityRequest, String>,
+    }
+    impl<'a> SetFeatureRequestPortalVisibility<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SetFeatureRequestPortalVisibilityRequest>,
+            <V as std::convert::TryInto<
+                types::SetFeatureRequestPortalVisibilityRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SetFeatureRequestPortalVisibilityRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SetFeatureRequestPortalVisibilityRequest,
+            ) -> types::builder::SetFeatureRequestPortalVisibilityRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/feature-requests/{id}/set-portal-visibility`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FeatureRequestResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SetFeatureRequestPortalVisibilityRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/feature-requests/{}/set-portal-visibility", client.baseurl,
+                encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "set_feature_request_portal_visibility",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
     /**Builder for [`Client::list_issues`]
 
 [`Client::list_issues`]: super::Client::list_issues*/
@@ -17760,6 +32864,60 @@ pub mod builder {
             crate::transport::send(client, request, info).await
         }
     }
+    /**Builder for [`Client::get_knowledge_base`]
+
+[`Client::get_knowledge_base`]: super::Client::get_knowledge_base*/
+    #[derive(Debug, Clone)]
+    pub struct GetKnowledgeBase<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetKnowledgeBase<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/knowledge-bases/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::KnowledgeBaseResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/knowledge-bases/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "get_knowledge_base",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
     /**Builder for [`Client::list_articles`]
 
 [`Client::list_articles`]: super::Client::list_articles*/
@@ -18171,6 +33329,112 @@ pub mod builder {
             crate::transport::send(client, request, info).await
         }
     }
+    /**Builder for [`Client::request_article_review`]
+
+[`Client::request_article_review`]: super::Client::request_article_review*/
+    #[derive(Debug, Clone)]
+    pub struct RequestArticleReview<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        article_id: Result<::std::string::String, String>,
+        body: Result<types::builder::RequestArticleReviewRequest, String>,
+    }
+    impl<'a> RequestArticleReview<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                article_id: Err("article_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn article_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.article_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for article_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RequestArticleReviewRequest>,
+            <V as std::convert::TryInto<
+                types::RequestArticleReviewRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `RequestArticleReviewRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RequestArticleReviewRequest,
+            ) -> types::builder::RequestArticleReviewRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/knowledge-bases/{id}/articles/{article_id}/request-review`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ArticleReviewResponse>, Error> {
+            let Self { client, id, article_id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let article_id = article_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RequestArticleReviewRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/knowledge-bases/{}/articles/{}/request-review", client.baseurl,
+                encode_path(& id.to_string()), encode_path(& article_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "request_article_review",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
     /**Builder for [`Client::list_collections`]
 
 [`Client::list_collections`]: super::Client::list_collections*/
@@ -18312,6 +33576,76 @@ pub mod builder {
                 .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_collection",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::get_collection`]
+
+[`Client::get_collection`]: super::Client::get_collection*/
+    #[derive(Debug, Clone)]
+    pub struct GetCollection<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        collection_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetCollection<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                collection_id: Err("collection_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn collection_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.collection_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for collection_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/knowledge-bases/{id}/collections/{collection_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CollectionResponse>, Error> {
+            let Self { client, id, collection_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let collection_id = collection_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/knowledge-bases/{}/collections/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& collection_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "get_collection",
             };
             crate::transport::send(client, request, info).await
         }
@@ -18580,6 +33914,252 @@ pub mod builder {
             crate::transport::send(client, request, info).await
         }
     }
+    /**Builder for [`Client::get_knowledge_base_theme`]
+
+[`Client::get_knowledge_base_theme`]: super::Client::get_knowledge_base_theme*/
+    #[derive(Debug, Clone)]
+    pub struct GetKnowledgeBaseTheme<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        theme_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetKnowledgeBaseTheme<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                theme_id: Err("theme_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn theme_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.theme_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for theme_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/knowledge-bases/{id}/themes/{theme_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::KnowledgeBaseThemeResponse>, Error> {
+            let Self { client, id, theme_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let theme_id = theme_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/knowledge-bases/{}/themes/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& theme_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "get_knowledge_base_theme",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::update_knowledge_base_theme`]
+
+[`Client::update_knowledge_base_theme`]: super::Client::update_knowledge_base_theme*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateKnowledgeBaseTheme<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        theme_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateKnowledgeBaseThemeRequest, String>,
+    }
+    impl<'a> UpdateKnowledgeBaseTheme<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                theme_id: Err("theme_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn theme_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.theme_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for theme_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateKnowledgeBaseThemeRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateKnowledgeBaseThemeRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateKnowledgeBaseThemeRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateKnowledgeBaseThemeRequest,
+            ) -> types::builder::UpdateKnowledgeBaseThemeRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/knowledge-bases/{id}/themes/{theme_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::KnowledgeBaseThemeResponse>, Error> {
+            let Self { client, id, theme_id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let theme_id = theme_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateKnowledgeBaseThemeRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/knowledge-bases/{}/themes/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& theme_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "update_knowledge_base_theme",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::publish_knowledge_base_theme`]
+
+[`Client::publish_knowledge_base_theme`]: super::Client::publish_knowledge_base_theme*/
+    #[derive(Debug, Clone)]
+    pub struct PublishKnowledgeBaseTheme<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        theme_id: Result<::std::string::String, String>,
+    }
+    impl<'a> PublishKnowledgeBaseTheme<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                theme_id: Err("theme_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn theme_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.theme_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for theme_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/knowledge-bases/{id}/themes/{theme_id}/publish`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::KnowledgeBaseThemeResponse>, Error> {
+            let Self { client, id, theme_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let theme_id = theme_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/knowledge-bases/{}/themes/{}/publish", client.baseurl, encode_path(&
+                id.to_string()), encode_path(& theme_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "publish_knowledge_base_theme",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
     /**Builder for [`Client::get_me`]
 
 [`Client::get_me`]: super::Client::get_me*/
@@ -18680,6 +34260,75 @@ pub mod builder {
                 .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_milestone",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::search_milestones`]
+
+[`Client::search_milestones`]: super::Client::search_milestones*/
+    #[derive(Debug, Clone)]
+    pub struct SearchMilestones<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::FilterSearchRequest, String>,
+    }
+    impl<'a> SearchMilestones<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::FilterSearchRequest>,
+            <V as std::convert::TryInto<
+                types::FilterSearchRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `FilterSearchRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::FilterSearchRequest,
+            ) -> types::builder::FilterSearchRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/milestones/search`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MilestoneListResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/milestones/search", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "search_milestones",
             };
             crate::transport::send(client, request, info).await
         }
@@ -19204,6 +34853,342 @@ pub mod builder {
             crate::transport::send(client, request, info).await
         }
     }
+    /**Builder for [`Client::list_surveys`]
+
+[`Client::list_surveys`]: super::Client::list_surveys*/
+    #[derive(Debug, Clone)]
+    pub struct ListSurveys<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListSurveys<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/surveys`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SurveyListResponse>, Error> {
+            let Self { client } = self;
+            let url = format!("{}/surveys", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_surveys",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::search_surveys`]
+
+[`Client::search_surveys`]: super::Client::search_surveys*/
+    #[derive(Debug, Clone)]
+    pub struct SearchSurveys<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::SearchSurveysRequest, String>,
+    }
+    impl<'a> SearchSurveys<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SearchSurveysRequest>,
+            <V as std::convert::TryInto<
+                types::SearchSurveysRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SearchSurveysRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SearchSurveysRequest,
+            ) -> types::builder::SearchSurveysRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/surveys/search`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SurveyListResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::SearchSurveysRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/surveys/search", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "search_surveys",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::get_survey`]
+
+[`Client::get_survey`]: super::Client::get_survey*/
+    #[derive(Debug, Clone)]
+    pub struct GetSurvey<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetSurvey<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/surveys/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::SurveyResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/surveys/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "get_survey",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_survey_responses`]
+
+[`Client::list_survey_responses`]: super::Client::list_survey_responses*/
+    #[derive(Debug, Clone)]
+    pub struct ListSurveyResponses<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        account_id: Result<Option<::std::string::String>, String>,
+        contact_id: Result<Option<::std::string::String>, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+        submitted_after: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
+        submitted_before: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
+    }
+    impl<'a> ListSurveyResponses<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                account_id: Ok(None),
+                contact_id: Ok(None),
+                cursor: Ok(None),
+                limit: Ok(None),
+                submitted_after: Ok(None),
+                submitted_before: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.account_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn contact_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.contact_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for contact_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn submitted_after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.submitted_after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for submitted_after failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn submitted_before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.submitted_before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for submitted_before failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/surveys/{id}/responses`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SurveySubmissionListResponse>, Error> {
+            let Self {
+                client,
+                id,
+                account_id,
+                contact_id,
+                cursor,
+                limit,
+                submitted_after,
+                submitted_before,
+            } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let account_id = account_id.map_err(Error::InvalidRequest)?;
+            let contact_id = contact_id.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let submitted_after = submitted_after.map_err(Error::InvalidRequest)?;
+            let submitted_before = submitted_before.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/surveys/{}/responses", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("account_id", &account_id))
+                .query(&progenitor_client::QueryParam::new("contact_id", &contact_id))
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "submitted_after",
+                        &submitted_after,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "submitted_before",
+                        &submitted_before,
+                    ),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_survey_responses",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
     /**Builder for [`Client::list_tags`]
 
 [`Client::list_tags`]: super::Client::list_tags*/
@@ -19555,6 +35540,41 @@ pub mod builder {
                 .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_tag",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_task_statuses`]
+
+[`Client::list_task_statuses`]: super::Client::list_task_statuses*/
+    #[derive(Debug, Clone)]
+    pub struct ListTaskStatuses<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListTaskStatuses<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/task-statuses`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TaskStatusListResponse>, Error> {
+            let Self { client } = self;
+            let url = format!("{}/task-statuses", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_task_statuses",
             };
             crate::transport::send(client, request, info).await
         }
@@ -19949,6 +35969,496 @@ pub mod builder {
             crate::transport::send(client, request, info).await
         }
     }
+    /**Builder for [`Client::list_task_comments`]
+
+[`Client::list_task_comments`]: super::Client::list_task_comments*/
+    #[derive(Debug, Clone)]
+    pub struct ListTaskComments<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> ListTaskComments<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/tasks/{id}/comments`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TaskCommentListResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tasks/{}/comments", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_task_comments",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_task_comment`]
+
+[`Client::create_task_comment`]: super::Client::create_task_comment*/
+    #[derive(Debug, Clone)]
+    pub struct CreateTaskComment<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateTaskCommentRequest, String>,
+    }
+    impl<'a> CreateTaskComment<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateTaskCommentRequest>,
+            <V as std::convert::TryInto<
+                types::CreateTaskCommentRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateTaskCommentRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateTaskCommentRequest,
+            ) -> types::builder::CreateTaskCommentRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/tasks/{id}/comments`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TaskCommentResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateTaskCommentRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tasks/{}/comments", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_task_comment",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::delete_task_comment`]
+
+[`Client::delete_task_comment`]: super::Client::delete_task_comment*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteTaskComment<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        comment_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteTaskComment<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                comment_id: Err("comment_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn comment_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.comment_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for comment_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/tasks/{id}/comments/{comment_id}`
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
+            let Self { client, id, comment_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let comment_id = comment_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tasks/{}/comments/{}", client.baseurl, encode_path(& id.to_string()),
+                encode_path(& comment_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "delete_task_comment",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::update_task_comment`]
+
+[`Client::update_task_comment`]: super::Client::update_task_comment*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateTaskComment<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        comment_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateTaskCommentRequest, String>,
+    }
+    impl<'a> UpdateTaskComment<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                comment_id: Err("comment_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn comment_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.comment_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for comment_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateTaskCommentRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateTaskCommentRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateTaskCommentRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateTaskCommentRequest,
+            ) -> types::builder::UpdateTaskCommentRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/tasks/{id}/comments/{comment_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TaskCommentResponse>, Error> {
+            let Self { client, id, comment_id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let comment_id = comment_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateTaskCommentRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tasks/{}/comments/{}", client.baseurl, encode_path(& id.to_string()),
+                encode_path(& comment_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "update_task_comment",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::link_task_external_issue`]
+
+[`Client::link_task_external_issue`]: super::Client::link_task_external_issue*/
+    #[derive(Debug, Clone)]
+    pub struct LinkTaskExternalIssue<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::LinkExternalIssueRequest, String>,
+    }
+    impl<'a> LinkTaskExternalIssue<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LinkExternalIssueRequest>,
+            <V as std::convert::TryInto<
+                types::LinkExternalIssueRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `LinkExternalIssueRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LinkExternalIssueRequest,
+            ) -> types::builder::LinkExternalIssueRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/tasks/{id}/external-issues`
+        pub async fn send(self) -> Result<ResponseValue<types::TaskResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::LinkExternalIssueRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tasks/{}/external-issues", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "link_task_external_issue",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::link_task_issue`]
+
+[`Client::link_task_issue`]: super::Client::link_task_issue*/
+    #[derive(Debug, Clone)]
+    pub struct LinkTaskIssue<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::LinkTaskIssueRequest, String>,
+    }
+    impl<'a> LinkTaskIssue<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LinkTaskIssueRequest>,
+            <V as std::convert::TryInto<
+                types::LinkTaskIssueRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `LinkTaskIssueRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LinkTaskIssueRequest,
+            ) -> types::builder::LinkTaskIssueRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/tasks/{id}/issues`
+        pub async fn send(self) -> Result<ResponseValue<types::TaskResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::LinkTaskIssueRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tasks/{}/issues", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "link_task_issue",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
     /**Builder for [`Client::list_teams`]
 
 [`Client::list_teams`]: super::Client::list_teams*/
@@ -20183,6 +36693,369 @@ pub mod builder {
                 .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "update_team",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_training_data`]
+
+[`Client::list_training_data`]: super::Client::list_training_data*/
+    #[derive(Debug, Clone)]
+    pub struct ListTrainingData<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListTrainingData<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/training-data`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrainingDataListResponse>, Error> {
+            let Self { client } = self;
+            let url = format!("{}/training-data", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_training_data",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_training_data`]
+
+[`Client::create_training_data`]: super::Client::create_training_data*/
+    #[derive(Debug, Clone)]
+    pub struct CreateTrainingData<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateTrainingDataRequest, String>,
+    }
+    impl<'a> CreateTrainingData<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateTrainingDataRequest>,
+            <V as std::convert::TryInto<
+                types::CreateTrainingDataRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateTrainingDataRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateTrainingDataRequest,
+            ) -> types::builder::CreateTrainingDataRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/training-data`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrainingDataResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateTrainingDataRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/training-data", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_training_data",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::upload_training_data_content`]
+
+[`Client::upload_training_data_content`]: super::Client::upload_training_data_content*/
+    #[derive(Debug, Clone)]
+    pub struct UploadTrainingDataContent<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::UploadTrainingDataContentRequest, String>,
+    }
+    impl<'a> UploadTrainingDataContent<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UploadTrainingDataContentRequest>,
+            <V as std::convert::TryInto<
+                types::UploadTrainingDataContentRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UploadTrainingDataContentRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UploadTrainingDataContentRequest,
+            ) -> types::builder::UploadTrainingDataContentRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/training-data/upload-content`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrainingDataResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UploadTrainingDataContentRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/training-data/upload-content", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "upload_training_data_content",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::get_training_data`]
+
+[`Client::get_training_data`]: super::Client::get_training_data*/
+    #[derive(Debug, Clone)]
+    pub struct GetTrainingData<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetTrainingData<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/training-data/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrainingDataResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/training-data/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "get_training_data",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::delete_training_data_documents`]
+
+[`Client::delete_training_data_documents`]: super::Client::delete_training_data_documents*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteTrainingDataDocuments<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        document_ids: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        external_ids: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+    }
+    impl<'a> DeleteTrainingDataDocuments<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                document_ids: Ok(None),
+                external_ids: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn document_ids<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.document_ids = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for document_ids failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn external_ids<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.external_ids = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for external_ids failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/training-data/{id}/documents`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DeleteTrainingDataDocumentsResponse>, Error> {
+            let Self { client, id, document_ids, external_ids } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let document_ids = document_ids.map_err(Error::InvalidRequest)?;
+            let external_ids = external_ids.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/training-data/{}/documents", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("document_ids", &document_ids),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("external_ids", &external_ids),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "delete_training_data_documents",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_user_roles`]
+
+[`Client::list_user_roles`]: super::Client::list_user_roles*/
+    #[derive(Debug, Clone)]
+    pub struct ListUserRoles<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListUserRoles<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/user-roles`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserRoleListResponse>, Error> {
+            let Self { client } = self;
+            let url = format!("{}/user-roles", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_user_roles",
             };
             crate::transport::send(client, request, info).await
         }

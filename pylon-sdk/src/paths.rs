@@ -84,4 +84,34 @@ mod tests {
         assert!(misfit("get_article", "", "/knowledge-bases/articles/a").is_some());
         assert!(misfit("get_article", "", "/knowledge-bases/kb/articles/").is_some());
     }
+
+    #[test]
+    fn every_parameter_of_a_multi_parameter_path_is_checked() {
+        assert_eq!(
+            misfit("get_custom_object", "", "/custom-objects/companies/co_1"),
+            None
+        );
+        assert_eq!(
+            misfit(
+                "list_account_notebook_notes",
+                "",
+                "/accounts/a/notebook-blocks/b/notes"
+            ),
+            None
+        );
+        // `..` as the type resolves away a segment; as the ID, the type too.
+        assert!(misfit("get_custom_object", "", "/co_1").is_some());
+        assert!(misfit("get_custom_object", "", "/custom-objects/co_1").is_some());
+        assert!(misfit("get_custom_object", "", "/custom-objects/companies/").is_some());
+        assert!(misfit("get_custom_object", "", "/custom-objects//co_1").is_some());
+        assert!(
+            misfit(
+                "list_account_notebook_notes",
+                "",
+                "/accounts/a/notebook-blocks//notes"
+            )
+            .is_some()
+        );
+        assert!(misfit("list_account_notebook_notes", "", "/accounts/a/notes").is_some());
+    }
 }

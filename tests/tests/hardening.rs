@@ -53,7 +53,7 @@ async fn ten_in_flight_against_60_per_minute_create_all_100_with_few_extra_reque
     assert_eq!(fake.tags().len(), 100);
     assert!(stats.requests <= 115, "{} requests", stats.requests);
 
-    // Without pacing every task retries on its own: many more requests.
+    // Without pacing every task backs off on its own: more requests.
     let fake = FakePylon::start(sixty_per_minute()).await;
     let unpaced = default_client(&fake.base_url())
         .adaptive_pacing(false)
@@ -62,7 +62,10 @@ async fn ten_in_flight_against_60_per_minute_create_all_100_with_few_extra_reque
     let created_unpaced = bulk_create_tags(&unpaced, 100, 10).await;
     let unpaced_requests = fake.stats().requests;
     println!("no pacing: {created_unpaced}/100 created, {unpaced_requests} requests");
-    assert!(unpaced_requests > stats.requests + 100);
+    assert!(
+        unpaced_requests > stats.requests,
+        "{unpaced_requests} requests"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -101,7 +104,7 @@ async fn the_limiter_models_a_refilling_budget_not_a_full_window_per_slot() {
     // 60 at once, then 40 at one a second (2% under): not the 60 s a full
     // window per slot took.
     assert!(
-        elapsed >= Duration::from_secs(39) && elapsed <= Duration::from_secs(42),
+        elapsed >= Duration::from_secs(39) && elapsed <= Duration::from_secs(43),
         "{elapsed:?}"
     );
 }

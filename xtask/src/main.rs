@@ -179,7 +179,7 @@ fn generate(spec: &openapiv3::OpenAPI) -> Result<(String, String), Failure> {
         .generate_tokens(spec)
         .map_err(|e| Failure::plain(format!("progenitor could not generate the client: {e}")))?;
     let mock = generator
-        .httpmock(spec, "crate")
+        .httpmock(&scalar_query_lists(spec)?, "crate")
         .map_err(|e| Failure::plain(format!("progenitor could not generate the mocks: {e}")))?;
     let mut client = parse_rust(client)?;
     let operations = spec
@@ -198,6 +198,39 @@ fn parse_rust(tokens: proc_macro2::TokenStream) -> Result<syn::File, Failure> {
 
 fn format_rust(file: &syn::File) -> String {
     format!("{HEADER}{}", prettyplease::unparse(file))
+}
+
+/// The spec the mocks are generated from: progenitor's httpmock generator
+/// renders a query value with `to_string()`, which a list lacks, so each
+/// list-valued query parameter becomes a single value of its item type there
+/// (a mock then matches one of the repeated values). The client keeps the
+/// lists.
+fn scalar_query_lists(spec: &openapiv3::OpenAPI) -> Result<openapiv3::OpenAPI, Failure> {
+    let mut doc = serde_json::to_value(spec)
+        .map_err(|e| Failure::plain(format!("the corrected spec does not serialise: {e}")))?;
+    let paths = doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut());
+    for item in paths.filter_map(Value::as_object_mut) {
+        for node in item.values_mut() {
+            let parameters = match node {
+                Value::Array(parameters) => parameters,
+                Value::Object(operation) => match operation.get_mut("parameters") {
+                    Some(Value::Array(parameters)) => parameters,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            for parameter in parameters {
+                if parameter["in"] == "query" && parameter["schema"]["type"] == "array" {
+                    parameter["schema"] = parameter["schema"]["items"].take();
+                }
+            }
+        }
+    }
+    serde_json::from_value(doc)
+        .map_err(|e| Failure::plain(format!("the mock spec is not valid OpenAPI 3.0: {e}")))
 }
 
 fn regen(root: &Path, check: bool) -> Result<(), Failure> {
@@ -287,7 +320,28 @@ mod tests {
                 );
             }
         }
-        assert_eq!(operations, 72);
+        assert_eq!(operations, 131);
+    }
+
+    #[test]
+    fn mocks_take_one_value_of_a_list_valued_query_parameter() {
+        let (spec, _) = corrected_spec(&workspace_root()).unwrap();
+        let query_schemas = |spec: &openapiv3::OpenAPI| {
+            let doc = serde_json::to_value(spec).unwrap();
+            let item = &doc["paths"]["/training-data/{id}/documents"]["delete"];
+            item["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["in"] == "query")
+                .map(|p| p["schema"]["type"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(query_schemas(&spec), ["array", "array"]);
+        assert_eq!(
+            query_schemas(&scalar_query_lists(&spec).unwrap()),
+            ["string", "string"]
+        );
     }
 
     #[test]
