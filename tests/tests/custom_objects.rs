@@ -249,7 +249,7 @@ async fn both_path_parameters_stay_in_their_segments() {
             .send()
             .await
             .unwrap_err();
-        let err = pylon_sdk::Error::from(err);
+        let err = err;
         assert!(
             matches!(err, pylon_sdk::Error::InvalidRequest(_)),
             "{object_type:?}/{id:?}: {err}"
@@ -262,10 +262,7 @@ async fn both_path_parameters_stay_in_their_segments() {
             .await
             .unwrap_err();
         assert!(
-            matches!(
-                pylon_sdk::Error::from(err),
-                pylon_sdk::Error::InvalidRequest(_)
-            ),
+            matches!(err, pylon_sdk::Error::InvalidRequest(_)),
             "{object_type:?}/{id:?}"
         );
     }
