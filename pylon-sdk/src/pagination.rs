@@ -96,6 +96,14 @@ impl_page! {
     UserListResponse => User,
     TaskListResponse => Task,
     ProjectListResponse => Project,
+    AccountActivityListResponse => AccountActivity,
+    AccountNotebookNoteListResponse => AccountNotebookNote,
+    CustomObjectListResponse => CustomObject,
+    SurveySubmissionListResponse => SurveySubmission,
+    ArticleFeedbackListResponse => ArticleFeedback,
+    AuditLogListResponse => AuditLog,
+    MilestoneListResponse => Milestone,
+    CallRecordingListResponse => CallRecording,
 }
 
 /// Where a stream stopped, to resume it with exactly the items it had not
@@ -418,6 +426,52 @@ pub trait Paginate {
         &self,
         request: types::SearchTagsRequest,
     ) -> Paginator<types::TagListResponse>;
+    /// `GET /accounts/{id}/activities`.
+    fn paginate_list_account_activities(
+        &self,
+        account_id: &str,
+    ) -> Paginator<types::AccountActivityListResponse>;
+    /// `GET /accounts/{id}/notebook-blocks/{block_id}/notes`.
+    fn paginate_list_account_notebook_notes(
+        &self,
+        account_id: &str,
+        block_id: &str,
+    ) -> Paginator<types::AccountNotebookNoteListResponse>;
+    /// `GET /custom-objects/{object_type}`.
+    fn paginate_list_custom_objects(
+        &self,
+        object_type: &str,
+    ) -> Paginator<types::CustomObjectListResponse>;
+    /// `GET /surveys/{id}/responses`.
+    fn paginate_list_survey_responses(
+        &self,
+        survey_id: &str,
+    ) -> Paginator<types::SurveySubmissionListResponse>;
+    /// `GET /article-feedback`.
+    fn paginate_list_article_feedback(&self) -> Paginator<types::ArticleFeedbackListResponse>;
+    /// `GET /audit-logs`.
+    fn paginate_list_audit_logs(&self) -> Paginator<types::AuditLogListResponse>;
+    /// `POST /custom-objects/{object_type}/search`.
+    fn paginate_search_custom_objects(
+        &self,
+        object_type: &str,
+        request: types::FilterSearchRequest,
+    ) -> Paginator<types::CustomObjectListResponse>;
+    /// `POST /call-recordings/search`.
+    fn paginate_search_call_recordings(
+        &self,
+        request: types::FilterSearchRequest,
+    ) -> Paginator<types::CallRecordingListResponse>;
+    /// `POST /audit-logs/search`.
+    fn paginate_search_audit_logs(
+        &self,
+        request: types::FilterSearchRequest,
+    ) -> Paginator<types::AuditLogListResponse>;
+    /// `POST /milestones/search`.
+    fn paginate_search_milestones(
+        &self,
+        request: types::FilterSearchRequest,
+    ) -> Paginator<types::MilestoneListResponse>;
 }
 
 /// A paginator over a `GET` list that takes `cursor` and `limit` query
@@ -444,18 +498,21 @@ macro_rules! query_paginator {
 
 /// A paginator over a `POST …/search` whose body carries `cursor` and `limit`.
 macro_rules! search_paginator {
-    ($self:ident, $operation:ident, $request:ident) => {{
+    ($self:ident, $operation:ident, $request:ident) => {
+        search_paginator!($self, [], $request, |client| client.$operation())
+    };
+    ($self:ident, [$($capture:ident),*], $request:ident, |$client:ident| $call:expr) => {{
         let owned = $self.clone();
         Paginator::new(move |cursor, limit| {
-            let client = owned.clone();
+            let $client = owned.clone();
+            $(let $capture = $capture.clone();)*
             let mut body = $request.clone();
             body.cursor = cursor;
             if limit.is_some() {
                 body.limit = limit;
             }
             async move {
-                client
-                    .$operation()
+                $call
                     .body(body)
                     .send()
                     .await
@@ -541,5 +598,83 @@ impl Paginate for Client {
         request: types::SearchTagsRequest,
     ) -> Paginator<types::TagListResponse> {
         search_paginator!(self, search_tags, request)
+    }
+
+    fn paginate_list_account_activities(
+        &self,
+        account_id: &str,
+    ) -> Paginator<types::AccountActivityListResponse> {
+        let id = account_id.to_string();
+        query_paginator!(self, [id], |client| client.list_account_activities().id(id))
+    }
+
+    fn paginate_list_account_notebook_notes(
+        &self,
+        account_id: &str,
+        block_id: &str,
+    ) -> Paginator<types::AccountNotebookNoteListResponse> {
+        let (id, block) = (account_id.to_string(), block_id.to_string());
+        query_paginator!(self, [id, block], |client| client
+            .list_account_notebook_notes()
+            .id(id)
+            .block_id(block))
+    }
+
+    fn paginate_list_custom_objects(
+        &self,
+        object_type: &str,
+    ) -> Paginator<types::CustomObjectListResponse> {
+        let kind = object_type.to_string();
+        query_paginator!(self, [kind], |client| client
+            .list_custom_objects()
+            .object_type(kind))
+    }
+
+    fn paginate_list_survey_responses(
+        &self,
+        survey_id: &str,
+    ) -> Paginator<types::SurveySubmissionListResponse> {
+        let id = survey_id.to_string();
+        query_paginator!(self, [id], |client| client.list_survey_responses().id(id))
+    }
+
+    fn paginate_list_article_feedback(&self) -> Paginator<types::ArticleFeedbackListResponse> {
+        query_paginator!(self, [], |client| client.list_article_feedback())
+    }
+
+    fn paginate_list_audit_logs(&self) -> Paginator<types::AuditLogListResponse> {
+        query_paginator!(self, [], |client| client.list_audit_logs())
+    }
+
+    fn paginate_search_custom_objects(
+        &self,
+        object_type: &str,
+        request: types::FilterSearchRequest,
+    ) -> Paginator<types::CustomObjectListResponse> {
+        let kind = object_type.to_string();
+        search_paginator!(self, [kind], request, |client| client
+            .search_custom_objects()
+            .object_type(kind))
+    }
+
+    fn paginate_search_call_recordings(
+        &self,
+        request: types::FilterSearchRequest,
+    ) -> Paginator<types::CallRecordingListResponse> {
+        search_paginator!(self, search_call_recordings, request)
+    }
+
+    fn paginate_search_audit_logs(
+        &self,
+        request: types::FilterSearchRequest,
+    ) -> Paginator<types::AuditLogListResponse> {
+        search_paginator!(self, search_audit_logs, request)
+    }
+
+    fn paginate_search_milestones(
+        &self,
+        request: types::FilterSearchRequest,
+    ) -> Paginator<types::MilestoneListResponse> {
+        search_paginator!(self, search_milestones, request)
     }
 }

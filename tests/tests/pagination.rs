@@ -241,3 +241,76 @@ async fn typed_filters_drive_search_streams() {
     first.assert_calls(1);
     second.assert_calls(1);
 }
+
+/// A page built from an operation's minimal response fixture, continuing to
+/// `next` when given.
+fn fixture_page(operation: &str, next: Option<&str>) -> serde_json::Value {
+    let mut page = pylon_sdk_tests::responses::response_fixture(&format!("{operation}.minimal"));
+    if let Some(cursor) = next {
+        page["pagination"] = json!({"cursor": cursor, "has_next_page": true});
+    }
+    page
+}
+
+#[tokio::test]
+async fn custom_objects_page_by_query_cursor_under_their_object_type() {
+    let server = MockServer::start_async().await;
+    let first = server.mock(|when, then| {
+        when.method(GET)
+            .path("/custom-objects/companies")
+            .query_param("limit", "1")
+            .query_param_missing("cursor");
+        then.status(200)
+            .json_body(fixture_page("list_custom_objects", Some("c2")));
+    });
+    let second = server.mock(|when, then| {
+        when.method(GET)
+            .path("/custom-objects/companies")
+            .query_param("limit", "1")
+            .query_param("cursor", "c2");
+        then.status(200)
+            .json_body(fixture_page("list_custom_objects", None));
+    });
+    let objects: Vec<_> = client(&server)
+        .paginate_list_custom_objects("companies")
+        .page_size(1)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(objects.len(), 2);
+    first.assert_calls(1);
+    second.assert_calls(1);
+}
+
+#[tokio::test]
+async fn audit_log_searches_keep_their_filter_and_page_by_body_cursor() {
+    let server = MockServer::start_async().await;
+    let filter = json!({"field": "object_type", "operator": "equals", "value": "account"});
+    let first = server.mock(|when, then| {
+        when.method(POST)
+            .path("/audit-logs/search")
+            .json_body(json!({"filter": filter, "limit": 50}));
+        then.status(200)
+            .json_body(fixture_page("search_audit_logs", Some("n2")));
+    });
+    let second = server.mock(|when, then| {
+        when.method(POST)
+            .path("/audit-logs/search")
+            .json_body(json!({"filter": filter, "limit": 50, "cursor": "n2"}));
+        then.status(200)
+            .json_body(fixture_page("search_audit_logs", None));
+    });
+    let request: types::FilterSearchRequest =
+        serde_json::from_value(json!({"filter": filter})).expect("a search request");
+    let logs: Vec<_> = client(&server)
+        .paginate_search_audit_logs(request)
+        .page_size(50)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(logs.len(), 2);
+    first.assert_calls(1);
+    second.assert_calls(1);
+}
