@@ -8,7 +8,15 @@
 //! 3. a one-year issue export with 20 ms of latency per page: 4 concurrent
 //!    windows vs 1, with identical output;
 //! 4. 300 creates against a 120-per-window limit: with vs without the
-//!    client-side limiter.
+//!    client-side limiter;
+//! 5. 429 pacing: 100 creates, 10 in flight, against 60 per minute
+//!    (`Retry-After: 1`), with vs without adaptive pacing, and 100 sequential
+//!    creates with the limiter vs without (tokio's paused clock: the times
+//!    are virtual, the request counts real);
+//! 6. a one-year export at concurrency 4 under 20% injected faults, over 20
+//!    seeds (paused clock);
+//! 7. peak RSS growth while a 1 GiB response body is refused, against the
+//!    64 MiB default cap (a child process).
 //!
 //! Run with `cargo bench -p pylon-sdk-tests --bench side_by_side`.
 
@@ -20,12 +28,16 @@ use pylon_sdk_tests::fake::{FakeConfig, FakePylon, RateLimit};
 use pylon_sdk_tests::{TOKEN, bulk_create_tags};
 
 const CHILD_FLAG: &str = "--stream-accounts";
+const HUGE_BODY_FLAG: &str = "--huge-body";
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(position) = args.iter().position(|a| a == CHILD_FLAG) {
         let count: usize = args[position + 1].parse().expect("an account count");
         return stream_accounts_child(count);
+    }
+    if args.iter().any(|a| a == HUGE_BODY_FLAG) {
+        return huge_body_child();
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -36,6 +48,171 @@ fn main() {
     memory_flatness();
     runtime.block_on(concurrent_export());
     runtime.block_on(limited_bulk_creates());
+    paused().block_on(pacing_429s());
+    paused().block_on(export_under_faults_over_seeds());
+    oversized_body_memory();
+}
+
+/// A runtime on tokio's paused clock: waits take no real time.
+fn paused() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .expect("a paused runtime")
+}
+
+fn sixty_per_minute() -> FakeConfig {
+    FakeConfig {
+        rate_limit: Some(RateLimit {
+            requests: 60,
+            window: Duration::from_secs(60),
+        }),
+        retry_after_secs: 1,
+        ..FakeConfig::default()
+    }
+}
+
+fn client_without_timeouts(base_url: &str) -> pylon_sdk::ClientBuilder {
+    Client::builder(TOKEN)
+        .base_url(base_url)
+        .timeout(None)
+        .connect_timeout(None)
+}
+
+async fn pacing_429s() {
+    println!("5. 100 tag creates against 60 per minute (Retry-After: 1), virtual time");
+    for (label, in_flight, pacing, limiter) in [
+        ("10 in flight, adaptive pacing:", 10, true, false),
+        ("10 in flight, no pacing:", 10, false, false),
+        ("sequential, adaptive pacing:", 1, true, false),
+        ("sequential, no pacing:", 1, false, false),
+        ("sequential, limiter 60/min:", 1, true, true),
+    ] {
+        let fake = FakePylon::start(sixty_per_minute()).await;
+        let mut builder = client_without_timeouts(&fake.base_url()).adaptive_pacing(pacing);
+        if limiter {
+            builder =
+                builder.rate_limits(RateLimits::pylon_defaults().with_limit("create_tag", 60));
+        }
+        let client = builder.build().unwrap();
+        let started = tokio::time::Instant::now();
+        let created = bulk_create_tags(&client, 100, in_flight).await;
+        let stats = fake.stats();
+        println!(
+            "   {label:<32} {created:>3}/100 created, {:>3} requests ({:>3.0}% extra), {:>3} 429s, {:.1} s",
+            stats.requests,
+            (stats.requests as f64 / 100.0 - 1.0) * 100.0,
+            stats.rate_limited,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    println!("   (goal: 10 in flight creates 100/100 with <= 15% extra requests)\n");
+}
+
+async fn export_under_faults_over_seeds() {
+    use pylon_sdk_tests::fake::Fault;
+    let mut exact = 0;
+    let (mut requests, mut faults) = (0, 0);
+    for seed in 1..=20 {
+        let config = FakeConfig {
+            seed,
+            fault_rate: 0.2,
+            faults: vec![
+                Fault::RateLimited,
+                Fault::ServerError,
+                Fault::Unavailable,
+                Fault::DropConnection,
+                Fault::DropMidBody,
+            ],
+            issues: 5_000,
+            ..FakeConfig::default()
+        };
+        let fake = FakePylon::start(config.clone()).await;
+        let client = client_without_timeouts(&fake.base_url()).build().unwrap();
+        let (start, end) = config.issue_range;
+        let ids: Result<Vec<String>, _> = client
+            .export_issues(start, end)
+            .page_size(100)
+            .concurrency(4)
+            .items()
+            .unwrap()
+            .map_ok(|issue| issue.id.unwrap())
+            .try_collect()
+            .await;
+        let expected: std::collections::BTreeSet<_> =
+            fake.issues().into_iter().map(|(id, _)| id).collect();
+        if let Ok(ids) = ids {
+            let unique: std::collections::BTreeSet<_> = ids.iter().cloned().collect();
+            if ids.len() == expected.len() && unique == expected {
+                exact += 1;
+            }
+        }
+        let stats = fake.stats();
+        requests += stats.requests;
+        faults += stats.faults_injected();
+    }
+    println!("6. one-year export at concurrency 4 under 20% faults, 20 seeds");
+    println!(
+        "   {exact}/20 complete with every issue exactly once ({requests} requests, {faults} faults injected)\n"
+    );
+}
+
+fn huge_body_child() {
+    use pylon_sdk_tests::hostile::{self, Hostile};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let before = peak_rss_kib();
+    let refused = runtime.block_on(async {
+        let server =
+            Hostile::start(|_, sent| async move { Some(hostile::huge(200, 1 << 30, false, sent)) })
+                .await;
+        let client = Client::builder(TOKEN)
+            .base_url(server.base_url())
+            .build()
+            .unwrap();
+        matches!(
+            client.get_tag().id("t").send().await,
+            Err(pylon_sdk::Error::BodyTooLarge { .. })
+        )
+    });
+    println!("{refused} {before} {}", peak_rss_kib());
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn oversized_body_memory() {
+    let exe = std::env::current_exe().expect("the bench binary");
+    let output = std::process::Command::new(&exe)
+        .arg(HUGE_BODY_FLAG)
+        .output()
+        .expect("a child run");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let (refused, before, after) = match fields[..] {
+        [refused, before, after] => (
+            refused == "true",
+            before.parse::<u64>().unwrap_or(0),
+            after.parse::<u64>().unwrap_or(0),
+        ),
+        _ => (false, 0, 0),
+    };
+    let cap_kib = pylon_sdk::DEFAULT_MAX_RESPONSE_BYTES / 1024;
+    let growth = after.saturating_sub(before);
+    println!("7. a 1 GiB response body (chunked) against the default 64 MiB cap, child process");
+    println!(
+        "   refused: {refused}; peak RSS growth {growth} KiB = {:.2}x the cap (goal < 2x)\n",
+        growth as f64 / cap_kib as f64
+    );
 }
 
 fn median(mut samples: Vec<f64>) -> f64 {
