@@ -398,6 +398,10 @@ impl ClientBuilder {
         let region = self.region.unwrap_or_else(|| Region::of_token(token));
         let base_url = checked_base_url(self.base_url.as_deref().unwrap_or(region.base_url()))?;
 
+        // With the ring backend reqwest has no crypto provider of its own; one
+        // already installed by the application is kept.
+        #[cfg(all(feature = "rustls-ring", not(feature = "rustls")))]
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(concat!("pylon-sdk-rust/", env!("CARGO_PKG_VERSION")));

@@ -2,7 +2,7 @@
 //!
 //! Every operation of the API is a method on [`Client`], generated from
 //! Pylon's OpenAPI description (with its corrections to the live API
-//! applied), with a builder per call:
+//! applied), with a builder per call that ends in `.send().await`:
 //!
 //! ```no_run
 //! use pylon_sdk::{Client, types};
@@ -14,44 +14,57 @@
 //!     .body(types::CreateTagRequest::builder().value("vip").object_type("account"))
 //!     .send()
 //!     .await?;
-//! let id = created.data.as_ref().and_then(|tag| tag.id.clone()).unwrap_or_default();
-//! client
-//!     .update_tag()
-//!     .id(&id)
-//!     .body(types::UpdateTagRequest::builder().hex_color(Some("#ff0000".to_string())))
-//!     .send()
-//!     .await?;
+//! println!("{:?} (request {:?})", created.data, created.request_id);
 //! let fields = client.list_custom_fields().object_type("account").send().await?;
 //! println!("{} custom fields", fields.data.len());
 //! # Ok(()) }
 //! ```
 //!
-//! # Errors
-//! Generated operations return `progenitor_client::Error`; the `?` operator
-//! turns it into [`Error`], which says what happened (Pylon's messages,
-//! `code`, status and request ID) and whether it is worth retrying.
+//! # Results and errors
+//! Every call returns [`Result<Response<T>>`](Result): a [`Response`]
+//! dereferences to the decoded body and also gives the status and headers;
+//! an [`Error`] says which operation failed and what happened (Pylon's
+//! messages, `code`, status and request ID, or the transport failure) and
+//! whether it is worth retrying. No type of the HTTP stack appears in the
+//! public API, so its upgrades are not breaking changes for users.
 //!
-//! # Retries
-//! Every request goes through the client's [`RetryPolicy`]: see [`retry`].
+//! # Retries, pacing and limits
+//! Every request goes through the client's [`RetryPolicy`] (see [`retry`]):
+//! bounded attempts for failures, a deadline for the whole call, and 429s
+//! treated as pacing: every clone of the client slows down on an endpoint
+//! that answers 429 ([`pacing`]). [`Client::with_options`] overrides the
+//! timeout, retry policy and headers per call. Response bodies are capped
+//! ([`ClientBuilder::max_response_bytes`]); path parameters are encoded so
+//! they can never address another resource; inputs Pylon refuses are
+//! refused before sending.
 //!
 //! # Extensions
 //! - [`pagination`]: a lazy stream of items or pages for every
-//!   cursor-paginated operation ([`Paginate`]).
+//!   cursor-paginated operation ([`Paginate`]), owned (`Send + 'static`),
+//!   patient with faults and resumable from a [`Checkpoint`].
 //! - [`window`]: issue exports over any range, split into the windows
 //!   `GET /issues` accepts, each issue once, optionally several windows at
-//!   once ([`ExportIssues`]).
+//!   once, resumable ([`ExportIssues`]).
 //! - [`TagsExt::ensure_tag`]: idempotent tag creation, safe to repeat.
 //! - [`filter`]: typed search filters, checked before sending.
-//! - [`rate_limit`]: an opt-in per-endpoint limiter ([`RateLimits`]).
+//! - [`rate_limit`]: an opt-in per-endpoint limiter ([`RateLimits`]) that
+//!   models Pylon's refilling budget.
 //!
 //! `use pylon_sdk::prelude::*;` brings the client and the extension traits
 //! into scope.
 //!
-//! # Testing code that uses this crate
-//! The `mock` feature adds [`mock::MockServerExt`], a typed `httpmock` helper
-//! per operation.
+//! # Features
+//! - `rustls` *(default)*: HTTPS through rustls with aws-lc-rs.
+//! - `rustls-ring`: HTTPS through rustls with ring instead.
+//! - `mock`: [`mock::MockServerExt`], a typed `httpmock` helper per
+//!   operation, for testing code that uses this crate.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(not(any(feature = "rustls", feature = "rustls-ring")))]
+compile_error!(
+    "pylon-sdk needs a TLS backend: enable the `rustls` (default) or `rustls-ring` feature"
+);
 
 mod client;
 mod error;
@@ -75,6 +88,7 @@ mod generated;
 mod generated_paths;
 
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 #[allow(missing_docs, rustdoc::all, clippy::all, clippy::pedantic)]
 #[path = "generated_mock.rs"]
 #[rustfmt::skip]
@@ -90,9 +104,11 @@ pub use retry::RetryPolicy;
 pub use tags::TagsExt;
 pub use window::ExportIssues;
 
-/// The client, its error type and every extension trait.
+/// The client, its error type, every extension trait, and the stream
+/// traits that iterate the SDK's streams (`try_next`, `try_collect`, …).
 pub mod prelude {
     pub use crate::{Client, Error, ExportIssues, Paginate, Result, TagsExt, types};
+    pub use futures::{Stream, StreamExt, TryStreamExt};
 }
 
 /// Compiles the README's examples as doc tests.

@@ -192,7 +192,7 @@ impl IssueExport {
     }
 
     /// Continues an export that stopped with
-    /// [`Error::Interrupted`](crate::Error::Interrupted): it starts at the
+    /// [`Error::Interrupted`]: it starts at the
     /// window that failed and yields exactly the issues not yielded before.
     /// The range and settings should be those of the interrupted export.
     pub fn resume_from(mut self, checkpoint: &Checkpoint) -> Self {
@@ -203,7 +203,7 @@ impl IssueExport {
     /// Every issue created in the range, exactly once (deduplicated by ID
     /// across window edges), windows in chronological order. If a window
     /// cannot be fetched within the patience, the stream ends with
-    /// [`Error::Interrupted`](crate::Error::Interrupted), whose checkpoint
+    /// [`Error::Interrupted`], whose checkpoint
     /// [`resume_from`](IssueExport::resume_from) takes.
     ///
     /// # Errors

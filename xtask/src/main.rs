@@ -4,6 +4,7 @@
 
 mod overlay;
 mod own_send_path;
+mod public_api;
 
 use std::fmt;
 use std::fs;
@@ -63,8 +64,9 @@ fn main() -> ExitCode {
     let check = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["regen"] => false,
         ["regen", "--check"] => true,
+        ["public-api"] => return public_api_check(&workspace_root()),
         _ => {
-            eprintln!("usage: cargo xtask regen [--check]");
+            eprintln!("usage: cargo xtask regen [--check] | cargo xtask public-api");
             return ExitCode::from(2);
         }
     };
@@ -72,6 +74,33 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("error: {failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the public API check's findings; fails on any leak.
+fn public_api_check(root: &Path) -> ExitCode {
+    match public_api::check(root) {
+        Ok((pages, leaks)) if leaks.is_empty() => {
+            println!(
+                "public API: {pages} pages of pylon-sdk's docs name no type of {}",
+                public_api::PRIVATE_CRATES.join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Ok((pages, leaks)) => {
+            for leak in &leaks {
+                println!("{}: links to {}", leak.page, leak.target);
+            }
+            eprintln!(
+                "error: {} links from {pages} public pages into private crates",
+                leaks.len()
+            );
+            ExitCode::FAILURE
+        }
+        Err(reason) => {
+            eprintln!("error: {reason}");
             ExitCode::FAILURE
         }
     }
