@@ -114,4 +114,56 @@ mod tests {
         );
         assert!(misfit("list_account_notebook_notes", "", "/accounts/a/notes").is_some());
     }
+
+    fn percent_decode(segment: &str) -> Vec<u8> {
+        let bytes = segment.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' && i + 2 < bytes.len() {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// What the generated code does with two parameters: format the
+        /// path, let URL parsing resolve it, check it against the template.
+        #[test]
+        fn parameters_stay_in_their_segments_and_decode_back(
+            kb in "\\PC*",
+            article in proptest::prop_oneof![
+                "\\PC*",
+                proptest::strategy::Just("..".to_string()),
+                proptest::strategy::Just(".".to_string()),
+                "[./\\\\?#%]{0,6}",
+            ],
+        ) {
+            let raw = format!(
+                "https://api.usepylon.com/knowledge-bases/{}/articles/{}",
+                encode_path(&kb),
+                encode_path(&article)
+            );
+            let url = reqwest::Url::parse(&raw).unwrap();
+            let relative = |p: &str| matches!(p, "" | "." | "..");
+            match misfit("get_article", "", url.path()) {
+                Some(_) => proptest::prop_assert!(relative(&kb) || relative(&article)),
+                None => {
+                    proptest::prop_assert!(!relative(&kb) && !relative(&article));
+                    let segments: Vec<&str> = url.path().split('/').collect();
+                    proptest::prop_assert_eq!(segments.len(), 5);
+                    proptest::prop_assert_eq!(segments[1], "knowledge-bases");
+                    proptest::prop_assert_eq!(segments[3], "articles");
+                    proptest::prop_assert_eq!(percent_decode(segments[2]), kb.as_bytes());
+                    proptest::prop_assert_eq!(percent_decode(segments[4]), article.as_bytes());
+                }
+            }
+        }
+    }
 }
