@@ -19,6 +19,7 @@
 //! turns it off, and then each 429 is retried after its own `Retry-After`.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -42,6 +43,9 @@ const QUIET_PERIOD: Duration = Duration::from_secs(60);
 #[derive(Debug, Default)]
 pub(crate) struct Pacing {
     endpoints: Mutex<HashMap<&'static str, Arc<Endpoint>>>,
+    /// Whether any endpoint has ever met a 429: until then every call skips
+    /// the bookkeeping.
+    throttled_once: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -92,6 +96,9 @@ impl Pacing {
     /// Waits for the endpoint's next free moment, when it is being paced;
     /// `None`, at once, when that moment is after `deadline`.
     pub(crate) async fn admit(&self, operation: &'static str, deadline: Instant) -> Option<Ticket> {
+        if !self.throttled_once.load(Ordering::Acquire) {
+            return Some(Ticket::unpaced());
+        }
         let endpoint = self.endpoint(operation);
         if let Some(ticket) = endpoint.try_unpaced() {
             return Some(ticket);
@@ -132,6 +139,10 @@ impl Pacing {
         throttled: bool,
         retry_after: Option<Duration>,
     ) {
+        if !throttled && !ticket.paced {
+            return;
+        }
+        self.throttled_once.store(true, Ordering::Release);
         let endpoint = self.endpoint(operation);
         let mut state = endpoint.lock();
         let now = Instant::now();
