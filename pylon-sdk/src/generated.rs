@@ -15,51 +15,56 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Account {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub channels: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///For a partner account, the accounts it is associated with.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub associated_account_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub channels: ::std::option::Option<::std::vec::Vec<Channel>>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub crm_settings: ::std::option::Option<CrmSettings>,
         ///Custom-field values keyed by field slug.
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub custom_fields: ::std::collections::HashMap<
-            ::std::string::String,
-            CustomFieldValue,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_fields: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<CustomFieldEntry>,
+            >,
         >,
+        ///Deprecated; see `domains` and `primary_domain`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub domains: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub external_ids: ::std::vec::Vec<ExternalId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_disabled: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub latest_customer_activity_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
+        pub id: ::std::string::String,
+        pub is_disabled: bool,
+        ///When a customer of the account was last active (as Pylon formats it).
+        pub latest_customer_activity_time: ::std::string::String,
+        pub logo_url: ::std::string::String,
+        pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<MiniUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub primary_domain: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        pub parent_account_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub primary_domain: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subaccount_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///`customer`, `internal`, `community` or `partner` (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Account {
         pub fn builder() -> builder::Account {
@@ -72,17 +77,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct AccountListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Account>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl AccountListResponse {
         pub fn builder() -> builder::AccountListResponse {
@@ -95,15 +96,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct AccountResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Account>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Account,
+        pub request_id: ::std::string::String,
     }
     impl AccountResponse {
         pub fn builder() -> builder::AccountResponse {
@@ -174,7 +171,98 @@ pub mod types {
             value.parse()
         }
     }
-    ///A response that carries only the request ID (deletes, merges).
+    ///The kinds an existing account can be changed to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum AccountTypeChange {
+        #[serde(rename = "customer")]
+        Customer,
+        #[serde(rename = "partner")]
+        Partner,
+    }
+    impl ::std::fmt::Display for AccountTypeChange {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Customer => f.write_str("customer"),
+                Self::Partner => f.write_str("partner"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AccountTypeChange {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "customer" => Ok(Self::Customer),
+                "partner" => Ok(Self::Partner),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AccountTypeChange {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AccountTypeChange {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A response that carries only the request ID (deletes).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AckResponse {
+        ///The request ID, for Pylon support.
+        pub request_id: ::std::string::String,
+    }
+    impl AckResponse {
+        pub fn builder() -> builder::AckResponse {
+            Default::default()
+        }
+    }
+    ///`ActiveTimeByUser`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ActiveTimeByUser {
+        pub active_time_seconds: i64,
+        pub business_hours_active_time_seconds: i64,
+        pub user_id: ::std::string::String,
+    }
+    impl ActiveTimeByUser {
+        pub fn builder() -> builder::ActiveTimeByUser {
+            Default::default()
+        }
+    }
+    ///Who did something; one of `contact` or `user` is set.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -183,13 +271,75 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
-    pub struct AckResponse {
+    pub struct Actor {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub contact: ::std::option::Option<MiniContact>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<MiniUser>,
     }
-    impl AckResponse {
-        pub fn builder() -> builder::AckResponse {
+    impl Actor {
+        pub fn builder() -> builder::Actor {
             Default::default()
+        }
+    }
+    ///Which AI agents may use an article or collection.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum AiAgentAccess {
+        #[serde(rename = "inherit")]
+        Inherit,
+        #[serde(rename = "none")]
+        None,
+        #[serde(rename = "specific_agents")]
+        SpecificAgents,
+    }
+    impl ::std::fmt::Display for AiAgentAccess {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Inherit => f.write_str("inherit"),
+                Self::None => f.write_str("none"),
+                Self::SpecificAgents => f.write_str("specific_agents"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AiAgentAccess {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "inherit" => Ok(Self::Inherit),
+                "none" => Ok(Self::None),
+                "specific_agents" => Ok(Self::SpecificAgents),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AiAgentAccess {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AiAgentAccess {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`Article`
@@ -198,37 +348,69 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Article {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub approval_info: ::std::option::Option<ArticleApprovalInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub author_user_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub collection_id: ::std::option::Option<::std::string::String>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_draft_content_html: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_published_content_html: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
+        pub identifier: ::std::string::String,
+        pub is_published: bool,
+        pub is_unlisted: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub identifier: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_published: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_unlisted: ::std::option::Option<bool>,
+        pub last_edited_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_published_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        pub slug: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub slug: ::std::option::Option<::std::string::String>,
+        pub tags: ::std::option::Option<::std::vec::Vec<Tag>>,
+        pub title: ::std::string::String,
+        pub url: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub url: ::std::option::Option<::std::string::String>,
+        pub visibility_config: ::std::option::Option<ArticleVisibilityConfig>,
     }
     impl Article {
         pub fn builder() -> builder::Article {
+            Default::default()
+        }
+    }
+    ///`ArticleApprovalInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ArticleApprovalInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requested_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reviewed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reviewed_by_user_id: ::std::option::Option<::std::string::String>,
+        ///The review state of the current draft (not exhaustive).
+        pub status: ::std::string::String,
+    }
+    impl ArticleApprovalInfo {
+        pub fn builder() -> builder::ArticleApprovalInfo {
             Default::default()
         }
     }
@@ -238,16 +420,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct ArticleListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Article>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl ArticleListResponse {
         pub fn builder() -> builder::ArticleListResponse {
@@ -260,17 +439,175 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct ArticleResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Article>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Article,
+        pub request_id: ::std::string::String,
     }
     impl ArticleResponse {
         pub fn builder() -> builder::ArticleResponse {
+            Default::default()
+        }
+    }
+    ///`ArticleTranslation`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ArticleTranslation {
+        pub body_html: ::std::string::String,
+        pub language: ::std::string::String,
+        pub title: ::std::string::String,
+    }
+    impl ArticleTranslation {
+        pub fn builder() -> builder::ArticleTranslation {
+            Default::default()
+        }
+    }
+    ///`ArticleVisibilityConfig`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ArticleVisibilityConfig {
+        ///`inherit`, `none` or `specific_agents` (not exhaustive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ai_agent_access: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_agent_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_visibility_condition: ::std::option::Option<FilterExpression>,
+        ///`public`, `customer` or `internal_only` (not exhaustive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<::std::string::String>,
+    }
+    impl ArticleVisibilityConfig {
+        pub fn builder() -> builder::ArticleVisibilityConfig {
+            Default::default()
+        }
+    }
+    ///`ArticleVisibilityInput`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ArticleVisibilityInput {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ai_agent_access: ::std::option::Option<AiAgentAccess>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub allowed_agent_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_visibility_condition: ::std::option::Option<Filter>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<ContentVisibility>,
+    }
+    impl ArticleVisibilityInput {
+        pub fn builder() -> builder::ArticleVisibilityInput {
+            Default::default()
+        }
+    }
+    ///`AssignmentMethod`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum AssignmentMethod {
+        #[serde(rename = "routing")]
+        Routing,
+        #[serde(rename = "schedule")]
+        Schedule,
+        #[serde(rename = "manual")]
+        Manual,
+    }
+    impl ::std::fmt::Display for AssignmentMethod {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Routing => f.write_str("routing"),
+                Self::Schedule => f.write_str("schedule"),
+                Self::Manual => f.write_str("manual"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AssignmentMethod {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "routing" => Ok(Self::Routing),
+                "schedule" => Ok(Self::Schedule),
+                "manual" => Ok(Self::Manual),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AssignmentMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AssignmentMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A channel (e.g. a Slack channel) linked to an account.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct Channel {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_internal: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_primary: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mirror_to: ::std::option::Option<MirrorChannel>,
+        ///`slack`, `microsoft_teams`, ... (not exhaustive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+    }
+    impl Channel {
+        pub fn builder() -> builder::Channel {
             Default::default()
         }
     }
@@ -280,22 +617,20 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Collection {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub description: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub icon: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent_collection_id: ::std::option::Option<::std::string::String>,
+        pub slug: ::std::string::String,
+        pub title: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub slug: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
+        pub visibility_config: ::std::option::Option<CollectionVisibilityConfig>,
     }
     impl Collection {
         pub fn builder() -> builder::Collection {
@@ -308,14 +643,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct CollectionListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Collection>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl CollectionListResponse {
         pub fn builder() -> builder::CollectionListResponse {
@@ -328,17 +660,62 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct CollectionResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Collection>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Collection,
+        pub request_id: ::std::string::String,
     }
     impl CollectionResponse {
         pub fn builder() -> builder::CollectionResponse {
+            Default::default()
+        }
+    }
+    ///`CollectionVisibilityConfig`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CollectionVisibilityConfig {
+        ///`inherit`, `none` or `specific_agents` (not exhaustive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ai_agent_access: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_agent_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///`public`, `customer` or `internal_only` (not exhaustive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<::std::string::String>,
+    }
+    impl CollectionVisibilityConfig {
+        pub fn builder() -> builder::CollectionVisibilityConfig {
+            Default::default()
+        }
+    }
+    ///`CollectionVisibilityInput`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CollectionVisibilityInput {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ai_agent_access: ::std::option::Option<AiAgentAccess>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub allowed_agent_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<ContentVisibility>,
+    }
+    impl CollectionVisibilityInput {
+        pub fn builder() -> builder::CollectionVisibilityInput {
             Default::default()
         }
     }
@@ -348,38 +725,38 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Contact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub avatar_url: ::std::option::Option<::std::string::String>,
+        pub avatar_url: ::std::string::String,
         ///Custom-field values keyed by field slug.
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub custom_fields: ::std::collections::HashMap<
-            ::std::string::String,
-            CustomFieldValue,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_fields: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<CustomFieldEntry>,
+            >,
         >,
+        ///The primary email.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub emails: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub external_ids: ::std::vec::Vec<ExternalId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub phone_numbers: ::std::vec::Vec<::std::string::String>,
-        ///`no_access`, `member` or `admin`.
+        pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
+        pub id: ::std::string::String,
+        ///The contact's identities in connected apps.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub portal_role: ::std::option::Option<::std::string::String>,
+        pub integration_user_ids: ::std::option::Option<
+            ::std::vec::Vec<IntegrationUserId>,
+        >,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_numbers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///`no_access`, `member`, `admin` or a custom role slug (not exhaustive).
+        pub portal_role: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub portal_role_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -390,23 +767,38 @@ pub mod types {
             Default::default()
         }
     }
+    ///`ContactEmail`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ContactEmail {
+        pub email: ::std::string::String,
+        ///The primary email; without one the first is primary.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_primary: ::std::option::Option<bool>,
+    }
+    impl ContactEmail {
+        pub fn builder() -> builder::ContactEmail {
+            Default::default()
+        }
+    }
     ///`ContactListResponse`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct ContactListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl ContactListResponse {
         pub fn builder() -> builder::ContactListResponse {
@@ -419,19 +811,75 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct ContactResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Contact>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Contact,
+        pub request_id: ::std::string::String,
     }
     impl ContactResponse {
         pub fn builder() -> builder::ContactResponse {
             Default::default()
+        }
+    }
+    ///Who can read an article or collection.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ContentVisibility {
+        #[serde(rename = "public")]
+        Public,
+        #[serde(rename = "customer")]
+        Customer,
+        #[serde(rename = "internal_only")]
+        InternalOnly,
+    }
+    impl ::std::fmt::Display for ContentVisibility {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Public => f.write_str("public"),
+                Self::Customer => f.write_str("customer"),
+                Self::InternalOnly => f.write_str("internal_only"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ContentVisibility {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "public" => Ok(Self::Public),
+                "customer" => Ok(Self::Customer),
+                "internal_only" => Ok(Self::InternalOnly),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ContentVisibility {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ContentVisibility {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`CreateAccountRequest`
@@ -446,9 +894,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_type: ::std::option::Option<AccountType>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub channels: ::std::vec::Vec<Channel>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        ///Deprecated; use `domains` and `primary_domain`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
+        ///Domains without a scheme, e.g. `stripe.com`; one must be primary.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub domains: ::std::vec::Vec<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -490,6 +942,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
         pub title: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub translations: ::std::vec::Vec<ArticleTranslation>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility_config: ::std::option::Option<ArticleVisibilityInput>,
     }
     impl CreateArticleRequest {
         pub fn builder() -> builder::CreateArticleRequest {
@@ -512,6 +968,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
         pub title: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility_config: ::std::option::Option<CollectionVisibilityInput>,
     }
     impl CreateCollectionRequest {
         pub fn builder() -> builder::CreateCollectionRequest {
@@ -527,6 +985,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct CreateContactRequest {
+        ///The account by its external ID; not with `account_id`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_external_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -540,10 +999,15 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub external_ids: ::std::vec::Vec<ExternalId>,
         pub name: ::std::string::String,
+        ///E.164 numbers (a 10-digit number without `+` is taken as US).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub phone_numbers: ::std::vec::Vec<::std::string::String>,
+        ///`no_access`, `member`, `admin` or a custom role slug; default from the portal settings.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub portal_role: ::std::option::Option<PortalRole>,
+        pub portal_role: ::std::option::Option<::std::string::String>,
+        ///A custom portal role; wins over `portal_role`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub portal_role_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary_phone_number: ::std::option::Option<::std::string::String>,
     }
@@ -597,12 +1061,13 @@ pub mod types {
         pub account_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignee_id: ::std::option::Option<::std::string::String>,
+        ///Files for the first message (e.g. URLs from `create_attachment`).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachment_urls: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author_unverified: ::std::option::Option<bool>,
         pub body_html: ::std::string::String,
-        ///Post the first message as this contact.
+        ///Post the first message as this contact (needs `destination_metadata`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -611,21 +1076,22 @@ pub mod types {
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_portal_visible: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub destination_metadata: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub destination_metadata: ::std::option::Option<DestinationMetadata>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<IssuePriority>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester_avatar_url: ::std::option::Option<::std::string::String>,
+        ///Finds or creates the requester contact by email.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester_email: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester_name: ::std::option::Option<::std::string::String>,
+        ///A phone-only requester, for direct WhatsApp delivery only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requester_phone_number: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -652,7 +1118,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub due_date: ::std::option::Option<::std::string::String>,
+        pub due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         pub name: ::std::string::String,
         pub project_id: ::std::string::String,
     }
@@ -661,7 +1127,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`CreateProjectRequest`
+    ///A new project; give a `name` or a `project_template_id`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -676,14 +1142,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description_html: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_date: ::std::option::Option<::std::string::String>,
-        pub name: ::std::string::String,
+        pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::std::string::String>,
+        ///A template that supplies defaults the other fields override.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub project_template_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_date: ::std::option::Option<::std::string::String>,
+        pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl CreateProjectRequest {
         pub fn builder() -> builder::CreateProjectRequest {
@@ -772,11 +1240,14 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_portal_visible: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub due_date: ::std::option::Option<::std::string::String>,
+        pub due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub milestone_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parent_task_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub project_id: ::std::option::Option<::std::string::String>,
+        ///`not_started`, `in_progress` or `completed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         pub title: ::std::string::String,
@@ -795,12 +1266,71 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct CreateTeamRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assignment_configuration: ::std::option::Option<
+            TeamAssignmentConfigurationInput,
+        >,
         pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule: ::std::option::Option<TeamScheduleInput>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub user_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl CreateTeamRequest {
         pub fn builder() -> builder::CreateTeamRequest {
+            Default::default()
+        }
+    }
+    ///The account's record in a CRM.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CrmDetails {
+        pub id: ::std::string::String,
+        pub source: ::std::string::String,
+    }
+    impl CrmDetails {
+        pub fn builder() -> builder::CrmDetails {
+            Default::default()
+        }
+    }
+    ///`CrmSettings`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CrmSettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub details: ::std::option::Option<::std::vec::Vec<CrmDetails>>,
+    }
+    impl CrmSettings {
+        pub fn builder() -> builder::CrmSettings {
+            Default::default()
+        }
+    }
+    ///`CsatResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CsatResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<::std::string::String>,
+        pub score: i64,
+    }
+    impl CsatResponse {
+        pub fn builder() -> builder::CsatResponse {
             Default::default()
         }
     }
@@ -810,47 +1340,65 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct CustomFieldDefinition {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The default value of a single-valued field.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_value: ::std::option::Option<::std::string::String>,
         ///The default values of a multi-valued field.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub default_values: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub default_values: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        pub description: ::std::string::String,
+        pub id: ::std::string::String,
         ///True for fields synced from apps and integrations.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_read_only: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub label: ::std::option::Option<::std::string::String>,
+        pub is_read_only: bool,
+        pub label: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number_metadata: ::std::option::Option<NumberMetadata>,
-        ///`account`, `issue`, `contact`, `task`, `project`, ... (not exhaustive).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub object_type: ::std::option::Option<::std::string::String>,
+        ///`account`, `issue`, `contact`, `task`, `project`, `meeting`, `opportunity`, ... (not exhaustive).
+        pub object_type: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub select_metadata: ::std::option::Option<SelectMetadata>,
         ///The field's slug, used as the key when reading values.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub slug: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub source: ::std::option::Option<::std::string::String>,
-        ///`text`, `number`, `decimal`, `boolean`, `date`, `datetime`, `user`, `url`, `select` or `multiselect`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub slug: ::std::string::String,
+        ///Where the field comes from (Pylon itself or an integration).
+        pub source: ::std::string::String,
+        ///`text`, `number`, `decimal`, `boolean`, `date`, `datetime`, `user`, `url`, `select` or `multiselect` (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl CustomFieldDefinition {
         pub fn builder() -> builder::CustomFieldDefinition {
+            Default::default()
+        }
+    }
+    ///A custom-field value as read back on an object (an entry of its `custom_fields` map, keyed by slug).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CustomFieldEntry {
+        ///The custom field's slug (usually equal to the map key).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
+        ///The value of a single-valued field.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+        ///The values of a multi-valued field.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl CustomFieldEntry {
+        pub fn builder() -> builder::CustomFieldEntry {
             Default::default()
         }
     }
@@ -860,19 +1408,57 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct CustomFieldListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<CustomFieldDefinition>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl CustomFieldListResponse {
         pub fn builder() -> builder::CustomFieldListResponse {
+            Default::default()
+        }
+    }
+    ///An option of a select or multiselect field, as read back.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CustomFieldOption {
+        ///Guidance for Pylon's AI when it picks this option.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ai_description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///The value stored when this option is chosen.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
+    }
+    impl CustomFieldOption {
+        pub fn builder() -> builder::CustomFieldOption {
+            Default::default()
+        }
+    }
+    ///`CustomFieldOptionResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CustomFieldOptionResponse {
+        pub data: CustomFieldOption,
+        pub request_id: ::std::string::String,
+    }
+    impl CustomFieldOptionResponse {
+        pub fn builder() -> builder::CustomFieldOptionResponse {
             Default::default()
         }
     }
@@ -882,22 +1468,18 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct CustomFieldResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<CustomFieldDefinition>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: CustomFieldDefinition,
+        pub request_id: ::std::string::String,
     }
     impl CustomFieldResponse {
         pub fn builder() -> builder::CustomFieldResponse {
             Default::default()
         }
     }
-    ///`CustomFieldSelectOption`
+    ///An option of a select or multiselect field, as written.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1005,7 +1587,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`CustomFieldValue`
+    ///A custom-field value to write; fields not listed in a write are left unchanged.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1028,7 +1610,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`DeleteSelectOptionRequest`
+    ///`DeleteSelectOptionResponse`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1036,12 +1618,52 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    pub struct DeleteSelectOptionRequest {
-        ///The slug of the option to delete.
-        pub current_slug: ::std::string::String,
+    pub struct DeleteSelectOptionResponse {
+        pub data: SuccessFlag,
+        pub request_id: ::std::string::String,
     }
-    impl DeleteSelectOptionRequest {
-        pub fn builder() -> builder::DeleteSelectOptionRequest {
+    impl DeleteSelectOptionResponse {
+        pub fn builder() -> builder::DeleteSelectOptionResponse {
+            Default::default()
+        }
+    }
+    ///Where and how the first message of a new issue is delivered; each destination needs its own fields (e.g. `email` for email).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct DestinationMetadata {
+        ///The chat widget, for `in_app_chat`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_widget_app_id: ::std::option::Option<::std::string::String>,
+        pub destination: MessageDestination,
+        ///The sending support address, for `email`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub email_bccs: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub email_ccs: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from_sms_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from_sms_phone_number_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from_whatsapp_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub whatsapp_app_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub whatsapp_message_template_language: ::std::option::Option<
+            ::std::string::String,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub whatsapp_message_template_name: ::std::option::Option<::std::string::String>,
+    }
+    impl DestinationMetadata {
+        pub fn builder() -> builder::DestinationMetadata {
             Default::default()
         }
     }
@@ -1073,7 +1695,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`ExternalId`
+    ///An ID of the object in another system.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1085,11 +1707,35 @@ pub mod types {
     pub struct ExternalId {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_id: ::std::option::Option<::std::string::String>,
+        ///Which system the ID belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
     }
     impl ExternalId {
         pub fn builder() -> builder::ExternalId {
+            Default::default()
+        }
+    }
+    ///`ExternalIncident`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ExternalIncident {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link: ::std::option::Option<::std::string::String>,
+        ///The incident's reference, e.g. `INC-123`.
+        pub reference: ::std::string::String,
+        ///`incident_io` or `rootly` (not exhaustive).
+        pub source: ::std::string::String,
+    }
+    impl ExternalIncident {
+        pub fn builder() -> builder::ExternalIncident {
             Default::default()
         }
     }
@@ -1099,23 +1745,20 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct ExternalIssue {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub external_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub link: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub source: ::std::option::Option<::std::string::String>,
+        pub external_id: ::std::string::String,
+        pub link: ::std::string::String,
+        ///`linear`, `asana`, `jira`, `github`, `shortcut`, ... (not exhaustive).
+        pub source: ::std::string::String,
     }
     impl ExternalIssue {
         pub fn builder() -> builder::ExternalIssue {
             Default::default()
         }
     }
-    ///`ExternalIssueOperation`
+    ///Whether to link (the default) or unlink.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1196,6 +1839,31 @@ pub mod types {
     }
     impl Filter {
         pub fn builder() -> builder::Filter {
+            Default::default()
+        }
+    }
+    ///A filter tree as Pylon returns it inside other objects.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct FilterExpression {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub field: ::std::option::Option<::std::string::String>,
+        ///`equals`, `in`, `and`, `time_range`, ... (not exhaustive).
+        pub operator: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subfilters: ::std::option::Option<::std::vec::Vec<FilterExpression>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl FilterExpression {
+        pub fn builder() -> builder::FilterExpression {
             Default::default()
         }
     }
@@ -1341,15 +2009,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Follower {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        ///`user` or `contact`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
+        ///`user` or `contact` (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
     }
     impl Follower {
         pub fn builder() -> builder::Follower {
@@ -1362,14 +2028,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct FollowerListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Follower>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl FollowerListResponse {
         pub fn builder() -> builder::FollowerListResponse {
@@ -1432,77 +2095,117 @@ pub mod types {
             value.parse()
         }
     }
+    ///`IntegrationUserId`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IntegrationUserId {
+        pub id: ::std::string::String,
+        pub source: ::std::string::String,
+    }
+    impl IntegrationUserId {
+        pub fn builder() -> builder::IntegrationUserId {
+            Default::default()
+        }
+    }
     ///`Issue`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Issue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active_time_by_user: ::std::option::Option<
+            ::std::vec::Vec<ActiveTimeByUser>,
+        >,
+        ///Time spent working on the issue, summed over users.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active_time_seconds: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignee: ::std::option::Option<MiniUser>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub attachment_urls: ::std::vec::Vec<::std::string::String>,
+        ///Signed download URLs; fetch them without the API token.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attachment_urls: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///True when some message's author could not be verified (e.g. a public form).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author_unverified: ::std::option::Option<bool>,
+        pub body_html: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub body_html: ::std::option::Option<::std::string::String>,
+        pub business_hours_active_time_seconds: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_hours_first_response_seconds: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_hours_resolution_seconds: ::std::option::Option<i64>,
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub business_hours_time_in_status_seconds: ::std::collections::HashMap<
-            ::std::string::String,
-            i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_hours_time_in_status_seconds: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, i64>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_widget_info: ::std::option::Option<IssueChatWidgetInfo>,
+        ///The grouped issues, when this issue is a group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub csat_responses: ::std::vec::Vec<IssueCsatResponsesItem>,
+        pub child_issues: ::std::option::Option<::std::vec::Vec<MiniIssue>>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub csat_responses: ::std::option::Option<::std::vec::Vec<CsatResponse>>,
         ///Custom-field values keyed by field slug.
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub custom_fields: ::std::collections::HashMap<
-            ::std::string::String,
-            CustomFieldValue,
-        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub customer_portal_visible: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub external_issues: ::std::vec::Vec<ExternalIssue>,
+        pub custom_fields: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<CustomFieldEntry>,
+            >,
+        >,
+        pub customer_portal_visible: bool,
+        ///Linked incident.io or Rootly incidents.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_incidents: ::std::option::Option<::std::vec::Vec<ExternalIncident>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_issues: ::std::option::Option<::std::vec::Vec<ExternalIssue>>,
+        ///The first time the issue was resolved (kept when it reopens).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_resolution_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///When the first-response SLA breaches, while it is running.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_response_breach_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_response_seconds: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_response_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
+        ///True when this issue groups other issues.
+        pub is_issue_group: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latest_message_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///The issue's page in the Pylon app.
+        pub link: ::std::string::String,
+        ///The issue's number; paths accept it in place of the ID.
+        pub number: i64,
+        pub number_of_touches: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub link: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub number: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub number_of_touches: ::std::option::Option<i64>,
+        pub parent_issue_group: ::std::option::Option<MiniIssue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<MiniContact>,
+        ///When the resolution SLA breaches, while it is running.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resolution_breach_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -1514,35 +2217,35 @@ pub mod types {
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub slack: ::std::option::Option<IssueSlack>,
+        pub slack: ::std::option::Option<SlackInfo>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snoozed_until_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        ///`slack`, `email`, `chat_widget`, `form`, `manual`, ... (not exhaustive).
+        ///Where the issue came from: `slack`, `email`, `chat_widget`, `form`, `manual`, `phone`, ... (not exhaustive).
+        pub source: ::std::string::String,
+        ///`new`, `waiting_on_you`, `waiting_on_customer`, `on_hold`, `closed`, or a custom status slug.
+        pub state: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub source: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub team: ::std::option::Option<MiniTeam>,
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub time_in_status_seconds: ::std::collections::HashMap<
-            ::std::string::String,
-            i64,
+        ///Per-team SLA times.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_slas: ::std::option::Option<::std::vec::Vec<TeamSla>>,
+        ///Seconds spent in each status, keyed by status slug.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_in_status_seconds: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, i64>,
         >,
+        pub title: ::std::string::String,
+        ///`conversation` or `ticket` (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The support address the issue's email conversation goes through.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        ///`conversation` or `ticket`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub workspace_email: ::std::option::Option<::std::string::String>,
     }
     impl Issue {
         pub fn builder() -> builder::Issue {
@@ -1555,35 +2258,14 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct IssueChatWidgetInfo {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub page_url: ::std::option::Option<::std::string::String>,
+        ///The page the chat was started from.
+        pub page_url: ::std::string::String,
     }
     impl IssueChatWidgetInfo {
         pub fn builder() -> builder::IssueChatWidgetInfo {
-            Default::default()
-        }
-    }
-    ///`IssueCsatResponsesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    pub struct IssueCsatResponsesItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub comment: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub score: ::std::option::Option<i64>,
-    }
-    impl IssueCsatResponsesItem {
-        pub fn builder() -> builder::IssueCsatResponsesItem {
             Default::default()
         }
     }
@@ -1593,17 +2275,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct IssueListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Issue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl IssueListResponse {
         pub fn builder() -> builder::IssueListResponse {
@@ -1680,41 +2358,71 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct IssueResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Issue>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Issue,
+        pub request_id: ::std::string::String,
     }
     impl IssueResponse {
         pub fn builder() -> builder::IssueResponse {
             Default::default()
         }
     }
-    ///`IssueSlack`
+    ///The kind of issue; setting `ticket` upgrades a conversation, with no way back.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
+        Copy,
         Debug,
-        Default,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
         schemars::JsonSchema
     )]
-    pub struct IssueSlack {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub channel_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message_ts: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub workspace_id: ::std::option::Option<::std::string::String>,
+    pub enum IssueType {
+        #[serde(rename = "conversation")]
+        Conversation,
+        #[serde(rename = "ticket")]
+        Ticket,
     }
-    impl IssueSlack {
-        pub fn builder() -> builder::IssueSlack {
-            Default::default()
+    impl ::std::fmt::Display for IssueType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Conversation => f.write_str("conversation"),
+                Self::Ticket => f.write_str("ticket"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IssueType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "conversation" => Ok(Self::Conversation),
+                "ticket" => Ok(Self::Ticket),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IssueType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for IssueType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`KnowledgeBase`
@@ -1723,20 +2431,19 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct KnowledgeBase {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub default_language: ::std::option::Option<::std::string::String>,
+        pub active_theme_id: ::std::option::Option<::std::string::String>,
+        pub default_language: ::std::string::String,
+        pub id: ::std::string::String,
+        pub slug: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub slug: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub supported_languages: ::std::vec::Vec<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
+        pub supported_languages: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        pub title: ::std::string::String,
     }
     impl KnowledgeBase {
         pub fn builder() -> builder::KnowledgeBase {
@@ -1749,16 +2456,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct KnowledgeBaseListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<KnowledgeBase>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl KnowledgeBaseListResponse {
         pub fn builder() -> builder::KnowledgeBaseListResponse {
@@ -1791,17 +2495,31 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct MeResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Organization>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Organization,
+        pub request_id: ::std::string::String,
     }
     impl MeResponse {
         pub fn builder() -> builder::MeResponse {
+            Default::default()
+        }
+    }
+    ///The user the API token acts as.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MeUser {
+        pub email: ::std::string::String,
+        pub id: ::std::string::String,
+    }
+    impl MeUser {
+        pub fn builder() -> builder::MeUser {
             Default::default()
         }
     }
@@ -1822,30 +2540,101 @@ pub mod types {
             Default::default()
         }
     }
+    ///Where the first message of a new issue is delivered.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum MessageDestination {
+        #[serde(rename = "slack")]
+        Slack,
+        #[serde(rename = "email")]
+        Email,
+        #[serde(rename = "in_app_chat")]
+        InAppChat,
+        #[serde(rename = "customer_portal")]
+        CustomerPortal,
+        #[serde(rename = "internal")]
+        Internal,
+        #[serde(rename = "sms")]
+        Sms,
+        #[serde(rename = "whatsapp")]
+        Whatsapp,
+    }
+    impl ::std::fmt::Display for MessageDestination {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Slack => f.write_str("slack"),
+                Self::Email => f.write_str("email"),
+                Self::InAppChat => f.write_str("in_app_chat"),
+                Self::CustomerPortal => f.write_str("customer_portal"),
+                Self::Internal => f.write_str("internal"),
+                Self::Sms => f.write_str("sms"),
+                Self::Whatsapp => f.write_str("whatsapp"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MessageDestination {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "slack" => Ok(Self::Slack),
+                "email" => Ok(Self::Email),
+                "in_app_chat" => Ok(Self::InAppChat),
+                "customer_portal" => Ok(Self::CustomerPortal),
+                "internal" => Ok(Self::Internal),
+                "sms" => Ok(Self::Sms),
+                "whatsapp" => Ok(Self::Whatsapp),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MessageDestination {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MessageDestination {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`Milestone`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Milestone {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub due_date: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub project: ::std::option::Option<NamedRef>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub project: ::std::option::Option<MiniProject>,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Milestone {
         pub fn builder() -> builder::Milestone {
@@ -1858,14 +2647,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct MilestoneResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Milestone>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Milestone,
+        pub request_id: ::std::string::String,
     }
     impl MilestoneResponse {
         pub fn builder() -> builder::MilestoneResponse {
@@ -1878,14 +2664,12 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct MiniAccount {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub external_ids: ::std::vec::Vec<ExternalId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
+        pub id: ::std::string::String,
     }
     impl MiniAccount {
         pub fn builder() -> builder::MiniAccount {
@@ -1898,17 +2682,99 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct MiniContact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
     }
     impl MiniContact {
         pub fn builder() -> builder::MiniContact {
+            Default::default()
+        }
+    }
+    ///`MiniIssue`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MiniIssue {
+        pub id: ::std::string::String,
+        pub number: i64,
+        pub title: ::std::string::String,
+    }
+    impl MiniIssue {
+        pub fn builder() -> builder::MiniIssue {
+            Default::default()
+        }
+    }
+    ///`MiniMilestone`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MiniMilestone {
+        pub id: ::std::string::String,
+    }
+    impl MiniMilestone {
+        pub fn builder() -> builder::MiniMilestone {
+            Default::default()
+        }
+    }
+    ///`MiniProject`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MiniProject {
+        pub id: ::std::string::String,
+    }
+    impl MiniProject {
+        pub fn builder() -> builder::MiniProject {
+            Default::default()
+        }
+    }
+    ///`MiniProjectTemplate`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MiniProjectTemplate {
+        pub id: ::std::string::String,
+    }
+    impl MiniProjectTemplate {
+        pub fn builder() -> builder::MiniProjectTemplate {
+            Default::default()
+        }
+    }
+    ///`MiniRole`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MiniRole {
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
+        pub slug: ::std::string::String,
+    }
+    impl MiniRole {
+        pub fn builder() -> builder::MiniRole {
             Default::default()
         }
     }
@@ -1918,12 +2784,10 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct MiniTeam {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
     }
     impl MiniTeam {
         pub fn builder() -> builder::MiniTeam {
@@ -1936,17 +2800,35 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct MiniUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
     }
     impl MiniUser {
         pub fn builder() -> builder::MiniUser {
+            Default::default()
+        }
+    }
+    ///Where a channel's messages are mirrored.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct MirrorChannel {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+    }
+    impl MirrorChannel {
+        pub fn builder() -> builder::MirrorChannel {
             Default::default()
         }
     }
@@ -1986,7 +2868,7 @@ pub mod types {
         pub duration_display_format: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration_input_unit: ::std::option::Option<::std::string::String>,
-        ///`with_commas`, `percent`, `currency` or `duration`.
+        ///`with_commas`, `percent`, `currency` or `duration` (not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<::std::string::String>,
     }
@@ -2001,16 +2883,12 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Organization {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user: ::std::option::Option<User>,
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
+        pub user: MeUser,
     }
     impl Organization {
         pub fn builder() -> builder::Organization {
@@ -2036,7 +2914,131 @@ pub mod types {
             Default::default()
         }
     }
-    ///`PortalRole`
+    ///`Project`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Project {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account: ::std::option::Option<MiniAccount>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub archived_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Custom-field values keyed by field slug.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_fields: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<CustomFieldEntry>,
+            >,
+        >,
+        pub customer_portal_visible: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description_html: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub id: ::std::string::String,
+        pub is_archived: bool,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner_id: ::std::option::Option<::std::string::String>,
+        ///How far along the project is.
+        pub progress: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub project_template: ::std::option::Option<MiniProjectTemplate>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///`not_started`, `in_progress`, `completed`, ... (not exhaustive).
+        pub status: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl Project {
+        pub fn builder() -> builder::Project {
+            Default::default()
+        }
+    }
+    ///`ProjectListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ProjectListResponse {
+        pub data: ::std::vec::Vec<Project>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl ProjectListResponse {
+        pub fn builder() -> builder::ProjectListResponse {
+            Default::default()
+        }
+    }
+    ///`ProjectResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ProjectResponse {
+        pub data: Project,
+        pub request_id: ::std::string::String,
+    }
+    impl ProjectResponse {
+        pub fn builder() -> builder::ProjectResponse {
+            Default::default()
+        }
+    }
+    ///`RouteRedirect`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct RouteRedirect {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub from_path: ::std::string::String,
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub language: ::std::option::Option<::std::string::String>,
+        pub object_id: ::std::string::String,
+        pub object_type: ::std::string::String,
+    }
+    impl RouteRedirect {
+        pub fn builder() -> builder::RouteRedirect {
+            Default::default()
+        }
+    }
+    ///`RouteRedirectResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct RouteRedirectResponse {
+        pub data: RouteRedirect,
+        pub request_id: ::std::string::String,
+    }
+    impl RouteRedirectResponse {
+        pub fn builder() -> builder::RouteRedirectResponse {
+            Default::default()
+        }
+    }
+    ///`ScheduleRecurrence`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2050,37 +3052,37 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
-    pub enum PortalRole {
-        #[serde(rename = "no_access")]
-        NoAccess,
-        #[serde(rename = "member")]
-        Member,
-        #[serde(rename = "admin")]
-        Admin,
+    pub enum ScheduleRecurrence {
+        #[serde(rename = "weekly")]
+        Weekly,
+        #[serde(rename = "biweekly")]
+        Biweekly,
+        #[serde(rename = "daily")]
+        Daily,
     }
-    impl ::std::fmt::Display for PortalRole {
+    impl ::std::fmt::Display for ScheduleRecurrence {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
-                Self::NoAccess => f.write_str("no_access"),
-                Self::Member => f.write_str("member"),
-                Self::Admin => f.write_str("admin"),
+                Self::Weekly => f.write_str("weekly"),
+                Self::Biweekly => f.write_str("biweekly"),
+                Self::Daily => f.write_str("daily"),
             }
         }
     }
-    impl ::std::str::FromStr for PortalRole {
+    impl ::std::str::FromStr for ScheduleRecurrence {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
-                "no_access" => Ok(Self::NoAccess),
-                "member" => Ok(Self::Member),
-                "admin" => Ok(Self::Admin),
+                "weekly" => Ok(Self::Weekly),
+                "biweekly" => Ok(Self::Biweekly),
+                "daily" => Ok(Self::Daily),
                 _ => Err("invalid value".into()),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for PortalRole {
+    impl ::std::convert::TryFrom<&str> for ScheduleRecurrence {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -2088,140 +3090,12 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for PortalRole {
+    impl ::std::convert::TryFrom<::std::string::String> for ScheduleRecurrence {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///`Project`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    pub struct Project {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub account: ::std::option::Option<MiniAccount>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub customer_portal_visible: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description_html: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_date: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_archived: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub owner_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_date: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    }
-    impl Project {
-        pub fn builder() -> builder::Project {
-            Default::default()
-        }
-    }
-    ///`ProjectListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    pub struct ProjectListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub data: ::std::vec::Vec<Project>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
-    }
-    impl ProjectListResponse {
-        pub fn builder() -> builder::ProjectListResponse {
-            Default::default()
-        }
-    }
-    ///`ProjectResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    pub struct ProjectResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Project>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
-    }
-    impl ProjectResponse {
-        pub fn builder() -> builder::ProjectResponse {
-            Default::default()
-        }
-    }
-    ///`RouteRedirect`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    pub struct RouteRedirect {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub from_path: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub language: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub object_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub object_type: ::std::option::Option<::std::string::String>,
-    }
-    impl RouteRedirect {
-        pub fn builder() -> builder::RouteRedirect {
-            Default::default()
-        }
-    }
-    ///`RouteRedirectResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    pub struct RouteRedirectResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<RouteRedirect>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
-    }
-    impl RouteRedirectResponse {
-        pub fn builder() -> builder::RouteRedirectResponse {
-            Default::default()
         }
     }
     ///`SearchRequest`
@@ -2288,11 +3162,57 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct SelectMetadata {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub options: ::std::vec::Vec<CustomFieldSelectOption>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub options: ::std::option::Option<::std::vec::Vec<CustomFieldOption>>,
     }
     impl SelectMetadata {
         pub fn builder() -> builder::SelectMetadata {
+            Default::default()
+        }
+    }
+    ///`SlaTimes`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct SlaTimes {
+        ///When the SLA breaches, while it is running.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub breach_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_hours_seconds: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub seconds: ::std::option::Option<i64>,
+        ///When the SLA was met.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    }
+    impl SlaTimes {
+        pub fn builder() -> builder::SlaTimes {
+            Default::default()
+        }
+    }
+    ///`SlackInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SlackInfo {
+        pub channel_id: ::std::string::String,
+        pub message_ts: ::std::string::String,
+        pub workspace_id: ::std::string::String,
+    }
+    impl SlackInfo {
+        pub fn builder() -> builder::SlackInfo {
             Default::default()
         }
     }
@@ -2312,24 +3232,40 @@ pub mod types {
             Default::default()
         }
     }
+    ///A `data` object that only says whether the change was applied.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SuccessFlag {
+        pub success: bool,
+    }
+    impl SuccessFlag {
+        pub fn builder() -> builder::SuccessFlag {
+            Default::default()
+        }
+    }
     ///`Tag`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Tag {
+        ///The tag's colour as a hex code, if it has one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hex_color: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub object_type: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
+        ///The tag's ID.
+        pub id: ::std::string::String,
+        ///The kind of object the tag applies to (`account`, `article`, `issue`, ...).
+        pub object_type: ::std::string::String,
+        ///The tag's text.
+        pub value: ::std::string::String,
     }
     impl Tag {
         pub fn builder() -> builder::Tag {
@@ -2342,16 +3278,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct TagListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Tag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl TagListResponse {
         pub fn builder() -> builder::TagListResponse {
@@ -2364,22 +3297,19 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct TagResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Tag>,
+        pub data: Tag,
         ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl TagResponse {
         pub fn builder() -> builder::TagResponse {
             Default::default()
         }
     }
-    ///`TagsApplyMode`
+    ///How bulk tags combine with the existing ones (default `replace`).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2445,48 +3375,47 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Task {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub assignee: ::std::option::Option<MiniUser>,
+        pub assignee: ::std::option::Option<Actor>,
+        pub body_html: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub body_html: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///Custom-field values keyed by field slug.
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub custom_fields: ::std::collections::HashMap<
-            ::std::string::String,
-            CustomFieldValue,
+        pub completed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Custom-field values keyed by field slug.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub customer_portal_visible: ::std::option::Option<bool>,
+        pub custom_fields: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<CustomFieldEntry>,
+            >,
+        >,
+        pub customer_portal_visible: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub due_date: ::std::option::Option<::std::string::String>,
+        pub due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub external_issues: ::std::option::Option<::std::vec::Vec<ExternalIssue>>,
+        pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub milestone: ::std::option::Option<NamedRef>,
+        pub linked_issues: ::std::option::Option<::std::vec::Vec<MiniIssue>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub milestone: ::std::option::Option<MiniMilestone>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent_task_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub project: ::std::option::Option<NamedRef>,
+        pub project: ::std::option::Option<MiniProject>,
         ///`not_started`, `in_progress`, `completed`, ... (not exhaustive).
+        pub status: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub subtask_ids: ::std::vec::Vec<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub subtask_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub title: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Task {
         pub fn builder() -> builder::Task {
@@ -2499,16 +3428,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct TaskListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Task>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl TaskListResponse {
         pub fn builder() -> builder::TaskListResponse {
@@ -2521,14 +3447,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct TaskResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Task>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Task,
+        pub request_id: ::std::string::String,
     }
     impl TaskResponse {
         pub fn builder() -> builder::TaskResponse {
@@ -2541,19 +3464,63 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Team {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub assignment_configuration: ::std::option::Option<TeamAssignmentConfiguration>,
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub users: ::std::vec::Vec<MiniUser>,
+        pub schedule: ::std::option::Option<TeamSchedule>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub users: ::std::option::Option<::std::vec::Vec<MiniUser>>,
     }
     impl Team {
         pub fn builder() -> builder::Team {
+            Default::default()
+        }
+    }
+    ///`TeamAssignmentConfiguration`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TeamAssignmentConfiguration {
+        ///`routing`, `schedule` or `manual` (not exhaustive).
+        pub assignment_method: ::std::string::String,
+        pub only_assign_if_user_active: bool,
+        pub override_existing_assignee: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_schedule_id: ::std::option::Option<::std::string::String>,
+    }
+    impl TeamAssignmentConfiguration {
+        pub fn builder() -> builder::TeamAssignmentConfiguration {
+            Default::default()
+        }
+    }
+    ///`TeamAssignmentConfigurationInput`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct TeamAssignmentConfigurationInput {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assignment_method: ::std::option::Option<AssignmentMethod>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub only_assign_if_user_active: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub override_existing_assignee: ::std::option::Option<bool>,
+    }
+    impl TeamAssignmentConfigurationInput {
+        pub fn builder() -> builder::TeamAssignmentConfigurationInput {
             Default::default()
         }
     }
@@ -2563,16 +3530,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct TeamListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Team>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl TeamListResponse {
         pub fn builder() -> builder::TeamListResponse {
@@ -2585,18 +3549,131 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct TeamResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Team>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Team,
+        pub request_id: ::std::string::String,
     }
     impl TeamResponse {
         pub fn builder() -> builder::TeamResponse {
+            Default::default()
+        }
+    }
+    ///`TeamSchedule`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TeamSchedule {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub blocks: ::std::option::Option<::std::vec::Vec<TeamScheduleBlock>>,
+        pub id: ::std::string::String,
+        pub timezone: ::std::string::String,
+    }
+    impl TeamSchedule {
+        pub fn builder() -> builder::TeamSchedule {
+            Default::default()
+        }
+    }
+    ///`TeamScheduleBlock`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TeamScheduleBlock {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub days: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        ///`weekly`, `biweekly` or `daily` (not exhaustive).
+        pub recurrence: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub week_offset: ::std::option::Option<i64>,
+    }
+    impl TeamScheduleBlock {
+        pub fn builder() -> builder::TeamScheduleBlock {
+            Default::default()
+        }
+    }
+    ///`TeamScheduleBlockInput`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TeamScheduleBlockInput {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub days: ::std::vec::Vec<::std::string::String>,
+        pub end_time: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recurrence: ::std::option::Option<ScheduleRecurrence>,
+        pub start_time: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub week_offset: ::std::option::Option<i64>,
+    }
+    impl TeamScheduleBlockInput {
+        pub fn builder() -> builder::TeamScheduleBlockInput {
+            Default::default()
+        }
+    }
+    ///`TeamScheduleInput`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct TeamScheduleInput {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub blocks: ::std::vec::Vec<TeamScheduleBlockInput>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timezone: ::std::option::Option<::std::string::String>,
+    }
+    impl TeamScheduleInput {
+        pub fn builder() -> builder::TeamScheduleInput {
+            Default::default()
+        }
+    }
+    ///`TeamSla`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TeamSla {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_resolution: ::std::option::Option<SlaTimes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_response: ::std::option::Option<SlaTimes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resolution: ::std::option::Option<SlaTimes>,
+        pub team_id: ::std::string::String,
+    }
+    impl TeamSla {
+        pub fn builder() -> builder::TeamSla {
             Default::default()
         }
     }
@@ -2610,6 +3687,11 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct UpdateAccountRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_type: ::std::option::Option<AccountTypeChange>,
+        ///Replaces the linked channels; channels left out are unlinked.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channels: ::std::option::Option<::std::vec::Vec<Channel>>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2650,8 +3732,13 @@ pub mod types {
     pub struct UpdateAccountsRequest {
         ///1-100 account IDs.
         pub account_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_type: ::std::option::Option<AccountTypeChange>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_disabled: ::std::option::Option<bool>,
+        ///`""` removes the owner.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2670,21 +3757,18 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct UpdateAccountsResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub request_id: ::std::string::String,
+        pub success: bool,
     }
     impl UpdateAccountsResponse {
         pub fn builder() -> builder::UpdateAccountsResponse {
             Default::default()
         }
     }
-    ///`UpdateArticleRequest`
+    ///Fields to change; fields left out are unchanged.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2695,15 +3779,26 @@ pub mod types {
     )]
     pub struct UpdateArticleRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub author_user_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_html: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub collection_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_published: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_unlisted: ::std::option::Option<bool>,
+        ///The translation the title and body belong to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub publish_updated_body_html: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tag_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility_config: ::std::option::Option<ArticleVisibilityInput>,
     }
     impl UpdateArticleRequest {
         pub fn builder() -> builder::UpdateArticleRequest {
@@ -2719,17 +3814,46 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    pub struct UpdateCollectionRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility_config: ::std::option::Option<CollectionVisibilityInput>,
+    }
+    impl UpdateCollectionRequest {
+        pub fn builder() -> builder::UpdateCollectionRequest {
+            Default::default()
+        }
+    }
+    ///Fields to change; fields left out are unchanged.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
     pub struct UpdateContactRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_external_id: ::std::option::Option<::std::string::String>,
+        ///`""` removes the contact from its account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar_url: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        ///Replaces every email with this one; not with `emails`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        ///Replaces every email; not with `email`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub emails: ::std::option::Option<::std::vec::Vec<ContactEmail>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2737,7 +3861,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_numbers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub portal_role: ::std::option::Option<PortalRole>,
+        pub portal_role: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub portal_role_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary_phone_number: ::std::option::Option<::std::string::String>,
     }
@@ -2746,7 +3872,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Fields to change; fields left out are unchanged. Warning: `select_options` replaces the whole list, deleting the options left out and clearing their stored values; use the select-option operations to add, rename or delete one option.
+    ///Fields to change; fields left out are unchanged. Warning: `select_options` replaces the whole list, deleting the options left out and clearing their stored values; use the select-option operations to add, rename or delete one option. The list fields are `Option`s so that an empty list (clear) differs from leaving them unchanged (`None`); the SDK never sends `null`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2810,6 +3936,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct UpdateIssueRequest {
+        ///`""` removes the account (then `requester_id` is needed too).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///`""` unassigns.
@@ -2824,7 +3951,7 @@ pub mod types {
         ///`new`, `waiting_on_you`, `waiting_on_customer`, `on_hold`, `closed` or a custom status slug.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
-        ///Replaces all tags.
+        ///Replaces all tags; an empty list removes them.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///`""` removes the team.
@@ -2832,9 +3959,8 @@ pub mod types {
         pub team_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
-        ///`ticket` upgrades a conversation; there is no way back.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        pub type_: ::std::option::Option<IssueType>,
     }
     impl UpdateIssueRequest {
         pub fn builder() -> builder::UpdateIssueRequest {
@@ -2871,6 +3997,8 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct UpdateProjectRequest {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_portal_visible: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2891,21 +4019,21 @@ pub mod types {
             Default::default()
         }
     }
-    ///`UpdateSelectOptionRequest`
+    ///Changes to one option; the option is named by the `current_slug` query parameter.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
+        Default,
         schemars::JsonSchema
     )]
     pub struct UpdateSelectOptionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_description: ::std::option::Option<::std::string::String>,
-        ///The slug of the option to change.
-        pub current_slug: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
+        ///A new slug; stored values and saved filters follow the rename.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
     }
@@ -2950,6 +4078,10 @@ pub mod types {
         pub assignee_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_html: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub completed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2981,7 +4113,13 @@ pub mod types {
     )]
     pub struct UpdateTeamRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assignment_configuration: ::std::option::Option<
+            TeamAssignmentConfigurationInput,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule: ::std::option::Option<TeamScheduleInput>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
@@ -3020,25 +4158,25 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct User {
+        pub avatar_url: ::std::string::String,
+        pub email: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub avatar_url: ::std::option::Option<::std::string::String>,
+        pub emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub id: ::std::string::String,
+        pub is_deactivated: bool,
+        pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub emails: ::std::vec::Vec<::std::string::String>,
+        pub role: ::std::option::Option<MiniRole>,
+        pub role_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub role_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role_id: ::std::option::Option<::std::string::String>,
+        pub roles: ::std::option::Option<::std::vec::Vec<MiniRole>>,
         ///`active`, `away` or `out_of_office` (not exhaustive).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::string::String,
     }
     impl User {
         pub fn builder() -> builder::User {
@@ -3051,16 +4189,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct UserListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<User>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl UserListResponse {
         pub fn builder() -> builder::UserListResponse {
@@ -3073,15 +4208,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct UserResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<User>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: User,
+        pub request_id: ::std::string::String,
     }
     impl UserResponse {
         pub fn builder() -> builder::UserResponse {
@@ -3152,20 +4283,28 @@ pub mod types {
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct Account {
+            associated_account_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             channels: ::std::result::Result<
-                ::std::vec::Vec<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                ::std::option::Option<::std::vec::Vec<super::Channel>>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            crm_settings: ::std::result::Result<
+                ::std::option::Option<super::CrmSettings>,
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    super::CustomFieldValue,
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -3174,78 +4313,99 @@ pub mod types {
                 ::std::string::String,
             >,
             domains: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             external_ids: ::std::result::Result<
-                ::std::vec::Vec<super::ExternalId>,
+                ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_disabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_disabled: ::std::result::Result<bool, ::std::string::String>,
             latest_customer_activity_time: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            logo_url: ::std::result::Result<
+                ::std::string::String,
                 ::std::string::String,
             >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             owner: ::std::result::Result<
                 ::std::option::Option<super::MiniUser>,
+                ::std::string::String,
+            >,
+            parent_account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             primary_domain: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            subaccount_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
             updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for Account {
             fn default() -> Self {
                 Self {
+                    associated_account_ids: Ok(Default::default()),
                     channels: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    crm_settings: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
                     domain: Ok(Default::default()),
                     domains: Ok(Default::default()),
                     external_ids: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    is_disabled: Ok(Default::default()),
-                    latest_customer_activity_time: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_disabled: Err("no value supplied for is_disabled".to_string()),
+                    latest_customer_activity_time: Err(
+                        "no value supplied for latest_customer_activity_time".to_string(),
+                    ),
+                    logo_url: Err("no value supplied for logo_url".to_string()),
+                    name: Err("no value supplied for name".to_string()),
                     owner: Ok(Default::default()),
+                    parent_account_id: Ok(Default::default()),
                     primary_domain: Ok(Default::default()),
+                    subaccount_ids: Ok(Default::default()),
                     tags: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
                 }
             }
         }
         impl Account {
+            pub fn associated_account_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.associated_account_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for associated_account_ids: {e}"
+                        )
+                    });
+                self
+            }
             pub fn channels<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::std::option::Option<::std::vec::Vec<super::Channel>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3258,9 +4418,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -3270,12 +4428,26 @@ pub mod types {
                     });
                 self
             }
+            pub fn crm_settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CrmSettings>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.crm_settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for crm_settings: {e}")
+                    });
+                self
+            }
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        super::CustomFieldValue,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<super::CustomFieldEntry>,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3301,7 +4473,9 @@ pub mod types {
             }
             pub fn domains<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.domains = value
@@ -3313,7 +4487,9 @@ pub mod types {
             }
             pub fn external_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.external_ids = value
@@ -3325,7 +4501,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -3335,7 +4511,7 @@ pub mod types {
             }
             pub fn is_disabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_disabled = value
@@ -3347,9 +4523,7 @@ pub mod types {
             }
             pub fn latest_customer_activity_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.latest_customer_activity_time = value
@@ -3361,9 +4535,21 @@ pub mod types {
                     });
                 self
             }
+            pub fn logo_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.logo_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logo_url: {e}")
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -3385,6 +4571,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn parent_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parent_account_id: {e}"
+                        )
+                    });
+                self
+            }
             pub fn primary_domain<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3399,9 +4599,27 @@ pub mod types {
                     });
                 self
             }
+            pub fn subaccount_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subaccount_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subaccount_ids: {e}"
+                        )
+                    });
+                self
+            }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
@@ -3413,7 +4631,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -3425,9 +4643,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -3444,8 +4660,10 @@ pub mod types {
                 value: Account,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    associated_account_ids: value.associated_account_ids?,
                     channels: value.channels?,
                     created_at: value.created_at?,
+                    crm_settings: value.crm_settings?,
                     custom_fields: value.custom_fields?,
                     domain: value.domain?,
                     domains: value.domains?,
@@ -3453,9 +4671,12 @@ pub mod types {
                     id: value.id?,
                     is_disabled: value.is_disabled?,
                     latest_customer_activity_time: value.latest_customer_activity_time?,
+                    logo_url: value.logo_url?,
                     name: value.name?,
                     owner: value.owner?,
+                    parent_account_id: value.parent_account_id?,
                     primary_domain: value.primary_domain?,
+                    subaccount_ids: value.subaccount_ids?,
                     tags: value.tags?,
                     type_: value.type_?,
                     updated_at: value.updated_at?,
@@ -3465,8 +4686,10 @@ pub mod types {
         impl ::std::convert::From<super::Account> for Account {
             fn from(value: super::Account) -> Self {
                 Self {
+                    associated_account_ids: Ok(value.associated_account_ids),
                     channels: Ok(value.channels),
                     created_at: Ok(value.created_at),
+                    crm_settings: Ok(value.crm_settings),
                     custom_fields: Ok(value.custom_fields),
                     domain: Ok(value.domain),
                     domains: Ok(value.domains),
@@ -3476,9 +4699,12 @@ pub mod types {
                     latest_customer_activity_time: Ok(
                         value.latest_customer_activity_time,
                     ),
+                    logo_url: Ok(value.logo_url),
                     name: Ok(value.name),
                     owner: Ok(value.owner),
+                    parent_account_id: Ok(value.parent_account_id),
                     primary_domain: Ok(value.primary_domain),
+                    subaccount_ids: Ok(value.subaccount_ids),
                     tags: Ok(value.tags),
                     type_: Ok(value.type_),
                     updated_at: Ok(value.updated_at),
@@ -3496,16 +4722,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for AccountListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -3536,7 +4762,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -3571,27 +4797,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AccountResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Account>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Account, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for AccountResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl AccountResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Account>>,
+                T: ::std::convert::TryInto<super::Account>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -3603,7 +4826,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -3636,21 +4859,21 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct AckResponse {
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for AckResponse {
             fn default() -> Self {
                 Self {
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl AckResponse {
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -3679,9 +4902,174 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ActiveTimeByUser {
+            active_time_seconds: ::std::result::Result<i64, ::std::string::String>,
+            business_hours_active_time_seconds: ::std::result::Result<
+                i64,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ActiveTimeByUser {
+            fn default() -> Self {
+                Self {
+                    active_time_seconds: Err(
+                        "no value supplied for active_time_seconds".to_string(),
+                    ),
+                    business_hours_active_time_seconds: Err(
+                        "no value supplied for business_hours_active_time_seconds"
+                            .to_string(),
+                    ),
+                    user_id: Err("no value supplied for user_id".to_string()),
+                }
+            }
+        }
+        impl ActiveTimeByUser {
+            pub fn active_time_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_time_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for active_time_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn business_hours_active_time_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_hours_active_time_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_hours_active_time_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ActiveTimeByUser> for super::ActiveTimeByUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ActiveTimeByUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    active_time_seconds: value.active_time_seconds?,
+                    business_hours_active_time_seconds: value
+                        .business_hours_active_time_seconds?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ActiveTimeByUser> for ActiveTimeByUser {
+            fn from(value: super::ActiveTimeByUser) -> Self {
+                Self {
+                    active_time_seconds: Ok(value.active_time_seconds),
+                    business_hours_active_time_seconds: Ok(
+                        value.business_hours_active_time_seconds,
+                    ),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Actor {
+            contact: ::std::result::Result<
+                ::std::option::Option<super::MiniContact>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<super::MiniUser>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Actor {
+            fn default() -> Self {
+                Self {
+                    contact: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                }
+            }
+        }
+        impl Actor {
+            pub fn contact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniContact>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Actor> for super::Actor {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Actor,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contact: value.contact?,
+                    user: value.user?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Actor> for Actor {
+            fn from(value: super::Actor) -> Self {
+                Self {
+                    contact: Ok(value.contact),
+                    user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Article {
+            approval_info: ::std::result::Result<
+                ::std::option::Option<super::ArticleApprovalInfo>,
+                ::std::string::String,
+            >,
+            author_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             collection_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             current_draft_content_html: ::std::result::Result<
@@ -3692,57 +5080,85 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             identifier: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            is_published: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_unlisted: ::std::result::Result<
-                ::std::option::Option<bool>,
+            is_published: ::std::result::Result<bool, ::std::string::String>,
+            is_unlisted: ::std::result::Result<bool, ::std::string::String>,
+            last_edited_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             last_published_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            tags: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::Tag>>,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            visibility_config: ::std::result::Result<
+                ::std::option::Option<super::ArticleVisibilityConfig>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for Article {
             fn default() -> Self {
                 Self {
+                    approval_info: Ok(Default::default()),
+                    author_user_id: Ok(Default::default()),
                     collection_id: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
                     current_draft_content_html: Ok(Default::default()),
                     current_published_content_html: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    identifier: Ok(Default::default()),
-                    is_published: Ok(Default::default()),
-                    is_unlisted: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    identifier: Err("no value supplied for identifier".to_string()),
+                    is_published: Err("no value supplied for is_published".to_string()),
+                    is_unlisted: Err("no value supplied for is_unlisted".to_string()),
+                    last_edited_at: Ok(Default::default()),
                     last_published_at: Ok(Default::default()),
-                    slug: Ok(Default::default()),
-                    title: Ok(Default::default()),
-                    url: Ok(Default::default()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    tags: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                    visibility_config: Ok(Default::default()),
                 }
             }
         }
         impl Article {
+            pub fn approval_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ArticleApprovalInfo>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approval_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for approval_info: {e}")
+                    });
+                self
+            }
+            pub fn author_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for author_user_id: {e}"
+                        )
+                    });
+                self
+            }
             pub fn collection_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3752,6 +5168,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for collection_id: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
                     });
                 self
             }
@@ -3785,7 +5213,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -3795,7 +5223,7 @@ pub mod types {
             }
             pub fn identifier<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.identifier = value
@@ -3807,7 +5235,7 @@ pub mod types {
             }
             pub fn is_published<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_published = value
@@ -3819,13 +5247,29 @@ pub mod types {
             }
             pub fn is_unlisted<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_unlisted = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for is_unlisted: {e}")
+                    });
+                self
+            }
+            pub fn last_edited_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_edited_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_edited_at: {e}"
+                        )
                     });
                 self
             }
@@ -3847,7 +5291,7 @@ pub mod types {
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -3857,9 +5301,23 @@ pub mod types {
                     });
                 self
             }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Tag>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -3871,13 +5329,29 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+            pub fn visibility_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ArticleVisibilityConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_config: {e}"
+                        )
                     });
                 self
             }
@@ -3888,7 +5362,10 @@ pub mod types {
                 value: Article,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    approval_info: value.approval_info?,
+                    author_user_id: value.author_user_id?,
                     collection_id: value.collection_id?,
+                    created_at: value.created_at?,
                     current_draft_content_html: value.current_draft_content_html?,
                     current_published_content_html: value
                         .current_published_content_html?,
@@ -3896,17 +5373,23 @@ pub mod types {
                     identifier: value.identifier?,
                     is_published: value.is_published?,
                     is_unlisted: value.is_unlisted?,
+                    last_edited_at: value.last_edited_at?,
                     last_published_at: value.last_published_at?,
                     slug: value.slug?,
+                    tags: value.tags?,
                     title: value.title?,
                     url: value.url?,
+                    visibility_config: value.visibility_config?,
                 })
             }
         }
         impl ::std::convert::From<super::Article> for Article {
             fn from(value: super::Article) -> Self {
                 Self {
+                    approval_info: Ok(value.approval_info),
+                    author_user_id: Ok(value.author_user_id),
                     collection_id: Ok(value.collection_id),
+                    created_at: Ok(value.created_at),
                     current_draft_content_html: Ok(value.current_draft_content_html),
                     current_published_content_html: Ok(
                         value.current_published_content_html,
@@ -3915,10 +5398,119 @@ pub mod types {
                     identifier: Ok(value.identifier),
                     is_published: Ok(value.is_published),
                     is_unlisted: Ok(value.is_unlisted),
+                    last_edited_at: Ok(value.last_edited_at),
                     last_published_at: Ok(value.last_published_at),
                     slug: Ok(value.slug),
+                    tags: Ok(value.tags),
                     title: Ok(value.title),
                     url: Ok(value.url),
+                    visibility_config: Ok(value.visibility_config),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArticleApprovalInfo {
+            requested_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            reviewed_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            reviewed_by_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArticleApprovalInfo {
+            fn default() -> Self {
+                Self {
+                    requested_at: Ok(Default::default()),
+                    reviewed_at: Ok(Default::default()),
+                    reviewed_by_user_id: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl ArticleApprovalInfo {
+            pub fn requested_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requested_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requested_at: {e}")
+                    });
+                self
+            }
+            pub fn reviewed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reviewed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reviewed_at: {e}")
+                    });
+                self
+            }
+            pub fn reviewed_by_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reviewed_by_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reviewed_by_user_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArticleApprovalInfo>
+        for super::ArticleApprovalInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArticleApprovalInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    requested_at: value.requested_at?,
+                    reviewed_at: value.reviewed_at?,
+                    reviewed_by_user_id: value.reviewed_by_user_id?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArticleApprovalInfo> for ArticleApprovalInfo {
+            fn from(value: super::ArticleApprovalInfo) -> Self {
+                Self {
+                    requested_at: Ok(value.requested_at),
+                    reviewed_at: Ok(value.reviewed_at),
+                    reviewed_by_user_id: Ok(value.reviewed_by_user_id),
+                    status: Ok(value.status),
                 }
             }
         }
@@ -3933,16 +5525,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ArticleListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -3973,7 +5565,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -4008,27 +5600,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ArticleResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Article>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Article, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ArticleResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl ArticleResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Article>>,
+                T: ::std::convert::TryInto<super::Article>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -4040,7 +5629,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -4071,50 +5660,518 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ArticleTranslation {
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            language: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArticleTranslation {
+            fn default() -> Self {
+                Self {
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    language: Err("no value supplied for language".to_string()),
+                    title: Err("no value supplied for title".to_string()),
+                }
+            }
+        }
+        impl ArticleTranslation {
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn language<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.language = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for language: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArticleTranslation> for super::ArticleTranslation {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArticleTranslation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body_html: value.body_html?,
+                    language: value.language?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArticleTranslation> for ArticleTranslation {
+            fn from(value: super::ArticleTranslation) -> Self {
+                Self {
+                    body_html: Ok(value.body_html),
+                    language: Ok(value.language),
+                    title: Ok(value.title),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArticleVisibilityConfig {
+            ai_agent_access: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            allowed_agent_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            customer_visibility_condition: ::std::result::Result<
+                ::std::option::Option<super::FilterExpression>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ArticleVisibilityConfig {
+            fn default() -> Self {
+                Self {
+                    ai_agent_access: Ok(Default::default()),
+                    allowed_agent_ids: Ok(Default::default()),
+                    customer_visibility_condition: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl ArticleVisibilityConfig {
+            pub fn ai_agent_access<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_agent_access = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ai_agent_access: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn allowed_agent_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_agent_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_agent_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn customer_visibility_condition<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FilterExpression>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_visibility_condition = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for customer_visibility_condition: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArticleVisibilityConfig>
+        for super::ArticleVisibilityConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArticleVisibilityConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ai_agent_access: value.ai_agent_access?,
+                    allowed_agent_ids: value.allowed_agent_ids?,
+                    customer_visibility_condition: value.customer_visibility_condition?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArticleVisibilityConfig>
+        for ArticleVisibilityConfig {
+            fn from(value: super::ArticleVisibilityConfig) -> Self {
+                Self {
+                    ai_agent_access: Ok(value.ai_agent_access),
+                    allowed_agent_ids: Ok(value.allowed_agent_ids),
+                    customer_visibility_condition: Ok(
+                        value.customer_visibility_condition,
+                    ),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArticleVisibilityInput {
+            ai_agent_access: ::std::result::Result<
+                ::std::option::Option<super::AiAgentAccess>,
+                ::std::string::String,
+            >,
+            allowed_agent_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            customer_visibility_condition: ::std::result::Result<
+                ::std::option::Option<super::Filter>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::ContentVisibility>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ArticleVisibilityInput {
+            fn default() -> Self {
+                Self {
+                    ai_agent_access: Ok(Default::default()),
+                    allowed_agent_ids: Ok(Default::default()),
+                    customer_visibility_condition: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl ArticleVisibilityInput {
+            pub fn ai_agent_access<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AiAgentAccess>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_agent_access = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ai_agent_access: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn allowed_agent_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_agent_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_agent_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn customer_visibility_condition<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Filter>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_visibility_condition = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for customer_visibility_condition: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ContentVisibility>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArticleVisibilityInput>
+        for super::ArticleVisibilityInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArticleVisibilityInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ai_agent_access: value.ai_agent_access?,
+                    allowed_agent_ids: value.allowed_agent_ids?,
+                    customer_visibility_condition: value.customer_visibility_condition?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArticleVisibilityInput>
+        for ArticleVisibilityInput {
+            fn from(value: super::ArticleVisibilityInput) -> Self {
+                Self {
+                    ai_agent_access: Ok(value.ai_agent_access),
+                    allowed_agent_ids: Ok(value.allowed_agent_ids),
+                    customer_visibility_condition: Ok(
+                        value.customer_visibility_condition,
+                    ),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Channel {
+            channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_internal: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_primary: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            mirror_to: ::std::result::Result<
+                ::std::option::Option<super::MirrorChannel>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Channel {
+            fn default() -> Self {
+                Self {
+                    channel_id: Ok(Default::default()),
+                    channel_name: Ok(Default::default()),
+                    channel_url: Ok(Default::default()),
+                    is_internal: Ok(Default::default()),
+                    is_primary: Ok(Default::default()),
+                    mirror_to: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                }
+            }
+        }
+        impl Channel {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn channel_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_url: {e}")
+                    });
+                self
+            }
+            pub fn is_internal<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_internal = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_internal: {e}")
+                    });
+                self
+            }
+            pub fn is_primary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_primary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_primary: {e}")
+                    });
+                self
+            }
+            pub fn mirror_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MirrorChannel>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mirror_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mirror_to: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Channel> for super::Channel {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Channel,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    channel_name: value.channel_name?,
+                    channel_url: value.channel_url?,
+                    is_internal: value.is_internal?,
+                    is_primary: value.is_primary?,
+                    mirror_to: value.mirror_to?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Channel> for Channel {
+            fn from(value: super::Channel) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    channel_name: Ok(value.channel_name),
+                    channel_url: Ok(value.channel_url),
+                    is_internal: Ok(value.is_internal),
+                    is_primary: Ok(value.is_primary),
+                    mirror_to: Ok(value.mirror_to),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Collection {
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            icon: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             parent_collection_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            visibility_config: ::std::result::Result<
+                ::std::option::Option<super::CollectionVisibilityConfig>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for Collection {
             fn default() -> Self {
                 Self {
-                    created_at: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    description: Err("no value supplied for description".to_string()),
+                    icon: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                     parent_collection_id: Ok(Default::default()),
-                    slug: Ok(Default::default()),
-                    title: Ok(Default::default()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    title: Err("no value supplied for title".to_string()),
+                    visibility_config: Ok(Default::default()),
                 }
             }
         }
         impl Collection {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -4126,7 +6183,7 @@ pub mod types {
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -4136,9 +6193,21 @@ pub mod types {
                     });
                 self
             }
-            pub fn id<T>(mut self, value: T) -> Self
+            pub fn icon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.icon = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for icon: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4162,7 +6231,7 @@ pub mod types {
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -4174,13 +6243,29 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn visibility_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CollectionVisibilityConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_config: {e}"
+                        )
                     });
                 self
             }
@@ -4193,10 +6278,12 @@ pub mod types {
                 Ok(Self {
                     created_at: value.created_at?,
                     description: value.description?,
+                    icon: value.icon?,
                     id: value.id?,
                     parent_collection_id: value.parent_collection_id?,
                     slug: value.slug?,
                     title: value.title?,
+                    visibility_config: value.visibility_config?,
                 })
             }
         }
@@ -4205,10 +6292,12 @@ pub mod types {
                 Self {
                     created_at: Ok(value.created_at),
                     description: Ok(value.description),
+                    icon: Ok(value.icon),
                     id: Ok(value.id),
                     parent_collection_id: Ok(value.parent_collection_id),
                     slug: Ok(value.slug),
                     title: Ok(value.title),
+                    visibility_config: Ok(value.visibility_config),
                 }
             }
         }
@@ -4219,15 +6308,15 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for CollectionListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -4246,7 +6335,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -4280,27 +6369,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CollectionResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Collection>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Collection, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for CollectionResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl CollectionResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Collection>>,
+                T: ::std::convert::TryInto<super::Collection>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -4312,7 +6398,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -4343,19 +6429,203 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CollectionVisibilityConfig {
+            ai_agent_access: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            allowed_agent_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CollectionVisibilityConfig {
+            fn default() -> Self {
+                Self {
+                    ai_agent_access: Ok(Default::default()),
+                    allowed_agent_ids: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl CollectionVisibilityConfig {
+            pub fn ai_agent_access<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_agent_access = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ai_agent_access: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn allowed_agent_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_agent_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_agent_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CollectionVisibilityConfig>
+        for super::CollectionVisibilityConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CollectionVisibilityConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ai_agent_access: value.ai_agent_access?,
+                    allowed_agent_ids: value.allowed_agent_ids?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CollectionVisibilityConfig>
+        for CollectionVisibilityConfig {
+            fn from(value: super::CollectionVisibilityConfig) -> Self {
+                Self {
+                    ai_agent_access: Ok(value.ai_agent_access),
+                    allowed_agent_ids: Ok(value.allowed_agent_ids),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CollectionVisibilityInput {
+            ai_agent_access: ::std::result::Result<
+                ::std::option::Option<super::AiAgentAccess>,
+                ::std::string::String,
+            >,
+            allowed_agent_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::ContentVisibility>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CollectionVisibilityInput {
+            fn default() -> Self {
+                Self {
+                    ai_agent_access: Ok(Default::default()),
+                    allowed_agent_ids: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl CollectionVisibilityInput {
+            pub fn ai_agent_access<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AiAgentAccess>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_agent_access = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ai_agent_access: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn allowed_agent_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_agent_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_agent_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ContentVisibility>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CollectionVisibilityInput>
+        for super::CollectionVisibilityInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CollectionVisibilityInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ai_agent_access: value.ai_agent_access?,
+                    allowed_agent_ids: value.allowed_agent_ids?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CollectionVisibilityInput>
+        for CollectionVisibilityInput {
+            fn from(value: super::CollectionVisibilityInput) -> Self {
+                Self {
+                    ai_agent_access: Ok(value.ai_agent_access),
+                    allowed_agent_ids: Ok(value.allowed_agent_ids),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Contact {
             account: ::std::result::Result<
                 ::std::option::Option<super::MiniAccount>,
                 ::std::string::String,
             >,
             avatar_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    super::CustomFieldValue,
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -4364,27 +6634,25 @@ pub mod types {
                 ::std::string::String,
             >,
             emails: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             external_ids: ::std::result::Result<
-                ::std::vec::Vec<super::ExternalId>,
+                ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            integration_user_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::IntegrationUserId>>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             phone_numbers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             portal_role: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             portal_role_id: ::std::result::Result<
@@ -4400,15 +6668,16 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     account: Ok(Default::default()),
-                    avatar_url: Ok(Default::default()),
+                    avatar_url: Err("no value supplied for avatar_url".to_string()),
                     custom_fields: Ok(Default::default()),
                     email: Ok(Default::default()),
                     emails: Ok(Default::default()),
                     external_ids: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    integration_user_ids: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
                     phone_numbers: Ok(Default::default()),
-                    portal_role: Ok(Default::default()),
+                    portal_role: Err("no value supplied for portal_role".to_string()),
                     portal_role_id: Ok(Default::default()),
                     primary_phone_number: Ok(Default::default()),
                 }
@@ -4429,7 +6698,7 @@ pub mod types {
             }
             pub fn avatar_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.avatar_url = value
@@ -4442,9 +6711,11 @@ pub mod types {
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        super::CustomFieldValue,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<super::CustomFieldEntry>,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -4470,7 +6741,9 @@ pub mod types {
             }
             pub fn emails<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.emails = value
@@ -4482,7 +6755,9 @@ pub mod types {
             }
             pub fn external_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.external_ids = value
@@ -4494,7 +6769,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4502,9 +6777,25 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            pub fn integration_user_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::IntegrationUserId>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.integration_user_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for integration_user_ids: {e}"
+                        )
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -4516,7 +6807,9 @@ pub mod types {
             }
             pub fn phone_numbers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone_numbers = value
@@ -4528,7 +6821,7 @@ pub mod types {
             }
             pub fn portal_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.portal_role = value
@@ -4580,6 +6873,7 @@ pub mod types {
                     emails: value.emails?,
                     external_ids: value.external_ids?,
                     id: value.id?,
+                    integration_user_ids: value.integration_user_ids?,
                     name: value.name?,
                     phone_numbers: value.phone_numbers?,
                     portal_role: value.portal_role?,
@@ -4598,11 +6892,73 @@ pub mod types {
                     emails: Ok(value.emails),
                     external_ids: Ok(value.external_ids),
                     id: Ok(value.id),
+                    integration_user_ids: Ok(value.integration_user_ids),
                     name: Ok(value.name),
                     phone_numbers: Ok(value.phone_numbers),
                     portal_role: Ok(value.portal_role),
                     portal_role_id: Ok(value.portal_role_id),
                     primary_phone_number: Ok(value.primary_phone_number),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ContactEmail {
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_primary: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ContactEmail {
+            fn default() -> Self {
+                Self {
+                    email: Err("no value supplied for email".to_string()),
+                    is_primary: Ok(Default::default()),
+                }
+            }
+        }
+        impl ContactEmail {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn is_primary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_primary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_primary: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ContactEmail> for super::ContactEmail {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContactEmail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    is_primary: value.is_primary?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ContactEmail> for ContactEmail {
+            fn from(value: super::ContactEmail) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    is_primary: Ok(value.is_primary),
                 }
             }
         }
@@ -4617,16 +6973,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ContactListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -4657,7 +7013,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -4692,27 +7048,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ContactResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Contact>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Contact, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ContactResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl ContactResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
+                T: ::std::convert::TryInto<super::Contact>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -4724,7 +7077,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -4758,6 +7111,10 @@ pub mod types {
         pub struct CreateAccountRequest {
             account_type: ::std::result::Result<
                 ::std::option::Option<super::AccountType>,
+                ::std::string::String,
+            >,
+            channels: ::std::result::Result<
+                ::std::vec::Vec<super::Channel>,
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
@@ -4802,6 +7159,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     account_type: Ok(Default::default()),
+                    channels: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
                     domain: Ok(Default::default()),
                     domains: Ok(Default::default()),
@@ -4825,6 +7183,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for account_type: {e}")
+                    });
+                self
+            }
+            pub fn channels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Channel>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channels: {e}")
                     });
                 self
             }
@@ -4961,6 +7331,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     account_type: value.account_type?,
+                    channels: value.channels?,
                     custom_fields: value.custom_fields?,
                     domain: value.domain?,
                     domains: value.domains?,
@@ -4978,6 +7349,7 @@ pub mod types {
             fn from(value: super::CreateAccountRequest) -> Self {
                 Self {
                     account_type: Ok(value.account_type),
+                    channels: Ok(value.channels),
                     custom_fields: Ok(value.custom_fields),
                     domain: Ok(value.domain),
                     domains: Ok(value.domains),
@@ -5018,6 +7390,14 @@ pub mod types {
                 ::std::string::String,
             >,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            translations: ::std::result::Result<
+                ::std::vec::Vec<super::ArticleTranslation>,
+                ::std::string::String,
+            >,
+            visibility_config: ::std::result::Result<
+                ::std::option::Option<super::ArticleVisibilityInput>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateArticleRequest {
             fn default() -> Self {
@@ -5031,6 +7411,8 @@ pub mod types {
                     is_unlisted: Ok(Default::default()),
                     slug: Ok(Default::default()),
                     title: Err("no value supplied for title".to_string()),
+                    translations: Ok(Default::default()),
+                    visibility_config: Ok(Default::default()),
                 }
             }
         }
@@ -5121,6 +7503,34 @@ pub mod types {
                     });
                 self
             }
+            pub fn translations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ArticleTranslation>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.translations = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for translations: {e}")
+                    });
+                self
+            }
+            pub fn visibility_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ArticleVisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_config: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateArticleRequest>
         for super::CreateArticleRequest {
@@ -5136,6 +7546,8 @@ pub mod types {
                     is_unlisted: value.is_unlisted?,
                     slug: value.slug?,
                     title: value.title?,
+                    translations: value.translations?,
+                    visibility_config: value.visibility_config?,
                 })
             }
         }
@@ -5149,6 +7561,8 @@ pub mod types {
                     is_unlisted: Ok(value.is_unlisted),
                     slug: Ok(value.slug),
                     title: Ok(value.title),
+                    translations: Ok(value.translations),
+                    visibility_config: Ok(value.visibility_config),
                 }
             }
         }
@@ -5167,6 +7581,10 @@ pub mod types {
                 ::std::string::String,
             >,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            visibility_config: ::std::result::Result<
+                ::std::option::Option<super::CollectionVisibilityInput>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateCollectionRequest {
             fn default() -> Self {
@@ -5175,6 +7593,7 @@ pub mod types {
                     parent_collection_id: Ok(Default::default()),
                     slug: Ok(Default::default()),
                     title: Err("no value supplied for title".to_string()),
+                    visibility_config: Ok(Default::default()),
                 }
             }
         }
@@ -5229,6 +7648,22 @@ pub mod types {
                     });
                 self
             }
+            pub fn visibility_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CollectionVisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_config: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateCollectionRequest>
         for super::CreateCollectionRequest {
@@ -5241,6 +7676,7 @@ pub mod types {
                     parent_collection_id: value.parent_collection_id?,
                     slug: value.slug?,
                     title: value.title?,
+                    visibility_config: value.visibility_config?,
                 })
             }
         }
@@ -5252,6 +7688,7 @@ pub mod types {
                     parent_collection_id: Ok(value.parent_collection_id),
                     slug: Ok(value.slug),
                     title: Ok(value.title),
+                    visibility_config: Ok(value.visibility_config),
                 }
             }
         }
@@ -5287,7 +7724,11 @@ pub mod types {
                 ::std::string::String,
             >,
             portal_role: ::std::result::Result<
-                ::std::option::Option<super::PortalRole>,
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            portal_role_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             primary_phone_number: ::std::result::Result<
@@ -5307,6 +7748,7 @@ pub mod types {
                     name: Err("no value supplied for name".to_string()),
                     phone_numbers: Ok(Default::default()),
                     portal_role: Ok(Default::default()),
+                    portal_role_id: Ok(Default::default()),
                     primary_phone_number: Ok(Default::default()),
                 }
             }
@@ -5412,13 +7854,27 @@ pub mod types {
             }
             pub fn portal_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PortalRole>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.portal_role = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for portal_role: {e}")
+                    });
+                self
+            }
+            pub fn portal_role_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_role_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for portal_role_id: {e}"
+                        )
                     });
                 self
             }
@@ -5453,6 +7909,7 @@ pub mod types {
                     name: value.name?,
                     phone_numbers: value.phone_numbers?,
                     portal_role: value.portal_role?,
+                    portal_role_id: value.portal_role_id?,
                     primary_phone_number: value.primary_phone_number?,
                 })
             }
@@ -5469,6 +7926,7 @@ pub mod types {
                     name: Ok(value.name),
                     phone_numbers: Ok(value.phone_numbers),
                     portal_role: Ok(value.portal_role),
+                    portal_role_id: Ok(value.portal_role_id),
                     primary_phone_number: Ok(value.primary_phone_number),
                 }
             }
@@ -5692,7 +8150,7 @@ pub mod types {
                 ::std::string::String,
             >,
             destination_metadata: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<super::DestinationMetadata>,
                 ::std::string::String,
             >,
             priority: ::std::result::Result<
@@ -5712,6 +8170,10 @@ pub mod types {
                 ::std::string::String,
             >,
             requester_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            requester_phone_number: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -5747,6 +8209,7 @@ pub mod types {
                     requester_email: Ok(Default::default()),
                     requester_id: Ok(Default::default()),
                     requester_name: Ok(Default::default()),
+                    requester_phone_number: Ok(Default::default()),
                     tags: Ok(Default::default()),
                     team_id: Ok(Default::default()),
                     title: Err("no value supplied for title".to_string()),
@@ -5874,7 +8337,7 @@ pub mod types {
             pub fn destination_metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<super::DestinationMetadata>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5953,6 +8416,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn requester_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requester_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requester_phone_number: {e}"
+                        )
+                    });
+                self
+            }
             pub fn tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -6023,6 +8500,7 @@ pub mod types {
                     requester_email: value.requester_email?,
                     requester_id: value.requester_id?,
                     requester_name: value.requester_name?,
+                    requester_phone_number: value.requester_phone_number?,
                     tags: value.tags?,
                     team_id: value.team_id?,
                     title: value.title?,
@@ -6048,6 +8526,7 @@ pub mod types {
                     requester_email: Ok(value.requester_email),
                     requester_id: Ok(value.requester_id),
                     requester_name: Ok(value.requester_name),
+                    requester_phone_number: Ok(value.requester_phone_number),
                     tags: Ok(value.tags),
                     team_id: Ok(value.team_id),
                     title: Ok(value.title),
@@ -6062,7 +8541,7 @@ pub mod types {
                 ::std::string::String,
             >,
             due_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -6096,7 +8575,9 @@ pub mod types {
             }
             pub fn due_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.due_date = value
@@ -6171,10 +8652,13 @@ pub mod types {
                 ::std::string::String,
             >,
             end_date: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             owner_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6184,7 +8668,7 @@ pub mod types {
                 ::std::string::String,
             >,
             start_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
         }
@@ -6195,7 +8679,7 @@ pub mod types {
                     customer_portal_visible: Ok(Default::default()),
                     description_html: Ok(Default::default()),
                     end_date: Ok(Default::default()),
-                    name: Err("no value supplied for name".to_string()),
+                    name: Ok(Default::default()),
                     owner_id: Ok(Default::default()),
                     project_template_id: Ok(Default::default()),
                     start_date: Ok(Default::default()),
@@ -6245,7 +8729,9 @@ pub mod types {
             }
             pub fn end_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_date = value
@@ -6257,7 +8743,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -6295,7 +8781,9 @@ pub mod types {
             }
             pub fn start_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_date = value
@@ -6626,10 +9114,14 @@ pub mod types {
                 ::std::string::String,
             >,
             due_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             milestone_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            parent_task_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -6653,6 +9145,7 @@ pub mod types {
                     customer_portal_visible: Ok(Default::default()),
                     due_date: Ok(Default::default()),
                     milestone_id: Ok(Default::default()),
+                    parent_task_id: Ok(Default::default()),
                     project_id: Ok(Default::default()),
                     status: Ok(Default::default()),
                     title: Err("no value supplied for title".to_string()),
@@ -6724,7 +9217,9 @@ pub mod types {
             }
             pub fn due_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.due_date = value
@@ -6743,6 +9238,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for milestone_id: {e}")
+                    });
+                self
+            }
+            pub fn parent_task_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_task_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parent_task_id: {e}"
+                        )
                     });
                 self
             }
@@ -6796,6 +9305,7 @@ pub mod types {
                     customer_portal_visible: value.customer_portal_visible?,
                     due_date: value.due_date?,
                     milestone_id: value.milestone_id?,
+                    parent_task_id: value.parent_task_id?,
                     project_id: value.project_id?,
                     status: value.status?,
                     title: value.title?,
@@ -6812,6 +9322,7 @@ pub mod types {
                     customer_portal_visible: Ok(value.customer_portal_visible),
                     due_date: Ok(value.due_date),
                     milestone_id: Ok(value.milestone_id),
+                    parent_task_id: Ok(value.parent_task_id),
                     project_id: Ok(value.project_id),
                     status: Ok(value.status),
                     title: Ok(value.title),
@@ -6820,7 +9331,15 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateTeamRequest {
+            assignment_configuration: ::std::result::Result<
+                ::std::option::Option<super::TeamAssignmentConfigurationInput>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            schedule: ::std::result::Result<
+                ::std::option::Option<super::TeamScheduleInput>,
+                ::std::string::String,
+            >,
             user_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
@@ -6829,12 +9348,30 @@ pub mod types {
         impl ::std::default::Default for CreateTeamRequest {
             fn default() -> Self {
                 Self {
+                    assignment_configuration: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
+                    schedule: Ok(Default::default()),
                     user_ids: Ok(Default::default()),
                 }
             }
         }
         impl CreateTeamRequest {
+            pub fn assignment_configuration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TeamAssignmentConfigurationInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignment_configuration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignment_configuration: {e}"
+                        )
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6844,6 +9381,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn schedule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TeamScheduleInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schedule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for schedule: {e}")
                     });
                 self
             }
@@ -6866,7 +9417,9 @@ pub mod types {
                 value: CreateTeamRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    assignment_configuration: value.assignment_configuration?,
                     name: value.name?,
+                    schedule: value.schedule?,
                     user_ids: value.user_ids?,
                 })
             }
@@ -6874,15 +9427,177 @@ pub mod types {
         impl ::std::convert::From<super::CreateTeamRequest> for CreateTeamRequest {
             fn from(value: super::CreateTeamRequest) -> Self {
                 Self {
+                    assignment_configuration: Ok(value.assignment_configuration),
                     name: Ok(value.name),
+                    schedule: Ok(value.schedule),
                     user_ids: Ok(value.user_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CrmDetails {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for CrmDetails {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                }
+            }
+        }
+        impl CrmDetails {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CrmDetails> for super::CrmDetails {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CrmDetails,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CrmDetails> for CrmDetails {
+            fn from(value: super::CrmDetails) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CrmSettings {
+            details: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::CrmDetails>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CrmSettings {
+            fn default() -> Self {
+                Self {
+                    details: Ok(Default::default()),
+                }
+            }
+        }
+        impl CrmSettings {
+            pub fn details<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::CrmDetails>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.details = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for details: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CrmSettings> for super::CrmSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CrmSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { details: value.details? })
+            }
+        }
+        impl ::std::convert::From<super::CrmSettings> for CrmSettings {
+            fn from(value: super::CrmSettings) -> Self {
+                Self { details: Ok(value.details) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CsatResponse {
+            comment: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            score: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for CsatResponse {
+            fn default() -> Self {
+                Self {
+                    comment: Ok(Default::default()),
+                    score: Err("no value supplied for score".to_string()),
+                }
+            }
+        }
+        impl CsatResponse {
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CsatResponse> for super::CsatResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CsatResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comment: value.comment?,
+                    score: value.score?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CsatResponse> for CsatResponse {
+            fn from(value: super::CsatResponse) -> Self {
+                Self {
+                    comment: Ok(value.comment),
+                    score: Ok(value.score),
                 }
             }
         }
         #[derive(Clone, Debug)]
         pub struct CustomFieldDefinition {
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             default_value: ::std::result::Result<
@@ -6890,80 +9605,60 @@ pub mod types {
                 ::std::string::String,
             >,
             default_values: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_read_only: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            label: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_read_only: ::std::result::Result<bool, ::std::string::String>,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
             number_metadata: ::std::result::Result<
                 ::std::option::Option<super::NumberMetadata>,
                 ::std::string::String,
             >,
             object_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             select_metadata: ::std::result::Result<
                 ::std::option::Option<super::SelectMetadata>,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            source: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
             updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for CustomFieldDefinition {
             fn default() -> Self {
                 Self {
-                    created_at: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
                     default_value: Ok(Default::default()),
                     default_values: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    is_read_only: Ok(Default::default()),
-                    label: Ok(Default::default()),
+                    description: Err("no value supplied for description".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_read_only: Err("no value supplied for is_read_only".to_string()),
+                    label: Err("no value supplied for label".to_string()),
                     number_metadata: Ok(Default::default()),
-                    object_type: Ok(Default::default()),
+                    object_type: Err("no value supplied for object_type".to_string()),
                     select_metadata: Ok(Default::default()),
-                    slug: Ok(Default::default()),
-                    source: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
                 }
             }
         }
         impl CustomFieldDefinition {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -6987,7 +9682,9 @@ pub mod types {
             }
             pub fn default_values<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.default_values = value
@@ -7001,7 +9698,7 @@ pub mod types {
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -7013,7 +9710,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -7023,7 +9720,7 @@ pub mod types {
             }
             pub fn is_read_only<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_read_only = value
@@ -7035,7 +9732,7 @@ pub mod types {
             }
             pub fn label<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.label = value
@@ -7061,7 +9758,7 @@ pub mod types {
             }
             pub fn object_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.object_type = value
@@ -7087,7 +9784,7 @@ pub mod types {
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -7099,7 +9796,7 @@ pub mod types {
             }
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.source = value
@@ -7111,7 +9808,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -7123,9 +9820,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -7182,6 +9877,91 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CustomFieldEntry {
+            slug: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            values: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomFieldEntry {
+            fn default() -> Self {
+                Self {
+                    slug: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                    values: Ok(Default::default()),
+                }
+            }
+        }
+        impl CustomFieldEntry {
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn values<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.values = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for values: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomFieldEntry> for super::CustomFieldEntry {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomFieldEntry,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    slug: value.slug?,
+                    value: value.value?,
+                    values: value.values?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomFieldEntry> for CustomFieldEntry {
+            fn from(value: super::CustomFieldEntry) -> Self {
+                Self {
+                    slug: Ok(value.slug),
+                    value: Ok(value.value),
+                    values: Ok(value.values),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CustomFieldListResponse {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::CustomFieldDefinition>,
@@ -7192,16 +9972,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for CustomFieldListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -7234,7 +10014,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -7269,30 +10049,110 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct CustomFieldResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::CustomFieldDefinition>,
+        pub struct CustomFieldOption {
+            ai_description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            request_id: ::std::result::Result<
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            slug: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for CustomFieldResponse {
+        impl ::std::default::Default for CustomFieldOption {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    ai_description: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    slug: Ok(Default::default()),
                 }
             }
         }
-        impl CustomFieldResponse {
+        impl CustomFieldOption {
+            pub fn ai_description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ai_description: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomFieldOption> for super::CustomFieldOption {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomFieldOption,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ai_description: value.ai_description?,
+                    label: value.label?,
+                    slug: value.slug?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomFieldOption> for CustomFieldOption {
+            fn from(value: super::CustomFieldOption) -> Self {
+                Self {
+                    ai_description: Ok(value.ai_description),
+                    label: Ok(value.label),
+                    slug: Ok(value.slug),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomFieldOptionResponse {
+            data: ::std::result::Result<super::CustomFieldOption, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomFieldOptionResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl CustomFieldOptionResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CustomFieldDefinition>,
-                >,
+                T: ::std::convert::TryInto<super::CustomFieldOption>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -7304,7 +10164,73 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomFieldOptionResponse>
+        for super::CustomFieldOptionResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomFieldOptionResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomFieldOptionResponse>
+        for CustomFieldOptionResponse {
+            fn from(value: super::CustomFieldOptionResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomFieldResponse {
+            data: ::std::result::Result<
+                super::CustomFieldDefinition,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomFieldResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl CustomFieldResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CustomFieldDefinition>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -7497,49 +10423,320 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct DeleteSelectOptionRequest {
-            current_slug: ::std::result::Result<
+        pub struct DeleteSelectOptionResponse {
+            data: ::std::result::Result<super::SuccessFlag, ::std::string::String>,
+            request_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for DeleteSelectOptionRequest {
+        impl ::std::default::Default for DeleteSelectOptionResponse {
             fn default() -> Self {
                 Self {
-                    current_slug: Err("no value supplied for current_slug".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
-        impl DeleteSelectOptionRequest {
-            pub fn current_slug<T>(mut self, value: T) -> Self
+        impl DeleteSelectOptionResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SuccessFlag>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.current_slug = value
+                self.request_id = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for current_slug: {e}")
+                        format!("error converting supplied value for request_id: {e}")
                     });
                 self
             }
         }
-        impl ::std::convert::TryFrom<DeleteSelectOptionRequest>
-        for super::DeleteSelectOptionRequest {
+        impl ::std::convert::TryFrom<DeleteSelectOptionResponse>
+        for super::DeleteSelectOptionResponse {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: DeleteSelectOptionRequest,
+                value: DeleteSelectOptionResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    current_slug: value.current_slug?,
+                    data: value.data?,
+                    request_id: value.request_id?,
                 })
             }
         }
-        impl ::std::convert::From<super::DeleteSelectOptionRequest>
-        for DeleteSelectOptionRequest {
-            fn from(value: super::DeleteSelectOptionRequest) -> Self {
+        impl ::std::convert::From<super::DeleteSelectOptionResponse>
+        for DeleteSelectOptionResponse {
+            fn from(value: super::DeleteSelectOptionResponse) -> Self {
                 Self {
-                    current_slug: Ok(value.current_slug),
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DestinationMetadata {
+            chat_widget_app_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            destination: ::std::result::Result<
+                super::MessageDestination,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            email_bccs: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            email_ccs: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            from_sms_phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            from_sms_phone_number_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            from_whatsapp_phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            whatsapp_app_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            whatsapp_message_template_language: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            whatsapp_message_template_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DestinationMetadata {
+            fn default() -> Self {
+                Self {
+                    chat_widget_app_id: Ok(Default::default()),
+                    destination: Err("no value supplied for destination".to_string()),
+                    email: Ok(Default::default()),
+                    email_bccs: Ok(Default::default()),
+                    email_ccs: Ok(Default::default()),
+                    from_sms_phone_number: Ok(Default::default()),
+                    from_sms_phone_number_id: Ok(Default::default()),
+                    from_whatsapp_phone_number: Ok(Default::default()),
+                    whatsapp_app_id: Ok(Default::default()),
+                    whatsapp_message_template_language: Ok(Default::default()),
+                    whatsapp_message_template_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl DestinationMetadata {
+            pub fn chat_widget_app_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chat_widget_app_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chat_widget_app_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn destination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MessageDestination>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.destination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for destination: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn email_bccs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_bccs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_bccs: {e}")
+                    });
+                self
+            }
+            pub fn email_ccs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_ccs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_ccs: {e}")
+                    });
+                self
+            }
+            pub fn from_sms_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_sms_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for from_sms_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from_sms_phone_number_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_sms_phone_number_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for from_sms_phone_number_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from_whatsapp_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_whatsapp_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for from_whatsapp_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn whatsapp_app_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.whatsapp_app_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for whatsapp_app_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn whatsapp_message_template_language<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.whatsapp_message_template_language = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for whatsapp_message_template_language: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn whatsapp_message_template_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.whatsapp_message_template_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for whatsapp_message_template_name: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DestinationMetadata>
+        for super::DestinationMetadata {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DestinationMetadata,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    chat_widget_app_id: value.chat_widget_app_id?,
+                    destination: value.destination?,
+                    email: value.email?,
+                    email_bccs: value.email_bccs?,
+                    email_ccs: value.email_ccs?,
+                    from_sms_phone_number: value.from_sms_phone_number?,
+                    from_sms_phone_number_id: value.from_sms_phone_number_id?,
+                    from_whatsapp_phone_number: value.from_whatsapp_phone_number?,
+                    whatsapp_app_id: value.whatsapp_app_id?,
+                    whatsapp_message_template_language: value
+                        .whatsapp_message_template_language?,
+                    whatsapp_message_template_name: value.whatsapp_message_template_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DestinationMetadata> for DestinationMetadata {
+            fn from(value: super::DestinationMetadata) -> Self {
+                Self {
+                    chat_widget_app_id: Ok(value.chat_widget_app_id),
+                    destination: Ok(value.destination),
+                    email: Ok(value.email),
+                    email_bccs: Ok(value.email_bccs),
+                    email_ccs: Ok(value.email_ccs),
+                    from_sms_phone_number: Ok(value.from_sms_phone_number),
+                    from_sms_phone_number_id: Ok(value.from_sms_phone_number_id),
+                    from_whatsapp_phone_number: Ok(value.from_whatsapp_phone_number),
+                    whatsapp_app_id: Ok(value.whatsapp_app_id),
+                    whatsapp_message_template_language: Ok(
+                        value.whatsapp_message_template_language,
+                    ),
+                    whatsapp_message_template_name: Ok(
+                        value.whatsapp_message_template_name,
+                    ),
                 }
             }
         }
@@ -7710,7 +10907,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ExternalIssue {
+        pub struct ExternalIncident {
             external_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7719,21 +10916,23 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            source: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            reference: ::std::result::Result<
+                ::std::string::String,
                 ::std::string::String,
             >,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
-        impl ::std::default::Default for ExternalIssue {
+        impl ::std::default::Default for ExternalIncident {
             fn default() -> Self {
                 Self {
                     external_id: Ok(Default::default()),
                     link: Ok(Default::default()),
-                    source: Ok(Default::default()),
+                    reference: Err("no value supplied for reference".to_string()),
+                    source: Err("no value supplied for source".to_string()),
                 }
             }
         }
-        impl ExternalIssue {
+        impl ExternalIncident {
             pub fn external_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7758,9 +10957,100 @@ pub mod types {
                     });
                 self
             }
+            pub fn reference<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference: {e}")
+                    });
+                self
+            }
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExternalIncident> for super::ExternalIncident {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExternalIncident,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    external_id: value.external_id?,
+                    link: value.link?,
+                    reference: value.reference?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExternalIncident> for ExternalIncident {
+            fn from(value: super::ExternalIncident) -> Self {
+                Self {
+                    external_id: Ok(value.external_id),
+                    link: Ok(value.link),
+                    reference: Ok(value.reference),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExternalIssue {
+            external_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            link: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExternalIssue {
+            fn default() -> Self {
+                Self {
+                    external_id: Err("no value supplied for external_id".to_string()),
+                    link: Err("no value supplied for link".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                }
+            }
+        }
+        impl ExternalIssue {
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.source = value
@@ -7914,28 +11204,147 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct FilterExpression {
+            field: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            subfilters: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::FilterExpression>>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            values: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FilterExpression {
+            fn default() -> Self {
+                Self {
+                    field: Ok(Default::default()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    subfilters: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                    values: Ok(Default::default()),
+                }
+            }
+        }
+        impl FilterExpression {
+            pub fn field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn subfilters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::FilterExpression>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subfilters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subfilters: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn values<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.values = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for values: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FilterExpression> for super::FilterExpression {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FilterExpression,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    field: value.field?,
+                    operator: value.operator?,
+                    subfilters: value.subfilters?,
+                    value: value.value?,
+                    values: value.values?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FilterExpression> for FilterExpression {
+            fn from(value: super::FilterExpression) -> Self {
+                Self {
+                    field: Ok(value.field),
+                    operator: Ok(value.operator),
+                    subfilters: Ok(value.subfilters),
+                    value: Ok(value.value),
+                    values: Ok(value.values),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Follower {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for Follower {
             fn default() -> Self {
                 Self {
-                    id: Ok(Default::default()),
-                    type_: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
                 }
             }
         }
         impl Follower {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -7945,7 +11354,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -7982,15 +11391,15 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for FollowerListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -8009,7 +11418,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -8041,9 +11450,73 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct IntegrationUserId {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for IntegrationUserId {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                }
+            }
+        }
+        impl IntegrationUserId {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IntegrationUserId> for super::IntegrationUserId {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IntegrationUserId,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IntegrationUserId> for IntegrationUserId {
+            fn from(value: super::IntegrationUserId) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Issue {
             account: ::std::result::Result<
                 ::std::option::Option<super::MiniAccount>,
+                ::std::string::String,
+            >,
+            active_time_by_user: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::ActiveTimeByUser>>,
+                ::std::string::String,
+            >,
+            active_time_seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             assignee: ::std::result::Result<
@@ -8051,7 +11524,7 @@ pub mod types {
                 ::std::string::String,
             >,
             attachment_urls: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             author_unverified: ::std::result::Result<
@@ -8059,7 +11532,11 @@ pub mod types {
                 ::std::string::String,
             >,
             body_html: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            business_hours_active_time_seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             business_hours_first_response_seconds: ::std::result::Result<
@@ -8071,34 +11548,51 @@ pub mod types {
                 ::std::string::String,
             >,
             business_hours_time_in_status_seconds: ::std::result::Result<
-                ::std::collections::HashMap<::std::string::String, i64>,
+                ::std::option::Option<
+                    ::std::collections::HashMap<::std::string::String, i64>,
+                >,
                 ::std::string::String,
             >,
             chat_widget_info: ::std::result::Result<
                 ::std::option::Option<super::IssueChatWidgetInfo>,
                 ::std::string::String,
             >,
+            child_issues: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::MiniIssue>>,
+                ::std::string::String,
+            >,
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             csat_responses: ::std::result::Result<
-                ::std::vec::Vec<super::IssueCsatResponsesItem>,
+                ::std::option::Option<::std::vec::Vec<super::CsatResponse>>,
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    super::CustomFieldValue,
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
                 >,
                 ::std::string::String,
             >,
-            customer_portal_visible: ::std::result::Result<
-                ::std::option::Option<bool>,
+            customer_portal_visible: ::std::result::Result<bool, ::std::string::String>,
+            external_incidents: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::ExternalIncident>>,
                 ::std::string::String,
             >,
             external_issues: ::std::result::Result<
-                ::std::vec::Vec<super::ExternalIssue>,
+                ::std::option::Option<::std::vec::Vec<super::ExternalIssue>>,
+                ::std::string::String,
+            >,
+            first_resolution_time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            first_response_breach_time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             first_response_seconds: ::std::result::Result<
@@ -8109,24 +11603,17 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_issue_group: ::std::result::Result<bool, ::std::string::String>,
             latest_message_time: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            link: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            number: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            number_of_touches: ::std::result::Result<
-                ::std::option::Option<i64>,
+            link: ::std::result::Result<::std::string::String, ::std::string::String>,
+            number: ::std::result::Result<i64, ::std::string::String>,
+            number_of_touches: ::std::result::Result<i64, ::std::string::String>,
+            parent_issue_group: ::std::result::Result<
+                ::std::option::Option<super::MiniIssue>,
                 ::std::string::String,
             >,
             requester: ::std::result::Result<
@@ -8146,43 +11633,41 @@ pub mod types {
                 ::std::string::String,
             >,
             slack: ::std::result::Result<
-                ::std::option::Option<super::IssueSlack>,
+                ::std::option::Option<super::SlackInfo>,
                 ::std::string::String,
             >,
             snoozed_until_time: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            source: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            state: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            state: ::std::result::Result<::std::string::String, ::std::string::String>,
             tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             team: ::std::result::Result<
                 ::std::option::Option<super::MiniTeam>,
                 ::std::string::String,
             >,
+            team_slas: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::TeamSla>>,
+                ::std::string::String,
+            >,
             time_in_status_seconds: ::std::result::Result<
-                ::std::collections::HashMap<::std::string::String, i64>,
+                ::std::option::Option<
+                    ::std::collections::HashMap<::std::string::String, i64>,
+                >,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
             updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            workspace_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -8190,40 +11675,57 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     account: Ok(Default::default()),
+                    active_time_by_user: Ok(Default::default()),
+                    active_time_seconds: Ok(Default::default()),
                     assignee: Ok(Default::default()),
                     attachment_urls: Ok(Default::default()),
                     author_unverified: Ok(Default::default()),
-                    body_html: Ok(Default::default()),
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    business_hours_active_time_seconds: Ok(Default::default()),
                     business_hours_first_response_seconds: Ok(Default::default()),
                     business_hours_resolution_seconds: Ok(Default::default()),
                     business_hours_time_in_status_seconds: Ok(Default::default()),
                     chat_widget_info: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
+                    child_issues: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
                     csat_responses: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
-                    customer_portal_visible: Ok(Default::default()),
+                    customer_portal_visible: Err(
+                        "no value supplied for customer_portal_visible".to_string(),
+                    ),
+                    external_incidents: Ok(Default::default()),
                     external_issues: Ok(Default::default()),
+                    first_resolution_time: Ok(Default::default()),
+                    first_response_breach_time: Ok(Default::default()),
                     first_response_seconds: Ok(Default::default()),
                     first_response_time: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_issue_group: Err(
+                        "no value supplied for is_issue_group".to_string(),
+                    ),
                     latest_message_time: Ok(Default::default()),
-                    link: Ok(Default::default()),
-                    number: Ok(Default::default()),
-                    number_of_touches: Ok(Default::default()),
+                    link: Err("no value supplied for link".to_string()),
+                    number: Err("no value supplied for number".to_string()),
+                    number_of_touches: Err(
+                        "no value supplied for number_of_touches".to_string(),
+                    ),
+                    parent_issue_group: Ok(Default::default()),
                     requester: Ok(Default::default()),
                     resolution_breach_time: Ok(Default::default()),
                     resolution_seconds: Ok(Default::default()),
                     resolution_time: Ok(Default::default()),
                     slack: Ok(Default::default()),
                     snoozed_until_time: Ok(Default::default()),
-                    source: Ok(Default::default()),
-                    state: Ok(Default::default()),
+                    source: Err("no value supplied for source".to_string()),
+                    state: Err("no value supplied for state".to_string()),
                     tags: Ok(Default::default()),
                     team: Ok(Default::default()),
+                    team_slas: Ok(Default::default()),
                     time_in_status_seconds: Ok(Default::default()),
-                    title: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                    workspace_email: Ok(Default::default()),
                 }
             }
         }
@@ -8237,6 +11739,36 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for account: {e}")
+                    });
+                self
+            }
+            pub fn active_time_by_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ActiveTimeByUser>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_time_by_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for active_time_by_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn active_time_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_time_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for active_time_seconds: {e}"
+                        )
                     });
                 self
             }
@@ -8254,7 +11786,9 @@ pub mod types {
             }
             pub fn attachment_urls<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.attachment_urls = value
@@ -8282,13 +11816,27 @@ pub mod types {
             }
             pub fn body_html<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.body_html = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn business_hours_active_time_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_hours_active_time_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_hours_active_time_seconds: {e}"
+                        )
                     });
                 self
             }
@@ -8323,7 +11871,9 @@ pub mod types {
             pub fn business_hours_time_in_status_seconds<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<::std::string::String, i64>,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<::std::string::String, i64>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -8352,11 +11902,23 @@ pub mod types {
                     });
                 self
             }
-            pub fn created_at<T>(mut self, value: T) -> Self
+            pub fn child_issues<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                    ::std::option::Option<::std::vec::Vec<super::MiniIssue>>,
                 >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.child_issues = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for child_issues: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -8369,7 +11931,7 @@ pub mod types {
             pub fn csat_responses<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::IssueCsatResponsesItem>,
+                    ::std::option::Option<::std::vec::Vec<super::CsatResponse>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -8385,9 +11947,11 @@ pub mod types {
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        super::CustomFieldValue,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<super::CustomFieldEntry>,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -8401,7 +11965,7 @@ pub mod types {
             }
             pub fn customer_portal_visible<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_portal_visible = value
@@ -8413,9 +11977,27 @@ pub mod types {
                     });
                 self
             }
+            pub fn external_incidents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalIncident>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_incidents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_incidents: {e}"
+                        )
+                    });
+                self
+            }
             pub fn external_issues<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalIssue>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalIssue>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.external_issues = value
@@ -8423,6 +12005,38 @@ pub mod types {
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for external_issues: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn first_resolution_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_resolution_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_resolution_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn first_response_breach_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_response_breach_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_response_breach_time: {e}"
                         )
                     });
                 self
@@ -8459,12 +12073,26 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_issue_group<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_issue_group = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_issue_group: {e}"
+                        )
+                    });
                 self
             }
             pub fn latest_message_time<T>(mut self, value: T) -> Self
@@ -8485,7 +12113,7 @@ pub mod types {
             }
             pub fn link<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.link = value
@@ -8497,7 +12125,7 @@ pub mod types {
             }
             pub fn number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.number = value
@@ -8509,7 +12137,7 @@ pub mod types {
             }
             pub fn number_of_touches<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.number_of_touches = value
@@ -8517,6 +12145,20 @@ pub mod types {
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for number_of_touches: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn parent_issue_group<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniIssue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_issue_group = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parent_issue_group: {e}"
                         )
                     });
                 self
@@ -8581,7 +12223,7 @@ pub mod types {
             }
             pub fn slack<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::IssueSlack>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::SlackInfo>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slack = value
@@ -8609,7 +12251,7 @@ pub mod types {
             }
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.source = value
@@ -8621,7 +12263,7 @@ pub mod types {
             }
             pub fn state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.state = value
@@ -8633,7 +12275,9 @@ pub mod types {
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
@@ -8655,10 +12299,26 @@ pub mod types {
                     });
                 self
             }
+            pub fn team_slas<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::TeamSla>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_slas = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_slas: {e}")
+                    });
+                self
+            }
             pub fn time_in_status_seconds<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<::std::string::String, i64>,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<::std::string::String, i64>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -8673,7 +12333,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -8685,7 +12345,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -8697,15 +12357,27 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn workspace_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workspace_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for workspace_email: {e}"
+                        )
                     });
                 self
             }
@@ -8717,10 +12389,14 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     account: value.account?,
+                    active_time_by_user: value.active_time_by_user?,
+                    active_time_seconds: value.active_time_seconds?,
                     assignee: value.assignee?,
                     attachment_urls: value.attachment_urls?,
                     author_unverified: value.author_unverified?,
                     body_html: value.body_html?,
+                    business_hours_active_time_seconds: value
+                        .business_hours_active_time_seconds?,
                     business_hours_first_response_seconds: value
                         .business_hours_first_response_seconds?,
                     business_hours_resolution_seconds: value
@@ -8728,18 +12404,24 @@ pub mod types {
                     business_hours_time_in_status_seconds: value
                         .business_hours_time_in_status_seconds?,
                     chat_widget_info: value.chat_widget_info?,
+                    child_issues: value.child_issues?,
                     created_at: value.created_at?,
                     csat_responses: value.csat_responses?,
                     custom_fields: value.custom_fields?,
                     customer_portal_visible: value.customer_portal_visible?,
+                    external_incidents: value.external_incidents?,
                     external_issues: value.external_issues?,
+                    first_resolution_time: value.first_resolution_time?,
+                    first_response_breach_time: value.first_response_breach_time?,
                     first_response_seconds: value.first_response_seconds?,
                     first_response_time: value.first_response_time?,
                     id: value.id?,
+                    is_issue_group: value.is_issue_group?,
                     latest_message_time: value.latest_message_time?,
                     link: value.link?,
                     number: value.number?,
                     number_of_touches: value.number_of_touches?,
+                    parent_issue_group: value.parent_issue_group?,
                     requester: value.requester?,
                     resolution_breach_time: value.resolution_breach_time?,
                     resolution_seconds: value.resolution_seconds?,
@@ -8750,10 +12432,12 @@ pub mod types {
                     state: value.state?,
                     tags: value.tags?,
                     team: value.team?,
+                    team_slas: value.team_slas?,
                     time_in_status_seconds: value.time_in_status_seconds?,
                     title: value.title?,
                     type_: value.type_?,
                     updated_at: value.updated_at?,
+                    workspace_email: value.workspace_email?,
                 })
             }
         }
@@ -8761,10 +12445,15 @@ pub mod types {
             fn from(value: super::Issue) -> Self {
                 Self {
                     account: Ok(value.account),
+                    active_time_by_user: Ok(value.active_time_by_user),
+                    active_time_seconds: Ok(value.active_time_seconds),
                     assignee: Ok(value.assignee),
                     attachment_urls: Ok(value.attachment_urls),
                     author_unverified: Ok(value.author_unverified),
                     body_html: Ok(value.body_html),
+                    business_hours_active_time_seconds: Ok(
+                        value.business_hours_active_time_seconds,
+                    ),
                     business_hours_first_response_seconds: Ok(
                         value.business_hours_first_response_seconds,
                     ),
@@ -8775,18 +12464,24 @@ pub mod types {
                         value.business_hours_time_in_status_seconds,
                     ),
                     chat_widget_info: Ok(value.chat_widget_info),
+                    child_issues: Ok(value.child_issues),
                     created_at: Ok(value.created_at),
                     csat_responses: Ok(value.csat_responses),
                     custom_fields: Ok(value.custom_fields),
                     customer_portal_visible: Ok(value.customer_portal_visible),
+                    external_incidents: Ok(value.external_incidents),
                     external_issues: Ok(value.external_issues),
+                    first_resolution_time: Ok(value.first_resolution_time),
+                    first_response_breach_time: Ok(value.first_response_breach_time),
                     first_response_seconds: Ok(value.first_response_seconds),
                     first_response_time: Ok(value.first_response_time),
                     id: Ok(value.id),
+                    is_issue_group: Ok(value.is_issue_group),
                     latest_message_time: Ok(value.latest_message_time),
                     link: Ok(value.link),
                     number: Ok(value.number),
                     number_of_touches: Ok(value.number_of_touches),
+                    parent_issue_group: Ok(value.parent_issue_group),
                     requester: Ok(value.requester),
                     resolution_breach_time: Ok(value.resolution_breach_time),
                     resolution_seconds: Ok(value.resolution_seconds),
@@ -8797,31 +12492,33 @@ pub mod types {
                     state: Ok(value.state),
                     tags: Ok(value.tags),
                     team: Ok(value.team),
+                    team_slas: Ok(value.team_slas),
                     time_in_status_seconds: Ok(value.time_in_status_seconds),
                     title: Ok(value.title),
                     type_: Ok(value.type_),
                     updated_at: Ok(value.updated_at),
+                    workspace_email: Ok(value.workspace_email),
                 }
             }
         }
         #[derive(Clone, Debug)]
         pub struct IssueChatWidgetInfo {
             page_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for IssueChatWidgetInfo {
             fn default() -> Self {
                 Self {
-                    page_url: Ok(Default::default()),
+                    page_url: Err("no value supplied for page_url".to_string()),
                 }
             }
         }
         impl IssueChatWidgetInfo {
             pub fn page_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.page_url = value
@@ -8849,72 +12546,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct IssueCsatResponsesItem {
-            comment: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            score: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for IssueCsatResponsesItem {
-            fn default() -> Self {
-                Self {
-                    comment: Ok(Default::default()),
-                    score: Ok(Default::default()),
-                }
-            }
-        }
-        impl IssueCsatResponsesItem {
-            pub fn comment<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.comment = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for comment: {e}")
-                    });
-                self
-            }
-            pub fn score<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.score = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for score: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<IssueCsatResponsesItem>
-        for super::IssueCsatResponsesItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: IssueCsatResponsesItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    comment: value.comment?,
-                    score: value.score?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::IssueCsatResponsesItem>
-        for IssueCsatResponsesItem {
-            fn from(value: super::IssueCsatResponsesItem) -> Self {
-                Self {
-                    comment: Ok(value.comment),
-                    score: Ok(value.score),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct IssueListResponse {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::Issue>,
@@ -8925,16 +12556,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for IssueListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -8965,7 +12596,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -8999,27 +12630,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct IssueResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Issue>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Issue, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for IssueResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl IssueResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Issue>>,
+                T: ::std::convert::TryInto<super::Issue>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -9031,7 +12659,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -9062,126 +12690,55 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct IssueSlack {
-            channel_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message_ts: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            workspace_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for IssueSlack {
-            fn default() -> Self {
-                Self {
-                    channel_id: Ok(Default::default()),
-                    message_ts: Ok(Default::default()),
-                    workspace_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl IssueSlack {
-            pub fn channel_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.channel_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for channel_id: {e}")
-                    });
-                self
-            }
-            pub fn message_ts<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_ts = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_ts: {e}")
-                    });
-                self
-            }
-            pub fn workspace_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.workspace_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for workspace_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<IssueSlack> for super::IssueSlack {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: IssueSlack,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    channel_id: value.channel_id?,
-                    message_ts: value.message_ts?,
-                    workspace_id: value.workspace_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::IssueSlack> for IssueSlack {
-            fn from(value: super::IssueSlack) -> Self {
-                Self {
-                    channel_id: Ok(value.channel_id),
-                    message_ts: Ok(value.message_ts),
-                    workspace_id: Ok(value.workspace_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct KnowledgeBase {
+            active_theme_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             default_language: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            slug: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
             supported_languages: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for KnowledgeBase {
             fn default() -> Self {
                 Self {
-                    default_language: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    slug: Ok(Default::default()),
+                    active_theme_id: Ok(Default::default()),
+                    default_language: Err(
+                        "no value supplied for default_language".to_string(),
+                    ),
+                    id: Err("no value supplied for id".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
                     supported_languages: Ok(Default::default()),
-                    title: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
                 }
             }
         }
         impl KnowledgeBase {
-            pub fn default_language<T>(mut self, value: T) -> Self
+            pub fn active_theme_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_theme_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for active_theme_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn default_language<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.default_language = value
@@ -9195,7 +12752,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9205,7 +12762,7 @@ pub mod types {
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -9217,7 +12774,9 @@ pub mod types {
             }
             pub fn supported_languages<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.supported_languages = value
@@ -9231,7 +12790,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -9248,6 +12807,7 @@ pub mod types {
                 value: KnowledgeBase,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    active_theme_id: value.active_theme_id?,
                     default_language: value.default_language?,
                     id: value.id?,
                     slug: value.slug?,
@@ -9259,6 +12819,7 @@ pub mod types {
         impl ::std::convert::From<super::KnowledgeBase> for KnowledgeBase {
             fn from(value: super::KnowledgeBase) -> Self {
                 Self {
+                    active_theme_id: Ok(value.active_theme_id),
                     default_language: Ok(value.default_language),
                     id: Ok(value.id),
                     slug: Ok(value.slug),
@@ -9278,16 +12839,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for KnowledgeBaseListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -9318,7 +12879,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -9442,27 +13003,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct MeResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Organization>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Organization, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for MeResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl MeResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Organization>>,
+                T: ::std::convert::TryInto<super::Organization>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -9474,7 +13032,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -9501,6 +13059,62 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MeUser {
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MeUser {
+            fn default() -> Self {
+                Self {
+                    email: Err("no value supplied for email".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl MeUser {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MeUser> for super::MeUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MeUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    id: value.id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MeUser> for MeUser {
+            fn from(value: super::MeUser) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    id: Ok(value.id),
                 }
             }
         }
@@ -9583,27 +13197,21 @@ pub mod types {
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             due_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             project: ::std::result::Result<
-                ::std::option::Option<super::NamedRef>,
+                ::std::option::Option<super::MiniProject>,
                 ::std::string::String,
             >,
             updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
         }
@@ -9611,12 +13219,12 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     account: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
                     due_date: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
                     project: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
                 }
             }
         }
@@ -9635,9 +13243,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -9649,7 +13255,9 @@ pub mod types {
             }
             pub fn due_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.due_date = value
@@ -9661,7 +13269,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9671,7 +13279,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -9683,7 +13291,7 @@ pub mod types {
             }
             pub fn project<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniProject>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.project = value
@@ -9695,9 +13303,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -9739,27 +13345,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct MilestoneResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Milestone>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Milestone, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for MilestoneResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl MilestoneResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Milestone>>,
+                T: ::std::convert::TryInto<super::Milestone>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -9771,7 +13374,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -9804,26 +13407,25 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct MiniAccount {
             external_ids: ::std::result::Result<
-                ::std::vec::Vec<super::ExternalId>,
+                ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for MiniAccount {
             fn default() -> Self {
                 Self {
                     external_ids: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                 }
             }
         }
         impl MiniAccount {
             pub fn external_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.external_ids = value
@@ -9835,7 +13437,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9869,16 +13471,13 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for MiniContact {
             fn default() -> Self {
                 Self {
                     email: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                 }
             }
         }
@@ -9897,7 +13496,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9926,21 +13525,273 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct MiniIssue {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            number: ::std::result::Result<i64, ::std::string::String>,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MiniIssue {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    number: Err("no value supplied for number".to_string()),
+                    title: Err("no value supplied for title".to_string()),
+                }
+            }
+        }
+        impl MiniIssue {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for number: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MiniIssue> for super::MiniIssue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MiniIssue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    number: value.number?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MiniIssue> for MiniIssue {
+            fn from(value: super::MiniIssue) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    number: Ok(value.number),
+                    title: Ok(value.title),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MiniMilestone {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MiniMilestone {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl MiniMilestone {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MiniMilestone> for super::MiniMilestone {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MiniMilestone,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::MiniMilestone> for MiniMilestone {
+            fn from(value: super::MiniMilestone) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MiniProject {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MiniProject {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl MiniProject {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MiniProject> for super::MiniProject {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MiniProject,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::MiniProject> for MiniProject {
+            fn from(value: super::MiniProject) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MiniProjectTemplate {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MiniProjectTemplate {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl MiniProjectTemplate {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MiniProjectTemplate>
+        for super::MiniProjectTemplate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MiniProjectTemplate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::MiniProjectTemplate> for MiniProjectTemplate {
+            fn from(value: super::MiniProjectTemplate) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MiniRole {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MiniRole {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                }
+            }
+        }
+        impl MiniRole {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MiniRole> for super::MiniRole {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MiniRole,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                    slug: value.slug?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MiniRole> for MiniRole {
+            fn from(value: super::MiniRole) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    slug: Ok(value.slug),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct MiniTeam {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for MiniTeam {
             fn default() -> Self {
-                Self { id: Ok(Default::default()) }
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
             }
         }
         impl MiniTeam {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9968,16 +13819,13 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for MiniUser {
             fn default() -> Self {
                 Self {
                     email: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                 }
             }
         }
@@ -9996,7 +13844,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -10021,6 +13869,70 @@ pub mod types {
                 Self {
                     email: Ok(value.email),
                     id: Ok(value.id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MirrorChannel {
+            channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MirrorChannel {
+            fn default() -> Self {
+                Self {
+                    channel_id: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                }
+            }
+        }
+        impl MirrorChannel {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MirrorChannel> for super::MirrorChannel {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MirrorChannel,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MirrorChannel> for MirrorChannel {
+            fn from(value: super::MirrorChannel) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    source: Ok(value.source),
                 }
             }
         }
@@ -10190,32 +14102,23 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Organization {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user: ::std::result::Result<
-                ::std::option::Option<super::User>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user: ::std::result::Result<super::MeUser, ::std::string::String>,
         }
         impl ::std::default::Default for Organization {
             fn default() -> Self {
                 Self {
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    user: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    user: Err("no value supplied for user".to_string()),
                 }
             }
         }
         impl Organization {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -10225,7 +14128,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -10237,7 +14140,7 @@ pub mod types {
             }
             pub fn user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
+                T: ::std::convert::TryInto<super::MeUser>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user = value
@@ -10333,44 +14236,51 @@ pub mod types {
                 ::std::option::Option<super::MiniAccount>,
                 ::std::string::String,
             >,
-            created_at: ::std::result::Result<
+            archived_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            customer_portal_visible: ::std::result::Result<
-                ::std::option::Option<bool>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
+            custom_fields: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+            customer_portal_visible: ::std::result::Result<bool, ::std::string::String>,
             description_html: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             end_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_archived: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_archived: ::std::result::Result<bool, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             owner_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            start_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            progress: ::std::result::Result<f64, ::std::string::String>,
+            project_template: ::std::result::Result<
+                ::std::option::Option<super::MiniProjectTemplate>,
                 ::std::string::String,
             >,
-            updated_at: ::std::result::Result<
+            start_date: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
         }
@@ -10378,16 +14288,23 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     account: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    customer_portal_visible: Ok(Default::default()),
+                    archived_at: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    custom_fields: Ok(Default::default()),
+                    customer_portal_visible: Err(
+                        "no value supplied for customer_portal_visible".to_string(),
+                    ),
                     description_html: Ok(Default::default()),
                     end_date: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    is_archived: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_archived: Err("no value supplied for is_archived".to_string()),
+                    name: Err("no value supplied for name".to_string()),
                     owner_id: Ok(Default::default()),
+                    progress: Err("no value supplied for progress".to_string()),
+                    project_template: Ok(Default::default()),
                     start_date: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
                 }
             }
         }
@@ -10404,11 +14321,23 @@ pub mod types {
                     });
                 self
             }
-            pub fn created_at<T>(mut self, value: T) -> Self
+            pub fn archived_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archived_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived_at: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -10418,9 +14347,28 @@ pub mod types {
                     });
                 self
             }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<super::CustomFieldEntry>,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
             pub fn customer_portal_visible<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_portal_visible = value
@@ -10448,7 +14396,9 @@ pub mod types {
             }
             pub fn end_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_date = value
@@ -10460,7 +14410,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -10470,7 +14420,7 @@ pub mod types {
             }
             pub fn is_archived<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_archived = value
@@ -10482,7 +14432,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -10504,9 +14454,39 @@ pub mod types {
                     });
                 self
             }
+            pub fn progress<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.progress = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for progress: {e}")
+                    });
+                self
+            }
+            pub fn project_template<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::MiniProjectTemplate>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_template = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for project_template: {e}"
+                        )
+                    });
+                self
+            }
             pub fn start_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_date = value
@@ -10516,11 +14496,21 @@ pub mod types {
                     });
                 self
             }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -10538,7 +14528,9 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     account: value.account?,
+                    archived_at: value.archived_at?,
                     created_at: value.created_at?,
+                    custom_fields: value.custom_fields?,
                     customer_portal_visible: value.customer_portal_visible?,
                     description_html: value.description_html?,
                     end_date: value.end_date?,
@@ -10546,7 +14538,10 @@ pub mod types {
                     is_archived: value.is_archived?,
                     name: value.name?,
                     owner_id: value.owner_id?,
+                    progress: value.progress?,
+                    project_template: value.project_template?,
                     start_date: value.start_date?,
+                    status: value.status?,
                     updated_at: value.updated_at?,
                 })
             }
@@ -10555,7 +14550,9 @@ pub mod types {
             fn from(value: super::Project) -> Self {
                 Self {
                     account: Ok(value.account),
+                    archived_at: Ok(value.archived_at),
                     created_at: Ok(value.created_at),
+                    custom_fields: Ok(value.custom_fields),
                     customer_portal_visible: Ok(value.customer_portal_visible),
                     description_html: Ok(value.description_html),
                     end_date: Ok(value.end_date),
@@ -10563,7 +14560,10 @@ pub mod types {
                     is_archived: Ok(value.is_archived),
                     name: Ok(value.name),
                     owner_id: Ok(value.owner_id),
+                    progress: Ok(value.progress),
+                    project_template: Ok(value.project_template),
                     start_date: Ok(value.start_date),
+                    status: Ok(value.status),
                     updated_at: Ok(value.updated_at),
                 }
             }
@@ -10579,16 +14579,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ProjectListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -10619,7 +14619,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -10654,27 +14654,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ProjectResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Project>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Project, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ProjectResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl ProjectResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Project>>,
+                T: ::std::convert::TryInto<super::Project>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -10686,7 +14683,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -10719,48 +14716,43 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct RouteRedirect {
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             from_path: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             language: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             object_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             object_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for RouteRedirect {
             fn default() -> Self {
                 Self {
-                    created_at: Ok(Default::default()),
-                    from_path: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    from_path: Err("no value supplied for from_path".to_string()),
+                    id: Err("no value supplied for id".to_string()),
                     language: Ok(Default::default()),
-                    object_id: Ok(Default::default()),
-                    object_type: Ok(Default::default()),
+                    object_id: Err("no value supplied for object_id".to_string()),
+                    object_type: Err("no value supplied for object_type".to_string()),
                 }
             }
         }
         impl RouteRedirect {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -10772,7 +14764,7 @@ pub mod types {
             }
             pub fn from_path<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.from_path = value
@@ -10784,7 +14776,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -10806,7 +14798,7 @@ pub mod types {
             }
             pub fn object_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.object_id = value
@@ -10818,7 +14810,7 @@ pub mod types {
             }
             pub fn object_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.object_type = value
@@ -10858,27 +14850,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RouteRedirectResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::RouteRedirect>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::RouteRedirect, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for RouteRedirectResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl RouteRedirectResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::RouteRedirect>>,
+                T: ::std::convert::TryInto<super::RouteRedirect>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -10890,7 +14879,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -11129,7 +15118,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SelectMetadata {
             options: ::std::result::Result<
-                ::std::vec::Vec<super::CustomFieldSelectOption>,
+                ::std::option::Option<::std::vec::Vec<super::CustomFieldOption>>,
                 ::std::string::String,
             >,
         }
@@ -11144,7 +15133,7 @@ pub mod types {
             pub fn options<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::CustomFieldSelectOption>,
+                    ::std::option::Option<::std::vec::Vec<super::CustomFieldOption>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -11167,6 +15156,197 @@ pub mod types {
         impl ::std::convert::From<super::SelectMetadata> for SelectMetadata {
             fn from(value: super::SelectMetadata) -> Self {
                 Self { options: Ok(value.options) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SlaTimes {
+            breach_time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            business_hours_seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SlaTimes {
+            fn default() -> Self {
+                Self {
+                    breach_time: Ok(Default::default()),
+                    business_hours_seconds: Ok(Default::default()),
+                    seconds: Ok(Default::default()),
+                    time: Ok(Default::default()),
+                }
+            }
+        }
+        impl SlaTimes {
+            pub fn breach_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.breach_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for breach_time: {e}")
+                    });
+                self
+            }
+            pub fn business_hours_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_hours_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_hours_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for seconds: {e}")
+                    });
+                self
+            }
+            pub fn time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SlaTimes> for super::SlaTimes {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SlaTimes,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    breach_time: value.breach_time?,
+                    business_hours_seconds: value.business_hours_seconds?,
+                    seconds: value.seconds?,
+                    time: value.time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SlaTimes> for SlaTimes {
+            fn from(value: super::SlaTimes) -> Self {
+                Self {
+                    breach_time: Ok(value.breach_time),
+                    business_hours_seconds: Ok(value.business_hours_seconds),
+                    seconds: Ok(value.seconds),
+                    time: Ok(value.time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SlackInfo {
+            channel_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            message_ts: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            workspace_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SlackInfo {
+            fn default() -> Self {
+                Self {
+                    channel_id: Err("no value supplied for channel_id".to_string()),
+                    message_ts: Err("no value supplied for message_ts".to_string()),
+                    workspace_id: Err("no value supplied for workspace_id".to_string()),
+                }
+            }
+        }
+        impl SlackInfo {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn message_ts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_ts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_ts: {e}")
+                    });
+                self
+            }
+            pub fn workspace_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workspace_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for workspace_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SlackInfo> for super::SlackInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SlackInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    message_ts: value.message_ts?,
+                    workspace_id: value.workspace_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SlackInfo> for SlackInfo {
+            fn from(value: super::SlackInfo) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    message_ts: Ok(value.message_ts),
+                    workspace_id: Ok(value.workspace_id),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -11215,31 +15395,63 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SuccessFlag {
+            success: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for SuccessFlag {
+            fn default() -> Self {
+                Self {
+                    success: Err("no value supplied for success".to_string()),
+                }
+            }
+        }
+        impl SuccessFlag {
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SuccessFlag> for super::SuccessFlag {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SuccessFlag,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { success: value.success? })
+            }
+        }
+        impl ::std::convert::From<super::SuccessFlag> for SuccessFlag {
+            fn from(value: super::SuccessFlag) -> Self {
+                Self { success: Ok(value.success) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Tag {
             hex_color: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             object_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            value: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for Tag {
             fn default() -> Self {
                 Self {
                     hex_color: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    object_type: Ok(Default::default()),
-                    value: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    object_type: Err("no value supplied for object_type".to_string()),
+                    value: Err("no value supplied for value".to_string()),
                 }
             }
         }
@@ -11258,7 +15470,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -11268,7 +15480,7 @@ pub mod types {
             }
             pub fn object_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.object_type = value
@@ -11280,7 +15492,7 @@ pub mod types {
             }
             pub fn value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.value = value
@@ -11325,16 +15537,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TagListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -11365,7 +15577,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -11399,27 +15611,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TagResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Tag>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Tag, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TagResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl TagResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Tag>>,
+                T: ::std::convert::TryInto<super::Tag>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -11431,7 +15640,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -11468,38 +15677,46 @@ pub mod types {
                 ::std::string::String,
             >,
             assignee: ::std::result::Result<
-                ::std::option::Option<super::MiniUser>,
+                ::std::option::Option<super::Actor>,
                 ::std::string::String,
             >,
             body_html: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            created_at: ::std::result::Result<
+            completed_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
             custom_fields: ::std::result::Result<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    super::CustomFieldValue,
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
                 >,
                 ::std::string::String,
             >,
-            customer_portal_visible: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
+            customer_portal_visible: ::std::result::Result<bool, ::std::string::String>,
             due_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            external_issues: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::ExternalIssue>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            linked_issues: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::MiniIssue>>,
                 ::std::string::String,
             >,
             milestone: ::std::result::Result<
-                ::std::option::Option<super::NamedRef>,
+                ::std::option::Option<super::MiniMilestone>,
                 ::std::string::String,
             >,
             parent_task_id: ::std::result::Result<
@@ -11507,23 +15724,17 @@ pub mod types {
                 ::std::string::String,
             >,
             project: ::std::result::Result<
-                ::std::option::Option<super::NamedRef>,
+                ::std::option::Option<super::MiniProject>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
             subtask_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
             updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
         }
@@ -11532,19 +15743,24 @@ pub mod types {
                 Self {
                     account: Ok(Default::default()),
                     assignee: Ok(Default::default()),
-                    body_html: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    completed_at: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
                     custom_fields: Ok(Default::default()),
-                    customer_portal_visible: Ok(Default::default()),
+                    customer_portal_visible: Err(
+                        "no value supplied for customer_portal_visible".to_string(),
+                    ),
                     due_date: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    external_issues: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    linked_issues: Ok(Default::default()),
                     milestone: Ok(Default::default()),
                     parent_task_id: Ok(Default::default()),
                     project: Ok(Default::default()),
-                    status: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
                     subtask_ids: Ok(Default::default()),
-                    title: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
                 }
             }
         }
@@ -11563,7 +15779,7 @@ pub mod types {
             }
             pub fn assignee<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::MiniUser>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::Actor>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.assignee = value
@@ -11575,7 +15791,7 @@ pub mod types {
             }
             pub fn body_html<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.body_html = value
@@ -11585,11 +15801,23 @@ pub mod types {
                     });
                 self
             }
-            pub fn created_at<T>(mut self, value: T) -> Self
+            pub fn completed_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed_at: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -11602,9 +15830,11 @@ pub mod types {
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        super::CustomFieldValue,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<super::CustomFieldEntry>,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -11618,7 +15848,7 @@ pub mod types {
             }
             pub fn customer_portal_visible<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_portal_visible = value
@@ -11632,7 +15862,9 @@ pub mod types {
             }
             pub fn due_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.due_date = value
@@ -11642,9 +15874,25 @@ pub mod types {
                     });
                 self
             }
+            pub fn external_issues<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalIssue>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_issues = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_issues: {e}"
+                        )
+                    });
+                self
+            }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -11652,9 +15900,23 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            pub fn linked_issues<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MiniIssue>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.linked_issues = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for linked_issues: {e}")
+                    });
+                self
+            }
             pub fn milestone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniMilestone>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.milestone = value
@@ -11680,7 +15942,7 @@ pub mod types {
             }
             pub fn project<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniProject>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.project = value
@@ -11692,7 +15954,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -11704,7 +15966,9 @@ pub mod types {
             }
             pub fn subtask_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.subtask_ids = value
@@ -11716,7 +15980,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -11728,9 +15992,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -11750,11 +16012,14 @@ pub mod types {
                     account: value.account?,
                     assignee: value.assignee?,
                     body_html: value.body_html?,
+                    completed_at: value.completed_at?,
                     created_at: value.created_at?,
                     custom_fields: value.custom_fields?,
                     customer_portal_visible: value.customer_portal_visible?,
                     due_date: value.due_date?,
+                    external_issues: value.external_issues?,
                     id: value.id?,
+                    linked_issues: value.linked_issues?,
                     milestone: value.milestone?,
                     parent_task_id: value.parent_task_id?,
                     project: value.project?,
@@ -11771,11 +16036,14 @@ pub mod types {
                     account: Ok(value.account),
                     assignee: Ok(value.assignee),
                     body_html: Ok(value.body_html),
+                    completed_at: Ok(value.completed_at),
                     created_at: Ok(value.created_at),
                     custom_fields: Ok(value.custom_fields),
                     customer_portal_visible: Ok(value.customer_portal_visible),
                     due_date: Ok(value.due_date),
+                    external_issues: Ok(value.external_issues),
                     id: Ok(value.id),
+                    linked_issues: Ok(value.linked_issues),
                     milestone: Ok(value.milestone),
                     parent_task_id: Ok(value.parent_task_id),
                     project: Ok(value.project),
@@ -11797,16 +16065,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TaskListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -11837,7 +16105,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -11871,27 +16139,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TaskResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Task>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Task, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TaskResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl TaskResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Task>>,
+                T: ::std::convert::TryInto<super::Task>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -11903,7 +16168,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -11935,32 +16200,52 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Team {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            assignment_configuration: ::std::result::Result<
+                ::std::option::Option<super::TeamAssignmentConfiguration>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            schedule: ::std::result::Result<
+                ::std::option::Option<super::TeamSchedule>,
                 ::std::string::String,
             >,
             users: ::std::result::Result<
-                ::std::vec::Vec<super::MiniUser>,
+                ::std::option::Option<::std::vec::Vec<super::MiniUser>>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for Team {
             fn default() -> Self {
                 Self {
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    assignment_configuration: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    schedule: Ok(Default::default()),
                     users: Ok(Default::default()),
                 }
             }
         }
         impl Team {
+            pub fn assignment_configuration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TeamAssignmentConfiguration>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignment_configuration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignment_configuration: {e}"
+                        )
+                    });
+                self
+            }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -11970,7 +16255,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -11980,9 +16265,23 @@ pub mod types {
                     });
                 self
             }
+            pub fn schedule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TeamSchedule>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schedule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for schedule: {e}")
+                    });
+                self
+            }
             pub fn users<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MiniUser>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MiniUser>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.users = value
@@ -11999,8 +16298,10 @@ pub mod types {
                 value: Team,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    assignment_configuration: value.assignment_configuration?,
                     id: value.id?,
                     name: value.name?,
+                    schedule: value.schedule?,
                     users: value.users?,
                 })
             }
@@ -12008,9 +16309,222 @@ pub mod types {
         impl ::std::convert::From<super::Team> for Team {
             fn from(value: super::Team) -> Self {
                 Self {
+                    assignment_configuration: Ok(value.assignment_configuration),
                     id: Ok(value.id),
                     name: Ok(value.name),
+                    schedule: Ok(value.schedule),
                     users: Ok(value.users),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamAssignmentConfiguration {
+            assignment_method: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            only_assign_if_user_active: ::std::result::Result<
+                bool,
+                ::std::string::String,
+            >,
+            override_existing_assignee: ::std::result::Result<
+                bool,
+                ::std::string::String,
+            >,
+            team_schedule_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamAssignmentConfiguration {
+            fn default() -> Self {
+                Self {
+                    assignment_method: Err(
+                        "no value supplied for assignment_method".to_string(),
+                    ),
+                    only_assign_if_user_active: Err(
+                        "no value supplied for only_assign_if_user_active".to_string(),
+                    ),
+                    override_existing_assignee: Err(
+                        "no value supplied for override_existing_assignee".to_string(),
+                    ),
+                    team_schedule_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamAssignmentConfiguration {
+            pub fn assignment_method<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignment_method = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignment_method: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn only_assign_if_user_active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.only_assign_if_user_active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for only_assign_if_user_active: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn override_existing_assignee<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.override_existing_assignee = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for override_existing_assignee: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn team_schedule_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_schedule_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for team_schedule_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamAssignmentConfiguration>
+        for super::TeamAssignmentConfiguration {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamAssignmentConfiguration,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assignment_method: value.assignment_method?,
+                    only_assign_if_user_active: value.only_assign_if_user_active?,
+                    override_existing_assignee: value.override_existing_assignee?,
+                    team_schedule_id: value.team_schedule_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamAssignmentConfiguration>
+        for TeamAssignmentConfiguration {
+            fn from(value: super::TeamAssignmentConfiguration) -> Self {
+                Self {
+                    assignment_method: Ok(value.assignment_method),
+                    only_assign_if_user_active: Ok(value.only_assign_if_user_active),
+                    override_existing_assignee: Ok(value.override_existing_assignee),
+                    team_schedule_id: Ok(value.team_schedule_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamAssignmentConfigurationInput {
+            assignment_method: ::std::result::Result<
+                ::std::option::Option<super::AssignmentMethod>,
+                ::std::string::String,
+            >,
+            only_assign_if_user_active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            override_existing_assignee: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamAssignmentConfigurationInput {
+            fn default() -> Self {
+                Self {
+                    assignment_method: Ok(Default::default()),
+                    only_assign_if_user_active: Ok(Default::default()),
+                    override_existing_assignee: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamAssignmentConfigurationInput {
+            pub fn assignment_method<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AssignmentMethod>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignment_method = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignment_method: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn only_assign_if_user_active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.only_assign_if_user_active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for only_assign_if_user_active: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn override_existing_assignee<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.override_existing_assignee = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for override_existing_assignee: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamAssignmentConfigurationInput>
+        for super::TeamAssignmentConfigurationInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamAssignmentConfigurationInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assignment_method: value.assignment_method?,
+                    only_assign_if_user_active: value.only_assign_if_user_active?,
+                    override_existing_assignee: value.override_existing_assignee?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamAssignmentConfigurationInput>
+        for TeamAssignmentConfigurationInput {
+            fn from(value: super::TeamAssignmentConfigurationInput) -> Self {
+                Self {
+                    assignment_method: Ok(value.assignment_method),
+                    only_assign_if_user_active: Ok(value.only_assign_if_user_active),
+                    override_existing_assignee: Ok(value.override_existing_assignee),
                 }
             }
         }
@@ -12025,16 +16539,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TeamListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -12065,7 +16579,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -12099,27 +16613,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TeamResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Team>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Team, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TeamResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl TeamResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Team>>,
+                T: ::std::convert::TryInto<super::Team>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -12131,7 +16642,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -12162,7 +16673,588 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct TeamSchedule {
+            blocks: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::TeamScheduleBlock>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            timezone: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamSchedule {
+            fn default() -> Self {
+                Self {
+                    blocks: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    timezone: Err("no value supplied for timezone".to_string()),
+                }
+            }
+        }
+        impl TeamSchedule {
+            pub fn blocks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::TeamScheduleBlock>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.blocks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for blocks: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timezone: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamSchedule> for super::TeamSchedule {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamSchedule,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    blocks: value.blocks?,
+                    id: value.id?,
+                    timezone: value.timezone?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamSchedule> for TeamSchedule {
+            fn from(value: super::TeamSchedule) -> Self {
+                Self {
+                    blocks: Ok(value.blocks),
+                    id: Ok(value.id),
+                    timezone: Ok(value.timezone),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamScheduleBlock {
+            days: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            end_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            recurrence: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            team_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            week_offset: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamScheduleBlock {
+            fn default() -> Self {
+                Self {
+                    days: Ok(Default::default()),
+                    end_time: Ok(Default::default()),
+                    recurrence: Err("no value supplied for recurrence".to_string()),
+                    start_time: Ok(Default::default()),
+                    team_id: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                    week_offset: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamScheduleBlock {
+            pub fn days<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.days = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for days: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn recurrence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recurrence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recurrence: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn team_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_id: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn week_offset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.week_offset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for week_offset: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamScheduleBlock> for super::TeamScheduleBlock {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamScheduleBlock,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    days: value.days?,
+                    end_time: value.end_time?,
+                    recurrence: value.recurrence?,
+                    start_time: value.start_time?,
+                    team_id: value.team_id?,
+                    user_id: value.user_id?,
+                    week_offset: value.week_offset?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamScheduleBlock> for TeamScheduleBlock {
+            fn from(value: super::TeamScheduleBlock) -> Self {
+                Self {
+                    days: Ok(value.days),
+                    end_time: Ok(value.end_time),
+                    recurrence: Ok(value.recurrence),
+                    start_time: Ok(value.start_time),
+                    team_id: Ok(value.team_id),
+                    user_id: Ok(value.user_id),
+                    week_offset: Ok(value.week_offset),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamScheduleBlockInput {
+            days: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            end_time: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            recurrence: ::std::result::Result<
+                ::std::option::Option<super::ScheduleRecurrence>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            team_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            week_offset: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamScheduleBlockInput {
+            fn default() -> Self {
+                Self {
+                    days: Ok(Default::default()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    recurrence: Ok(Default::default()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                    team_id: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                    week_offset: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamScheduleBlockInput {
+            pub fn days<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.days = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for days: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn recurrence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ScheduleRecurrence>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recurrence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recurrence: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn team_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_id: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn week_offset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.week_offset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for week_offset: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamScheduleBlockInput>
+        for super::TeamScheduleBlockInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamScheduleBlockInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    days: value.days?,
+                    end_time: value.end_time?,
+                    recurrence: value.recurrence?,
+                    start_time: value.start_time?,
+                    team_id: value.team_id?,
+                    user_id: value.user_id?,
+                    week_offset: value.week_offset?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamScheduleBlockInput>
+        for TeamScheduleBlockInput {
+            fn from(value: super::TeamScheduleBlockInput) -> Self {
+                Self {
+                    days: Ok(value.days),
+                    end_time: Ok(value.end_time),
+                    recurrence: Ok(value.recurrence),
+                    start_time: Ok(value.start_time),
+                    team_id: Ok(value.team_id),
+                    user_id: Ok(value.user_id),
+                    week_offset: Ok(value.week_offset),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamScheduleInput {
+            blocks: ::std::result::Result<
+                ::std::vec::Vec<super::TeamScheduleBlockInput>,
+                ::std::string::String,
+            >,
+            timezone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamScheduleInput {
+            fn default() -> Self {
+                Self {
+                    blocks: Ok(Default::default()),
+                    timezone: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamScheduleInput {
+            pub fn blocks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::TeamScheduleBlockInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.blocks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for blocks: {e}")
+                    });
+                self
+            }
+            pub fn timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timezone: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamScheduleInput> for super::TeamScheduleInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamScheduleInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    blocks: value.blocks?,
+                    timezone: value.timezone?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamScheduleInput> for TeamScheduleInput {
+            fn from(value: super::TeamScheduleInput) -> Self {
+                Self {
+                    blocks: Ok(value.blocks),
+                    timezone: Ok(value.timezone),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamSla {
+            first_resolution: ::std::result::Result<
+                ::std::option::Option<super::SlaTimes>,
+                ::std::string::String,
+            >,
+            first_response: ::std::result::Result<
+                ::std::option::Option<super::SlaTimes>,
+                ::std::string::String,
+            >,
+            resolution: ::std::result::Result<
+                ::std::option::Option<super::SlaTimes>,
+                ::std::string::String,
+            >,
+            team_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TeamSla {
+            fn default() -> Self {
+                Self {
+                    first_resolution: Ok(Default::default()),
+                    first_response: Ok(Default::default()),
+                    resolution: Ok(Default::default()),
+                    team_id: Err("no value supplied for team_id".to_string()),
+                }
+            }
+        }
+        impl TeamSla {
+            pub fn first_resolution<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SlaTimes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_resolution = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_resolution: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn first_response<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SlaTimes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_response = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_response: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn resolution<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SlaTimes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resolution = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for resolution: {e}")
+                    });
+                self
+            }
+            pub fn team_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamSla> for super::TeamSla {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamSla,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    first_resolution: value.first_resolution?,
+                    first_response: value.first_response?,
+                    resolution: value.resolution?,
+                    team_id: value.team_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamSla> for TeamSla {
+            fn from(value: super::TeamSla) -> Self {
+                Self {
+                    first_resolution: Ok(value.first_resolution),
+                    first_response: Ok(value.first_response),
+                    resolution: Ok(value.resolution),
+                    team_id: Ok(value.team_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateAccountRequest {
+            account_type: ::std::result::Result<
+                ::std::option::Option<super::AccountTypeChange>,
+                ::std::string::String,
+            >,
+            channels: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::Channel>>,
+                ::std::string::String,
+            >,
             custom_fields: ::std::result::Result<
                 ::std::vec::Vec<super::CustomFieldValue>,
                 ::std::string::String,
@@ -12207,6 +17299,8 @@ pub mod types {
         impl ::std::default::Default for UpdateAccountRequest {
             fn default() -> Self {
                 Self {
+                    account_type: Ok(Default::default()),
+                    channels: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
                     domains: Ok(Default::default()),
                     external_ids: Ok(Default::default()),
@@ -12221,6 +17315,34 @@ pub mod types {
             }
         }
         impl UpdateAccountRequest {
+            pub fn account_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AccountTypeChange>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_type: {e}")
+                    });
+                self
+            }
+            pub fn channels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Channel>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channels: {e}")
+                    });
+                self
+            }
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
@@ -12361,6 +17483,8 @@ pub mod types {
                 value: UpdateAccountRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    account_type: value.account_type?,
+                    channels: value.channels?,
                     custom_fields: value.custom_fields?,
                     domains: value.domains?,
                     external_ids: value.external_ids?,
@@ -12377,6 +17501,8 @@ pub mod types {
         impl ::std::convert::From<super::UpdateAccountRequest> for UpdateAccountRequest {
             fn from(value: super::UpdateAccountRequest) -> Self {
                 Self {
+                    account_type: Ok(value.account_type),
+                    channels: Ok(value.channels),
                     custom_fields: Ok(value.custom_fields),
                     domains: Ok(value.domains),
                     external_ids: Ok(value.external_ids),
@@ -12396,8 +17522,16 @@ pub mod types {
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            account_type: ::std::result::Result<
+                ::std::option::Option<super::AccountTypeChange>,
+                ::std::string::String,
+            >,
             custom_fields: ::std::result::Result<
                 ::std::vec::Vec<super::CustomFieldValue>,
+                ::std::string::String,
+            >,
+            is_disabled: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             owner_id: ::std::result::Result<
@@ -12417,7 +17551,9 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     account_ids: Err("no value supplied for account_ids".to_string()),
+                    account_type: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
+                    is_disabled: Ok(Default::default()),
                     owner_id: Ok(Default::default()),
                     tags: Ok(Default::default()),
                     tags_apply_mode: Ok(Default::default()),
@@ -12437,6 +17573,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn account_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AccountTypeChange>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_type: {e}")
+                    });
+                self
+            }
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
@@ -12446,6 +17596,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn is_disabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_disabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_disabled: {e}")
                     });
                 self
             }
@@ -12498,7 +17660,9 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     account_ids: value.account_ids?,
+                    account_type: value.account_type?,
                     custom_fields: value.custom_fields?,
+                    is_disabled: value.is_disabled?,
                     owner_id: value.owner_id?,
                     tags: value.tags?,
                     tags_apply_mode: value.tags_apply_mode?,
@@ -12510,7 +17674,9 @@ pub mod types {
             fn from(value: super::UpdateAccountsRequest) -> Self {
                 Self {
                     account_ids: Ok(value.account_ids),
+                    account_type: Ok(value.account_type),
                     custom_fields: Ok(value.custom_fields),
+                    is_disabled: Ok(value.is_disabled),
                     owner_id: Ok(value.owner_id),
                     tags: Ok(value.tags),
                     tags_apply_mode: Ok(value.tags_apply_mode),
@@ -12520,26 +17686,23 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct UpdateAccountsResponse {
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            success: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
+            success: ::std::result::Result<bool, ::std::string::String>,
         }
         impl ::std::default::Default for UpdateAccountsResponse {
             fn default() -> Self {
                 Self {
-                    request_id: Ok(Default::default()),
-                    success: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                    success: Err("no value supplied for success".to_string()),
                 }
             }
         }
         impl UpdateAccountsResponse {
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -12551,7 +17714,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -12585,8 +17748,20 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UpdateArticleRequest {
+            author_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             body_html: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            collection_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_published: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             is_unlisted: ::std::result::Result<
@@ -12601,23 +17776,50 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            tag_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             title: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visibility_config: ::std::result::Result<
+                ::std::option::Option<super::ArticleVisibilityInput>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for UpdateArticleRequest {
             fn default() -> Self {
                 Self {
+                    author_user_id: Ok(Default::default()),
                     body_html: Ok(Default::default()),
+                    collection_id: Ok(Default::default()),
+                    is_published: Ok(Default::default()),
                     is_unlisted: Ok(Default::default()),
                     language: Ok(Default::default()),
                     publish_updated_body_html: Ok(Default::default()),
+                    tag_ids: Ok(Default::default()),
                     title: Ok(Default::default()),
+                    visibility_config: Ok(Default::default()),
                 }
             }
         }
         impl UpdateArticleRequest {
+            pub fn author_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for author_user_id: {e}"
+                        )
+                    });
+                self
+            }
             pub fn body_html<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12627,6 +17829,30 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn collection_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.collection_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for collection_id: {e}")
+                    });
+                self
+            }
+            pub fn is_published<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_published = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_published: {e}")
                     });
                 self
             }
@@ -12668,6 +17894,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn tag_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tag_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag_ids: {e}")
+                    });
+                self
+            }
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12680,6 +17920,22 @@ pub mod types {
                     });
                 self
             }
+            pub fn visibility_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ArticleVisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_config: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateArticleRequest>
         for super::UpdateArticleRequest {
@@ -12688,22 +17944,140 @@ pub mod types {
                 value: UpdateArticleRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    author_user_id: value.author_user_id?,
                     body_html: value.body_html?,
+                    collection_id: value.collection_id?,
+                    is_published: value.is_published?,
                     is_unlisted: value.is_unlisted?,
                     language: value.language?,
                     publish_updated_body_html: value.publish_updated_body_html?,
+                    tag_ids: value.tag_ids?,
                     title: value.title?,
+                    visibility_config: value.visibility_config?,
                 })
             }
         }
         impl ::std::convert::From<super::UpdateArticleRequest> for UpdateArticleRequest {
             fn from(value: super::UpdateArticleRequest) -> Self {
                 Self {
+                    author_user_id: Ok(value.author_user_id),
                     body_html: Ok(value.body_html),
+                    collection_id: Ok(value.collection_id),
+                    is_published: Ok(value.is_published),
                     is_unlisted: Ok(value.is_unlisted),
                     language: Ok(value.language),
                     publish_updated_body_html: Ok(value.publish_updated_body_html),
+                    tag_ids: Ok(value.tag_ids),
                     title: Ok(value.title),
+                    visibility_config: Ok(value.visibility_config),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateCollectionRequest {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            slug: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visibility_config: ::std::result::Result<
+                ::std::option::Option<super::CollectionVisibilityInput>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateCollectionRequest {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    slug: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    visibility_config: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateCollectionRequest {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn visibility_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CollectionVisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_config: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateCollectionRequest>
+        for super::UpdateCollectionRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateCollectionRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    slug: value.slug?,
+                    title: value.title?,
+                    visibility_config: value.visibility_config?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateCollectionRequest>
+        for UpdateCollectionRequest {
+            fn from(value: super::UpdateCollectionRequest) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    slug: Ok(value.slug),
+                    title: Ok(value.title),
+                    visibility_config: Ok(value.visibility_config),
                 }
             }
         }
@@ -12729,6 +18103,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            emails: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::ContactEmail>>,
+                ::std::string::String,
+            >,
             external_ids: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
                 ::std::string::String,
@@ -12742,7 +18120,11 @@ pub mod types {
                 ::std::string::String,
             >,
             portal_role: ::std::result::Result<
-                ::std::option::Option<super::PortalRole>,
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            portal_role_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             primary_phone_number: ::std::result::Result<
@@ -12758,10 +18140,12 @@ pub mod types {
                     avatar_url: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
                     email: Ok(Default::default()),
+                    emails: Ok(Default::default()),
                     external_ids: Ok(Default::default()),
                     name: Ok(Default::default()),
                     phone_numbers: Ok(Default::default()),
                     portal_role: Ok(Default::default()),
+                    portal_role_id: Ok(Default::default()),
                     primary_phone_number: Ok(Default::default()),
                 }
             }
@@ -12829,6 +18213,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ContactEmail>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for emails: {e}")
+                    });
+                self
+            }
             pub fn external_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12871,13 +18269,27 @@ pub mod types {
             }
             pub fn portal_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PortalRole>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.portal_role = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for portal_role: {e}")
+                    });
+                self
+            }
+            pub fn portal_role_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_role_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for portal_role_id: {e}"
+                        )
                     });
                 self
             }
@@ -12908,10 +18320,12 @@ pub mod types {
                     avatar_url: value.avatar_url?,
                     custom_fields: value.custom_fields?,
                     email: value.email?,
+                    emails: value.emails?,
                     external_ids: value.external_ids?,
                     name: value.name?,
                     phone_numbers: value.phone_numbers?,
                     portal_role: value.portal_role?,
+                    portal_role_id: value.portal_role_id?,
                     primary_phone_number: value.primary_phone_number?,
                 })
             }
@@ -12924,10 +18338,12 @@ pub mod types {
                     avatar_url: Ok(value.avatar_url),
                     custom_fields: Ok(value.custom_fields),
                     email: Ok(value.email),
+                    emails: Ok(value.emails),
                     external_ids: Ok(value.external_ids),
                     name: Ok(value.name),
                     phone_numbers: Ok(value.phone_numbers),
                     portal_role: Ok(value.portal_role),
+                    portal_role_id: Ok(value.portal_role_id),
                     primary_phone_number: Ok(value.primary_phone_number),
                 }
             }
@@ -13210,7 +18626,7 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::IssueType>,
                 ::std::string::String,
             >,
         }
@@ -13345,7 +18761,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::IssueType>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -13459,6 +18875,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UpdateProjectRequest {
+            custom_fields: ::std::result::Result<
+                ::std::vec::Vec<super::CustomFieldValue>,
+                ::std::string::String,
+            >,
             customer_portal_visible: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -13491,6 +18911,7 @@ pub mod types {
         impl ::std::default::Default for UpdateProjectRequest {
             fn default() -> Self {
                 Self {
+                    custom_fields: Ok(Default::default()),
                     customer_portal_visible: Ok(Default::default()),
                     description_html: Ok(Default::default()),
                     end_date: Ok(Default::default()),
@@ -13502,6 +18923,18 @@ pub mod types {
             }
         }
         impl UpdateProjectRequest {
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
             pub fn customer_portal_visible<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -13598,6 +19031,7 @@ pub mod types {
                 value: UpdateProjectRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    custom_fields: value.custom_fields?,
                     customer_portal_visible: value.customer_portal_visible?,
                     description_html: value.description_html?,
                     end_date: value.end_date?,
@@ -13611,6 +19045,7 @@ pub mod types {
         impl ::std::convert::From<super::UpdateProjectRequest> for UpdateProjectRequest {
             fn from(value: super::UpdateProjectRequest) -> Self {
                 Self {
+                    custom_fields: Ok(value.custom_fields),
                     customer_portal_visible: Ok(value.customer_portal_visible),
                     description_html: Ok(value.description_html),
                     end_date: Ok(value.end_date),
@@ -13627,10 +19062,6 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            current_slug: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
             label: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -13644,7 +19075,6 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     ai_description: Ok(Default::default()),
-                    current_slug: Err("no value supplied for current_slug".to_string()),
                     label: Ok(Default::default()),
                     slug: Ok(Default::default()),
                 }
@@ -13662,18 +19092,6 @@ pub mod types {
                         format!(
                             "error converting supplied value for ai_description: {e}"
                         )
-                    });
-                self
-            }
-            pub fn current_slug<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.current_slug = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for current_slug: {e}")
                     });
                 self
             }
@@ -13710,7 +19128,6 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     ai_description: value.ai_description?,
-                    current_slug: value.current_slug?,
                     label: value.label?,
                     slug: value.slug?,
                 })
@@ -13721,7 +19138,6 @@ pub mod types {
             fn from(value: super::UpdateSelectOptionRequest) -> Self {
                 Self {
                     ai_description: Ok(value.ai_description),
-                    current_slug: Ok(value.current_slug),
                     label: Ok(value.label),
                     slug: Ok(value.slug),
                 }
@@ -13801,6 +19217,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            completed_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
             custom_fields: ::std::result::Result<
                 ::std::vec::Vec<super::CustomFieldValue>,
                 ::std::string::String,
@@ -13835,6 +19255,7 @@ pub mod types {
                 Self {
                     assignee_id: Ok(Default::default()),
                     body_html: Ok(Default::default()),
+                    completed_at: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
                     customer_portal_visible: Ok(Default::default()),
                     due_date: Ok(Default::default()),
@@ -13867,6 +19288,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn completed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed_at: {e}")
                     });
                 self
             }
@@ -13965,6 +19400,7 @@ pub mod types {
                 Ok(Self {
                     assignee_id: value.assignee_id?,
                     body_html: value.body_html?,
+                    completed_at: value.completed_at?,
                     custom_fields: value.custom_fields?,
                     customer_portal_visible: value.customer_portal_visible?,
                     due_date: value.due_date?,
@@ -13980,6 +19416,7 @@ pub mod types {
                 Self {
                     assignee_id: Ok(value.assignee_id),
                     body_html: Ok(value.body_html),
+                    completed_at: Ok(value.completed_at),
                     custom_fields: Ok(value.custom_fields),
                     customer_portal_visible: Ok(value.customer_portal_visible),
                     due_date: Ok(value.due_date),
@@ -13992,8 +19429,16 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UpdateTeamRequest {
+            assignment_configuration: ::std::result::Result<
+                ::std::option::Option<super::TeamAssignmentConfigurationInput>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            schedule: ::std::result::Result<
+                ::std::option::Option<super::TeamScheduleInput>,
                 ::std::string::String,
             >,
             user_ids: ::std::result::Result<
@@ -14004,12 +19449,30 @@ pub mod types {
         impl ::std::default::Default for UpdateTeamRequest {
             fn default() -> Self {
                 Self {
+                    assignment_configuration: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    schedule: Ok(Default::default()),
                     user_ids: Ok(Default::default()),
                 }
             }
         }
         impl UpdateTeamRequest {
+            pub fn assignment_configuration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TeamAssignmentConfigurationInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignment_configuration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignment_configuration: {e}"
+                        )
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14019,6 +19482,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn schedule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TeamScheduleInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schedule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for schedule: {e}")
                     });
                 self
             }
@@ -14043,7 +19520,9 @@ pub mod types {
                 value: UpdateTeamRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    assignment_configuration: value.assignment_configuration?,
                     name: value.name?,
+                    schedule: value.schedule?,
                     user_ids: value.user_ids?,
                 })
             }
@@ -14051,7 +19530,9 @@ pub mod types {
         impl ::std::convert::From<super::UpdateTeamRequest> for UpdateTeamRequest {
             fn from(value: super::UpdateTeamRequest) -> Self {
                 Self {
+                    assignment_configuration: Ok(value.assignment_configuration),
                     name: Ok(value.name),
+                    schedule: Ok(value.schedule),
                     user_ids: Ok(value.user_ids),
                 }
             }
@@ -14161,51 +19642,55 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct User {
             avatar_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
             emails: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_deactivated: ::std::result::Result<bool, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            role: ::std::result::Result<
+                ::std::option::Option<super::MiniRole>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            role_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            role_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
-            role_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            roles: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::MiniRole>>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for User {
             fn default() -> Self {
                 Self {
-                    avatar_url: Ok(Default::default()),
-                    email: Ok(Default::default()),
+                    avatar_url: Err("no value supplied for avatar_url".to_string()),
+                    email: Err("no value supplied for email".to_string()),
                     emails: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    role_id: Ok(Default::default()),
-                    status: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_deactivated: Err(
+                        "no value supplied for is_deactivated".to_string(),
+                    ),
+                    name: Err("no value supplied for name".to_string()),
+                    role: Ok(Default::default()),
+                    role_id: Err("no value supplied for role_id".to_string()),
+                    role_ids: Ok(Default::default()),
+                    roles: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
                 }
             }
         }
         impl User {
             pub fn avatar_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.avatar_url = value
@@ -14217,7 +19702,7 @@ pub mod types {
             }
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -14229,7 +19714,9 @@ pub mod types {
             }
             pub fn emails<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.emails = value
@@ -14241,7 +19728,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -14249,9 +19736,23 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            pub fn is_deactivated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_deactivated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_deactivated: {e}"
+                        )
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -14261,9 +19762,21 @@ pub mod types {
                     });
                 self
             }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniRole>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
             pub fn role_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role_id = value
@@ -14273,9 +19786,37 @@ pub mod types {
                     });
                 self
             }
+            pub fn role_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role_ids: {e}")
+                    });
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MiniRole>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -14296,8 +19837,12 @@ pub mod types {
                     email: value.email?,
                     emails: value.emails?,
                     id: value.id?,
+                    is_deactivated: value.is_deactivated?,
                     name: value.name?,
+                    role: value.role?,
                     role_id: value.role_id?,
+                    role_ids: value.role_ids?,
+                    roles: value.roles?,
                     status: value.status?,
                 })
             }
@@ -14309,8 +19854,12 @@ pub mod types {
                     email: Ok(value.email),
                     emails: Ok(value.emails),
                     id: Ok(value.id),
+                    is_deactivated: Ok(value.is_deactivated),
                     name: Ok(value.name),
+                    role: Ok(value.role),
                     role_id: Ok(value.role_id),
+                    role_ids: Ok(value.role_ids),
+                    roles: Ok(value.roles),
                     status: Ok(value.status),
                 }
             }
@@ -14326,16 +19875,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for UserListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -14366,7 +19915,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -14400,27 +19949,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UserResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::User>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::User, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for UserResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl UserResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
+                T: ::std::convert::TryInto<super::User>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -14432,7 +19978,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -14801,10 +20347,13 @@ let response = client.create_select_option()
 
 Sends a `DELETE` request to `/custom-fields/{custom_field_id}/select-options`
 
+Arguments:
+- `custom_field_id`
+- `current_slug`: The slug of the option to delete.
 ```ignore
 let response = client.delete_select_option()
     .custom_field_id(custom_field_id)
-    .body(body)
+    .current_slug(current_slug)
     .send()
     .await;
 ```*/
@@ -14815,9 +20364,14 @@ let response = client.delete_select_option()
 
 Sends a `PATCH` request to `/custom-fields/{custom_field_id}/select-options`
 
+Arguments:
+- `custom_field_id`
+- `current_slug`: The slug of the option to change.
+- `body`
 ```ignore
 let response = client.update_select_option()
     .custom_field_id(custom_field_id)
+    .current_slug(current_slug)
     .body(body)
     .send()
     .await;
@@ -15011,11 +20565,19 @@ let response = client.list_knowledge_bases()
 
 Sends a `GET` request to `/knowledge-bases/{id}/articles`
 
+Arguments:
+- `id`
+- `cursor`
+- `language`: The translation to return.
+- `limit`
+- `media`: `all` or `none`: whether article bodies keep their media.
 ```ignore
 let response = client.list_articles()
     .id(id)
     .cursor(cursor)
+    .language(language)
     .limit(limit)
+    .media(media)
     .send()
     .await;
 ```*/
@@ -15040,10 +20602,15 @@ let response = client.create_article()
 
 Sends a `GET` request to `/knowledge-bases/{id}/articles/{article_id}`
 
+Arguments:
+- `id`
+- `article_id`
+- `language`: The translation to return.
 ```ignore
 let response = client.get_article()
     .id(id)
     .article_id(article_id)
+    .language(language)
     .send()
     .await;
 ```*/
@@ -15501,8 +21068,11 @@ let response = client.update_team()
 
 Sends a `GET` request to `/users`
 
+Arguments:
+- `include_deactivated`: Also list deactivated users (default false).
 ```ignore
 let response = client.list_users()
+    .include_deactivated(include_deactivated)
     .send()
     .await;
 ```*/
@@ -15898,7 +21468,7 @@ pub mod builder {
         ///Sends a `POST` request to `/accounts/merge`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+        ) -> Result<ResponseValue<types::AccountResponse>, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -17141,7 +22711,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::CustomFieldResponse>,
+            ResponseValue<types::CustomFieldOptionResponse>,
             Error<types::ErrorResponse>,
         > {
             let Self { client, custom_field_id, body } = self;
@@ -17209,14 +22779,14 @@ pub mod builder {
     pub struct DeleteSelectOption<'a> {
         client: &'a super::Client,
         custom_field_id: Result<::std::string::String, String>,
-        body: Result<types::builder::DeleteSelectOptionRequest, String>,
+        current_slug: Result<::std::string::String, String>,
     }
     impl<'a> DeleteSelectOption<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 custom_field_id: Err("custom_field_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                current_slug: Err("current_slug was not initialized".to_string()),
             }
         }
         pub fn custom_field_id<V>(mut self, value: V) -> Self
@@ -17231,48 +22801,28 @@ pub mod builder {
                 });
             self
         }
-        pub fn body<V>(mut self, value: V) -> Self
+        pub fn current_slug<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::DeleteSelectOptionRequest>,
-            <V as std::convert::TryInto<
-                types::DeleteSelectOptionRequest,
-            >>::Error: std::fmt::Display,
+            V: std::convert::TryInto<::std::string::String>,
         {
-            self.body = value
+            self.current_slug = value
                 .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `DeleteSelectOptionRequest` for body failed: {}",
-                        s
-                    )
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for current_slug failed"
+                        .to_string()
                 });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::DeleteSelectOptionRequest,
-            ) -> types::builder::DeleteSelectOptionRequest,
-        {
-            self.body = self.body.map(f);
             self
         }
         ///Sends a `DELETE` request to `/custom-fields/{custom_field_id}/select-options`
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::CustomFieldResponse>,
+            ResponseValue<types::DeleteSelectOptionResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, custom_field_id, body } = self;
+            let Self { client, custom_field_id, current_slug } = self;
             let custom_field_id = custom_field_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::DeleteSelectOptionRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
+            let current_slug = current_slug.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/custom-fields/{}/select-options", client.baseurl, encode_path(&
                 custom_field_id.to_string()),
@@ -17293,7 +22843,9 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("current_slug", &current_slug),
+                )
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -17330,6 +22882,7 @@ pub mod builder {
     pub struct UpdateSelectOption<'a> {
         client: &'a super::Client,
         custom_field_id: Result<::std::string::String, String>,
+        current_slug: Result<::std::string::String, String>,
         body: Result<types::builder::UpdateSelectOptionRequest, String>,
     }
     impl<'a> UpdateSelectOption<'a> {
@@ -17337,6 +22890,7 @@ pub mod builder {
             Self {
                 client: client,
                 custom_field_id: Err("custom_field_id was not initialized".to_string()),
+                current_slug: Err("current_slug was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -17348,6 +22902,18 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for custom_field_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn current_slug<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.current_slug = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for current_slug failed"
                         .to_string()
                 });
             self
@@ -17383,11 +22949,12 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::CustomFieldResponse>,
+            ResponseValue<types::CustomFieldOptionResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, custom_field_id, body } = self;
+            let Self { client, custom_field_id, current_slug, body } = self;
             let custom_field_id = custom_field_id.map_err(Error::InvalidRequest)?;
+            let current_slug = current_slug.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::UpdateSelectOptionRequest::try_from(v)
@@ -17415,6 +22982,9 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("current_slug", &current_slug),
+                )
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -18752,7 +24322,9 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         cursor: Result<Option<::std::string::String>, String>,
+        language: Result<Option<::std::string::String>, String>,
         limit: Result<Option<i64>, String>,
+        media: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListArticles<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18760,7 +24332,9 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 cursor: Ok(None),
+                language: Ok(None),
                 limit: Ok(None),
+                media: Ok(None),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -18788,6 +24362,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for language failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -18798,6 +24385,19 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
+        pub fn media<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.media = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for media failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/knowledge-bases/{id}/articles`
         pub async fn send(
             self,
@@ -18805,10 +24405,12 @@ pub mod builder {
             ResponseValue<types::ArticleListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, id, cursor, limit } = self;
+            let Self { client, id, cursor, language, limit, media } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let language = language.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
+            let media = media.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/knowledge-bases/{}/articles", client.baseurl, encode_path(& id
                 .to_string()),
@@ -18830,7 +24432,9 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("language", &language))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("media", &media))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -18984,6 +24588,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         article_id: Result<::std::string::String, String>,
+        language: Result<Option<::std::string::String>, String>,
     }
     impl<'a> GetArticle<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18991,6 +24596,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 article_id: Err("article_id was not initialized".to_string()),
+                language: Ok(None),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -19017,13 +24623,27 @@ pub mod builder {
                 });
             self
         }
+        pub fn language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for language failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/knowledge-bases/{id}/articles/{article_id}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ArticleResponse>, Error<types::ErrorResponse>> {
-            let Self { client, id, article_id } = self;
+            let Self { client, id, article_id, language } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let article_id = article_id.map_err(Error::InvalidRequest)?;
+            let language = language.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/knowledge-bases/{}/articles/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& article_id.to_string()),
@@ -19044,6 +24664,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("language", &language))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -19611,7 +25232,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         collection_id: Result<::std::string::String, String>,
-        body: Result<types::builder::CreateCollectionRequest, String>,
+        body: Result<types::builder::UpdateCollectionRequest, String>,
     }
     impl<'a> UpdateCollection<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19648,9 +25269,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::CreateCollectionRequest>,
+            V: std::convert::TryInto<types::UpdateCollectionRequest>,
             <V as std::convert::TryInto<
-                types::CreateCollectionRequest,
+                types::UpdateCollectionRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -19658,7 +25279,7 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `CreateCollectionRequest` for body failed: {}", s
+                        "conversion to `UpdateCollectionRequest` for body failed: {}", s
                     )
                 });
             self
@@ -19666,8 +25287,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::CreateCollectionRequest,
-            ) -> types::builder::CreateCollectionRequest,
+                types::builder::UpdateCollectionRequest,
+            ) -> types::builder::UpdateCollectionRequest,
         {
             self.body = self.body.map(f);
             self
@@ -19684,7 +25305,7 @@ pub mod builder {
             let collection_id = collection_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::CreateCollectionRequest::try_from(v)
+                    types::UpdateCollectionRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
@@ -22233,10 +27854,26 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListUsers<'a> {
         client: &'a super::Client,
+        include_deactivated: Result<Option<bool>, String>,
     }
     impl<'a> ListUsers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                include_deactivated: Ok(None),
+            }
+        }
+        pub fn include_deactivated<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.include_deactivated = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for include_deactivated failed".to_string()
+                });
+            self
         }
         ///Sends a `GET` request to `/users`
         pub async fn send(
@@ -22245,7 +27882,9 @@ pub mod builder {
             ResponseValue<types::UserListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client } = self;
+            let Self { client, include_deactivated } = self;
+            let include_deactivated = include_deactivated
+                .map_err(Error::InvalidRequest)?;
             let url = format!("{}/users", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -22262,6 +27901,12 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_deactivated",
+                        &include_deactivated,
+                    ),
                 )
                 .headers(header_map)
                 .build()?;

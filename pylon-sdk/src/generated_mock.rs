@@ -211,7 +211,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::AckResponse) -> Self {
+        pub fn ok(self, value: &types::AccountResponse) -> Self {
             Self(
                 self
                     .0
@@ -958,7 +958,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::CustomFieldResponse) -> Self {
+        pub fn ok(self, value: &types::CustomFieldOptionResponse) -> Self {
             Self(
                 self
                     .0
@@ -1010,8 +1010,8 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
-        pub fn body(self, value: &types::DeleteSelectOptionRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+        pub fn current_slug(self, value: &str) -> Self {
+            Self(self.0.query_param("current_slug", value.to_string()))
         }
     }
     pub struct DeleteSelectOptionThen(::httpmock::Then);
@@ -1022,7 +1022,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::CustomFieldResponse) -> Self {
+        pub fn ok(self, value: &types::DeleteSelectOptionResponse) -> Self {
             Self(
                 self
                     .0
@@ -1074,6 +1074,9 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        pub fn current_slug(self, value: &str) -> Self {
+            Self(self.0.query_param("current_slug", value.to_string()))
+        }
         pub fn body(self, value: &types::UpdateSelectOptionRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
@@ -1086,7 +1089,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::CustomFieldResponse) -> Self {
+        pub fn ok(self, value: &types::CustomFieldOptionResponse) -> Self {
             Self(
                 self
                     .0
@@ -1926,6 +1929,16 @@ pub mod operations {
                 Self(self.0.query_param_missing("cursor"))
             }
         }
+        pub fn language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("language", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("language"))
+            }
+        }
         pub fn limit<T>(self, value: T) -> Self
         where
             T: Into<Option<i64>>,
@@ -1934,6 +1947,16 @@ pub mod operations {
                 Self(self.0.query_param("limit", value.to_string()))
             } else {
                 Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn media<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("media", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("media"))
             }
         }
     }
@@ -2066,6 +2089,16 @@ pub mod operations {
                 )
                 .unwrap();
             Self(self.0.path_matches(re))
+        }
+        pub fn language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("language", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("language"))
+            }
         }
     }
     pub struct GetArticleThen(::httpmock::Then);
@@ -2467,7 +2500,7 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
-        pub fn body(self, value: &types::CreateCollectionRequest) -> Self {
+        pub fn body(self, value: &types::UpdateCollectionRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
@@ -4039,6 +4072,16 @@ pub mod operations {
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
+        }
+        pub fn include_deactivated<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("include_deactivated", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("include_deactivated"))
+            }
         }
     }
     pub struct ListUsersThen(::httpmock::Then);

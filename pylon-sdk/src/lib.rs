@@ -14,7 +14,7 @@
 //!     .body(types::CreateTagRequest::builder().value("vip").object_type("account"))
 //!     .send()
 //!     .await?;
-//! let id = created.data.as_ref().and_then(|tag| tag.id.clone()).unwrap_or_default();
+//! let id = created.data.id.clone();
 //! client
 //!     .update_tag()
 //!     .id(&id)
@@ -42,6 +42,8 @@
 //!   once ([`ExportIssues`]).
 //! - [`TagsExt::ensure_tag`]: idempotent tag creation, safe to repeat.
 //! - [`filter`]: typed search filters, checked before sending.
+//! - [`CustomFields`]: custom-field values of issues, accounts, contacts,
+//!   tasks and projects by slug.
 //! - [`rate_limit`]: an opt-in per-endpoint limiter ([`RateLimits`]).
 //!
 //! `use pylon_sdk::prelude::*;` brings the client and the extension traits
@@ -54,6 +56,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
+mod custom_fields;
 mod error;
 pub mod filter;
 pub mod pagination;
@@ -78,6 +81,7 @@ mod generated_paths;
 pub mod mock;
 
 pub use client::{Client, ClientBuilder, ClientState, Region};
+pub use custom_fields::CustomFields;
 pub use error::{ApiError, Error, Result};
 pub use generated::{Client as Operations, ResponseValue, builder, types};
 pub use pagination::{Paginate, Paginator};
@@ -88,7 +92,7 @@ pub use window::ExportIssues;
 
 /// The client, its error type and every extension trait.
 pub mod prelude {
-    pub use crate::{Client, Error, ExportIssues, Paginate, Result, TagsExt, types};
+    pub use crate::{Client, CustomFields, Error, ExportIssues, Paginate, Result, TagsExt, types};
 }
 
 /// Compiles the README's examples as doc tests.

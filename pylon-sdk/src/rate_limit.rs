@@ -62,6 +62,11 @@ const TIERS: &[(&str, u32)] = &[
     ("create_milestone", 300),
     ("update_milestone", 300),
     ("get_issue", 300),
+    ("delete_milestone", 300),
+    ("get_article", 300),
+    ("get_milestone", 300),
+    ("get_project", 300),
+    ("list_issue_followers", 300),
     // 120 per minute: searches, issue updates, custom-field writes.
     ("search_issues", 120),
     ("search_accounts", 120),
@@ -79,6 +84,16 @@ const TIERS: &[(&str, u32)] = &[
     ("update_team", 120),
     ("update_user", 120),
     ("update_accounts", 120),
+    ("create_select_option", 120),
+    ("delete_article", 120),
+    ("delete_project", 120),
+    ("delete_select_option", 120),
+    ("delete_task", 120),
+    ("list_articles", 120),
+    ("list_collections", 120),
+    ("update_article", 120),
+    ("update_issue_followers", 120),
+    ("update_select_option", 120),
     // 30 per minute.
     ("list_issues", 30),
     ("create_issue", 30),
@@ -88,6 +103,11 @@ const TIERS: &[(&str, u32)] = &[
     ("delete_contact", 30),
     ("merge_accounts", 30),
     ("create_team", 30),
+    ("create_article", 30),
+    ("create_collection", 30),
+    ("create_route_redirect", 30),
+    ("delete_collection", 30),
+    ("update_collection", 30),
 ];
 
 /// Per-endpoint request limits for the client-side limiter.
@@ -228,13 +248,38 @@ mod tests {
         assert_eq!(limits.limit_for("search_issues"), 120);
         assert_eq!(limits.limit_for("list_issues"), 30);
         assert_eq!(limits.limit_for("get_article"), 300);
-        assert_eq!(limits.limit_for("create_select_option"), 30);
+        assert_eq!(limits.limit_for("create_select_option"), 120);
+        assert_eq!(limits.limit_for("not_an_operation"), 30);
         assert_eq!(
             limits
                 .with_limit("list_issues", 90)
                 .limit_for("list_issues"),
             90
         );
+    }
+
+    /// Every operation of the client (generated or hand-written) has its
+    /// documented tier in `TIERS`, and every `TIERS` entry names one of them,
+    /// so a new operation cannot silently fall back to a guessed limit.
+    #[test]
+    fn every_operation_has_an_explicit_tier() {
+        let operations: std::collections::BTreeSet<&str> = crate::generated_paths::OPERATION_PATHS
+            .iter()
+            .map(|(operation, _)| *operation)
+            .collect();
+        let tiered: std::collections::BTreeSet<&str> =
+            TIERS.iter().map(|(operation, _)| *operation).collect();
+        assert_eq!(tiered.len(), TIERS.len(), "an operation is listed twice");
+        let untiered: Vec<_> = operations.difference(&tiered).collect();
+        assert!(untiered.is_empty(), "no tier for {untiered:?}");
+        let unknown: Vec<_> = tiered.difference(&operations).collect();
+        assert!(
+            unknown.is_empty(),
+            "tiers for unknown operations {unknown:?}"
+        );
+        for (operation, limit) in TIERS {
+            assert!([30, 120, 300].contains(limit), "{operation}: {limit}");
+        }
     }
 
     #[tokio::test(start_paused = true)]

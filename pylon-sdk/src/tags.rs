@@ -29,7 +29,7 @@ pub trait TagsExt {
     ///
     /// # async fn run(client: Client) -> pylon_sdk::Result<()> {
     /// let vip = client.ensure_tag("vip", "account", Some("#ff0000")).await?;
-    /// println!("{:?}", vip.id);
+    /// println!("{}", vip.id);
     /// # Ok(()) }
     /// ```
     fn ensure_tag(
@@ -69,25 +69,19 @@ impl TagsExt for Client {
                 .await
                 .map_err(Error::from);
             let error = match outcome {
-                Ok(created) => match created.into_inner().data {
-                    Some(tag) => return Ok(tag),
-                    None => return self.find_tag(value, object_type).await,
-                },
+                Ok(created) => return Ok(created.into_inner().data),
                 Err(error) => error,
             };
             if error.is_duplicate() {
                 return match error.api().and_then(|api| api.exists_id.clone()) {
-                    Some(id) => self
+                    Some(id) => Ok(self
                         .get_tag()
                         .id(id)
                         .send()
                         .await
                         .map_err(Error::from)?
                         .into_inner()
-                        .data
-                        .ok_or_else(|| {
-                            Error::UnexpectedResponse("no tag for the existing ID".into())
-                        }),
+                        .data),
                     None => self.find_tag(value, object_type).await,
                 };
             }
@@ -111,10 +105,7 @@ impl Client {
             .into_inner();
         tags.data
             .into_iter()
-            .find(|tag| {
-                tag.value.as_deref() == Some(value)
-                    && tag.object_type.as_deref() == Some(object_type)
-            })
+            .find(|tag| tag.value == value && tag.object_type == object_type)
             .ok_or_else(|| {
                 Error::UnexpectedResponse(format!(
                     "tag {value:?} is reported as existing but is not listed"

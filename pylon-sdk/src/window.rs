@@ -204,11 +204,9 @@ impl<'a> IssueExport<'a> {
                     let mut this_window = HashSet::with_capacity(issues.len());
                     let fresh: Vec<_> = issues
                         .into_iter()
-                        .filter(|issue| match &issue.id {
-                            Some(id) => {
-                                !previous_window.contains(id) && this_window.insert(id.clone())
-                            }
-                            None => true,
+                        .filter(|issue| {
+                            !previous_window.contains(&issue.id)
+                                && this_window.insert(issue.id.clone())
                         })
                         .collect();
                     *previous_window = this_window;

@@ -111,3 +111,78 @@ pub async fn bulk_create_tags(client: &Client, count: usize, concurrency: usize)
         .count()
         .await
 }
+
+/// Response objects as Pylon sends them, with every field Pylon marks
+/// required, for tests to extend with [`objects::with`].
+pub mod objects {
+    use serde_json::{Value, json};
+
+    /// `base` with the fields of `extra` added or replaced.
+    pub fn with(mut base: Value, extra: Value) -> Value {
+        let (Value::Object(base_fields), Value::Object(extra_fields)) = (&mut base, extra) else {
+            panic!("with() takes two JSON objects");
+        };
+        base_fields.extend(extra_fields);
+        base
+    }
+
+    /// A tag.
+    pub fn tag(id: &str, value: &str, object_type: &str) -> Value {
+        json!({"id": id, "value": value, "object_type": object_type})
+    }
+
+    /// An issue numbered `number`.
+    pub fn issue(id: &str, number: i64) -> Value {
+        json!({"id": id, "number": number, "title": format!("Issue {number}"),
+               "body_html": "<p>help</p>", "state": "new", "type": "conversation",
+               "source": "email", "link": format!("https://app.usepylon.com/issues/{number}"),
+               "created_at": "2026-03-01T10:00:00Z", "updated_at": "2026-03-01T10:05:00Z",
+               "customer_portal_visible": false, "is_issue_group": false,
+               "number_of_touches": 1})
+    }
+
+    /// An account.
+    pub fn account(id: &str, name: &str) -> Value {
+        json!({"id": id, "name": name, "type": "customer",
+               "created_at": "2026-01-10T09:00:00Z", "updated_at": "2026-02-01T09:00:00Z",
+               "is_disabled": false, "latest_customer_activity_time": "2026-03-01T10:00:00Z",
+               "logo_url": ""})
+    }
+
+    /// A contact.
+    pub fn contact(id: &str, name: &str) -> Value {
+        json!({"id": id, "name": name, "avatar_url": "", "portal_role": "member"})
+    }
+
+    /// A user.
+    pub fn user(id: &str, email: &str) -> Value {
+        json!({"id": id, "name": "Agent", "email": email, "avatar_url": "",
+               "role_id": "role_1", "status": "active", "is_deactivated": false})
+    }
+
+    /// A team.
+    pub fn team(id: &str, name: &str) -> Value {
+        json!({"id": id, "name": name})
+    }
+
+    /// A message; `is_private` makes it an internal note.
+    pub fn message(id: &str, html: &str, is_private: bool) -> Value {
+        json!({"id": id, "message_html": html, "source": "email",
+               "timestamp": "2026-03-01T10:00:00Z", "is_private": is_private,
+               "author_unverified": false})
+    }
+
+    /// A custom-field definition.
+    pub fn custom_field(id: &str, slug: &str, kind: &str, object_type: &str) -> Value {
+        json!({"id": id, "slug": slug, "label": slug, "type": kind, "object_type": object_type,
+               "description": "", "source": "pylon", "is_read_only": false,
+               "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"})
+    }
+
+    /// A task.
+    pub fn task(id: &str, title: &str) -> Value {
+        json!({"id": id, "title": title, "body_html": "", "status": "not_started",
+               "customer_portal_visible": false,
+               "created_at": "2026-03-01T10:00:00Z", "updated_at": "2026-03-01T10:00:00Z"})
+    }
+}

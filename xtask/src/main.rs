@@ -242,8 +242,9 @@ mod tests {
         assert_eq!(generate(&spec).unwrap(), generate(&spec).unwrap());
     }
 
-    /// Every operation of the corrected spec decodes errors into the shared
-    /// envelope and returns `request_id` on success.
+    /// Every operation of the corrected spec has an operation id, decodes
+    /// errors into the shared envelope and returns a named schema with a
+    /// required `request_id` on success.
     #[test]
     fn every_operation_has_typed_errors_and_a_request_id() {
         let (spec, _) = corrected_spec(&workspace_root()).unwrap();
@@ -259,6 +260,10 @@ mod tests {
                     continue;
                 }
                 operations += 1;
+                assert!(
+                    operation["operationId"].is_string(),
+                    "{method} {path}: no operationId"
+                );
                 let responses = &operation["responses"];
                 for class in ["4XX", "5XX"] {
                     assert_eq!(
@@ -270,9 +275,16 @@ mod tests {
                 let reference = schema["$ref"]
                     .as_str()
                     .unwrap_or_else(|| panic!("{method} {path}: no named 200 schema"));
+                let named = schema_of(reference);
                 assert!(
-                    schema_of(reference)["properties"]["request_id"].is_object(),
+                    named["properties"]["request_id"].is_object(),
                     "{method} {path}: {reference} has no request_id"
+                );
+                assert!(
+                    named["required"]
+                        .as_array()
+                        .is_some_and(|required| required.contains(&"request_id".into())),
+                    "{method} {path}: {reference} does not require request_id"
                 );
             }
         }
