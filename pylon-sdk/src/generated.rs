@@ -282,6 +282,23 @@ pub mod types {
             Default::default()
         }
     }
+    ///`AddIssueGroupChildrenRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AddIssueGroupChildrenRequest {
+        ///At least one issue ID.
+        pub child_issue_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl AddIssueGroupChildrenRequest {
+        pub fn builder() -> builder::AddIssueGroupChildrenRequest {
+            Default::default()
+        }
+    }
     ///Which AI agents may use an article or collection.
     #[derive(
         ::serde::Deserialize,
@@ -340,6 +357,25 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///`AiResponseResult`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AiResponseResult {
+        pub request_id: ::std::string::String,
+        pub response_html: ::std::string::String,
+        ///Whether the agent produced a usable answer.
+        pub response_valid: bool,
+    }
+    impl AiResponseResult {
+        pub fn builder() -> builder::AiResponseResult {
+            Default::default()
         }
     }
     ///`Article`
@@ -578,6 +614,83 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///`Attachment`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Attachment {
+        pub description: ::std::string::String,
+        pub id: ::std::string::String,
+        ///The file name.
+        pub name: ::std::string::String,
+        ///A signed link to the file, for `attachment_urls`.
+        pub url: ::std::string::String,
+    }
+    impl Attachment {
+        pub fn builder() -> builder::Attachment {
+            Default::default()
+        }
+    }
+    ///`AttachmentResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AttachmentResponse {
+        pub data: Attachment,
+        pub request_id: ::std::string::String,
+    }
+    impl AttachmentResponse {
+        pub fn builder() -> builder::AttachmentResponse {
+            Default::default()
+        }
+    }
+    ///`BulkIssueResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct BulkIssueResponse {
+        pub data: BulkIssueResult,
+        pub request_id: ::std::string::String,
+    }
+    impl BulkIssueResponse {
+        pub fn builder() -> builder::BulkIssueResponse {
+            Default::default()
+        }
+    }
+    ///`BulkIssueResult`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct BulkIssueResult {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub skipped_issues: ::std::option::Option<::std::vec::Vec<SkippedIssue>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub succeeded_issue_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    }
+    impl BulkIssueResult {
+        pub fn builder() -> builder::BulkIssueResult {
+            Default::default()
         }
     }
     ///A channel (e.g. a Slack channel) linked to an account.
@@ -952,6 +1065,30 @@ pub mod types {
             Default::default()
         }
     }
+    ///The multipart form of an upload; send `file` or `file_url`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CreateAttachmentRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///The file's bytes, with its name and content type.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file: ::std::option::Option<::std::string::String>,
+        ///A URL Pylon fetches the file from, when `file` is not sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_url: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateAttachmentRequest {
+        pub fn builder() -> builder::CreateAttachmentRequest {
+            Default::default()
+        }
+    }
     ///`CreateCollectionRequest`
     #[derive(
         ::serde::Deserialize,
@@ -1048,6 +1185,92 @@ pub mod types {
             Default::default()
         }
     }
+    ///`CreateIssueAiResponseRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateIssueAiResponseRequest {
+        pub ai_agent_id: ::std::string::String,
+        ///Also post the answer on the issue as an internal note.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_as_internal_note: ::std::option::Option<bool>,
+    }
+    impl CreateIssueAiResponseRequest {
+        pub fn builder() -> builder::CreateIssueAiResponseRequest {
+            Default::default()
+        }
+    }
+    ///`CreateIssueDraftReplyRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateIssueDraftReplyRequest {
+        pub body_html: ::std::string::String,
+        ///The user who owns and sees the draft; required for tokens not tied to a user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateIssueDraftReplyRequest {
+        pub fn builder() -> builder::CreateIssueDraftReplyRequest {
+            Default::default()
+        }
+    }
+    ///`CreateIssueGroupRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateIssueGroupRequest {
+        ///At least one issue ID.
+        pub child_issue_ids: ::std::vec::Vec<::std::string::String>,
+        pub title: ::std::string::String,
+    }
+    impl CreateIssueGroupRequest {
+        pub fn builder() -> builder::CreateIssueGroupRequest {
+            Default::default()
+        }
+    }
+    ///`CreateIssueNoteRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateIssueNoteRequest {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachment_urls: ::std::vec::Vec<::std::string::String>,
+        pub body_html: ::std::string::String,
+        ///An internal note whose thread receives this note; not with `thread_id`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_id: ::std::option::Option<::std::string::String>,
+        ///The internal thread to post in (the thread's `id` from `list_issue_threads`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thread_id: ::std::option::Option<::std::string::String>,
+        ///Names the thread Pylon creates when neither ID is given and none exists.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thread_name: ::std::option::Option<::std::string::String>,
+        ///Post as this user instead of the token's user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateIssueNoteRequest {
+        pub fn builder() -> builder::CreateIssueNoteRequest {
+            Default::default()
+        }
+    }
     ///A new issue. It also needs `account_id` or requester information (`requester_id`, or `requester_email` with optional `requester_name`).
     #[derive(
         ::serde::Deserialize,
@@ -1103,6 +1326,56 @@ pub mod types {
     }
     impl CreateIssueRequest {
         pub fn builder() -> builder::CreateIssueRequest {
+            Default::default()
+        }
+    }
+    ///`CreateIssueThreadRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CreateIssueThreadRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Back the thread with Slack: a new thread in this channel, or the existing one given by `slack_thread_ts`. Needs a token acting as a Slack-verified user in the channel.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slack_channel_id: ::std::option::Option<::std::string::String>,
+        ///The root message timestamp of an existing Slack thread to link.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slack_thread_ts: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateIssueThreadRequest {
+        pub fn builder() -> builder::CreateIssueThreadRequest {
+            Default::default()
+        }
+    }
+    ///`CreateMacroRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateMacroRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conditions: ::std::option::Option<Filter>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub edit_visibility: ::std::option::Option<VisibilityInput>,
+        pub macro_group_id: ::std::string::String,
+        pub name: ::std::string::String,
+        pub text_html: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text_type: ::std::option::Option<MacroTextType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<VisibilityInput>,
+    }
+    impl CreateMacroRequest {
+        pub fn builder() -> builder::CreateMacroRequest {
             Default::default()
         }
     }
@@ -1610,6 +1883,26 @@ pub mod types {
             Default::default()
         }
     }
+    ///The message's identity in a custom channel.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CustomSourceInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub external_id: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CustomSourceInfo {
+        pub fn builder() -> builder::CustomSourceInfo {
+            Default::default()
+        }
+    }
     ///`DeleteSelectOptionResponse`
     #[derive(
         ::serde::Deserialize,
@@ -1664,6 +1957,129 @@ pub mod types {
     }
     impl DestinationMetadata {
         pub fn builder() -> builder::DestinationMetadata {
+            Default::default()
+        }
+    }
+    ///`DraftReply`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct DraftReply {
+        pub id: ::std::string::String,
+        pub issue_id: ::std::string::String,
+        pub status: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub user_id: ::std::string::String,
+    }
+    impl DraftReply {
+        pub fn builder() -> builder::DraftReply {
+            Default::default()
+        }
+    }
+    ///`DraftReplyResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct DraftReplyResponse {
+        pub data: DraftReply,
+        pub request_id: ::std::string::String,
+    }
+    impl DraftReplyResponse {
+        pub fn builder() -> builder::DraftReplyResponse {
+            Default::default()
+        }
+    }
+    ///`EmailEvent`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EmailEvent {
+        pub email: ::std::string::String,
+        pub time: ::std::string::String,
+    }
+    impl EmailEvent {
+        pub fn builder() -> builder::EmailEvent {
+            Default::default()
+        }
+    }
+    ///`EmailMessageInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EmailMessageInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bcc_emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cc_emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub from_email: ::std::string::String,
+        ///The email's own Message-ID header (not the Pylon message ID).
+        pub message_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub opens: ::std::option::Option<::std::vec::Vec<EmailEvent>>,
+        ///The result of the sender's email authentication checks (not exhaustive).
+        pub sender_authentication_status: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub to_emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl EmailMessageInfo {
+        pub fn builder() -> builder::EmailMessageInfo {
+            Default::default()
+        }
+    }
+    ///`EmailSuppression`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EmailSuppression {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bounce_details: ::std::option::Option<::std::string::String>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub email: ::std::string::String,
+        pub id: ::std::string::String,
+        ///Why Pylon stopped sending (not exhaustive).
+        pub reason: ::std::string::String,
+    }
+    impl EmailSuppression {
+        pub fn builder() -> builder::EmailSuppression {
+            Default::default()
+        }
+    }
+    ///`EmailSuppressionListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EmailSuppressionListResponse {
+        pub data: ::std::vec::Vec<EmailSuppression>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl EmailSuppressionListResponse {
+        pub fn builder() -> builder::EmailSuppressionListResponse {
             Default::default()
         }
     }
@@ -2095,6 +2511,62 @@ pub mod types {
             value.parse()
         }
     }
+    ///The incident system, which must be connected to the organization.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum IncidentSource {
+        #[serde(rename = "incident_io")]
+        IncidentIo,
+        #[serde(rename = "rootly")]
+        Rootly,
+    }
+    impl ::std::fmt::Display for IncidentSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::IncidentIo => f.write_str("incident_io"),
+                Self::Rootly => f.write_str("rootly"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IncidentSource {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "incident_io" => Ok(Self::IncidentIo),
+                "rootly" => Ok(Self::Rootly),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IncidentSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for IncidentSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`IntegrationUserId`
     #[derive(
         ::serde::Deserialize,
@@ -2369,6 +2841,128 @@ pub mod types {
             Default::default()
         }
     }
+    ///`IssueStatus`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IssueStatus {
+        ///The built-in state the status belongs to (not exhaustive).
+        pub category: ::std::string::String,
+        pub is_archived: bool,
+        pub is_default_status: bool,
+        pub label: ::std::string::String,
+        ///The value to use as an issue's `state`.
+        pub slug: ::std::string::String,
+    }
+    impl IssueStatus {
+        pub fn builder() -> builder::IssueStatus {
+            Default::default()
+        }
+    }
+    ///`IssueStatusListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IssueStatusListResponse {
+        pub data: ::std::vec::Vec<IssueStatus>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl IssueStatusListResponse {
+        pub fn builder() -> builder::IssueStatusListResponse {
+            Default::default()
+        }
+    }
+    ///`IssueSurveyResponseListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IssueSurveyResponseListResponse {
+        pub data: ::std::vec::Vec<SurveyResponse>,
+        pub issue_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl IssueSurveyResponseListResponse {
+        pub fn builder() -> builder::IssueSurveyResponseListResponse {
+            Default::default()
+        }
+    }
+    ///`IssueThread`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IssueThread {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        ///The thread's ID, the `thread_id` to post notes to.
+        pub id: ::std::string::String,
+        pub issue_id: ::std::string::String,
+        pub name: ::std::string::String,
+        ///Where the thread lives (Pylon or e.g. Slack; not exhaustive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+        ///The thread's ID in its external channel.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thread_id: ::std::option::Option<::std::string::String>,
+    }
+    impl IssueThread {
+        pub fn builder() -> builder::IssueThread {
+            Default::default()
+        }
+    }
+    ///`IssueThreadListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IssueThreadListResponse {
+        pub data: ::std::vec::Vec<IssueThread>,
+        pub request_id: ::std::string::String,
+    }
+    impl IssueThreadListResponse {
+        pub fn builder() -> builder::IssueThreadListResponse {
+            Default::default()
+        }
+    }
+    ///`IssueThreadResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IssueThreadResponse {
+        pub data: IssueThread,
+        pub request_id: ::std::string::String,
+    }
+    impl IssueThreadResponse {
+        pub fn builder() -> builder::IssueThreadResponse {
+            Default::default()
+        }
+    }
     ///The kind of issue; setting `ticket` upgrades a conversation, with no way back.
     #[derive(
         ::serde::Deserialize,
@@ -2469,6 +3063,26 @@ pub mod types {
             Default::default()
         }
     }
+    ///`LinkExternalIncidentRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct LinkExternalIncidentRequest {
+        ///The incident's reference (e.g. `INC-123`) or its ID in the incident system.
+        pub incident_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operation: ::std::option::Option<ExternalIssueOperation>,
+        pub source: IncidentSource,
+    }
+    impl LinkExternalIncidentRequest {
+        pub fn builder() -> builder::LinkExternalIncidentRequest {
+            Default::default()
+        }
+    }
     ///`LinkExternalIssueRequest`
     #[derive(
         ::serde::Deserialize,
@@ -2486,6 +3100,202 @@ pub mod types {
     }
     impl LinkExternalIssueRequest {
         pub fn builder() -> builder::LinkExternalIssueRequest {
+            Default::default()
+        }
+    }
+    ///`Macro`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Macro {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub actions: ::std::option::Option<::std::vec::Vec<MacroAction>>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub edit_visibility: ::std::option::Option<Visibility>,
+        ///Whether applying the macro also changes the issue.
+        pub has_actions: bool,
+        pub id: ::std::string::String,
+        pub macro_group_id: ::std::string::String,
+        pub name: ::std::string::String,
+        pub text_html: ::std::string::String,
+        ///`reply`, `note` or `email` (not exhaustive).
+        pub text_type: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<Visibility>,
+    }
+    impl Macro {
+        pub fn builder() -> builder::Macro {
+            Default::default()
+        }
+    }
+    ///`MacroAction`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MacroAction {
+        ///What the action does (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+    }
+    impl MacroAction {
+        pub fn builder() -> builder::MacroAction {
+            Default::default()
+        }
+    }
+    ///`MacroGroup`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MacroGroup {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub id: ::std::string::String,
+        pub title: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl MacroGroup {
+        pub fn builder() -> builder::MacroGroup {
+            Default::default()
+        }
+    }
+    ///`MacroGroupListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MacroGroupListResponse {
+        pub data: ::std::vec::Vec<MacroGroup>,
+        pub request_id: ::std::string::String,
+    }
+    impl MacroGroupListResponse {
+        pub fn builder() -> builder::MacroGroupListResponse {
+            Default::default()
+        }
+    }
+    ///`MacroListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MacroListResponse {
+        pub data: ::std::vec::Vec<Macro>,
+        pub request_id: ::std::string::String,
+    }
+    impl MacroListResponse {
+        pub fn builder() -> builder::MacroListResponse {
+            Default::default()
+        }
+    }
+    ///`MacroResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MacroResponse {
+        pub data: Macro,
+        pub request_id: ::std::string::String,
+    }
+    impl MacroResponse {
+        pub fn builder() -> builder::MacroResponse {
+            Default::default()
+        }
+    }
+    ///What the macro's text is posted as.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum MacroTextType {
+        #[serde(rename = "reply")]
+        Reply,
+        #[serde(rename = "note")]
+        Note,
+        #[serde(rename = "email")]
+        Email,
+    }
+    impl ::std::fmt::Display for MacroTextType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Reply => f.write_str("reply"),
+                Self::Note => f.write_str("note"),
+                Self::Email => f.write_str("email"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MacroTextType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "reply" => Ok(Self::Reply),
+                "note" => Ok(Self::Note),
+                "email" => Ok(Self::Email),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MacroTextType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MacroTextType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MarkIssuesAsSpamRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MarkIssuesAsSpamRequest {
+        ///1-100 issue IDs.
+        pub issue_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl MarkIssuesAsSpamRequest {
+        pub fn builder() -> builder::MarkIssuesAsSpamRequest {
             Default::default()
         }
     }
@@ -2537,6 +3347,86 @@ pub mod types {
     }
     impl MergeAccountsBody {
         pub fn builder() -> builder::MergeAccountsBody {
+            Default::default()
+        }
+    }
+    ///`MergeIssuesRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MergeIssuesRequest {
+        ///Plain text sent to the customer on each merged Slack or form issue first.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub closing_message: ::std::option::Option<::std::string::String>,
+        ///1-50 IDs or numbers of the issues merged into it.
+        pub duplicate_issue_ids: ::std::vec::Vec<::std::string::String>,
+        ///The ID or number of the issue that stays and receives the messages.
+        pub primary_issue_id: ::std::string::String,
+    }
+    impl MergeIssuesRequest {
+        pub fn builder() -> builder::MergeIssuesRequest {
+            Default::default()
+        }
+    }
+    ///`Message`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Message {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub author: ::std::option::Option<MessageAuthor>,
+        ///True when the author's identity is not verified (public forms, anonymous chat, emails that failed sender authentication).
+        pub author_unverified: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email_info: ::std::option::Option<EmailMessageInfo>,
+        ///Signed download URLs of the message's files; fetch them without the API token.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_urls: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///The message's top-level ID: the `message_id` to reply to, or to post an internal note in the same thread.
+        pub id: ::std::string::String,
+        ///True for an internal note, which the requester cannot see.
+        pub is_private: bool,
+        pub message_html: ::std::string::String,
+        ///The channel the message came through (not exhaustive).
+        pub source: ::std::string::String,
+        ///The internal thread of an internal note.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thread_id: ::std::option::Option<::std::string::String>,
+        ///When the message was created.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl Message {
+        pub fn builder() -> builder::Message {
+            Default::default()
+        }
+    }
+    ///Who wrote a message; `contact` or `user` says which kind.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MessageAuthor {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub avatar_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact: ::std::option::Option<MiniContact>,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<MiniUser>,
+    }
+    impl MessageAuthor {
+        pub fn builder() -> builder::MessageAuthor {
             Default::default()
         }
     }
@@ -2614,6 +3504,42 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///`MessageListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MessageListResponse {
+        pub data: ::std::vec::Vec<Message>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl MessageListResponse {
+        pub fn builder() -> builder::MessageListResponse {
+            Default::default()
+        }
+    }
+    ///`MessageResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MessageResponse {
+        pub data: Message,
+        pub request_id: ::std::string::String,
+    }
+    impl MessageResponse {
+        pub fn builder() -> builder::MessageResponse {
+            Default::default()
         }
     }
     ///`Milestone`
@@ -2914,6 +3840,41 @@ pub mod types {
             Default::default()
         }
     }
+    ///`PostedMessage`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PostedMessage {
+        ///The new message's ID.
+        pub id: ::std::string::String,
+        pub issue_id: ::std::string::String,
+    }
+    impl PostedMessage {
+        pub fn builder() -> builder::PostedMessage {
+            Default::default()
+        }
+    }
+    ///`PostedMessageResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PostedMessageResponse {
+        pub data: PostedMessage,
+        pub request_id: ::std::string::String,
+    }
+    impl PostedMessageResponse {
+        pub fn builder() -> builder::PostedMessageResponse {
+            Default::default()
+        }
+    }
     ///`Project`
     #[derive(
         ::serde::Deserialize,
@@ -2996,6 +3957,81 @@ pub mod types {
     }
     impl ProjectResponse {
         pub fn builder() -> builder::ProjectResponse {
+            Default::default()
+        }
+    }
+    ///Both fields are optional; Pylon then uses its default text and deletes attachments.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct RedactIssueMessageRequest {
+        ///Whether to delete the message's attachments too (default true).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub redact_attachments: ::std::option::Option<bool>,
+        ///The replacement body in HTML (Pylon's default says the message was redacted).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub redacted_body_message: ::std::option::Option<::std::string::String>,
+    }
+    impl RedactIssueMessageRequest {
+        pub fn builder() -> builder::RedactIssueMessageRequest {
+            Default::default()
+        }
+    }
+    ///The recipients of an email reply; they are not copied from the message replied to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ReplyEmailInfo {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub bcc_emails: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub cc_emails: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub to_emails: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ReplyEmailInfo {
+        pub fn builder() -> builder::ReplyEmailInfo {
+            Default::default()
+        }
+    }
+    ///`ReplyToIssueRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ReplyToIssueRequest {
+        ///Files to attach, e.g. URLs returned by `create_attachment`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachment_urls: ::std::vec::Vec<::std::string::String>,
+        pub body_html: ::std::string::String,
+        ///Post as this contact.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_source: ::std::option::Option<CustomSourceInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email_info: ::std::option::Option<ReplyEmailInfo>,
+        ///The top-level ID (from `list_issue_messages`) of the customer-visible message whose conversation the reply continues; not an email Message-ID.
+        pub message_id: ::std::string::String,
+        ///Post as this user (at most one of `user_id`, `contact_id`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ReplyToIssueRequest {
+        pub fn builder() -> builder::ReplyToIssueRequest {
             Default::default()
         }
     }
@@ -3170,6 +4206,24 @@ pub mod types {
             Default::default()
         }
     }
+    ///`SkippedIssue`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SkippedIssue {
+        pub issue_id: ::std::string::String,
+        ///Why the issue was left alone, e.g. `not_found`, `unsupported_source`.
+        pub reason: ::std::string::String,
+    }
+    impl SkippedIssue {
+        pub fn builder() -> builder::SkippedIssue {
+            Default::default()
+        }
+    }
     ///`SlaTimes`
     #[derive(
         ::serde::Deserialize,
@@ -3232,6 +4286,33 @@ pub mod types {
             Default::default()
         }
     }
+    ///A submission; give `requester_id`, or both `requester_email` and `requester_name`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct SubmitTicketFormRequest {
+        ///HTTPS URLs Pylon copies into its storage and attaches to the first message.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachment_urls: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub fields: ::std::vec::Vec<TicketFormFieldValue>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requester_email: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requester_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requester_name: ::std::option::Option<::std::string::String>,
+    }
+    impl SubmitTicketFormRequest {
+        pub fn builder() -> builder::SubmitTicketFormRequest {
+            Default::default()
+        }
+    }
     ///A `data` object that only says whether the change was applied.
     #[derive(
         ::serde::Deserialize,
@@ -3245,6 +4326,84 @@ pub mod types {
     }
     impl SuccessFlag {
         pub fn builder() -> builder::SuccessFlag {
+            Default::default()
+        }
+    }
+    ///A write acknowledged with a success flag.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SuccessResponse {
+        ///The request ID, for Pylon support.
+        pub request_id: ::std::string::String,
+        ///Whether the change was applied.
+        pub success: bool,
+    }
+    impl SuccessResponse {
+        pub fn builder() -> builder::SuccessResponse {
+            Default::default()
+        }
+    }
+    ///`SurveyResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SurveyResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub answers: ::std::option::Option<::std::vec::Vec<SurveyResponseAnswer>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_id: ::std::option::Option<::std::string::String>,
+        ///When the response was excluded from reporting, if it was.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub excluded_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub issue_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub submitted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///The survey template.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub survey_id: ::std::option::Option<::std::string::String>,
+        pub survey_instance_id: ::std::string::String,
+        ///`csat` or a custom survey kind (not exhaustive).
+        pub survey_type: ::std::string::String,
+    }
+    impl SurveyResponse {
+        pub fn builder() -> builder::SurveyResponse {
+            Default::default()
+        }
+    }
+    ///`SurveyResponseAnswer`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SurveyResponseAnswer {
+        pub prompt: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub question_id: ::std::option::Option<::std::string::String>,
+        pub question_type: ::std::string::String,
+        pub value: ::std::string::String,
+    }
+    impl SurveyResponseAnswer {
+        pub fn builder() -> builder::SurveyResponseAnswer {
             Default::default()
         }
     }
@@ -3677,6 +4836,160 @@ pub mod types {
             Default::default()
         }
     }
+    ///`TicketForm`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketForm {
+        pub description_html: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fields: ::std::option::Option<::std::vec::Vec<TicketFormField>>,
+        pub id: ::std::string::String,
+        pub is_public: bool,
+        pub name: ::std::string::String,
+        pub slug: ::std::string::String,
+        ///Where customers fill the form in.
+        pub url: ::std::string::String,
+    }
+    impl TicketForm {
+        pub fn builder() -> builder::TicketForm {
+            Default::default()
+        }
+    }
+    ///`TicketFormAffectedField`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketFormAffectedField {
+        pub required: bool,
+        pub slug: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        pub visible: bool,
+    }
+    impl TicketFormAffectedField {
+        pub fn builder() -> builder::TicketFormAffectedField {
+            Default::default()
+        }
+    }
+    ///`TicketFormField`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketFormField {
+        pub description_html: ::std::string::String,
+        pub hidden: bool,
+        pub name: ::std::string::String,
+        pub required: bool,
+        ///The key to submit the field's value under.
+        pub slug: ::std::string::String,
+        ///The field's kind (text, select, file, ...; not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility_conditions: ::std::option::Option<
+            ::std::vec::Vec<TicketFormVisibilityCondition>,
+        >,
+    }
+    impl TicketFormField {
+        pub fn builder() -> builder::TicketFormField {
+            Default::default()
+        }
+    }
+    ///`TicketFormFieldValue`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketFormFieldValue {
+        ///The field's slug from `get_ticket_form` (not `name` or `email`).
+        pub slug: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub values: ::std::vec::Vec<::std::string::String>,
+    }
+    impl TicketFormFieldValue {
+        pub fn builder() -> builder::TicketFormFieldValue {
+            Default::default()
+        }
+    }
+    ///`TicketFormListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketFormListResponse {
+        pub data: ::std::vec::Vec<TicketForm>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl TicketFormListResponse {
+        pub fn builder() -> builder::TicketFormListResponse {
+            Default::default()
+        }
+    }
+    ///`TicketFormResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketFormResponse {
+        pub data: TicketForm,
+        pub request_id: ::std::string::String,
+    }
+    impl TicketFormResponse {
+        pub fn builder() -> builder::TicketFormResponse {
+            Default::default()
+        }
+    }
+    ///`TicketFormVisibilityCondition`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketFormVisibilityCondition {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub affected_fields: ::std::option::Option<
+            ::std::vec::Vec<TicketFormAffectedField>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filter: ::std::option::Option<FilterExpression>,
+        ///True when the condition cannot be expressed as a filter.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filter_unsupported: ::std::option::Option<bool>,
+        pub id: ::std::string::String,
+    }
+    impl TicketFormVisibilityCondition {
+        pub fn builder() -> builder::TicketFormVisibilityCondition {
+            Default::default()
+        }
+    }
     ///Fields to change; fields left out are unchanged.
     #[derive(
         ::serde::Deserialize,
@@ -3926,6 +5239,23 @@ pub mod types {
             Default::default()
         }
     }
+    ///`UpdateIssueMessageRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateIssueMessageRequest {
+        ///The new body; replaces the old one.
+        pub body_html: ::std::string::String,
+    }
+    impl UpdateIssueMessageRequest {
+        pub fn builder() -> builder::UpdateIssueMessageRequest {
+            Default::default()
+        }
+    }
     ///Fields to change; fields left out are unchanged.
     #[derive(
         ::serde::Deserialize,
@@ -3964,6 +5294,72 @@ pub mod types {
     }
     impl UpdateIssueRequest {
         pub fn builder() -> builder::UpdateIssueRequest {
+            Default::default()
+        }
+    }
+    ///The same changes for several issues; fields left out are unchanged.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateIssuesRequest {
+        ///`""` unassigns.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assignee_id: ::std::option::Option<::std::string::String>,
+        ///Values to set; a bulk update cannot clear a field.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_portal_visible: ::std::option::Option<bool>,
+        ///1-100 issue IDs.
+        pub issue_ids: ::std::vec::Vec<::std::string::String>,
+        ///`new`, `waiting_on_you`, `waiting_on_customer`, `on_hold`, `closed` or a custom status slug.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        ///Applied according to `tags_apply_mode`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags_apply_mode: ::std::option::Option<TagsApplyMode>,
+        ///`""` removes the team (applied asynchronously).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_id: ::std::option::Option<::std::string::String>,
+    }
+    impl UpdateIssuesRequest {
+        pub fn builder() -> builder::UpdateIssuesRequest {
+            Default::default()
+        }
+    }
+    ///Fields to change; fields left out are unchanged.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateMacroRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conditions: ::std::option::Option<Filter>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub edit_visibility: ::std::option::Option<VisibilityInput>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub macro_group_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text_html: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text_type: ::std::option::Option<MacroTextType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<VisibilityInput>,
+    }
+    impl UpdateMacroRequest {
+        pub fn builder() -> builder::UpdateMacroRequest {
             Default::default()
         }
     }
@@ -4277,6 +5673,193 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///Who an object is available to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Visibility {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///`org`, `user`, `team` or `users_and_teams` (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl Visibility {
+        pub fn builder() -> builder::Visibility {
+            Default::default()
+        }
+    }
+    ///Who an object is available to; `user_ids`/`team_ids` name them for the narrower kinds.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct VisibilityInput {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub team_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(rename = "type")]
+        pub type_: VisibilityType,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub user_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl VisibilityInput {
+        pub fn builder() -> builder::VisibilityInput {
+            Default::default()
+        }
+    }
+    ///`VisibilityType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum VisibilityType {
+        #[serde(rename = "org")]
+        Org,
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "team")]
+        Team,
+        #[serde(rename = "users_and_teams")]
+        UsersAndTeams,
+    }
+    impl ::std::fmt::Display for VisibilityType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Org => f.write_str("org"),
+                Self::User => f.write_str("user"),
+                Self::Team => f.write_str("team"),
+                Self::UsersAndTeams => f.write_str("users_and_teams"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for VisibilityType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "org" => Ok(Self::Org),
+                "user" => Ok(Self::User),
+                "team" => Ok(Self::Team),
+                "users_and_teams" => Ok(Self::UsersAndTeams),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for VisibilityType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for VisibilityType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`VoiceCall`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct VoiceCall {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration_sec: ::std::option::Option<i64>,
+        pub from_phone_number: ::std::string::String,
+        pub id: ::std::string::String,
+        ///Recordings whose transcript is complete.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recordings: ::std::option::Option<::std::vec::Vec<VoiceCallRecording>>,
+        pub to_phone_number: ::std::string::String,
+    }
+    impl VoiceCall {
+        pub fn builder() -> builder::VoiceCall {
+            Default::default()
+        }
+    }
+    ///`VoiceCallListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct VoiceCallListResponse {
+        pub data: ::std::vec::Vec<VoiceCall>,
+        pub request_id: ::std::string::String,
+    }
+    impl VoiceCallListResponse {
+        pub fn builder() -> builder::VoiceCallListResponse {
+            Default::default()
+        }
+    }
+    ///`VoiceCallRecording`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct VoiceCallRecording {
+        ///A presigned URL for the audio file.
+        pub download_url: ::std::string::String,
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transcript_segments: ::std::option::Option<
+            ::std::vec::Vec<VoiceCallTranscriptSegment>,
+        >,
+    }
+    impl VoiceCallRecording {
+        pub fn builder() -> builder::VoiceCallRecording {
+            Default::default()
+        }
+    }
+    ///`VoiceCallTranscriptSegment`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct VoiceCallTranscriptSegment {
+        pub speaker: ::std::string::String,
+        pub text: ::std::string::String,
+    }
+    impl VoiceCallTranscriptSegment {
+        pub fn builder() -> builder::VoiceCallTranscriptSegment {
+            Default::default()
         }
     }
     /// Types for composing complex structures.
@@ -5051,6 +6634,143 @@ pub mod types {
                 Self {
                     contact: Ok(value.contact),
                     user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AddIssueGroupChildrenRequest {
+            child_issue_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AddIssueGroupChildrenRequest {
+            fn default() -> Self {
+                Self {
+                    child_issue_ids: Err(
+                        "no value supplied for child_issue_ids".to_string(),
+                    ),
+                }
+            }
+        }
+        impl AddIssueGroupChildrenRequest {
+            pub fn child_issue_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.child_issue_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for child_issue_ids: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AddIssueGroupChildrenRequest>
+        for super::AddIssueGroupChildrenRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AddIssueGroupChildrenRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    child_issue_ids: value.child_issue_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AddIssueGroupChildrenRequest>
+        for AddIssueGroupChildrenRequest {
+            fn from(value: super::AddIssueGroupChildrenRequest) -> Self {
+                Self {
+                    child_issue_ids: Ok(value.child_issue_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AiResponseResult {
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            response_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            response_valid: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for AiResponseResult {
+            fn default() -> Self {
+                Self {
+                    request_id: Err("no value supplied for request_id".to_string()),
+                    response_html: Err(
+                        "no value supplied for response_html".to_string(),
+                    ),
+                    response_valid: Err(
+                        "no value supplied for response_valid".to_string(),
+                    ),
+                }
+            }
+        }
+        impl AiResponseResult {
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn response_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response_html: {e}")
+                    });
+                self
+            }
+            pub fn response_valid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response_valid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for response_valid: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AiResponseResult> for super::AiResponseResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AiResponseResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    request_id: value.request_id?,
+                    response_html: value.response_html?,
+                    response_valid: value.response_valid?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AiResponseResult> for AiResponseResult {
+            fn from(value: super::AiResponseResult) -> Self {
+                Self {
+                    request_id: Ok(value.request_id),
+                    response_html: Ok(value.response_html),
+                    response_valid: Ok(value.response_valid),
                 }
             }
         }
@@ -5966,6 +7686,291 @@ pub mod types {
                         value.customer_visibility_condition,
                     ),
                     visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Attachment {
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for Attachment {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl Attachment {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Attachment> for super::Attachment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Attachment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    id: value.id?,
+                    name: value.name?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Attachment> for Attachment {
+            fn from(value: super::Attachment) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AttachmentResponse {
+            data: ::std::result::Result<super::Attachment, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AttachmentResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AttachmentResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Attachment>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AttachmentResponse> for super::AttachmentResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AttachmentResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AttachmentResponse> for AttachmentResponse {
+            fn from(value: super::AttachmentResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BulkIssueResponse {
+            data: ::std::result::Result<super::BulkIssueResult, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BulkIssueResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl BulkIssueResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::BulkIssueResult>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BulkIssueResponse> for super::BulkIssueResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BulkIssueResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BulkIssueResponse> for BulkIssueResponse {
+            fn from(value: super::BulkIssueResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BulkIssueResult {
+            skipped_issues: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::SkippedIssue>>,
+                ::std::string::String,
+            >,
+            succeeded_issue_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BulkIssueResult {
+            fn default() -> Self {
+                Self {
+                    skipped_issues: Ok(Default::default()),
+                    succeeded_issue_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl BulkIssueResult {
+            pub fn skipped_issues<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::SkippedIssue>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.skipped_issues = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for skipped_issues: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn succeeded_issue_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.succeeded_issue_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for succeeded_issue_ids: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BulkIssueResult> for super::BulkIssueResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BulkIssueResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    skipped_issues: value.skipped_issues?,
+                    succeeded_issue_ids: value.succeeded_issue_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BulkIssueResult> for BulkIssueResult {
+            fn from(value: super::BulkIssueResult) -> Self {
+                Self {
+                    skipped_issues: Ok(value.skipped_issues),
+                    succeeded_issue_ids: Ok(value.succeeded_issue_ids),
                 }
             }
         }
@@ -7567,6 +9572,91 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CreateAttachmentRequest {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateAttachmentRequest {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    file: Ok(Default::default()),
+                    file_url: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateAttachmentRequest {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file: {e}")
+                    });
+                self
+            }
+            pub fn file_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateAttachmentRequest>
+        for super::CreateAttachmentRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateAttachmentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    file: value.file?,
+                    file_url: value.file_url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateAttachmentRequest>
+        for CreateAttachmentRequest {
+            fn from(value: super::CreateAttachmentRequest) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    file: Ok(value.file),
+                    file_url: Ok(value.file_url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CreateCollectionRequest {
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -8112,6 +10202,351 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CreateIssueAiResponseRequest {
+            ai_agent_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            post_as_internal_note: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateIssueAiResponseRequest {
+            fn default() -> Self {
+                Self {
+                    ai_agent_id: Err("no value supplied for ai_agent_id".to_string()),
+                    post_as_internal_note: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateIssueAiResponseRequest {
+            pub fn ai_agent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_agent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ai_agent_id: {e}")
+                    });
+                self
+            }
+            pub fn post_as_internal_note<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.post_as_internal_note = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for post_as_internal_note: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateIssueAiResponseRequest>
+        for super::CreateIssueAiResponseRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateIssueAiResponseRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ai_agent_id: value.ai_agent_id?,
+                    post_as_internal_note: value.post_as_internal_note?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateIssueAiResponseRequest>
+        for CreateIssueAiResponseRequest {
+            fn from(value: super::CreateIssueAiResponseRequest) -> Self {
+                Self {
+                    ai_agent_id: Ok(value.ai_agent_id),
+                    post_as_internal_note: Ok(value.post_as_internal_note),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateIssueDraftReplyRequest {
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateIssueDraftReplyRequest {
+            fn default() -> Self {
+                Self {
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateIssueDraftReplyRequest {
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateIssueDraftReplyRequest>
+        for super::CreateIssueDraftReplyRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateIssueDraftReplyRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body_html: value.body_html?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateIssueDraftReplyRequest>
+        for CreateIssueDraftReplyRequest {
+            fn from(value: super::CreateIssueDraftReplyRequest) -> Self {
+                Self {
+                    body_html: Ok(value.body_html),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateIssueGroupRequest {
+            child_issue_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for CreateIssueGroupRequest {
+            fn default() -> Self {
+                Self {
+                    child_issue_ids: Err(
+                        "no value supplied for child_issue_ids".to_string(),
+                    ),
+                    title: Err("no value supplied for title".to_string()),
+                }
+            }
+        }
+        impl CreateIssueGroupRequest {
+            pub fn child_issue_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.child_issue_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for child_issue_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateIssueGroupRequest>
+        for super::CreateIssueGroupRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateIssueGroupRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    child_issue_ids: value.child_issue_ids?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateIssueGroupRequest>
+        for CreateIssueGroupRequest {
+            fn from(value: super::CreateIssueGroupRequest) -> Self {
+                Self {
+                    child_issue_ids: Ok(value.child_issue_ids),
+                    title: Ok(value.title),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateIssueNoteRequest {
+            attachment_urls: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            thread_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            thread_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateIssueNoteRequest {
+            fn default() -> Self {
+                Self {
+                    attachment_urls: Ok(Default::default()),
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    message_id: Ok(Default::default()),
+                    thread_id: Ok(Default::default()),
+                    thread_name: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateIssueNoteRequest {
+            pub fn attachment_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachment_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attachment_urls: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn thread_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.thread_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thread_id: {e}")
+                    });
+                self
+            }
+            pub fn thread_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.thread_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thread_name: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateIssueNoteRequest>
+        for super::CreateIssueNoteRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateIssueNoteRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachment_urls: value.attachment_urls?,
+                    body_html: value.body_html?,
+                    message_id: value.message_id?,
+                    thread_id: value.thread_id?,
+                    thread_name: value.thread_name?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateIssueNoteRequest>
+        for CreateIssueNoteRequest {
+            fn from(value: super::CreateIssueNoteRequest) -> Self {
+                Self {
+                    attachment_urls: Ok(value.attachment_urls),
+                    body_html: Ok(value.body_html),
+                    message_id: Ok(value.message_id),
+                    thread_id: Ok(value.thread_id),
+                    thread_name: Ok(value.thread_name),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CreateIssueRequest {
             account_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -8531,6 +10966,261 @@ pub mod types {
                     team_id: Ok(value.team_id),
                     title: Ok(value.title),
                     user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateIssueThreadRequest {
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            slack_channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            slack_thread_ts: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateIssueThreadRequest {
+            fn default() -> Self {
+                Self {
+                    name: Ok(Default::default()),
+                    slack_channel_id: Ok(Default::default()),
+                    slack_thread_ts: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateIssueThreadRequest {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn slack_channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slack_channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for slack_channel_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn slack_thread_ts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slack_thread_ts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for slack_thread_ts: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateIssueThreadRequest>
+        for super::CreateIssueThreadRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateIssueThreadRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    slack_channel_id: value.slack_channel_id?,
+                    slack_thread_ts: value.slack_thread_ts?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateIssueThreadRequest>
+        for CreateIssueThreadRequest {
+            fn from(value: super::CreateIssueThreadRequest) -> Self {
+                Self {
+                    name: Ok(value.name),
+                    slack_channel_id: Ok(value.slack_channel_id),
+                    slack_thread_ts: Ok(value.slack_thread_ts),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateMacroRequest {
+            conditions: ::std::result::Result<
+                ::std::option::Option<super::Filter>,
+                ::std::string::String,
+            >,
+            edit_visibility: ::std::result::Result<
+                ::std::option::Option<super::VisibilityInput>,
+                ::std::string::String,
+            >,
+            macro_group_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            text_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            text_type: ::std::result::Result<
+                ::std::option::Option<super::MacroTextType>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::VisibilityInput>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateMacroRequest {
+            fn default() -> Self {
+                Self {
+                    conditions: Ok(Default::default()),
+                    edit_visibility: Ok(Default::default()),
+                    macro_group_id: Err(
+                        "no value supplied for macro_group_id".to_string(),
+                    ),
+                    name: Err("no value supplied for name".to_string()),
+                    text_html: Err("no value supplied for text_html".to_string()),
+                    text_type: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateMacroRequest {
+            pub fn conditions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Filter>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conditions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for conditions: {e}")
+                    });
+                self
+            }
+            pub fn edit_visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for edit_visibility: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn macro_group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.macro_group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for macro_group_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn text_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_html: {e}")
+                    });
+                self
+            }
+            pub fn text_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MacroTextType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_type: {e}")
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateMacroRequest> for super::CreateMacroRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateMacroRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conditions: value.conditions?,
+                    edit_visibility: value.edit_visibility?,
+                    macro_group_id: value.macro_group_id?,
+                    name: value.name?,
+                    text_html: value.text_html?,
+                    text_type: value.text_type?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateMacroRequest> for CreateMacroRequest {
+            fn from(value: super::CreateMacroRequest) -> Self {
+                Self {
+                    conditions: Ok(value.conditions),
+                    edit_visibility: Ok(value.edit_visibility),
+                    macro_group_id: Ok(value.macro_group_id),
+                    name: Ok(value.name),
+                    text_html: Ok(value.text_html),
+                    text_type: Ok(value.text_type),
+                    visibility: Ok(value.visibility),
                 }
             }
         }
@@ -10423,6 +13113,93 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CustomSourceInfo {
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            metadata: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomSourceInfo {
+            fn default() -> Self {
+                Self {
+                    created_at: Ok(Default::default()),
+                    external_id: Err("no value supplied for external_id".to_string()),
+                    metadata: Ok(Default::default()),
+                }
+            }
+        }
+        impl CustomSourceInfo {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn metadata<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.metadata = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomSourceInfo> for super::CustomSourceInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomSourceInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    external_id: value.external_id?,
+                    metadata: value.metadata?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomSourceInfo> for CustomSourceInfo {
+            fn from(value: super::CustomSourceInfo) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    external_id: Ok(value.external_id),
+                    metadata: Ok(value.metadata),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DeleteSelectOptionResponse {
             data: ::std::result::Result<super::SuccessFlag, ::std::string::String>,
             request_id: ::std::result::Result<
@@ -10737,6 +13514,603 @@ pub mod types {
                     whatsapp_message_template_name: Ok(
                         value.whatsapp_message_template_name,
                     ),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DraftReply {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DraftReply {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    issue_id: Err("no value supplied for issue_id".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                    user_id: Err("no value supplied for user_id".to_string()),
+                }
+            }
+        }
+        impl DraftReply {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DraftReply> for super::DraftReply {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DraftReply,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    issue_id: value.issue_id?,
+                    status: value.status?,
+                    updated_at: value.updated_at?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DraftReply> for DraftReply {
+            fn from(value: super::DraftReply) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    issue_id: Ok(value.issue_id),
+                    status: Ok(value.status),
+                    updated_at: Ok(value.updated_at),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DraftReplyResponse {
+            data: ::std::result::Result<super::DraftReply, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DraftReplyResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl DraftReplyResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DraftReply>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DraftReplyResponse> for super::DraftReplyResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DraftReplyResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DraftReplyResponse> for DraftReplyResponse {
+            fn from(value: super::DraftReplyResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EmailEvent {
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            time: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for EmailEvent {
+            fn default() -> Self {
+                Self {
+                    email: Err("no value supplied for email".to_string()),
+                    time: Err("no value supplied for time".to_string()),
+                }
+            }
+        }
+        impl EmailEvent {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EmailEvent> for super::EmailEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EmailEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    time: value.time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EmailEvent> for EmailEvent {
+            fn from(value: super::EmailEvent) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    time: Ok(value.time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EmailMessageInfo {
+            bcc_emails: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            cc_emails: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            from_email: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            opens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::EmailEvent>>,
+                ::std::string::String,
+            >,
+            sender_authentication_status: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            to_emails: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EmailMessageInfo {
+            fn default() -> Self {
+                Self {
+                    bcc_emails: Ok(Default::default()),
+                    cc_emails: Ok(Default::default()),
+                    from_email: Err("no value supplied for from_email".to_string()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    opens: Ok(Default::default()),
+                    sender_authentication_status: Err(
+                        "no value supplied for sender_authentication_status".to_string(),
+                    ),
+                    to_emails: Ok(Default::default()),
+                }
+            }
+        }
+        impl EmailMessageInfo {
+            pub fn bcc_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bcc_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bcc_emails: {e}")
+                    });
+                self
+            }
+            pub fn cc_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cc_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cc_emails: {e}")
+                    });
+                self
+            }
+            pub fn from_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from_email: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn opens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::EmailEvent>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.opens = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for opens: {e}")
+                    });
+                self
+            }
+            pub fn sender_authentication_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sender_authentication_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for sender_authentication_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn to_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_emails: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EmailMessageInfo> for super::EmailMessageInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EmailMessageInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    bcc_emails: value.bcc_emails?,
+                    cc_emails: value.cc_emails?,
+                    from_email: value.from_email?,
+                    message_id: value.message_id?,
+                    opens: value.opens?,
+                    sender_authentication_status: value.sender_authentication_status?,
+                    to_emails: value.to_emails?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EmailMessageInfo> for EmailMessageInfo {
+            fn from(value: super::EmailMessageInfo) -> Self {
+                Self {
+                    bcc_emails: Ok(value.bcc_emails),
+                    cc_emails: Ok(value.cc_emails),
+                    from_email: Ok(value.from_email),
+                    message_id: Ok(value.message_id),
+                    opens: Ok(value.opens),
+                    sender_authentication_status: Ok(value.sender_authentication_status),
+                    to_emails: Ok(value.to_emails),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EmailSuppression {
+            bounce_details: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            reason: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for EmailSuppression {
+            fn default() -> Self {
+                Self {
+                    bounce_details: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    email: Err("no value supplied for email".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    reason: Err("no value supplied for reason".to_string()),
+                }
+            }
+        }
+        impl EmailSuppression {
+            pub fn bounce_details<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bounce_details = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for bounce_details: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EmailSuppression> for super::EmailSuppression {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EmailSuppression,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    bounce_details: value.bounce_details?,
+                    created_at: value.created_at?,
+                    email: value.email?,
+                    id: value.id?,
+                    reason: value.reason?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EmailSuppression> for EmailSuppression {
+            fn from(value: super::EmailSuppression) -> Self {
+                Self {
+                    bounce_details: Ok(value.bounce_details),
+                    created_at: Ok(value.created_at),
+                    email: Ok(value.email),
+                    id: Ok(value.id),
+                    reason: Ok(value.reason),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EmailSuppressionListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::EmailSuppression>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EmailSuppressionListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl EmailSuppressionListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EmailSuppression>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EmailSuppressionListResponse>
+        for super::EmailSuppressionListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EmailSuppressionListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EmailSuppressionListResponse>
+        for EmailSuppressionListResponse {
+            fn from(value: super::EmailSuppressionListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
                 }
             }
         }
@@ -12690,6 +16064,568 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct IssueStatus {
+            category: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            is_archived: ::std::result::Result<bool, ::std::string::String>,
+            is_default_status: ::std::result::Result<bool, ::std::string::String>,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for IssueStatus {
+            fn default() -> Self {
+                Self {
+                    category: Err("no value supplied for category".to_string()),
+                    is_archived: Err("no value supplied for is_archived".to_string()),
+                    is_default_status: Err(
+                        "no value supplied for is_default_status".to_string(),
+                    ),
+                    label: Err("no value supplied for label".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                }
+            }
+        }
+        impl IssueStatus {
+            pub fn category<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
+                self
+            }
+            pub fn is_archived<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_archived = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_archived: {e}")
+                    });
+                self
+            }
+            pub fn is_default_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_default_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_default_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssueStatus> for super::IssueStatus {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssueStatus,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    category: value.category?,
+                    is_archived: value.is_archived?,
+                    is_default_status: value.is_default_status?,
+                    label: value.label?,
+                    slug: value.slug?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssueStatus> for IssueStatus {
+            fn from(value: super::IssueStatus) -> Self {
+                Self {
+                    category: Ok(value.category),
+                    is_archived: Ok(value.is_archived),
+                    is_default_status: Ok(value.is_default_status),
+                    label: Ok(value.label),
+                    slug: Ok(value.slug),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssueStatusListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::IssueStatus>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IssueStatusListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl IssueStatusListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::IssueStatus>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssueStatusListResponse>
+        for super::IssueStatusListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssueStatusListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssueStatusListResponse>
+        for IssueStatusListResponse {
+            fn from(value: super::IssueStatusListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssueSurveyResponseListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::SurveyResponse>,
+                ::std::string::String,
+            >,
+            issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IssueSurveyResponseListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    issue_id: Err("no value supplied for issue_id".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl IssueSurveyResponseListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SurveyResponse>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssueSurveyResponseListResponse>
+        for super::IssueSurveyResponseListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssueSurveyResponseListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    issue_id: value.issue_id?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssueSurveyResponseListResponse>
+        for IssueSurveyResponseListResponse {
+            fn from(value: super::IssueSurveyResponseListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    issue_id: Ok(value.issue_id),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssueThread {
+            channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            thread_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IssueThread {
+            fn default() -> Self {
+                Self {
+                    channel_id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    issue_id: Err("no value supplied for issue_id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    source: Ok(Default::default()),
+                    thread_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl IssueThread {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn thread_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.thread_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thread_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssueThread> for super::IssueThread {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssueThread,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    id: value.id?,
+                    issue_id: value.issue_id?,
+                    name: value.name?,
+                    source: value.source?,
+                    thread_id: value.thread_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssueThread> for IssueThread {
+            fn from(value: super::IssueThread) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    id: Ok(value.id),
+                    issue_id: Ok(value.issue_id),
+                    name: Ok(value.name),
+                    source: Ok(value.source),
+                    thread_id: Ok(value.thread_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssueThreadListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::IssueThread>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IssueThreadListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl IssueThreadListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::IssueThread>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssueThreadListResponse>
+        for super::IssueThreadListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssueThreadListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssueThreadListResponse>
+        for IssueThreadListResponse {
+            fn from(value: super::IssueThreadListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssueThreadResponse {
+            data: ::std::result::Result<super::IssueThread, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IssueThreadResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl IssueThreadResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::IssueThread>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssueThreadResponse>
+        for super::IssueThreadResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssueThreadResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssueThreadResponse> for IssueThreadResponse {
+            fn from(value: super::IssueThreadResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct KnowledgeBase {
             active_theme_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -12914,6 +16850,90 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct LinkExternalIncidentRequest {
+            incident_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operation: ::std::result::Result<
+                ::std::option::Option<super::ExternalIssueOperation>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<super::IncidentSource, ::std::string::String>,
+        }
+        impl ::std::default::Default for LinkExternalIncidentRequest {
+            fn default() -> Self {
+                Self {
+                    incident_id: Err("no value supplied for incident_id".to_string()),
+                    operation: Ok(Default::default()),
+                    source: Err("no value supplied for source".to_string()),
+                }
+            }
+        }
+        impl LinkExternalIncidentRequest {
+            pub fn incident_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.incident_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for incident_id: {e}")
+                    });
+                self
+            }
+            pub fn operation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ExternalIssueOperation>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operation: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::IncidentSource>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LinkExternalIncidentRequest>
+        for super::LinkExternalIncidentRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LinkExternalIncidentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    incident_id: value.incident_id?,
+                    operation: value.operation?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LinkExternalIncidentRequest>
+        for LinkExternalIncidentRequest {
+            fn from(value: super::LinkExternalIncidentRequest) -> Self {
+                Self {
+                    incident_id: Ok(value.incident_id),
+                    operation: Ok(value.operation),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct LinkExternalIssueRequest {
             external_issue_id: ::std::result::Result<
                 ::std::string::String,
@@ -12998,6 +17018,608 @@ pub mod types {
                     external_issue_id: Ok(value.external_issue_id),
                     operation: Ok(value.operation),
                     source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Macro {
+            actions: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::MacroAction>>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            edit_visibility: ::std::result::Result<
+                ::std::option::Option<super::Visibility>,
+                ::std::string::String,
+            >,
+            has_actions: ::std::result::Result<bool, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            macro_group_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            text_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            text_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::Visibility>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Macro {
+            fn default() -> Self {
+                Self {
+                    actions: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    edit_visibility: Ok(Default::default()),
+                    has_actions: Err("no value supplied for has_actions".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    macro_group_id: Err(
+                        "no value supplied for macro_group_id".to_string(),
+                    ),
+                    name: Err("no value supplied for name".to_string()),
+                    text_html: Err("no value supplied for text_html".to_string()),
+                    text_type: Err("no value supplied for text_type".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl Macro {
+            pub fn actions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MacroAction>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.actions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for actions: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn edit_visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Visibility>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for edit_visibility: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn has_actions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_actions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_actions: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn macro_group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.macro_group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for macro_group_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn text_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_html: {e}")
+                    });
+                self
+            }
+            pub fn text_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_type: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Visibility>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Macro> for super::Macro {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Macro,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    actions: value.actions?,
+                    created_at: value.created_at?,
+                    edit_visibility: value.edit_visibility?,
+                    has_actions: value.has_actions?,
+                    id: value.id?,
+                    macro_group_id: value.macro_group_id?,
+                    name: value.name?,
+                    text_html: value.text_html?,
+                    text_type: value.text_type?,
+                    updated_at: value.updated_at?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Macro> for Macro {
+            fn from(value: super::Macro) -> Self {
+                Self {
+                    actions: Ok(value.actions),
+                    created_at: Ok(value.created_at),
+                    edit_visibility: Ok(value.edit_visibility),
+                    has_actions: Ok(value.has_actions),
+                    id: Ok(value.id),
+                    macro_group_id: Ok(value.macro_group_id),
+                    name: Ok(value.name),
+                    text_html: Ok(value.text_html),
+                    text_type: Ok(value.text_type),
+                    updated_at: Ok(value.updated_at),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MacroAction {
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MacroAction {
+            fn default() -> Self {
+                Self {
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl MacroAction {
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MacroAction> for super::MacroAction {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MacroAction,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { type_: value.type_? })
+            }
+        }
+        impl ::std::convert::From<super::MacroAction> for MacroAction {
+            fn from(value: super::MacroAction) -> Self {
+                Self { type_: Ok(value.type_) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MacroGroup {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MacroGroup {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    title: Err("no value supplied for title".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl MacroGroup {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MacroGroup> for super::MacroGroup {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MacroGroup,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    title: value.title?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MacroGroup> for MacroGroup {
+            fn from(value: super::MacroGroup) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    title: Ok(value.title),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MacroGroupListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::MacroGroup>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MacroGroupListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl MacroGroupListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MacroGroup>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MacroGroupListResponse>
+        for super::MacroGroupListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MacroGroupListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MacroGroupListResponse>
+        for MacroGroupListResponse {
+            fn from(value: super::MacroGroupListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MacroListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Macro>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MacroListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl MacroListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Macro>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MacroListResponse> for super::MacroListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MacroListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MacroListResponse> for MacroListResponse {
+            fn from(value: super::MacroListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MacroResponse {
+            data: ::std::result::Result<super::Macro, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MacroResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl MacroResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Macro>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MacroResponse> for super::MacroResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MacroResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MacroResponse> for MacroResponse {
+            fn from(value: super::MacroResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MarkIssuesAsSpamRequest {
+            issue_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MarkIssuesAsSpamRequest {
+            fn default() -> Self {
+                Self {
+                    issue_ids: Err("no value supplied for issue_ids".to_string()),
+                }
+            }
+        }
+        impl MarkIssuesAsSpamRequest {
+            pub fn issue_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MarkIssuesAsSpamRequest>
+        for super::MarkIssuesAsSpamRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MarkIssuesAsSpamRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    issue_ids: value.issue_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MarkIssuesAsSpamRequest>
+        for MarkIssuesAsSpamRequest {
+            fn from(value: super::MarkIssuesAsSpamRequest) -> Self {
+                Self {
+                    issue_ids: Ok(value.issue_ids),
                 }
             }
         }
@@ -13187,6 +17809,553 @@ pub mod types {
                 Self {
                     merge_account_ids: Ok(value.merge_account_ids),
                     merge_into_account_id: Ok(value.merge_into_account_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MergeIssuesRequest {
+            closing_message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            duplicate_issue_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            primary_issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MergeIssuesRequest {
+            fn default() -> Self {
+                Self {
+                    closing_message: Ok(Default::default()),
+                    duplicate_issue_ids: Err(
+                        "no value supplied for duplicate_issue_ids".to_string(),
+                    ),
+                    primary_issue_id: Err(
+                        "no value supplied for primary_issue_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl MergeIssuesRequest {
+            pub fn closing_message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.closing_message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for closing_message: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn duplicate_issue_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duplicate_issue_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for duplicate_issue_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn primary_issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.primary_issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for primary_issue_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MergeIssuesRequest> for super::MergeIssuesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MergeIssuesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    closing_message: value.closing_message?,
+                    duplicate_issue_ids: value.duplicate_issue_ids?,
+                    primary_issue_id: value.primary_issue_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MergeIssuesRequest> for MergeIssuesRequest {
+            fn from(value: super::MergeIssuesRequest) -> Self {
+                Self {
+                    closing_message: Ok(value.closing_message),
+                    duplicate_issue_ids: Ok(value.duplicate_issue_ids),
+                    primary_issue_id: Ok(value.primary_issue_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Message {
+            author: ::std::result::Result<
+                ::std::option::Option<super::MessageAuthor>,
+                ::std::string::String,
+            >,
+            author_unverified: ::std::result::Result<bool, ::std::string::String>,
+            email_info: ::std::result::Result<
+                ::std::option::Option<super::EmailMessageInfo>,
+                ::std::string::String,
+            >,
+            file_urls: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_private: ::std::result::Result<bool, ::std::string::String>,
+            message_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            thread_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Message {
+            fn default() -> Self {
+                Self {
+                    author: Ok(Default::default()),
+                    author_unverified: Err(
+                        "no value supplied for author_unverified".to_string(),
+                    ),
+                    email_info: Ok(Default::default()),
+                    file_urls: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_private: Err("no value supplied for is_private".to_string()),
+                    message_html: Err("no value supplied for message_html".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                    thread_id: Ok(Default::default()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                }
+            }
+        }
+        impl Message {
+            pub fn author<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MessageAuthor>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for author: {e}")
+                    });
+                self
+            }
+            pub fn author_unverified<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author_unverified = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for author_unverified: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn email_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EmailMessageInfo>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_info: {e}")
+                    });
+                self
+            }
+            pub fn file_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_urls: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_private<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_private = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_private: {e}")
+                    });
+                self
+            }
+            pub fn message_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_html: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn thread_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.thread_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thread_id: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Message> for super::Message {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Message,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    author: value.author?,
+                    author_unverified: value.author_unverified?,
+                    email_info: value.email_info?,
+                    file_urls: value.file_urls?,
+                    id: value.id?,
+                    is_private: value.is_private?,
+                    message_html: value.message_html?,
+                    source: value.source?,
+                    thread_id: value.thread_id?,
+                    timestamp: value.timestamp?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Message> for Message {
+            fn from(value: super::Message) -> Self {
+                Self {
+                    author: Ok(value.author),
+                    author_unverified: Ok(value.author_unverified),
+                    email_info: Ok(value.email_info),
+                    file_urls: Ok(value.file_urls),
+                    id: Ok(value.id),
+                    is_private: Ok(value.is_private),
+                    message_html: Ok(value.message_html),
+                    source: Ok(value.source),
+                    thread_id: Ok(value.thread_id),
+                    timestamp: Ok(value.timestamp),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageAuthor {
+            avatar_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact: ::std::result::Result<
+                ::std::option::Option<super::MiniContact>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user: ::std::result::Result<
+                ::std::option::Option<super::MiniUser>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageAuthor {
+            fn default() -> Self {
+                Self {
+                    avatar_url: Ok(Default::default()),
+                    contact: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    user: Ok(Default::default()),
+                }
+            }
+        }
+        impl MessageAuthor {
+            pub fn avatar_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.avatar_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for avatar_url: {e}")
+                    });
+                self
+            }
+            pub fn contact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniContact>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessageAuthor> for super::MessageAuthor {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessageAuthor,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    avatar_url: value.avatar_url?,
+                    contact: value.contact?,
+                    name: value.name?,
+                    user: value.user?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessageAuthor> for MessageAuthor {
+            fn from(value: super::MessageAuthor) -> Self {
+                Self {
+                    avatar_url: Ok(value.avatar_url),
+                    contact: Ok(value.contact),
+                    name: Ok(value.name),
+                    user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Message>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl MessageListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Message>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessageListResponse>
+        for super::MessageListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessageListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessageListResponse> for MessageListResponse {
+            fn from(value: super::MessageListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageResponse {
+            data: ::std::result::Result<super::Message, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl MessageResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Message>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessageResponse> for super::MessageResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessageResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessageResponse> for MessageResponse {
+            fn from(value: super::MessageResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
                 }
             }
         }
@@ -14231,6 +19400,128 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PostedMessage {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostedMessage {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    issue_id: Err("no value supplied for issue_id".to_string()),
+                }
+            }
+        }
+        impl PostedMessage {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostedMessage> for super::PostedMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostedMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    issue_id: value.issue_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostedMessage> for PostedMessage {
+            fn from(value: super::PostedMessage) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    issue_id: Ok(value.issue_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostedMessageResponse {
+            data: ::std::result::Result<super::PostedMessage, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostedMessageResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl PostedMessageResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PostedMessage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostedMessageResponse>
+        for super::PostedMessageResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostedMessageResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostedMessageResponse>
+        for PostedMessageResponse {
+            fn from(value: super::PostedMessageResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Project {
             account: ::std::result::Result<
                 ::std::option::Option<super::MiniAccount>,
@@ -14714,6 +20005,323 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct RedactIssueMessageRequest {
+            redact_attachments: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            redacted_body_message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RedactIssueMessageRequest {
+            fn default() -> Self {
+                Self {
+                    redact_attachments: Ok(Default::default()),
+                    redacted_body_message: Ok(Default::default()),
+                }
+            }
+        }
+        impl RedactIssueMessageRequest {
+            pub fn redact_attachments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redact_attachments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for redact_attachments: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn redacted_body_message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redacted_body_message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for redacted_body_message: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RedactIssueMessageRequest>
+        for super::RedactIssueMessageRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RedactIssueMessageRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    redact_attachments: value.redact_attachments?,
+                    redacted_body_message: value.redacted_body_message?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RedactIssueMessageRequest>
+        for RedactIssueMessageRequest {
+            fn from(value: super::RedactIssueMessageRequest) -> Self {
+                Self {
+                    redact_attachments: Ok(value.redact_attachments),
+                    redacted_body_message: Ok(value.redacted_body_message),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReplyEmailInfo {
+            bcc_emails: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            cc_emails: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            to_emails: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReplyEmailInfo {
+            fn default() -> Self {
+                Self {
+                    bcc_emails: Ok(Default::default()),
+                    cc_emails: Ok(Default::default()),
+                    to_emails: Ok(Default::default()),
+                }
+            }
+        }
+        impl ReplyEmailInfo {
+            pub fn bcc_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bcc_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bcc_emails: {e}")
+                    });
+                self
+            }
+            pub fn cc_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cc_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cc_emails: {e}")
+                    });
+                self
+            }
+            pub fn to_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_emails: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReplyEmailInfo> for super::ReplyEmailInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReplyEmailInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    bcc_emails: value.bcc_emails?,
+                    cc_emails: value.cc_emails?,
+                    to_emails: value.to_emails?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReplyEmailInfo> for ReplyEmailInfo {
+            fn from(value: super::ReplyEmailInfo) -> Self {
+                Self {
+                    bcc_emails: Ok(value.bcc_emails),
+                    cc_emails: Ok(value.cc_emails),
+                    to_emails: Ok(value.to_emails),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReplyToIssueRequest {
+            attachment_urls: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            custom_source: ::std::result::Result<
+                ::std::option::Option<super::CustomSourceInfo>,
+                ::std::string::String,
+            >,
+            email_info: ::std::result::Result<
+                ::std::option::Option<super::ReplyEmailInfo>,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReplyToIssueRequest {
+            fn default() -> Self {
+                Self {
+                    attachment_urls: Ok(Default::default()),
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    contact_id: Ok(Default::default()),
+                    custom_source: Ok(Default::default()),
+                    email_info: Ok(Default::default()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ReplyToIssueRequest {
+            pub fn attachment_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachment_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attachment_urls: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn custom_source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomSourceInfo>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_source: {e}")
+                    });
+                self
+            }
+            pub fn email_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ReplyEmailInfo>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_info: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReplyToIssueRequest>
+        for super::ReplyToIssueRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReplyToIssueRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachment_urls: value.attachment_urls?,
+                    body_html: value.body_html?,
+                    contact_id: value.contact_id?,
+                    custom_source: value.custom_source?,
+                    email_info: value.email_info?,
+                    message_id: value.message_id?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReplyToIssueRequest> for ReplyToIssueRequest {
+            fn from(value: super::ReplyToIssueRequest) -> Self {
+                Self {
+                    attachment_urls: Ok(value.attachment_urls),
+                    body_html: Ok(value.body_html),
+                    contact_id: Ok(value.contact_id),
+                    custom_source: Ok(value.custom_source),
+                    email_info: Ok(value.email_info),
+                    message_id: Ok(value.message_id),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct RouteRedirect {
             created_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
@@ -15159,6 +20767,67 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SkippedIssue {
+            issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            reason: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for SkippedIssue {
+            fn default() -> Self {
+                Self {
+                    issue_id: Err("no value supplied for issue_id".to_string()),
+                    reason: Err("no value supplied for reason".to_string()),
+                }
+            }
+        }
+        impl SkippedIssue {
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SkippedIssue> for super::SkippedIssue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SkippedIssue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    issue_id: value.issue_id?,
+                    reason: value.reason?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SkippedIssue> for SkippedIssue {
+            fn from(value: super::SkippedIssue) -> Self {
+                Self {
+                    issue_id: Ok(value.issue_id),
+                    reason: Ok(value.reason),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SlaTimes {
             breach_time: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15395,6 +21064,135 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SubmitTicketFormRequest {
+            attachment_urls: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            fields: ::std::result::Result<
+                ::std::vec::Vec<super::TicketFormFieldValue>,
+                ::std::string::String,
+            >,
+            requester_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            requester_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            requester_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SubmitTicketFormRequest {
+            fn default() -> Self {
+                Self {
+                    attachment_urls: Ok(Default::default()),
+                    fields: Ok(Default::default()),
+                    requester_email: Ok(Default::default()),
+                    requester_id: Ok(Default::default()),
+                    requester_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl SubmitTicketFormRequest {
+            pub fn attachment_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachment_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attachment_urls: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TicketFormFieldValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fields: {e}")
+                    });
+                self
+            }
+            pub fn requester_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requester_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requester_email: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn requester_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requester_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requester_id: {e}")
+                    });
+                self
+            }
+            pub fn requester_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requester_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requester_name: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SubmitTicketFormRequest>
+        for super::SubmitTicketFormRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SubmitTicketFormRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachment_urls: value.attachment_urls?,
+                    fields: value.fields?,
+                    requester_email: value.requester_email?,
+                    requester_id: value.requester_id?,
+                    requester_name: value.requester_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SubmitTicketFormRequest>
+        for SubmitTicketFormRequest {
+            fn from(value: super::SubmitTicketFormRequest) -> Self {
+                Self {
+                    attachment_urls: Ok(value.attachment_urls),
+                    fields: Ok(value.fields),
+                    requester_email: Ok(value.requester_email),
+                    requester_id: Ok(value.requester_id),
+                    requester_name: Ok(value.requester_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SuccessFlag {
             success: ::std::result::Result<bool, ::std::string::String>,
         }
@@ -15430,6 +21228,387 @@ pub mod types {
         impl ::std::convert::From<super::SuccessFlag> for SuccessFlag {
             fn from(value: super::SuccessFlag) -> Self {
                 Self { success: Ok(value.success) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SuccessResponse {
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for SuccessResponse {
+            fn default() -> Self {
+                Self {
+                    request_id: Err("no value supplied for request_id".to_string()),
+                    success: Err("no value supplied for success".to_string()),
+                }
+            }
+        }
+        impl SuccessResponse {
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SuccessResponse> for super::SuccessResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SuccessResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    request_id: value.request_id?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SuccessResponse> for SuccessResponse {
+            fn from(value: super::SuccessResponse) -> Self {
+                Self {
+                    request_id: Ok(value.request_id),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SurveyResponse {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            answers: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::SurveyResponseAnswer>>,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            excluded_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            issue_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            submitted_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            survey_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            survey_instance_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            survey_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SurveyResponse {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    answers: Ok(Default::default()),
+                    contact_id: Ok(Default::default()),
+                    excluded_at: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    issue_id: Ok(Default::default()),
+                    submitted_at: Ok(Default::default()),
+                    survey_id: Ok(Default::default()),
+                    survey_instance_id: Err(
+                        "no value supplied for survey_instance_id".to_string(),
+                    ),
+                    survey_type: Err("no value supplied for survey_type".to_string()),
+                }
+            }
+        }
+        impl SurveyResponse {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn answers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::SurveyResponseAnswer>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.answers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for answers: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn excluded_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.excluded_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for excluded_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+            pub fn submitted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.submitted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for submitted_at: {e}")
+                    });
+                self
+            }
+            pub fn survey_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.survey_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for survey_id: {e}")
+                    });
+                self
+            }
+            pub fn survey_instance_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.survey_instance_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for survey_instance_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn survey_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.survey_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for survey_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SurveyResponse> for super::SurveyResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SurveyResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    answers: value.answers?,
+                    contact_id: value.contact_id?,
+                    excluded_at: value.excluded_at?,
+                    id: value.id?,
+                    issue_id: value.issue_id?,
+                    submitted_at: value.submitted_at?,
+                    survey_id: value.survey_id?,
+                    survey_instance_id: value.survey_instance_id?,
+                    survey_type: value.survey_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SurveyResponse> for SurveyResponse {
+            fn from(value: super::SurveyResponse) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    answers: Ok(value.answers),
+                    contact_id: Ok(value.contact_id),
+                    excluded_at: Ok(value.excluded_at),
+                    id: Ok(value.id),
+                    issue_id: Ok(value.issue_id),
+                    submitted_at: Ok(value.submitted_at),
+                    survey_id: Ok(value.survey_id),
+                    survey_instance_id: Ok(value.survey_instance_id),
+                    survey_type: Ok(value.survey_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SurveyResponseAnswer {
+            prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
+            question_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            question_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for SurveyResponseAnswer {
+            fn default() -> Self {
+                Self {
+                    prompt: Err("no value supplied for prompt".to_string()),
+                    question_id: Ok(Default::default()),
+                    question_type: Err(
+                        "no value supplied for question_type".to_string(),
+                    ),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl SurveyResponseAnswer {
+            pub fn prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompt: {e}")
+                    });
+                self
+            }
+            pub fn question_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.question_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for question_id: {e}")
+                    });
+                self
+            }
+            pub fn question_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.question_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for question_type: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SurveyResponseAnswer>
+        for super::SurveyResponseAnswer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SurveyResponseAnswer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    prompt: value.prompt?,
+                    question_id: value.question_id?,
+                    question_type: value.question_type?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SurveyResponseAnswer> for SurveyResponseAnswer {
+            fn from(value: super::SurveyResponseAnswer) -> Self {
+                Self {
+                    prompt: Ok(value.prompt),
+                    question_id: Ok(value.question_id),
+                    question_type: Ok(value.question_type),
+                    value: Ok(value.value),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -17246,6 +23425,738 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct TicketForm {
+            description_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            fields: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::TicketFormField>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_public: ::std::result::Result<bool, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TicketForm {
+            fn default() -> Self {
+                Self {
+                    description_html: Err(
+                        "no value supplied for description_html".to_string(),
+                    ),
+                    fields: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_public: Err("no value supplied for is_public".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl TicketForm {
+            pub fn description_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for description_html: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::TicketFormField>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fields: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_public<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_public = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_public: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketForm> for super::TicketForm {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketForm,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description_html: value.description_html?,
+                    fields: value.fields?,
+                    id: value.id?,
+                    is_public: value.is_public?,
+                    name: value.name?,
+                    slug: value.slug?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketForm> for TicketForm {
+            fn from(value: super::TicketForm) -> Self {
+                Self {
+                    description_html: Ok(value.description_html),
+                    fields: Ok(value.fields),
+                    id: Ok(value.id),
+                    is_public: Ok(value.is_public),
+                    name: Ok(value.name),
+                    slug: Ok(value.slug),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketFormAffectedField {
+            required: ::std::result::Result<bool, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            visible: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for TicketFormAffectedField {
+            fn default() -> Self {
+                Self {
+                    required: Err("no value supplied for required".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    visible: Err("no value supplied for visible".to_string()),
+                }
+            }
+        }
+        impl TicketFormAffectedField {
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn visible<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visible = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visible: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketFormAffectedField>
+        for super::TicketFormAffectedField {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketFormAffectedField,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    required: value.required?,
+                    slug: value.slug?,
+                    type_: value.type_?,
+                    visible: value.visible?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketFormAffectedField>
+        for TicketFormAffectedField {
+            fn from(value: super::TicketFormAffectedField) -> Self {
+                Self {
+                    required: Ok(value.required),
+                    slug: Ok(value.slug),
+                    type_: Ok(value.type_),
+                    visible: Ok(value.visible),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketFormField {
+            description_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            hidden: ::std::result::Result<bool, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            required: ::std::result::Result<bool, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            visibility_conditions: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<super::TicketFormVisibilityCondition>,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketFormField {
+            fn default() -> Self {
+                Self {
+                    description_html: Err(
+                        "no value supplied for description_html".to_string(),
+                    ),
+                    hidden: Err("no value supplied for hidden".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    required: Err("no value supplied for required".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    visibility_conditions: Ok(Default::default()),
+                }
+            }
+        }
+        impl TicketFormField {
+            pub fn description_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for description_html: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn hidden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hidden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hidden: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn visibility_conditions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::TicketFormVisibilityCondition>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_conditions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_conditions: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketFormField> for super::TicketFormField {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketFormField,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description_html: value.description_html?,
+                    hidden: value.hidden?,
+                    name: value.name?,
+                    required: value.required?,
+                    slug: value.slug?,
+                    type_: value.type_?,
+                    visibility_conditions: value.visibility_conditions?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketFormField> for TicketFormField {
+            fn from(value: super::TicketFormField) -> Self {
+                Self {
+                    description_html: Ok(value.description_html),
+                    hidden: Ok(value.hidden),
+                    name: Ok(value.name),
+                    required: Ok(value.required),
+                    slug: Ok(value.slug),
+                    type_: Ok(value.type_),
+                    visibility_conditions: Ok(value.visibility_conditions),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketFormFieldValue {
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            values: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketFormFieldValue {
+            fn default() -> Self {
+                Self {
+                    slug: Err("no value supplied for slug".to_string()),
+                    value: Ok(Default::default()),
+                    values: Ok(Default::default()),
+                }
+            }
+        }
+        impl TicketFormFieldValue {
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn values<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.values = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for values: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketFormFieldValue>
+        for super::TicketFormFieldValue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketFormFieldValue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    slug: value.slug?,
+                    value: value.value?,
+                    values: value.values?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketFormFieldValue> for TicketFormFieldValue {
+            fn from(value: super::TicketFormFieldValue) -> Self {
+                Self {
+                    slug: Ok(value.slug),
+                    value: Ok(value.value),
+                    values: Ok(value.values),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketFormListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::TicketForm>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketFormListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl TicketFormListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TicketForm>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketFormListResponse>
+        for super::TicketFormListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketFormListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketFormListResponse>
+        for TicketFormListResponse {
+            fn from(value: super::TicketFormListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketFormResponse {
+            data: ::std::result::Result<super::TicketForm, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketFormResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl TicketFormResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TicketForm>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketFormResponse> for super::TicketFormResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketFormResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketFormResponse> for TicketFormResponse {
+            fn from(value: super::TicketFormResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketFormVisibilityCondition {
+            affected_fields: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::TicketFormAffectedField>>,
+                ::std::string::String,
+            >,
+            filter: ::std::result::Result<
+                ::std::option::Option<super::FilterExpression>,
+                ::std::string::String,
+            >,
+            filter_unsupported: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TicketFormVisibilityCondition {
+            fn default() -> Self {
+                Self {
+                    affected_fields: Ok(Default::default()),
+                    filter: Ok(Default::default()),
+                    filter_unsupported: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl TicketFormVisibilityCondition {
+            pub fn affected_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::TicketFormAffectedField>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.affected_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for affected_fields: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn filter<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FilterExpression>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter: {e}")
+                    });
+                self
+            }
+            pub fn filter_unsupported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter_unsupported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for filter_unsupported: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketFormVisibilityCondition>
+        for super::TicketFormVisibilityCondition {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketFormVisibilityCondition,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    affected_fields: value.affected_fields?,
+                    filter: value.filter?,
+                    filter_unsupported: value.filter_unsupported?,
+                    id: value.id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketFormVisibilityCondition>
+        for TicketFormVisibilityCondition {
+            fn from(value: super::TicketFormVisibilityCondition) -> Self {
+                Self {
+                    affected_fields: Ok(value.affected_fields),
+                    filter: Ok(value.filter),
+                    filter_unsupported: Ok(value.filter_unsupported),
+                    id: Ok(value.id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateAccountRequest {
             account_type: ::std::result::Result<
                 ::std::option::Option<super::AccountTypeChange>,
@@ -18588,6 +25499,53 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UpdateIssueMessageRequest {
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateIssueMessageRequest {
+            fn default() -> Self {
+                Self {
+                    body_html: Err("no value supplied for body_html".to_string()),
+                }
+            }
+        }
+        impl UpdateIssueMessageRequest {
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateIssueMessageRequest>
+        for super::UpdateIssueMessageRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateIssueMessageRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body_html: value.body_html?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateIssueMessageRequest>
+        for UpdateIssueMessageRequest {
+            fn from(value: super::UpdateIssueMessageRequest) -> Self {
+                Self {
+                    body_html: Ok(value.body_html),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateIssueRequest {
             account_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -18804,6 +25762,358 @@ pub mod types {
                     team_id: Ok(value.team_id),
                     title: Ok(value.title),
                     type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateIssuesRequest {
+            assignee_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::vec::Vec<super::CustomFieldValue>,
+                ::std::string::String,
+            >,
+            customer_portal_visible: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            issue_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            tags_apply_mode: ::std::result::Result<
+                ::std::option::Option<super::TagsApplyMode>,
+                ::std::string::String,
+            >,
+            team_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateIssuesRequest {
+            fn default() -> Self {
+                Self {
+                    assignee_id: Ok(Default::default()),
+                    custom_fields: Ok(Default::default()),
+                    customer_portal_visible: Ok(Default::default()),
+                    issue_ids: Err("no value supplied for issue_ids".to_string()),
+                    state: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                    tags_apply_mode: Ok(Default::default()),
+                    team_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateIssuesRequest {
+            pub fn assignee_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignee_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assignee_id: {e}")
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn customer_portal_visible<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_portal_visible = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for customer_portal_visible: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn issue_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_ids: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+            pub fn tags_apply_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TagsApplyMode>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags_apply_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for tags_apply_mode: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn team_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateIssuesRequest>
+        for super::UpdateIssuesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateIssuesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assignee_id: value.assignee_id?,
+                    custom_fields: value.custom_fields?,
+                    customer_portal_visible: value.customer_portal_visible?,
+                    issue_ids: value.issue_ids?,
+                    state: value.state?,
+                    tags: value.tags?,
+                    tags_apply_mode: value.tags_apply_mode?,
+                    team_id: value.team_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateIssuesRequest> for UpdateIssuesRequest {
+            fn from(value: super::UpdateIssuesRequest) -> Self {
+                Self {
+                    assignee_id: Ok(value.assignee_id),
+                    custom_fields: Ok(value.custom_fields),
+                    customer_portal_visible: Ok(value.customer_portal_visible),
+                    issue_ids: Ok(value.issue_ids),
+                    state: Ok(value.state),
+                    tags: Ok(value.tags),
+                    tags_apply_mode: Ok(value.tags_apply_mode),
+                    team_id: Ok(value.team_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateMacroRequest {
+            conditions: ::std::result::Result<
+                ::std::option::Option<super::Filter>,
+                ::std::string::String,
+            >,
+            edit_visibility: ::std::result::Result<
+                ::std::option::Option<super::VisibilityInput>,
+                ::std::string::String,
+            >,
+            macro_group_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            text_html: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            text_type: ::std::result::Result<
+                ::std::option::Option<super::MacroTextType>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::VisibilityInput>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateMacroRequest {
+            fn default() -> Self {
+                Self {
+                    conditions: Ok(Default::default()),
+                    edit_visibility: Ok(Default::default()),
+                    macro_group_id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    text_html: Ok(Default::default()),
+                    text_type: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateMacroRequest {
+            pub fn conditions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Filter>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conditions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for conditions: {e}")
+                    });
+                self
+            }
+            pub fn edit_visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for edit_visibility: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn macro_group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.macro_group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for macro_group_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn text_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_html: {e}")
+                    });
+                self
+            }
+            pub fn text_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MacroTextType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_type: {e}")
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateMacroRequest> for super::UpdateMacroRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateMacroRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conditions: value.conditions?,
+                    edit_visibility: value.edit_visibility?,
+                    macro_group_id: value.macro_group_id?,
+                    name: value.name?,
+                    text_html: value.text_html?,
+                    text_type: value.text_type?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateMacroRequest> for UpdateMacroRequest {
+            fn from(value: super::UpdateMacroRequest) -> Self {
+                Self {
+                    conditions: Ok(value.conditions),
+                    edit_visibility: Ok(value.edit_visibility),
+                    macro_group_id: Ok(value.macro_group_id),
+                    name: Ok(value.name),
+                    text_html: Ok(value.text_html),
+                    text_type: Ok(value.text_type),
+                    visibility: Ok(value.visibility),
                 }
             }
         }
@@ -20008,6 +27318,527 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct Visibility {
+            team_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Visibility {
+            fn default() -> Self {
+                Self {
+                    team_ids: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    user_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl Visibility {
+            pub fn team_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_ids: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Visibility> for super::Visibility {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Visibility,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    team_ids: value.team_ids?,
+                    type_: value.type_?,
+                    user_ids: value.user_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Visibility> for Visibility {
+            fn from(value: super::Visibility) -> Self {
+                Self {
+                    team_ids: Ok(value.team_ids),
+                    type_: Ok(value.type_),
+                    user_ids: Ok(value.user_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct VisibilityInput {
+            team_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::VisibilityType, ::std::string::String>,
+            user_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for VisibilityInput {
+            fn default() -> Self {
+                Self {
+                    team_ids: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    user_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl VisibilityInput {
+            pub fn team_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_ids: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VisibilityType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<VisibilityInput> for super::VisibilityInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: VisibilityInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    team_ids: value.team_ids?,
+                    type_: value.type_?,
+                    user_ids: value.user_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::VisibilityInput> for VisibilityInput {
+            fn from(value: super::VisibilityInput) -> Self {
+                Self {
+                    team_ids: Ok(value.team_ids),
+                    type_: Ok(value.type_),
+                    user_ids: Ok(value.user_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct VoiceCall {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            duration_sec: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            from_phone_number: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            recordings: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::VoiceCallRecording>>,
+                ::std::string::String,
+            >,
+            to_phone_number: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for VoiceCall {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    duration_sec: Ok(Default::default()),
+                    from_phone_number: Err(
+                        "no value supplied for from_phone_number".to_string(),
+                    ),
+                    id: Err("no value supplied for id".to_string()),
+                    recordings: Ok(Default::default()),
+                    to_phone_number: Err(
+                        "no value supplied for to_phone_number".to_string(),
+                    ),
+                }
+            }
+        }
+        impl VoiceCall {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn duration_sec<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration_sec = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for duration_sec: {e}")
+                    });
+                self
+            }
+            pub fn from_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for from_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn recordings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::VoiceCallRecording>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recordings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recordings: {e}")
+                    });
+                self
+            }
+            pub fn to_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for to_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<VoiceCall> for super::VoiceCall {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: VoiceCall,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    duration_sec: value.duration_sec?,
+                    from_phone_number: value.from_phone_number?,
+                    id: value.id?,
+                    recordings: value.recordings?,
+                    to_phone_number: value.to_phone_number?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::VoiceCall> for VoiceCall {
+            fn from(value: super::VoiceCall) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    duration_sec: Ok(value.duration_sec),
+                    from_phone_number: Ok(value.from_phone_number),
+                    id: Ok(value.id),
+                    recordings: Ok(value.recordings),
+                    to_phone_number: Ok(value.to_phone_number),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct VoiceCallListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::VoiceCall>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for VoiceCallListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl VoiceCallListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::VoiceCall>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<VoiceCallListResponse>
+        for super::VoiceCallListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: VoiceCallListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::VoiceCallListResponse>
+        for VoiceCallListResponse {
+            fn from(value: super::VoiceCallListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct VoiceCallRecording {
+            download_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            transcript_segments: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<super::VoiceCallTranscriptSegment>,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for VoiceCallRecording {
+            fn default() -> Self {
+                Self {
+                    download_url: Err("no value supplied for download_url".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    transcript_segments: Ok(Default::default()),
+                }
+            }
+        }
+        impl VoiceCallRecording {
+            pub fn download_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.download_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for download_url: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn transcript_segments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::VoiceCallTranscriptSegment>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transcript_segments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for transcript_segments: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<VoiceCallRecording> for super::VoiceCallRecording {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: VoiceCallRecording,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    download_url: value.download_url?,
+                    id: value.id?,
+                    transcript_segments: value.transcript_segments?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::VoiceCallRecording> for VoiceCallRecording {
+            fn from(value: super::VoiceCallRecording) -> Self {
+                Self {
+                    download_url: Ok(value.download_url),
+                    id: Ok(value.id),
+                    transcript_segments: Ok(value.transcript_segments),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct VoiceCallTranscriptSegment {
+            speaker: ::std::result::Result<::std::string::String, ::std::string::String>,
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for VoiceCallTranscriptSegment {
+            fn default() -> Self {
+                Self {
+                    speaker: Err("no value supplied for speaker".to_string()),
+                    text: Err("no value supplied for text".to_string()),
+                }
+            }
+        }
+        impl VoiceCallTranscriptSegment {
+            pub fn speaker<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.speaker = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for speaker: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<VoiceCallTranscriptSegment>
+        for super::VoiceCallTranscriptSegment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: VoiceCallTranscriptSegment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    speaker: value.speaker?,
+                    text: value.text?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::VoiceCallTranscriptSegment>
+        for VoiceCallTranscriptSegment {
+            fn from(value: super::VoiceCallTranscriptSegment) -> Self {
+                Self {
+                    speaker: Ok(value.speaker),
+                    text: Ok(value.text),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -20406,6 +28237,91 @@ let response = client.update_custom_field()
     pub fn update_custom_field(&self) -> builder::UpdateCustomField<'_> {
         builder::UpdateCustomField::new(self)
     }
+    /**List suppressed email addresses
+
+Sends a `GET` request to `/email-suppressions`
+
+Arguments:
+- `cursor`
+- `email`: Only this address.
+- `limit`: Page size, 1-1000 (default 100).
+```ignore
+let response = client.list_email_suppressions()
+    .cursor(cursor)
+    .email(email)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_email_suppressions(&self) -> builder::ListEmailSuppressions<'_> {
+        builder::ListEmailSuppressions::new(self)
+    }
+    /**Remove a suppression
+
+Sends a `DELETE` request to `/email-suppressions/{id}`
+
+```ignore
+let response = client.delete_email_suppression()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_email_suppression(&self) -> builder::DeleteEmailSuppression<'_> {
+        builder::DeleteEmailSuppression::new(self)
+    }
+    /**Create an issue group with its first children
+
+Sends a `POST` request to `/issue-groups`
+
+```ignore
+let response = client.create_issue_group()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_issue_group(&self) -> builder::CreateIssueGroup<'_> {
+        builder::CreateIssueGroup::new(self)
+    }
+    /**Add issues to a group
+
+Sends a `POST` request to `/issue-groups/{id}/children`
+
+```ignore
+let response = client.add_issue_group_children()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn add_issue_group_children(&self) -> builder::AddIssueGroupChildren<'_> {
+        builder::AddIssueGroupChildren::new(self)
+    }
+    /**Remove one issue from a group
+
+Sends a `DELETE` request to `/issue-groups/{id}/children/{child_issue_id}`
+
+```ignore
+let response = client.remove_issue_group_child()
+    .id(id)
+    .child_issue_id(child_issue_id)
+    .send()
+    .await;
+```*/
+    pub fn remove_issue_group_child(&self) -> builder::RemoveIssueGroupChild<'_> {
+        builder::RemoveIssueGroupChild::new(self)
+    }
+    /**List issue statuses
+
+Sends a `GET` request to `/issue-statuses`
+
+```ignore
+let response = client.list_issue_statuses()
+    .send()
+    .await;
+```*/
+    pub fn list_issue_statuses(&self) -> builder::ListIssueStatuses<'_> {
+        builder::ListIssueStatuses::new(self)
+    }
     /**List issues
 
 Issues created in `[start_time, end_time)`, newest first. The window may span at most 365 days (30 days in older API versions). `limit` is 0-20000 (0 or absent means 20000); `cursor` pages.
@@ -20436,6 +28352,51 @@ let response = client.create_issue()
 ```*/
     pub fn create_issue(&self) -> builder::CreateIssue<'_> {
         builder::CreateIssue::new(self)
+    }
+    /**Update several issues at once
+
+Applies the same changes to 1-100 issues; issues that do not exist or cannot be changed are listed in `skipped_issues`.
+
+Sends a `PATCH` request to `/issues`
+
+```ignore
+let response = client.update_issues()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_issues(&self) -> builder::UpdateIssues<'_> {
+        builder::UpdateIssues::new(self)
+    }
+    /**Mark email issues as spam
+
+Deletes each email issue and blocks its sender (unless the sender is one of the organization's own domains or inboxes); other sources are skipped with `unsupported_source`.
+
+Sends a `POST` request to `/issues/mark-spam`
+
+```ignore
+let response = client.mark_issues_as_spam()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn mark_issues_as_spam(&self) -> builder::MarkIssuesAsSpam<'_> {
+        builder::MarkIssuesAsSpam::new(self)
+    }
+    /**Merge issues into a primary issue
+
+Validates every issue first, then merges the duplicates into the primary issue, which keeps its ID. Cannot be undone.
+
+Sends a `POST` request to `/issues/merge`
+
+```ignore
+let response = client.merge_issues()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn merge_issues(&self) -> builder::MergeIssues<'_> {
+        builder::MergeIssues::new(self)
     }
     /**Search issues
 
@@ -20494,6 +28455,58 @@ let response = client.update_issue()
     pub fn update_issue(&self) -> builder::UpdateIssue<'_> {
         builder::UpdateIssue::new(self)
     }
+    /**Generate an answer with an AI agent
+
+Sends a `POST` request to `/issues/{id}/ai-response`
+
+Arguments:
+- `id`: The issue's ID or number.
+- `body`
+```ignore
+let response = client.create_issue_ai_response()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_issue_ai_response(&self) -> builder::CreateIssueAiResponse<'_> {
+        builder::CreateIssueAiResponse::new(self)
+    }
+    /**Save a reply draft without sending it
+
+The draft is visible only to its owner. Pylon updates only an untouched draft it created itself; any other existing draft makes this a 409.
+
+Sends a `POST` request to `/issues/{id}/draft-reply`
+
+```ignore
+let response = client.create_issue_draft_reply()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_issue_draft_reply(&self) -> builder::CreateIssueDraftReply<'_> {
+        builder::CreateIssueDraftReply::new(self)
+    }
+    /**Link or unlink an incident
+
+Links an incident.io or Rootly incident to the issue (linking twice is a no-op), or unlinks it with `operation: unlink`.
+
+Sends a `POST` request to `/issues/{id}/external-incidents`
+
+Arguments:
+- `id`: The issue's ID or number.
+- `body`
+```ignore
+let response = client.link_external_incident()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn link_external_incident(&self) -> builder::LinkExternalIncident<'_> {
+        builder::LinkExternalIncident::new(self)
+    }
     /**Link or unlink external issues
 
 Sends a `POST` request to `/issues/{id}/external-issues`
@@ -20535,6 +28548,109 @@ let response = client.update_issue_followers()
     pub fn update_issue_followers(&self) -> builder::UpdateIssueFollowers<'_> {
         builder::UpdateIssueFollowers::new(self)
     }
+    /**List an issue's messages, oldest first
+
+Replies and internal notes, oldest first. With `cursor` but no `limit` pages hold 100 messages; with neither, all messages come back in one response.
+
+Sends a `GET` request to `/issues/{id}/messages`
+
+Arguments:
+- `id`
+- `cursor`
+- `limit`: Page size, 1-1000.
+```ignore
+let response = client.list_issue_messages()
+    .id(id)
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_issue_messages(&self) -> builder::ListIssueMessages<'_> {
+        builder::ListIssueMessages::new(self)
+    }
+    /**Delete a message
+
+Deletes the message in Pylon and in its connected channel, permanently.
+
+Sends a `DELETE` request to `/issues/{id}/messages/{message_id}`
+
+```ignore
+let response = client.delete_issue_message()
+    .id(id)
+    .message_id(message_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_issue_message(&self) -> builder::DeleteIssueMessage<'_> {
+        builder::DeleteIssueMessage::new(self)
+    }
+    /**Edit a message's body
+
+Replaces the body and syncs the edit to the message's channel. Only the token user's own messages can be edited.
+
+Sends a `PATCH` request to `/issues/{id}/messages/{message_id}`
+
+```ignore
+let response = client.update_issue_message()
+    .id(id)
+    .message_id(message_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_issue_message(&self) -> builder::UpdateIssueMessage<'_> {
+        builder::UpdateIssueMessage::new(self)
+    }
+    /**Redact a message
+
+Overwrites the stored body (and by default deletes the attachments). Cannot be undone.
+
+Sends a `POST` request to `/issues/{id}/messages/{message_id}/redact`
+
+```ignore
+let response = client.redact_issue_message()
+    .id(id)
+    .message_id(message_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn redact_issue_message(&self) -> builder::RedactIssueMessage<'_> {
+        builder::RedactIssueMessage::new(self)
+    }
+    /**Post an internal note
+
+Posts a note the requester cannot see, in the thread given by `thread_id` or `message_id`, else in the newest Slack-backed internal thread, else in a new Pylon thread.
+
+Sends a `POST` request to `/issues/{id}/note`
+
+```ignore
+let response = client.create_issue_note()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_issue_note(&self) -> builder::CreateIssueNote<'_> {
+        builder::CreateIssueNote::new(self)
+    }
+    /**Reply to the customer
+
+Sends a customer-visible reply in the conversation of `message_id`.
+
+Sends a `POST` request to `/issues/{id}/reply`
+
+```ignore
+let response = client.reply_to_issue()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn reply_to_issue(&self) -> builder::ReplyToIssue<'_> {
+        builder::ReplyToIssue::new(self)
+    }
     /**Snooze an issue
 
 Sends a `POST` request to `/issues/{id}/snooze`
@@ -20548,6 +28664,73 @@ let response = client.snooze_issue()
 ```*/
     pub fn snooze_issue(&self) -> builder::SnoozeIssue<'_> {
         builder::SnoozeIssue::new(self)
+    }
+    /**List an issue's survey responses
+
+Sends a `GET` request to `/issues/{id}/survey-responses`
+
+Arguments:
+- `id`: The issue's ID or number.
+- `cursor`
+- `limit`: Page size, 1-999 (default 100).
+- `submitted_after`: Only responses submitted after this time.
+- `submitted_before`: Only responses submitted before this time.
+- `survey_id`: Only responses to this survey template.
+```ignore
+let response = client.list_issue_survey_responses()
+    .id(id)
+    .cursor(cursor)
+    .limit(limit)
+    .submitted_after(submitted_after)
+    .submitted_before(submitted_before)
+    .survey_id(survey_id)
+    .send()
+    .await;
+```*/
+    pub fn list_issue_survey_responses(&self) -> builder::ListIssueSurveyResponses<'_> {
+        builder::ListIssueSurveyResponses::new(self)
+    }
+    /**List an issue's internal threads
+
+Sends a `GET` request to `/issues/{id}/threads`
+
+```ignore
+let response = client.list_issue_threads()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn list_issue_threads(&self) -> builder::ListIssueThreads<'_> {
+        builder::ListIssueThreads::new(self)
+    }
+    /**Start an internal thread
+
+Sends a `POST` request to `/issues/{id}/threads`
+
+```ignore
+let response = client.create_issue_thread()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_issue_thread(&self) -> builder::CreateIssueThread<'_> {
+        builder::CreateIssueThread::new(self)
+    }
+    /**List a phone issue's voice calls
+
+Calls with their recordings (presigned download URLs) and transcript segments; recordings still being transcribed are left out until ready.
+
+Sends a `GET` request to `/issues/{id}/voice-calls`
+
+```ignore
+let response = client.list_issue_voice_calls()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn list_issue_voice_calls(&self) -> builder::ListIssueVoiceCalls<'_> {
+        builder::ListIssueVoiceCalls::new(self)
     }
     /**List knowledge bases
 
@@ -20715,6 +28898,86 @@ let response = client.create_route_redirect()
 ```*/
     pub fn create_route_redirect(&self) -> builder::CreateRouteRedirect<'_> {
         builder::CreateRouteRedirect::new(self)
+    }
+    /**List macro groups
+
+Sends a `GET` request to `/macro-groups`
+
+```ignore
+let response = client.list_macro_groups()
+    .send()
+    .await;
+```*/
+    pub fn list_macro_groups(&self) -> builder::ListMacroGroups<'_> {
+        builder::ListMacroGroups::new(self)
+    }
+    /**List macros
+
+Sends a `GET` request to `/macros`
+
+Arguments:
+- `macro_group_id`: Only macros of this group.
+```ignore
+let response = client.list_macros()
+    .macro_group_id(macro_group_id)
+    .send()
+    .await;
+```*/
+    pub fn list_macros(&self) -> builder::ListMacros<'_> {
+        builder::ListMacros::new(self)
+    }
+    /**Create a macro
+
+Sends a `POST` request to `/macros`
+
+```ignore
+let response = client.create_macro()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_macro(&self) -> builder::CreateMacro<'_> {
+        builder::CreateMacro::new(self)
+    }
+    /**Get a macro
+
+Sends a `GET` request to `/macros/{id}`
+
+```ignore
+let response = client.get_macro()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_macro(&self) -> builder::GetMacro<'_> {
+        builder::GetMacro::new(self)
+    }
+    /**Delete a macro
+
+Sends a `DELETE` request to `/macros/{id}`
+
+```ignore
+let response = client.delete_macro()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_macro(&self) -> builder::DeleteMacro<'_> {
+        builder::DeleteMacro::new(self)
+    }
+    /**Update a macro
+
+Sends a `PATCH` request to `/macros/{id}`
+
+```ignore
+let response = client.update_macro()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_macro(&self) -> builder::UpdateMacro<'_> {
+        builder::UpdateMacro::new(self)
     }
     /**Get the authenticated user
 
@@ -21063,6 +29326,45 @@ let response = client.update_team()
 ```*/
     pub fn update_team(&self) -> builder::UpdateTeam<'_> {
         builder::UpdateTeam::new(self)
+    }
+    /**List ticket forms
+
+Sends a `GET` request to `/ticket-forms`
+
+```ignore
+let response = client.list_ticket_forms()
+    .send()
+    .await;
+```*/
+    pub fn list_ticket_forms(&self) -> builder::ListTicketForms<'_> {
+        builder::ListTicketForms::new(self)
+    }
+    /**Get a ticket form and its fields
+
+Sends a `GET` request to `/ticket-forms/{id}`
+
+```ignore
+let response = client.get_ticket_form()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_ticket_form(&self) -> builder::GetTicketForm<'_> {
+        builder::GetTicketForm::new(self)
+    }
+    /**Submit a ticket form, creating an issue
+
+Sends a `POST` request to `/ticket-forms/{id}/submissions`
+
+```ignore
+let response = client.submit_ticket_form()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn submit_ticket_form(&self) -> builder::SubmitTicketForm<'_> {
+        builder::SubmitTicketForm::new(self)
     }
     /**List users
 
@@ -23217,6 +31519,582 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::list_email_suppressions`]
+
+[`Client::list_email_suppressions`]: super::Client::list_email_suppressions*/
+    #[derive(Debug, Clone)]
+    pub struct ListEmailSuppressions<'a> {
+        client: &'a super::Client,
+        cursor: Result<Option<::std::string::String>, String>,
+        email: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+    }
+    impl<'a> ListEmailSuppressions<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                cursor: Ok(None),
+                email: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn email<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.email = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for email failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/email-suppressions`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::EmailSuppressionListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, cursor, email, limit } = self;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let email = email.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/email-suppressions", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("email", &email))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_email_suppressions",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_email_suppression`]
+
+[`Client::delete_email_suppression`]: super::Client::delete_email_suppression*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteEmailSuppression<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteEmailSuppression<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/email-suppressions/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/email-suppressions/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_email_suppression",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_issue_group`]
+
+[`Client::create_issue_group`]: super::Client::create_issue_group*/
+    #[derive(Debug, Clone)]
+    pub struct CreateIssueGroup<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateIssueGroupRequest, String>,
+    }
+    impl<'a> CreateIssueGroup<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateIssueGroupRequest>,
+            <V as std::convert::TryInto<
+                types::CreateIssueGroupRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateIssueGroupRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateIssueGroupRequest,
+            ) -> types::builder::CreateIssueGroupRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issue-groups`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IssueResponse>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateIssueGroupRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/issue-groups", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_issue_group",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::add_issue_group_children`]
+
+[`Client::add_issue_group_children`]: super::Client::add_issue_group_children*/
+    #[derive(Debug, Clone)]
+    pub struct AddIssueGroupChildren<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::AddIssueGroupChildrenRequest, String>,
+    }
+    impl<'a> AddIssueGroupChildren<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AddIssueGroupChildrenRequest>,
+            <V as std::convert::TryInto<
+                types::AddIssueGroupChildrenRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AddIssueGroupChildrenRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AddIssueGroupChildrenRequest,
+            ) -> types::builder::AddIssueGroupChildrenRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issue-groups/{id}/children`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::AddIssueGroupChildrenRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issue-groups/{}/children", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "add_issue_group_children",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::remove_issue_group_child`]
+
+[`Client::remove_issue_group_child`]: super::Client::remove_issue_group_child*/
+    #[derive(Debug, Clone)]
+    pub struct RemoveIssueGroupChild<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        child_issue_id: Result<::std::string::String, String>,
+    }
+    impl<'a> RemoveIssueGroupChild<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                child_issue_id: Err("child_issue_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn child_issue_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.child_issue_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for child_issue_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/issue-groups/{id}/children/{child_issue_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
+            let Self { client, id, child_issue_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let child_issue_id = child_issue_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issue-groups/{}/children/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& child_issue_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "remove_issue_group_child",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_issue_statuses`]
+
+[`Client::list_issue_statuses`]: super::Client::list_issue_statuses*/
+    #[derive(Debug, Clone)]
+    pub struct ListIssueStatuses<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListIssueStatuses<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/issue-statuses`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::IssueStatusListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/issue-statuses", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_issue_statuses",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::list_issues`]
 
 [`Client::list_issues`]: super::Client::list_issues*/
@@ -23418,6 +32296,303 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_issue",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_issues`]
+
+[`Client::update_issues`]: super::Client::update_issues*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateIssues<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::UpdateIssuesRequest, String>,
+    }
+    impl<'a> UpdateIssues<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateIssuesRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateIssuesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UpdateIssuesRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateIssuesRequest,
+            ) -> types::builder::UpdateIssuesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/issues`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BulkIssueResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateIssuesRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/issues", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_issues",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::mark_issues_as_spam`]
+
+[`Client::mark_issues_as_spam`]: super::Client::mark_issues_as_spam*/
+    #[derive(Debug, Clone)]
+    pub struct MarkIssuesAsSpam<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MarkIssuesAsSpamRequest, String>,
+    }
+    impl<'a> MarkIssuesAsSpam<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MarkIssuesAsSpamRequest>,
+            <V as std::convert::TryInto<
+                types::MarkIssuesAsSpamRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MarkIssuesAsSpamRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MarkIssuesAsSpamRequest,
+            ) -> types::builder::MarkIssuesAsSpamRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/mark-spam`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BulkIssueResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MarkIssuesAsSpamRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/issues/mark-spam", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "mark_issues_as_spam",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::merge_issues`]
+
+[`Client::merge_issues`]: super::Client::merge_issues*/
+    #[derive(Debug, Clone)]
+    pub struct MergeIssues<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MergeIssuesRequest, String>,
+    }
+    impl<'a> MergeIssues<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MergeIssuesRequest>,
+            <V as std::convert::TryInto<
+                types::MergeIssuesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `MergeIssuesRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MergeIssuesRequest,
+            ) -> types::builder::MergeIssuesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/merge`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IssueResponse>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MergeIssuesRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/issues/merge", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "merge_issues",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -23815,6 +32990,366 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::create_issue_ai_response`]
+
+[`Client::create_issue_ai_response`]: super::Client::create_issue_ai_response*/
+    #[derive(Debug, Clone)]
+    pub struct CreateIssueAiResponse<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateIssueAiResponseRequest, String>,
+    }
+    impl<'a> CreateIssueAiResponse<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateIssueAiResponseRequest>,
+            <V as std::convert::TryInto<
+                types::CreateIssueAiResponseRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateIssueAiResponseRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateIssueAiResponseRequest,
+            ) -> types::builder::CreateIssueAiResponseRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/ai-response`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AiResponseResult>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateIssueAiResponseRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/ai-response", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_issue_ai_response",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_issue_draft_reply`]
+
+[`Client::create_issue_draft_reply`]: super::Client::create_issue_draft_reply*/
+    #[derive(Debug, Clone)]
+    pub struct CreateIssueDraftReply<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateIssueDraftReplyRequest, String>,
+    }
+    impl<'a> CreateIssueDraftReply<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateIssueDraftReplyRequest>,
+            <V as std::convert::TryInto<
+                types::CreateIssueDraftReplyRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateIssueDraftReplyRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateIssueDraftReplyRequest,
+            ) -> types::builder::CreateIssueDraftReplyRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/draft-reply`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::DraftReplyResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateIssueDraftReplyRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/draft-reply", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_issue_draft_reply",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::link_external_incident`]
+
+[`Client::link_external_incident`]: super::Client::link_external_incident*/
+    #[derive(Debug, Clone)]
+    pub struct LinkExternalIncident<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::LinkExternalIncidentRequest, String>,
+    }
+    impl<'a> LinkExternalIncident<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LinkExternalIncidentRequest>,
+            <V as std::convert::TryInto<
+                types::LinkExternalIncidentRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `LinkExternalIncidentRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LinkExternalIncidentRequest,
+            ) -> types::builder::LinkExternalIncidentRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/external-incidents`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IssueResponse>, Error<types::ErrorResponse>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::LinkExternalIncidentRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/external-incidents", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "link_external_incident",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::link_external_issues`]
 
 [`Client::link_external_issues`]: super::Client::link_external_issues*/
@@ -24136,6 +33671,718 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::list_issue_messages`]
+
+[`Client::list_issue_messages`]: super::Client::list_issue_messages*/
+    #[derive(Debug, Clone)]
+    pub struct ListIssueMessages<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+    }
+    impl<'a> ListIssueMessages<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                cursor: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/issues/{id}/messages`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MessageListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id, cursor, limit } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/messages", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_issue_messages",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_issue_message`]
+
+[`Client::delete_issue_message`]: super::Client::delete_issue_message*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteIssueMessage<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        message_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteIssueMessage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                message_id: Err("message_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn message_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for message_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/issues/{id}/messages/{message_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+            let Self { client, id, message_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let message_id = message_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/messages/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& message_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_issue_message",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_issue_message`]
+
+[`Client::update_issue_message`]: super::Client::update_issue_message*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateIssueMessage<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        message_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateIssueMessageRequest, String>,
+    }
+    impl<'a> UpdateIssueMessage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                message_id: Err("message_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn message_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for message_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateIssueMessageRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateIssueMessageRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateIssueMessageRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateIssueMessageRequest,
+            ) -> types::builder::UpdateIssueMessageRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/issues/{id}/messages/{message_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MessageResponse>, Error<types::ErrorResponse>> {
+            let Self { client, id, message_id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let message_id = message_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateIssueMessageRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/messages/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& message_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_issue_message",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::redact_issue_message`]
+
+[`Client::redact_issue_message`]: super::Client::redact_issue_message*/
+    #[derive(Debug, Clone)]
+    pub struct RedactIssueMessage<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        message_id: Result<::std::string::String, String>,
+        body: Result<types::builder::RedactIssueMessageRequest, String>,
+    }
+    impl<'a> RedactIssueMessage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                message_id: Err("message_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn message_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for message_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RedactIssueMessageRequest>,
+            <V as std::convert::TryInto<
+                types::RedactIssueMessageRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `RedactIssueMessageRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RedactIssueMessageRequest,
+            ) -> types::builder::RedactIssueMessageRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/messages/{message_id}/redact`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MessageResponse>, Error<types::ErrorResponse>> {
+            let Self { client, id, message_id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let message_id = message_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RedactIssueMessageRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/messages/{}/redact", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& message_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "redact_issue_message",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_issue_note`]
+
+[`Client::create_issue_note`]: super::Client::create_issue_note*/
+    #[derive(Debug, Clone)]
+    pub struct CreateIssueNote<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateIssueNoteRequest, String>,
+    }
+    impl<'a> CreateIssueNote<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateIssueNoteRequest>,
+            <V as std::convert::TryInto<
+                types::CreateIssueNoteRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateIssueNoteRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateIssueNoteRequest,
+            ) -> types::builder::CreateIssueNoteRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/note`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostedMessageResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateIssueNoteRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/note", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_issue_note",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::reply_to_issue`]
+
+[`Client::reply_to_issue`]: super::Client::reply_to_issue*/
+    #[derive(Debug, Clone)]
+    pub struct ReplyToIssue<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::ReplyToIssueRequest, String>,
+    }
+    impl<'a> ReplyToIssue<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ReplyToIssueRequest>,
+            <V as std::convert::TryInto<
+                types::ReplyToIssueRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ReplyToIssueRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ReplyToIssueRequest,
+            ) -> types::builder::ReplyToIssueRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/reply`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostedMessageResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ReplyToIssueRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/reply", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "reply_to_issue",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::snooze_issue`]
 
 [`Client::snooze_issue`]: super::Client::snooze_issue*/
@@ -24224,6 +34471,485 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "snooze_issue",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_issue_survey_responses`]
+
+[`Client::list_issue_survey_responses`]: super::Client::list_issue_survey_responses*/
+    #[derive(Debug, Clone)]
+    pub struct ListIssueSurveyResponses<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+        submitted_after: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
+        submitted_before: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
+        survey_id: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListIssueSurveyResponses<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                cursor: Ok(None),
+                limit: Ok(None),
+                submitted_after: Ok(None),
+                submitted_before: Ok(None),
+                survey_id: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn submitted_after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.submitted_after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for submitted_after failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn submitted_before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.submitted_before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for submitted_before failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn survey_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.survey_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for survey_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/issues/{id}/survey-responses`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::IssueSurveyResponseListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self {
+                client,
+                id,
+                cursor,
+                limit,
+                submitted_after,
+                submitted_before,
+                survey_id,
+            } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let submitted_after = submitted_after.map_err(Error::InvalidRequest)?;
+            let submitted_before = submitted_before.map_err(Error::InvalidRequest)?;
+            let survey_id = survey_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/survey-responses", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "submitted_after",
+                        &submitted_after,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "submitted_before",
+                        &submitted_before,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("survey_id", &survey_id))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_issue_survey_responses",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_issue_threads`]
+
+[`Client::list_issue_threads`]: super::Client::list_issue_threads*/
+    #[derive(Debug, Clone)]
+    pub struct ListIssueThreads<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> ListIssueThreads<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/issues/{id}/threads`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::IssueThreadListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/threads", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_issue_threads",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_issue_thread`]
+
+[`Client::create_issue_thread`]: super::Client::create_issue_thread*/
+    #[derive(Debug, Clone)]
+    pub struct CreateIssueThread<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateIssueThreadRequest, String>,
+    }
+    impl<'a> CreateIssueThread<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateIssueThreadRequest>,
+            <V as std::convert::TryInto<
+                types::CreateIssueThreadRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateIssueThreadRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateIssueThreadRequest,
+            ) -> types::builder::CreateIssueThreadRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/threads`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::IssueThreadResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateIssueThreadRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/threads", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_issue_thread",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_issue_voice_calls`]
+
+[`Client::list_issue_voice_calls`]: super::Client::list_issue_voice_calls*/
+    #[derive(Debug, Clone)]
+    pub struct ListIssueVoiceCalls<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> ListIssueVoiceCalls<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/issues/{id}/voice-calls`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::VoiceCallListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/voice-calls", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_issue_voice_calls",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -25455,6 +36181,531 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_route_redirect",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_macro_groups`]
+
+[`Client::list_macro_groups`]: super::Client::list_macro_groups*/
+    #[derive(Debug, Clone)]
+    pub struct ListMacroGroups<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListMacroGroups<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/macro-groups`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MacroGroupListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/macro-groups", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_macro_groups",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_macros`]
+
+[`Client::list_macros`]: super::Client::list_macros*/
+    #[derive(Debug, Clone)]
+    pub struct ListMacros<'a> {
+        client: &'a super::Client,
+        macro_group_id: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListMacros<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                macro_group_id: Ok(None),
+            }
+        }
+        pub fn macro_group_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.macro_group_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for macro_group_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/macros`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MacroListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, macro_group_id } = self;
+            let macro_group_id = macro_group_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/macros", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "macro_group_id",
+                        &macro_group_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_macros",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_macro`]
+
+[`Client::create_macro`]: super::Client::create_macro*/
+    #[derive(Debug, Clone)]
+    pub struct CreateMacro<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateMacroRequest, String>,
+    }
+    impl<'a> CreateMacro<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateMacroRequest>,
+            <V as std::convert::TryInto<
+                types::CreateMacroRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateMacroRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateMacroRequest,
+            ) -> types::builder::CreateMacroRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/macros`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MacroResponse>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateMacroRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/macros", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_macro",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_macro`]
+
+[`Client::get_macro`]: super::Client::get_macro*/
+    #[derive(Debug, Clone)]
+    pub struct GetMacro<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetMacro<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/macros/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MacroResponse>, Error<types::ErrorResponse>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/macros/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_macro",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_macro`]
+
+[`Client::delete_macro`]: super::Client::delete_macro*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteMacro<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteMacro<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/macros/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AckResponse>, Error<types::ErrorResponse>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/macros/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_macro",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_macro`]
+
+[`Client::update_macro`]: super::Client::update_macro*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateMacro<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateMacroRequest, String>,
+    }
+    impl<'a> UpdateMacro<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateMacroRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateMacroRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UpdateMacroRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateMacroRequest,
+            ) -> types::builder::UpdateMacroRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/macros/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MacroResponse>, Error<types::ErrorResponse>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateMacroRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/macros/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_macro",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -27823,6 +39074,272 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_team",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_ticket_forms`]
+
+[`Client::list_ticket_forms`]: super::Client::list_ticket_forms*/
+    #[derive(Debug, Clone)]
+    pub struct ListTicketForms<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListTicketForms<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/ticket-forms`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TicketFormListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/ticket-forms", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_ticket_forms",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_ticket_form`]
+
+[`Client::get_ticket_form`]: super::Client::get_ticket_form*/
+    #[derive(Debug, Clone)]
+    pub struct GetTicketForm<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetTicketForm<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/ticket-forms/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TicketFormResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/ticket-forms/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_ticket_form",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::submit_ticket_form`]
+
+[`Client::submit_ticket_form`]: super::Client::submit_ticket_form*/
+    #[derive(Debug, Clone)]
+    pub struct SubmitTicketForm<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::SubmitTicketFormRequest, String>,
+    }
+    impl<'a> SubmitTicketForm<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SubmitTicketFormRequest>,
+            <V as std::convert::TryInto<
+                types::SubmitTicketFormRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SubmitTicketFormRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SubmitTicketFormRequest,
+            ) -> types::builder::SubmitTicketFormRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/ticket-forms/{id}/submissions`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IssueResponse>, Error<types::ErrorResponse>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SubmitTicketFormRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/ticket-forms/{}/submissions", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "submit_ticket_form",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

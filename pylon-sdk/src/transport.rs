@@ -49,7 +49,7 @@ impl ClientHooks<ClientState> for generated::Client {
 /// Sends one attempt and reads the whole body, so that a connection dropped
 /// mid-response surfaces here, inside the retry loop, rather than later in
 /// the generated code.
-async fn send_buffered(
+pub(crate) async fn send_buffered(
     http: &reqwest::Client,
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
