@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: a client pointed at a local
-//! server, and an exact-request expectation for `httpmock`.
+//! server, exact-request expectations for `httpmock` (JSON and multipart),
+//! and response objects with Pylon's required fields.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use httpmock::{Method, Mock, MockServer};
@@ -68,6 +70,139 @@ impl Expect<'_> {
                 .header("content-type", "application/json")
                 .json_body(self.response);
         })
+    }
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormPart {
+    /// The form field's name.
+    pub name: String,
+    /// The file name, for a file part.
+    pub file_name: Option<String>,
+    /// The part's content type, for a file part.
+    pub content_type: Option<String>,
+    /// The part's bytes.
+    pub data: Vec<u8>,
+}
+
+impl FormPart {
+    /// A text field.
+    pub fn text(name: &str, value: &str) -> Self {
+        FormPart {
+            name: name.into(),
+            file_name: None,
+            content_type: None,
+            data: value.as_bytes().to_vec(),
+        }
+    }
+
+    /// A file field.
+    pub fn file(name: &str, file_name: &str, content_type: &str, data: &[u8]) -> Self {
+        FormPart {
+            name: name.into(),
+            file_name: Some(file_name.into()),
+            content_type: Some(content_type.into()),
+            data: data.to_vec(),
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+fn quoted_param(headers: &str, param: &str) -> Option<String> {
+    let start = headers.find(&format!("{param}=\""))? + param.len() + 2;
+    let end = headers[start..].find('"')? + start;
+    Some(headers[start..end].to_string())
+}
+
+/// The parts of a `multipart/form-data` body, split by the boundary its
+/// content type names; `None` when the body is not such a form.
+pub fn form_parts(content_type: &str, body: &[u8]) -> Option<Vec<FormPart>> {
+    let boundary = content_type.strip_prefix("multipart/form-data; boundary=")?;
+    let delimiter = format!("--{boundary}").into_bytes();
+    let closing = [b"\r\n".as_slice(), &delimiter].concat();
+    let mut rest = body.strip_prefix(delimiter.as_slice())?;
+    let mut parts = Vec::new();
+    loop {
+        if rest == b"--\r\n" {
+            return Some(parts);
+        }
+        rest = rest.strip_prefix(b"\r\n")?;
+        let header_end = find(rest, b"\r\n\r\n")?;
+        let headers = std::str::from_utf8(&rest[..header_end]).ok()?;
+        let after = &rest[header_end + 4..];
+        let data_end = find(after, &closing)?;
+        let content_type = headers
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix("content-type: ")
+                    .or_else(|| line.strip_prefix("Content-Type: "))
+            })
+            .map(str::to_string);
+        parts.push(FormPart {
+            name: quoted_param(headers, "name")?,
+            file_name: quoted_param(headers, "filename"),
+            content_type,
+            data: after[..data_end].to_vec(),
+        });
+        rest = &after[data_end + closing.len()..];
+    }
+}
+
+/// The exact upload `POST /attachments` must be, and the answer it gets.
+pub struct ExpectUpload {
+    /// The form's parts, in order.
+    pub parts: Vec<FormPart>,
+    /// The answer's status.
+    pub status: u16,
+    /// The answer's JSON body.
+    pub response: Value,
+}
+
+impl ExpectUpload {
+    /// Registers the expectation: `POST /attachments` with the bearer token,
+    /// the user agent, no `api-version` header, a multipart content type and
+    /// a `Content-Length`, and exactly `parts`. Returns the mock and the
+    /// parts of every request it matched, so a test can compare attempts.
+    pub fn on(self, server: &MockServer) -> (Mock<'_>, Arc<Mutex<Vec<Vec<FormPart>>>>) {
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let seen = received.clone();
+        let expected = self.parts;
+        let mock = server.mock(|when, then| {
+            when.method(Method::POST)
+                .path("/attachments")
+                .header("authorization", format!("Bearer {TOKEN}"))
+                .header("accept", "application/json")
+                .header_prefix("user-agent", "pylon-sdk-rust/")
+                .header_prefix("content-type", "multipart/form-data; boundary=")
+                .header_exists("content-length")
+                .header_missing("api-version")
+                .is_true(move |request| {
+                    let headers = request.headers();
+                    let Some(content_type) = headers
+                        .get("content-type")
+                        .and_then(|value| value.to_str().ok())
+                    else {
+                        return false;
+                    };
+                    match form_parts(content_type, &request.body().0) {
+                        Some(parts) if parts == expected => {
+                            seen.lock().unwrap().push(parts);
+                            true
+                        }
+                        _ => false,
+                    }
+                });
+            then.status(self.status)
+                .header("content-type", "application/json")
+                .json_body(self.response);
+        });
+        (mock, received)
     }
 }
 
