@@ -96,6 +96,14 @@ pub use tags::TagsExt;
 pub use upload::{AttachmentsExt, Upload};
 pub use window::ExportIssues;
 
+/// The snake_case id of every operation this crate implements (generated and
+/// hand-written), sorted; the names of the client's methods. For tests that
+/// must cover every operation.
+#[doc(hidden)]
+pub fn operation_ids() -> impl Iterator<Item = &'static str> {
+    generated_paths::OPERATION_PATHS.iter().map(|(id, _)| *id)
+}
+
 /// The client, its error type and every extension trait.
 pub mod prelude {
     pub use crate::{
