@@ -2,7 +2,8 @@
 //!
 //! Every operation of the API is a method on [`Client`], generated from
 //! Pylon's OpenAPI description (with its corrections to the live API
-//! applied), with a builder per call:
+//! applied), with a builder per call; the one multipart upload,
+//! `POST /attachments`, is [`AttachmentsExt::create_attachment`]:
 //!
 //! ```no_run
 //! use pylon_sdk::{Client, types};
