@@ -28,10 +28,7 @@ async fn main() -> pylon_sdk::Result<()> {
     };
 
     let me = client.get_me().send().await?;
-    println!(
-        "organization: {:?}",
-        me.data.as_ref().and_then(|org| org.name.as_deref())
-    );
+    println!("organization: {}", me.data.name);
 
     let created = client
         .create_tag()
@@ -42,11 +39,7 @@ async fn main() -> pylon_sdk::Result<()> {
         })
         .send()
         .await?;
-    let tag_id = created
-        .data
-        .as_ref()
-        .and_then(|t| t.id.clone())
-        .unwrap_or_default();
+    let tag_id = created.data.id.clone();
     println!("created tag {tag_id}");
 
     client
@@ -70,10 +63,11 @@ async fn main() -> pylon_sdk::Result<()> {
         let options: Vec<_> = field
             .select_metadata
             .iter()
-            .flat_map(|m| m.options.iter().map(|o| o.slug.as_str()))
+            .flat_map(|m| m.options.iter().flatten())
+            .filter_map(|o| o.slug.as_deref())
             .collect();
         println!(
-            "custom field {:?} ({:?}) options {options:?}",
+            "custom field {} ({}) options {options:?}",
             field.slug, field.type_
         );
     }
@@ -89,7 +83,8 @@ fn mock_pylon() -> MockServer {
     server.mock(|when, then| {
         when.method(GET).path("/me");
         then.status(200)
-            .json_body(json!({"data": {"id": "org_1", "name": "Mock Org"}, "request_id": "r"}));
+            .json_body(json!({"data": {"id": "org_1", "name": "Mock Org",
+                "user": {"id": "usr_1", "email": "bot@mock.example"}}, "request_id": "r"}));
     });
     server.mock(|when, then| {
         when.method(POST).path("/tags");
@@ -109,7 +104,9 @@ fn mock_pylon() -> MockServer {
     server.mock(|when, then| {
         when.method(GET).path("/custom-fields").query_param("object_type", "account");
         then.status(200).json_body(json!({"data": [{"id": "cf_1", "slug": "tier", "label": "Tier", "type": "select",
-            "object_type": "account", "select_metadata": {"options": [{"label": "Gold", "slug": "gold"}]}}],
+            "object_type": "account", "description": "Support tier", "source": "pylon", "is_read_only": false,
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+            "select_metadata": {"options": [{"label": "Gold", "slug": "gold"}]}}],
             "request_id": "r"}));
     });
     server.mock(|when, then| {

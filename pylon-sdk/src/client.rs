@@ -180,7 +180,7 @@ impl CallOptions {
 /// let client = pylon_sdk::Client::new("pylon_api_…")?;
 /// let tags = client.list_tags().send().await?;
 /// for tag in &tags.data {
-///     println!("{:?} {:?}", tag.value, tag.object_type);
+///     println!("{} {}", tag.value, tag.object_type);
 /// }
 /// # Ok(()) }
 /// ```

@@ -15,51 +15,56 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Account {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub channels: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///For a partner account, the accounts it is associated with.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub associated_account_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub channels: ::std::option::Option<::std::vec::Vec<Channel>>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub crm_settings: ::std::option::Option<CrmSettings>,
         ///Custom-field values keyed by field slug.
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub custom_fields: ::std::collections::HashMap<
-            ::std::string::String,
-            CustomFieldValue,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_fields: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<CustomFieldEntry>,
+            >,
         >,
+        ///Deprecated; see `domains` and `primary_domain`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub domains: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub external_ids: ::std::vec::Vec<ExternalId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_disabled: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub latest_customer_activity_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
+        pub id: ::std::string::String,
+        pub is_disabled: bool,
+        ///When a customer of the account was last active (as Pylon formats it).
+        pub latest_customer_activity_time: ::std::string::String,
+        pub logo_url: ::std::string::String,
+        pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<MiniUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub primary_domain: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        pub parent_account_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub primary_domain: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subaccount_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///`customer`, `internal`, `community` or `partner` (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Account {
         pub fn builder() -> builder::Account {
@@ -165,17 +170,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct AccountListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Account>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl AccountListResponse {
         pub fn builder() -> builder::AccountListResponse {
@@ -365,15 +366,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct AccountResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Account>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Account,
+        pub request_id: ::std::string::String,
     }
     impl AccountResponse {
         pub fn builder() -> builder::AccountResponse {
@@ -444,21 +441,94 @@ pub mod types {
             value.parse()
         }
     }
-    ///A response that carries only the request ID (deletes, merges).
+    ///The kinds an existing account can be changed to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum AccountTypeChange {
+        #[serde(rename = "customer")]
+        Customer,
+        #[serde(rename = "partner")]
+        Partner,
+    }
+    impl ::std::fmt::Display for AccountTypeChange {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Customer => f.write_str("customer"),
+                Self::Partner => f.write_str("partner"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AccountTypeChange {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "customer" => Ok(Self::Customer),
+                "partner" => Ok(Self::Partner),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AccountTypeChange {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AccountTypeChange {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A response that carries only the request ID (deletes).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct AckResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        ///The request ID, for Pylon support.
+        pub request_id: ::std::string::String,
     }
     impl AckResponse {
         pub fn builder() -> builder::AckResponse {
+            Default::default()
+        }
+    }
+    ///`ActiveTimeByUser`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ActiveTimeByUser {
+        pub active_time_seconds: i64,
+        pub business_hours_active_time_seconds: i64,
+        pub user_id: ::std::string::String,
+    }
+    impl ActiveTimeByUser {
+        pub fn builder() -> builder::ActiveTimeByUser {
             Default::default()
         }
     }
@@ -501,7 +571,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Who did something; a user or a contact (one of the two is set).
+    ///Who did something; one of `contact` or `user` is set.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -541,43 +611,171 @@ pub mod types {
             Default::default()
         }
     }
+    ///`AddIssueGroupChildrenRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AddIssueGroupChildrenRequest {
+        ///At least one issue ID.
+        pub child_issue_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl AddIssueGroupChildrenRequest {
+        pub fn builder() -> builder::AddIssueGroupChildrenRequest {
+            Default::default()
+        }
+    }
+    ///Which AI agents may use an article or collection.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum AiAgentAccess {
+        #[serde(rename = "inherit")]
+        Inherit,
+        #[serde(rename = "none")]
+        None,
+        #[serde(rename = "specific_agents")]
+        SpecificAgents,
+    }
+    impl ::std::fmt::Display for AiAgentAccess {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Inherit => f.write_str("inherit"),
+                Self::None => f.write_str("none"),
+                Self::SpecificAgents => f.write_str("specific_agents"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AiAgentAccess {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "inherit" => Ok(Self::Inherit),
+                "none" => Ok(Self::None),
+                "specific_agents" => Ok(Self::SpecificAgents),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AiAgentAccess {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AiAgentAccess {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`AiResponseResult`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AiResponseResult {
+        pub request_id: ::std::string::String,
+        pub response_html: ::std::string::String,
+        ///Whether the agent produced a usable answer.
+        pub response_valid: bool,
+    }
+    impl AiResponseResult {
+        pub fn builder() -> builder::AiResponseResult {
+            Default::default()
+        }
+    }
     ///`Article`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Article {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub approval_info: ::std::option::Option<ArticleApprovalInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub author_user_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub collection_id: ::std::option::Option<::std::string::String>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_draft_content_html: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_published_content_html: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
+        pub identifier: ::std::string::String,
+        pub is_published: bool,
+        pub is_unlisted: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub identifier: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_published: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_unlisted: ::std::option::Option<bool>,
+        pub last_edited_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_published_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        pub slug: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub slug: ::std::option::Option<::std::string::String>,
+        pub tags: ::std::option::Option<::std::vec::Vec<Tag>>,
+        pub title: ::std::string::String,
+        pub url: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub url: ::std::option::Option<::std::string::String>,
+        pub visibility_config: ::std::option::Option<ArticleVisibilityConfig>,
     }
     impl Article {
         pub fn builder() -> builder::Article {
+            Default::default()
+        }
+    }
+    ///`ArticleApprovalInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ArticleApprovalInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requested_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reviewed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reviewed_by_user_id: ::std::option::Option<::std::string::String>,
+        ///The review state of the current draft (not exhaustive).
+        pub status: ::std::string::String,
+    }
+    impl ArticleApprovalInfo {
+        pub fn builder() -> builder::ArticleApprovalInfo {
             Default::default()
         }
     }
@@ -632,16 +830,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct ArticleListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Article>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl ArticleListResponse {
         pub fn builder() -> builder::ArticleListResponse {
@@ -654,14 +849,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct ArticleResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Article>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Article,
+        pub request_id: ::std::string::String,
     }
     impl ArticleResponse {
         pub fn builder() -> builder::ArticleResponse {
@@ -702,6 +894,174 @@ pub mod types {
     }
     impl ArticleReviewResponse {
         pub fn builder() -> builder::ArticleReviewResponse {
+            Default::default()
+        }
+    }
+    ///`ArticleTranslation`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ArticleTranslation {
+        pub body_html: ::std::string::String,
+        pub language: ::std::string::String,
+        pub title: ::std::string::String,
+    }
+    impl ArticleTranslation {
+        pub fn builder() -> builder::ArticleTranslation {
+            Default::default()
+        }
+    }
+    ///`ArticleVisibilityConfig`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ArticleVisibilityConfig {
+        ///`inherit`, `none` or `specific_agents` (not exhaustive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ai_agent_access: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_agent_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_visibility_condition: ::std::option::Option<FilterExpression>,
+        ///`public`, `customer` or `internal_only` (not exhaustive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<::std::string::String>,
+    }
+    impl ArticleVisibilityConfig {
+        pub fn builder() -> builder::ArticleVisibilityConfig {
+            Default::default()
+        }
+    }
+    ///`ArticleVisibilityInput`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ArticleVisibilityInput {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ai_agent_access: ::std::option::Option<AiAgentAccess>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub allowed_agent_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_visibility_condition: ::std::option::Option<Filter>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<ContentVisibility>,
+    }
+    impl ArticleVisibilityInput {
+        pub fn builder() -> builder::ArticleVisibilityInput {
+            Default::default()
+        }
+    }
+    ///`AssignmentMethod`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum AssignmentMethod {
+        #[serde(rename = "routing")]
+        Routing,
+        #[serde(rename = "schedule")]
+        Schedule,
+        #[serde(rename = "manual")]
+        Manual,
+    }
+    impl ::std::fmt::Display for AssignmentMethod {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Routing => f.write_str("routing"),
+                Self::Schedule => f.write_str("schedule"),
+                Self::Manual => f.write_str("manual"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AssignmentMethod {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "routing" => Ok(Self::Routing),
+                "schedule" => Ok(Self::Schedule),
+                "manual" => Ok(Self::Manual),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AssignmentMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AssignmentMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`Attachment`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Attachment {
+        pub description: ::std::string::String,
+        pub id: ::std::string::String,
+        ///The file name.
+        pub name: ::std::string::String,
+        ///A signed link to the file, for `attachment_urls`.
+        pub url: ::std::string::String,
+    }
+    impl Attachment {
+        pub fn builder() -> builder::Attachment {
+            Default::default()
+        }
+    }
+    ///`AttachmentResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AttachmentResponse {
+        pub data: Attachment,
+        pub request_id: ::std::string::String,
+    }
+    impl AttachmentResponse {
+        pub fn builder() -> builder::AttachmentResponse {
             Default::default()
         }
     }
@@ -763,6 +1123,45 @@ pub mod types {
     }
     impl AuditLogListResponse {
         pub fn builder() -> builder::AuditLogListResponse {
+            Default::default()
+        }
+    }
+    ///`BulkIssueResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct BulkIssueResponse {
+        pub data: BulkIssueResult,
+        pub request_id: ::std::string::String,
+    }
+    impl BulkIssueResponse {
+        pub fn builder() -> builder::BulkIssueResponse {
+            Default::default()
+        }
+    }
+    ///`BulkIssueResult`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct BulkIssueResult {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub skipped_issues: ::std::option::Option<::std::vec::Vec<SkippedIssue>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub succeeded_issue_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    }
+    impl BulkIssueResult {
+        pub fn builder() -> builder::BulkIssueResult {
             Default::default()
         }
     }
@@ -922,7 +1321,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`Collection`
+    ///A channel (e.g. a Slack channel) linked to an account.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -931,21 +1330,46 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    pub struct Channel {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_internal: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_primary: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mirror_to: ::std::option::Option<MirrorChannel>,
+        ///`slack`, `microsoft_teams`, ... (not exhaustive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+    }
+    impl Channel {
+        pub fn builder() -> builder::Channel {
+            Default::default()
+        }
+    }
+    ///`Collection`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct Collection {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub description: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub icon: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent_collection_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub slug: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
+        pub slug: ::std::string::String,
+        pub title: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility_config: ::std::option::Option<CollectionVisibilityConfig>,
     }
@@ -960,14 +1384,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct CollectionListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Collection>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl CollectionListResponse {
         pub fn builder() -> builder::CollectionListResponse {
@@ -980,21 +1401,18 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct CollectionResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Collection>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Collection,
+        pub request_id: ::std::string::String,
     }
     impl CollectionResponse {
         pub fn builder() -> builder::CollectionResponse {
             Default::default()
         }
     }
-    ///Who may see a collection.
+    ///`CollectionVisibilityConfig`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1004,18 +1422,41 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct CollectionVisibilityConfig {
-        ///`inherit`, `none`, `specific_agents`, ... (not exhaustive); inherits when absent.
+        ///`inherit`, `none` or `specific_agents` (not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_agent_access: ::std::option::Option<::std::string::String>,
-        ///The AI agents allowed when `ai_agent_access` is `specific_agents`.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub allowed_agent_ids: ::std::vec::Vec<::std::string::String>,
-        ///`public`, `customer`, `internal_only`, ... (not exhaustive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_agent_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///`public`, `customer` or `internal_only` (not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<::std::string::String>,
     }
     impl CollectionVisibilityConfig {
         pub fn builder() -> builder::CollectionVisibilityConfig {
+            Default::default()
+        }
+    }
+    ///`CollectionVisibilityInput`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CollectionVisibilityInput {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ai_agent_access: ::std::option::Option<AiAgentAccess>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub allowed_agent_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<ContentVisibility>,
+    }
+    impl CollectionVisibilityInput {
+        pub fn builder() -> builder::CollectionVisibilityInput {
             Default::default()
         }
     }
@@ -1025,38 +1466,38 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Contact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub avatar_url: ::std::option::Option<::std::string::String>,
+        pub avatar_url: ::std::string::String,
         ///Custom-field values keyed by field slug.
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub custom_fields: ::std::collections::HashMap<
-            ::std::string::String,
-            CustomFieldValue,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_fields: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<CustomFieldEntry>,
+            >,
         >,
+        ///The primary email.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub emails: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub external_ids: ::std::vec::Vec<ExternalId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub phone_numbers: ::std::vec::Vec<::std::string::String>,
-        ///`no_access`, `member` or `admin`.
+        pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
+        pub id: ::std::string::String,
+        ///The contact's identities in connected apps.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub portal_role: ::std::option::Option<::std::string::String>,
+        pub integration_user_ids: ::std::option::Option<
+            ::std::vec::Vec<IntegrationUserId>,
+        >,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_numbers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///`no_access`, `member`, `admin` or a custom role slug (not exhaustive).
+        pub portal_role: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub portal_role_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1067,23 +1508,38 @@ pub mod types {
             Default::default()
         }
     }
+    ///`ContactEmail`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ContactEmail {
+        pub email: ::std::string::String,
+        ///The primary email; without one the first is primary.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_primary: ::std::option::Option<bool>,
+    }
+    impl ContactEmail {
+        pub fn builder() -> builder::ContactEmail {
+            Default::default()
+        }
+    }
     ///`ContactListResponse`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct ContactListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl ContactListResponse {
         pub fn builder() -> builder::ContactListResponse {
@@ -1096,19 +1552,75 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct ContactResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Contact>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Contact,
+        pub request_id: ::std::string::String,
     }
     impl ContactResponse {
         pub fn builder() -> builder::ContactResponse {
             Default::default()
+        }
+    }
+    ///Who can read an article or collection.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ContentVisibility {
+        #[serde(rename = "public")]
+        Public,
+        #[serde(rename = "customer")]
+        Customer,
+        #[serde(rename = "internal_only")]
+        InternalOnly,
+    }
+    impl ::std::fmt::Display for ContentVisibility {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Public => f.write_str("public"),
+                Self::Customer => f.write_str("customer"),
+                Self::InternalOnly => f.write_str("internal_only"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ContentVisibility {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "public" => Ok(Self::Public),
+                "customer" => Ok(Self::Customer),
+                "internal_only" => Ok(Self::InternalOnly),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ContentVisibility {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ContentVisibility {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`CreateAccountActivityRequest`
@@ -1217,9 +1729,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_type: ::std::option::Option<AccountType>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub channels: ::std::vec::Vec<Channel>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        ///Deprecated; use `domains` and `primary_domain`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub domain: ::std::option::Option<::std::string::String>,
+        ///Domains without a scheme, e.g. `stripe.com`; one must be primary.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub domains: ::std::vec::Vec<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1261,9 +1777,37 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
         pub title: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub translations: ::std::vec::Vec<ArticleTranslation>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility_config: ::std::option::Option<ArticleVisibilityInput>,
     }
     impl CreateArticleRequest {
         pub fn builder() -> builder::CreateArticleRequest {
+            Default::default()
+        }
+    }
+    ///The multipart form of an upload; send `file` or `file_url`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CreateAttachmentRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///The file's bytes, with its name and content type.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file: ::std::option::Option<::std::string::String>,
+        ///A URL Pylon fetches the file from, when `file` is not sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_url: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateAttachmentRequest {
+        pub fn builder() -> builder::CreateAttachmentRequest {
             Default::default()
         }
     }
@@ -1322,6 +1866,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
         pub title: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility_config: ::std::option::Option<CollectionVisibilityInput>,
     }
     impl CreateCollectionRequest {
         pub fn builder() -> builder::CreateCollectionRequest {
@@ -1337,6 +1883,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct CreateContactRequest {
+        ///The account by its external ID; not with `account_id`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_external_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1350,10 +1897,15 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub external_ids: ::std::vec::Vec<ExternalId>,
         pub name: ::std::string::String,
+        ///E.164 numbers (a 10-digit number without `+` is taken as US).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub phone_numbers: ::std::vec::Vec<::std::string::String>,
+        ///`no_access`, `member`, `admin` or a custom role slug; default from the portal settings.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub portal_role: ::std::option::Option<PortalRole>,
+        pub portal_role: ::std::option::Option<::std::string::String>,
+        ///A custom portal role; wins over `portal_role`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub portal_role_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary_phone_number: ::std::option::Option<::std::string::String>,
     }
@@ -1441,6 +1993,92 @@ pub mod types {
             Default::default()
         }
     }
+    ///`CreateIssueAiResponseRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateIssueAiResponseRequest {
+        pub ai_agent_id: ::std::string::String,
+        ///Also post the answer on the issue as an internal note.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_as_internal_note: ::std::option::Option<bool>,
+    }
+    impl CreateIssueAiResponseRequest {
+        pub fn builder() -> builder::CreateIssueAiResponseRequest {
+            Default::default()
+        }
+    }
+    ///`CreateIssueDraftReplyRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateIssueDraftReplyRequest {
+        pub body_html: ::std::string::String,
+        ///The user who owns and sees the draft; required for tokens not tied to a user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateIssueDraftReplyRequest {
+        pub fn builder() -> builder::CreateIssueDraftReplyRequest {
+            Default::default()
+        }
+    }
+    ///`CreateIssueGroupRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateIssueGroupRequest {
+        ///At least one issue ID.
+        pub child_issue_ids: ::std::vec::Vec<::std::string::String>,
+        pub title: ::std::string::String,
+    }
+    impl CreateIssueGroupRequest {
+        pub fn builder() -> builder::CreateIssueGroupRequest {
+            Default::default()
+        }
+    }
+    ///`CreateIssueNoteRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateIssueNoteRequest {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachment_urls: ::std::vec::Vec<::std::string::String>,
+        pub body_html: ::std::string::String,
+        ///An internal note whose thread receives this note; not with `thread_id`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_id: ::std::option::Option<::std::string::String>,
+        ///The internal thread to post in (the thread's `id` from `list_issue_threads`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thread_id: ::std::option::Option<::std::string::String>,
+        ///Names the thread Pylon creates when neither ID is given and none exists.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thread_name: ::std::option::Option<::std::string::String>,
+        ///Post as this user instead of the token's user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateIssueNoteRequest {
+        pub fn builder() -> builder::CreateIssueNoteRequest {
+            Default::default()
+        }
+    }
     ///A new issue. It also needs `account_id` or requester information (`requester_id`, or `requester_email` with optional `requester_name`).
     #[derive(
         ::serde::Deserialize,
@@ -1454,12 +2092,13 @@ pub mod types {
         pub account_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignee_id: ::std::option::Option<::std::string::String>,
+        ///Files for the first message (e.g. URLs from `create_attachment`).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachment_urls: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author_unverified: ::std::option::Option<bool>,
         pub body_html: ::std::string::String,
-        ///Post the first message as this contact.
+        ///Post the first message as this contact (needs `destination_metadata`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1468,21 +2107,22 @@ pub mod types {
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_portal_visible: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub destination_metadata: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub destination_metadata: ::std::option::Option<DestinationMetadata>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<IssuePriority>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester_avatar_url: ::std::option::Option<::std::string::String>,
+        ///Finds or creates the requester contact by email.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester_email: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester_name: ::std::option::Option<::std::string::String>,
+        ///A phone-only requester, for direct WhatsApp delivery only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requester_phone_number: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1494,6 +2134,56 @@ pub mod types {
     }
     impl CreateIssueRequest {
         pub fn builder() -> builder::CreateIssueRequest {
+            Default::default()
+        }
+    }
+    ///`CreateIssueThreadRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CreateIssueThreadRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Back the thread with Slack: a new thread in this channel, or the existing one given by `slack_thread_ts`. Needs a token acting as a Slack-verified user in the channel.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slack_channel_id: ::std::option::Option<::std::string::String>,
+        ///The root message timestamp of an existing Slack thread to link.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slack_thread_ts: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateIssueThreadRequest {
+        pub fn builder() -> builder::CreateIssueThreadRequest {
+            Default::default()
+        }
+    }
+    ///`CreateMacroRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CreateMacroRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conditions: ::std::option::Option<Filter>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub edit_visibility: ::std::option::Option<VisibilityInput>,
+        pub macro_group_id: ::std::string::String,
+        pub name: ::std::string::String,
+        pub text_html: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text_type: ::std::option::Option<MacroTextType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<VisibilityInput>,
+    }
+    impl CreateMacroRequest {
+        pub fn builder() -> builder::CreateMacroRequest {
             Default::default()
         }
     }
@@ -1509,7 +2199,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub due_date: ::std::option::Option<::std::string::String>,
+        pub due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         pub name: ::std::string::String,
         pub project_id: ::std::string::String,
     }
@@ -1518,7 +2208,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`CreateProjectRequest`
+    ///A new project; give a `name` or a `project_template_id`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1533,14 +2223,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description_html: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_date: ::std::option::Option<::std::string::String>,
-        pub name: ::std::string::String,
+        pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::std::string::String>,
+        ///A template that supplies defaults the other fields override.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub project_template_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_date: ::std::option::Option<::std::string::String>,
+        pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl CreateProjectRequest {
         pub fn builder() -> builder::CreateProjectRequest {
@@ -1648,11 +2340,14 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_portal_visible: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub due_date: ::std::option::Option<::std::string::String>,
+        pub due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub milestone_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parent_task_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub project_id: ::std::option::Option<::std::string::String>,
+        ///`not_started`, `in_progress` or `completed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         pub title: ::std::string::String,
@@ -1671,7 +2366,13 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct CreateTeamRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assignment_configuration: ::std::option::Option<
+            TeamAssignmentConfigurationInput,
+        >,
         pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule: ::std::option::Option<TeamScheduleInput>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub user_ids: ::std::vec::Vec<::std::string::String>,
     }
@@ -1700,7 +2401,24 @@ pub mod types {
             Default::default()
         }
     }
-    ///`CustomFieldDefinition`
+    ///The account's record in a CRM.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CrmDetails {
+        pub id: ::std::string::String,
+        pub source: ::std::string::String,
+    }
+    impl CrmDetails {
+        pub fn builder() -> builder::CrmDetails {
+            Default::default()
+        }
+    }
+    ///`CrmSettings`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1709,48 +2427,77 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
-    pub struct CustomFieldDefinition {
+    pub struct CrmSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub details: ::std::option::Option<::std::vec::Vec<CrmDetails>>,
+    }
+    impl CrmSettings {
+        pub fn builder() -> builder::CrmSettings {
+            Default::default()
+        }
+    }
+    ///`CsatResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CsatResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<::std::string::String>,
+        pub score: i64,
+    }
+    impl CsatResponse {
+        pub fn builder() -> builder::CsatResponse {
+            Default::default()
+        }
+    }
+    ///`CustomFieldDefinition`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CustomFieldDefinition {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The default value of a single-valued field.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_value: ::std::option::Option<::std::string::String>,
         ///The default values of a multi-valued field.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub default_values: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub default_values: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        pub description: ::std::string::String,
+        pub id: ::std::string::String,
         ///True for fields synced from apps and integrations.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_read_only: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub label: ::std::option::Option<::std::string::String>,
+        pub is_read_only: bool,
+        pub label: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number_metadata: ::std::option::Option<NumberMetadata>,
-        ///`account`, `issue`, `contact`, `task`, `project`, ... (not exhaustive).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub object_type: ::std::option::Option<::std::string::String>,
+        ///`account`, `issue`, `contact`, `task`, `project`, `meeting`, `opportunity`, ... (not exhaustive).
+        pub object_type: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub select_metadata: ::std::option::Option<SelectMetadata>,
         ///The field's slug, used as the key when reading values.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub slug: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub source: ::std::option::Option<::std::string::String>,
-        ///`text`, `number`, `decimal`, `boolean`, `date`, `datetime`, `user`, `url`, `select` or `multiselect`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub slug: ::std::string::String,
+        ///Where the field comes from (Pylon itself or an integration).
+        pub source: ::std::string::String,
+        ///`text`, `number`, `decimal`, `boolean`, `date`, `datetime`, `user`, `url`, `select` or `multiselect` (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl CustomFieldDefinition {
         pub fn builder() -> builder::CustomFieldDefinition {
             Default::default()
         }
     }
-    ///A custom field's value as Pylon returns it inside a `custom_fields` map keyed by slug. `slug` may be absent because the key names the field.
+    ///A custom-field value as read back on an object (an entry of its `custom_fields` map, keyed by slug).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1760,15 +2507,15 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct CustomFieldEntry {
-        ///The custom field's slug, when Pylon repeats it.
+        ///The custom field's slug (usually equal to the map key).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
         ///The value of a single-valued field.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
         ///The values of a multi-valued field.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub values: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl CustomFieldEntry {
         pub fn builder() -> builder::CustomFieldEntry {
@@ -1781,19 +2528,57 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct CustomFieldListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<CustomFieldDefinition>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl CustomFieldListResponse {
         pub fn builder() -> builder::CustomFieldListResponse {
+            Default::default()
+        }
+    }
+    ///An option of a select or multiselect field, as read back.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CustomFieldOption {
+        ///Guidance for Pylon's AI when it picks this option.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ai_description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///The value stored when this option is chosen.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
+    }
+    impl CustomFieldOption {
+        pub fn builder() -> builder::CustomFieldOption {
+            Default::default()
+        }
+    }
+    ///`CustomFieldOptionResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CustomFieldOptionResponse {
+        pub data: CustomFieldOption,
+        pub request_id: ::std::string::String,
+    }
+    impl CustomFieldOptionResponse {
+        pub fn builder() -> builder::CustomFieldOptionResponse {
             Default::default()
         }
     }
@@ -1803,22 +2588,18 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct CustomFieldResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<CustomFieldDefinition>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: CustomFieldDefinition,
+        pub request_id: ::std::string::String,
     }
     impl CustomFieldResponse {
         pub fn builder() -> builder::CustomFieldResponse {
             Default::default()
         }
     }
-    ///`CustomFieldSelectOption`
+    ///An option of a select or multiselect field, as written.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1926,7 +2707,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`CustomFieldValue`
+    ///A custom-field value to write; fields not listed in a write are left unchanged.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2058,7 +2839,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`DeleteSelectOptionRequest`
+    ///The message's identity in a custom channel.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2066,12 +2847,32 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    pub struct DeleteSelectOptionRequest {
-        ///The slug of the option to delete.
-        pub current_slug: ::std::string::String,
+    pub struct CustomSourceInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub external_id: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl DeleteSelectOptionRequest {
-        pub fn builder() -> builder::DeleteSelectOptionRequest {
+    impl CustomSourceInfo {
+        pub fn builder() -> builder::CustomSourceInfo {
+            Default::default()
+        }
+    }
+    ///`DeleteSelectOptionResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct DeleteSelectOptionResponse {
+        pub data: SuccessFlag,
+        pub request_id: ::std::string::String,
+    }
+    impl DeleteSelectOptionResponse {
+        pub fn builder() -> builder::DeleteSelectOptionResponse {
             Default::default()
         }
     }
@@ -2089,6 +2890,169 @@ pub mod types {
     }
     impl DeleteTrainingDataDocumentsResponse {
         pub fn builder() -> builder::DeleteTrainingDataDocumentsResponse {
+            Default::default()
+        }
+    }
+    ///Where and how the first message of a new issue is delivered; each destination needs its own fields (e.g. `email` for email).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct DestinationMetadata {
+        ///The chat widget, for `in_app_chat`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chat_widget_app_id: ::std::option::Option<::std::string::String>,
+        pub destination: MessageDestination,
+        ///The sending support address, for `email`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub email_bccs: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub email_ccs: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from_sms_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from_sms_phone_number_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from_whatsapp_phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub whatsapp_app_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub whatsapp_message_template_language: ::std::option::Option<
+            ::std::string::String,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub whatsapp_message_template_name: ::std::option::Option<::std::string::String>,
+    }
+    impl DestinationMetadata {
+        pub fn builder() -> builder::DestinationMetadata {
+            Default::default()
+        }
+    }
+    ///`DraftReply`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct DraftReply {
+        pub id: ::std::string::String,
+        pub issue_id: ::std::string::String,
+        pub status: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub user_id: ::std::string::String,
+    }
+    impl DraftReply {
+        pub fn builder() -> builder::DraftReply {
+            Default::default()
+        }
+    }
+    ///`DraftReplyResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct DraftReplyResponse {
+        pub data: DraftReply,
+        pub request_id: ::std::string::String,
+    }
+    impl DraftReplyResponse {
+        pub fn builder() -> builder::DraftReplyResponse {
+            Default::default()
+        }
+    }
+    ///`EmailEvent`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EmailEvent {
+        pub email: ::std::string::String,
+        pub time: ::std::string::String,
+    }
+    impl EmailEvent {
+        pub fn builder() -> builder::EmailEvent {
+            Default::default()
+        }
+    }
+    ///`EmailMessageInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EmailMessageInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bcc_emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cc_emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub from_email: ::std::string::String,
+        ///The email's own Message-ID header (not the Pylon message ID).
+        pub message_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub opens: ::std::option::Option<::std::vec::Vec<EmailEvent>>,
+        ///The result of the sender's email authentication checks (not exhaustive).
+        pub sender_authentication_status: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub to_emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl EmailMessageInfo {
+        pub fn builder() -> builder::EmailMessageInfo {
+            Default::default()
+        }
+    }
+    ///`EmailSuppression`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EmailSuppression {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bounce_details: ::std::option::Option<::std::string::String>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub email: ::std::string::String,
+        pub id: ::std::string::String,
+        ///Why Pylon stopped sending (not exhaustive).
+        pub reason: ::std::string::String,
+    }
+    impl EmailSuppression {
+        pub fn builder() -> builder::EmailSuppression {
+            Default::default()
+        }
+    }
+    ///`EmailSuppressionListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EmailSuppressionListResponse {
+        pub data: ::std::vec::Vec<EmailSuppression>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl EmailSuppressionListResponse {
+        pub fn builder() -> builder::EmailSuppressionListResponse {
             Default::default()
         }
     }
@@ -2120,7 +3084,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`ExternalId`
+    ///An ID of the object in another system.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2132,11 +3096,35 @@ pub mod types {
     pub struct ExternalId {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_id: ::std::option::Option<::std::string::String>,
+        ///Which system the ID belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
     }
     impl ExternalId {
         pub fn builder() -> builder::ExternalId {
+            Default::default()
+        }
+    }
+    ///`ExternalIncident`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ExternalIncident {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link: ::std::option::Option<::std::string::String>,
+        ///The incident's reference, e.g. `INC-123`.
+        pub reference: ::std::string::String,
+        ///`incident_io` or `rootly` (not exhaustive).
+        pub source: ::std::string::String,
+    }
+    impl ExternalIncident {
+        pub fn builder() -> builder::ExternalIncident {
             Default::default()
         }
     }
@@ -2146,23 +3134,20 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct ExternalIssue {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub external_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub link: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub source: ::std::option::Option<::std::string::String>,
+        pub external_id: ::std::string::String,
+        pub link: ::std::string::String,
+        ///`linear`, `asana`, `jira`, `github`, `shortcut`, ... (not exhaustive).
+        pub source: ::std::string::String,
     }
     impl ExternalIssue {
         pub fn builder() -> builder::ExternalIssue {
             Default::default()
         }
     }
-    ///`ExternalIssueOperation`
+    ///Whether to link (the default) or unlink.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2409,6 +3394,31 @@ pub mod types {
             Default::default()
         }
     }
+    ///A filter tree as Pylon returns it inside other objects.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct FilterExpression {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub field: ::std::option::Option<::std::string::String>,
+        ///`equals`, `in`, `and`, `time_range`, ... (not exhaustive).
+        pub operator: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subfilters: ::std::option::Option<::std::vec::Vec<FilterExpression>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl FilterExpression {
+        pub fn builder() -> builder::FilterExpression {
+            Default::default()
+        }
+    }
     ///`FilterOperator`
     #[derive(
         ::serde::Deserialize,
@@ -2575,15 +3585,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Follower {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        ///`user` or `contact`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
+        ///`user` or `contact` (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
     }
     impl Follower {
         pub fn builder() -> builder::Follower {
@@ -2596,14 +3604,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct FollowerListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Follower>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl FollowerListResponse {
         pub fn builder() -> builder::FollowerListResponse {
@@ -2666,77 +3671,173 @@ pub mod types {
             value.parse()
         }
     }
+    ///The incident system, which must be connected to the organization.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum IncidentSource {
+        #[serde(rename = "incident_io")]
+        IncidentIo,
+        #[serde(rename = "rootly")]
+        Rootly,
+    }
+    impl ::std::fmt::Display for IncidentSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::IncidentIo => f.write_str("incident_io"),
+                Self::Rootly => f.write_str("rootly"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IncidentSource {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "incident_io" => Ok(Self::IncidentIo),
+                "rootly" => Ok(Self::Rootly),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IncidentSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for IncidentSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`IntegrationUserId`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IntegrationUserId {
+        pub id: ::std::string::String,
+        pub source: ::std::string::String,
+    }
+    impl IntegrationUserId {
+        pub fn builder() -> builder::IntegrationUserId {
+            Default::default()
+        }
+    }
     ///`Issue`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Issue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active_time_by_user: ::std::option::Option<
+            ::std::vec::Vec<ActiveTimeByUser>,
+        >,
+        ///Time spent working on the issue, summed over users.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active_time_seconds: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignee: ::std::option::Option<MiniUser>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub attachment_urls: ::std::vec::Vec<::std::string::String>,
+        ///Signed download URLs; fetch them without the API token.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attachment_urls: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///True when some message's author could not be verified (e.g. a public form).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author_unverified: ::std::option::Option<bool>,
+        pub body_html: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub body_html: ::std::option::Option<::std::string::String>,
+        pub business_hours_active_time_seconds: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_hours_first_response_seconds: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_hours_resolution_seconds: ::std::option::Option<i64>,
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub business_hours_time_in_status_seconds: ::std::collections::HashMap<
-            ::std::string::String,
-            i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_hours_time_in_status_seconds: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, i64>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_widget_info: ::std::option::Option<IssueChatWidgetInfo>,
+        ///The grouped issues, when this issue is a group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub csat_responses: ::std::vec::Vec<IssueCsatResponsesItem>,
+        pub child_issues: ::std::option::Option<::std::vec::Vec<MiniIssue>>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub csat_responses: ::std::option::Option<::std::vec::Vec<CsatResponse>>,
         ///Custom-field values keyed by field slug.
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub custom_fields: ::std::collections::HashMap<
-            ::std::string::String,
-            CustomFieldValue,
-        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub customer_portal_visible: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub external_issues: ::std::vec::Vec<ExternalIssue>,
+        pub custom_fields: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<CustomFieldEntry>,
+            >,
+        >,
+        pub customer_portal_visible: bool,
+        ///Linked incident.io or Rootly incidents.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_incidents: ::std::option::Option<::std::vec::Vec<ExternalIncident>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_issues: ::std::option::Option<::std::vec::Vec<ExternalIssue>>,
+        ///The first time the issue was resolved (kept when it reopens).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_resolution_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///When the first-response SLA breaches, while it is running.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_response_breach_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_response_seconds: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_response_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
+        ///True when this issue groups other issues.
+        pub is_issue_group: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latest_message_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///The issue's page in the Pylon app.
+        pub link: ::std::string::String,
+        ///The issue's number; paths accept it in place of the ID.
+        pub number: i64,
+        pub number_of_touches: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub link: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub number: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub number_of_touches: ::std::option::Option<i64>,
+        pub parent_issue_group: ::std::option::Option<MiniIssue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester: ::std::option::Option<MiniContact>,
+        ///When the resolution SLA breaches, while it is running.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resolution_breach_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2748,35 +3849,35 @@ pub mod types {
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub slack: ::std::option::Option<IssueSlack>,
+        pub slack: ::std::option::Option<SlackInfo>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snoozed_until_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        ///`slack`, `email`, `chat_widget`, `form`, `manual`, ... (not exhaustive).
+        ///Where the issue came from: `slack`, `email`, `chat_widget`, `form`, `manual`, `phone`, ... (not exhaustive).
+        pub source: ::std::string::String,
+        ///`new`, `waiting_on_you`, `waiting_on_customer`, `on_hold`, `closed`, or a custom status slug.
+        pub state: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub source: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub team: ::std::option::Option<MiniTeam>,
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub time_in_status_seconds: ::std::collections::HashMap<
-            ::std::string::String,
-            i64,
+        ///Per-team SLA times.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_slas: ::std::option::Option<::std::vec::Vec<TeamSla>>,
+        ///Seconds spent in each status, keyed by status slug.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_in_status_seconds: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, i64>,
         >,
+        pub title: ::std::string::String,
+        ///`conversation` or `ticket` (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The support address the issue's email conversation goes through.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        ///`conversation` or `ticket`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub workspace_email: ::std::option::Option<::std::string::String>,
     }
     impl Issue {
         pub fn builder() -> builder::Issue {
@@ -2789,35 +3890,14 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct IssueChatWidgetInfo {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub page_url: ::std::option::Option<::std::string::String>,
+        ///The page the chat was started from.
+        pub page_url: ::std::string::String,
     }
     impl IssueChatWidgetInfo {
         pub fn builder() -> builder::IssueChatWidgetInfo {
-            Default::default()
-        }
-    }
-    ///`IssueCsatResponsesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    pub struct IssueCsatResponsesItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub comment: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub score: ::std::option::Option<i64>,
-    }
-    impl IssueCsatResponsesItem {
-        pub fn builder() -> builder::IssueCsatResponsesItem {
             Default::default()
         }
     }
@@ -2827,17 +3907,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct IssueListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Issue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl IssueListResponse {
         pub fn builder() -> builder::IssueListResponse {
@@ -2914,41 +3990,232 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct IssueResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Issue>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Issue,
+        pub request_id: ::std::string::String,
     }
     impl IssueResponse {
         pub fn builder() -> builder::IssueResponse {
             Default::default()
         }
     }
-    ///`IssueSlack`
+    ///`IssueStatus`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
-    pub struct IssueSlack {
+    pub struct IssueStatus {
+        ///The built-in state the status belongs to (not exhaustive).
+        pub category: ::std::string::String,
+        pub is_archived: bool,
+        pub is_default_status: bool,
+        pub label: ::std::string::String,
+        ///The value to use as an issue's `state`.
+        pub slug: ::std::string::String,
+    }
+    impl IssueStatus {
+        pub fn builder() -> builder::IssueStatus {
+            Default::default()
+        }
+    }
+    ///`IssueStatusListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IssueStatusListResponse {
+        pub data: ::std::vec::Vec<IssueStatus>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl IssueStatusListResponse {
+        pub fn builder() -> builder::IssueStatusListResponse {
+            Default::default()
+        }
+    }
+    ///`IssueSurveyResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IssueSurveyResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub answers: ::std::option::Option<::std::vec::Vec<SurveyResponseAnswer>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_id: ::std::option::Option<::std::string::String>,
+        ///When the response was excluded from reporting, if it was.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub excluded_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub issue_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub submitted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///The survey template.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub survey_id: ::std::option::Option<::std::string::String>,
+        pub survey_instance_id: ::std::string::String,
+        ///`csat` or a custom survey kind (not exhaustive).
+        pub survey_type: ::std::string::String,
+    }
+    impl IssueSurveyResponse {
+        pub fn builder() -> builder::IssueSurveyResponse {
+            Default::default()
+        }
+    }
+    ///`IssueSurveyResponseListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IssueSurveyResponseListResponse {
+        pub data: ::std::vec::Vec<IssueSurveyResponse>,
+        pub issue_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl IssueSurveyResponseListResponse {
+        pub fn builder() -> builder::IssueSurveyResponseListResponse {
+            Default::default()
+        }
+    }
+    ///`IssueThread`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IssueThread {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub channel_id: ::std::option::Option<::std::string::String>,
+        ///The thread's ID, the `thread_id` to post notes to.
+        pub id: ::std::string::String,
+        pub issue_id: ::std::string::String,
+        pub name: ::std::string::String,
+        ///Where the thread lives (Pylon or e.g. Slack; not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message_ts: ::std::option::Option<::std::string::String>,
+        pub source: ::std::option::Option<::std::string::String>,
+        ///The thread's ID in its external channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub workspace_id: ::std::option::Option<::std::string::String>,
+        pub thread_id: ::std::option::Option<::std::string::String>,
     }
-    impl IssueSlack {
-        pub fn builder() -> builder::IssueSlack {
+    impl IssueThread {
+        pub fn builder() -> builder::IssueThread {
             Default::default()
+        }
+    }
+    ///`IssueThreadListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IssueThreadListResponse {
+        pub data: ::std::vec::Vec<IssueThread>,
+        pub request_id: ::std::string::String,
+    }
+    impl IssueThreadListResponse {
+        pub fn builder() -> builder::IssueThreadListResponse {
+            Default::default()
+        }
+    }
+    ///`IssueThreadResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IssueThreadResponse {
+        pub data: IssueThread,
+        pub request_id: ::std::string::String,
+    }
+    impl IssueThreadResponse {
+        pub fn builder() -> builder::IssueThreadResponse {
+            Default::default()
+        }
+    }
+    ///The kind of issue; setting `ticket` upgrades a conversation, with no way back.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum IssueType {
+        #[serde(rename = "conversation")]
+        Conversation,
+        #[serde(rename = "ticket")]
+        Ticket,
+    }
+    impl ::std::fmt::Display for IssueType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Conversation => f.write_str("conversation"),
+                Self::Ticket => f.write_str("ticket"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IssueType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "conversation" => Ok(Self::Conversation),
+                "ticket" => Ok(Self::Ticket),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IssueType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for IssueType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`KnowledgeBase`
@@ -2957,23 +4224,20 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct KnowledgeBase {
         ///The theme in use; absent when the knowledge base uses a preset theme.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active_theme_id: ::std::option::Option<::std::string::String>,
+        pub default_language: ::std::string::String,
+        pub id: ::std::string::String,
+        pub slug: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub default_language: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub slug: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub supported_languages: ::std::vec::Vec<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
+        pub supported_languages: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        pub title: ::std::string::String,
     }
     impl KnowledgeBase {
         pub fn builder() -> builder::KnowledgeBase {
@@ -2986,16 +4250,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct KnowledgeBaseListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<KnowledgeBase>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl KnowledgeBaseListResponse {
         pub fn builder() -> builder::KnowledgeBaseListResponse {
@@ -3098,6 +4359,26 @@ pub mod types {
             Default::default()
         }
     }
+    ///`LinkExternalIncidentRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct LinkExternalIncidentRequest {
+        ///The incident's reference (e.g. `INC-123`) or its ID in the incident system.
+        pub incident_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operation: ::std::option::Option<ExternalIssueOperation>,
+        pub source: IncidentSource,
+    }
+    impl LinkExternalIncidentRequest {
+        pub fn builder() -> builder::LinkExternalIncidentRequest {
+            Default::default()
+        }
+    }
     ///`LinkExternalIssueRequest`
     #[derive(
         ::serde::Deserialize,
@@ -3192,23 +4473,233 @@ pub mod types {
             Default::default()
         }
     }
+    ///`Macro`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Macro {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub actions: ::std::option::Option<::std::vec::Vec<MacroAction>>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub edit_visibility: ::std::option::Option<Visibility>,
+        ///Whether applying the macro also changes the issue.
+        pub has_actions: bool,
+        pub id: ::std::string::String,
+        pub macro_group_id: ::std::string::String,
+        pub name: ::std::string::String,
+        pub text_html: ::std::string::String,
+        ///`reply`, `note` or `email` (not exhaustive).
+        pub text_type: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<Visibility>,
+    }
+    impl Macro {
+        pub fn builder() -> builder::Macro {
+            Default::default()
+        }
+    }
+    ///`MacroAction`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MacroAction {
+        ///What the action does (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+    }
+    impl MacroAction {
+        pub fn builder() -> builder::MacroAction {
+            Default::default()
+        }
+    }
+    ///`MacroGroup`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MacroGroup {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub id: ::std::string::String,
+        pub title: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl MacroGroup {
+        pub fn builder() -> builder::MacroGroup {
+            Default::default()
+        }
+    }
+    ///`MacroGroupListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MacroGroupListResponse {
+        pub data: ::std::vec::Vec<MacroGroup>,
+        pub request_id: ::std::string::String,
+    }
+    impl MacroGroupListResponse {
+        pub fn builder() -> builder::MacroGroupListResponse {
+            Default::default()
+        }
+    }
+    ///`MacroListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MacroListResponse {
+        pub data: ::std::vec::Vec<Macro>,
+        pub request_id: ::std::string::String,
+    }
+    impl MacroListResponse {
+        pub fn builder() -> builder::MacroListResponse {
+            Default::default()
+        }
+    }
+    ///`MacroResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MacroResponse {
+        pub data: Macro,
+        pub request_id: ::std::string::String,
+    }
+    impl MacroResponse {
+        pub fn builder() -> builder::MacroResponse {
+            Default::default()
+        }
+    }
+    ///What the macro's text is posted as.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum MacroTextType {
+        #[serde(rename = "reply")]
+        Reply,
+        #[serde(rename = "note")]
+        Note,
+        #[serde(rename = "email")]
+        Email,
+    }
+    impl ::std::fmt::Display for MacroTextType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Reply => f.write_str("reply"),
+                Self::Note => f.write_str("note"),
+                Self::Email => f.write_str("email"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MacroTextType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "reply" => Ok(Self::Reply),
+                "note" => Ok(Self::Note),
+                "email" => Ok(Self::Email),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MacroTextType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MacroTextType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MarkIssuesAsSpamRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MarkIssuesAsSpamRequest {
+        ///1-100 issue IDs.
+        pub issue_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl MarkIssuesAsSpamRequest {
+        pub fn builder() -> builder::MarkIssuesAsSpamRequest {
+            Default::default()
+        }
+    }
     ///`MeResponse`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct MeResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Organization>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Organization,
+        pub request_id: ::std::string::String,
     }
     impl MeResponse {
         pub fn builder() -> builder::MeResponse {
+            Default::default()
+        }
+    }
+    ///The user the API token acts as.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MeUser {
+        pub email: ::std::string::String,
+        pub id: ::std::string::String,
+    }
+    impl MeUser {
+        pub fn builder() -> builder::MeUser {
             Default::default()
         }
     }
@@ -3248,30 +4739,217 @@ pub mod types {
             Default::default()
         }
     }
+    ///`MergeIssuesRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MergeIssuesRequest {
+        ///Plain text sent to the customer on each merged Slack or form issue first.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub closing_message: ::std::option::Option<::std::string::String>,
+        ///1-50 IDs or numbers of the issues merged into it.
+        pub duplicate_issue_ids: ::std::vec::Vec<::std::string::String>,
+        ///The ID or number of the issue that stays and receives the messages.
+        pub primary_issue_id: ::std::string::String,
+    }
+    impl MergeIssuesRequest {
+        pub fn builder() -> builder::MergeIssuesRequest {
+            Default::default()
+        }
+    }
+    ///`Message`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Message {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub author: ::std::option::Option<MessageAuthor>,
+        ///True when the author's identity is not verified (public forms, anonymous chat, emails that failed sender authentication).
+        pub author_unverified: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email_info: ::std::option::Option<EmailMessageInfo>,
+        ///Signed download URLs of the message's files; fetch them without the API token.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_urls: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///The message's top-level ID: the `message_id` to reply to, or to post an internal note in the same thread.
+        pub id: ::std::string::String,
+        ///True for an internal note, which the requester cannot see.
+        pub is_private: bool,
+        pub message_html: ::std::string::String,
+        ///The channel the message came through (not exhaustive).
+        pub source: ::std::string::String,
+        ///The internal thread of an internal note.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thread_id: ::std::option::Option<::std::string::String>,
+        ///When the message was created.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl Message {
+        pub fn builder() -> builder::Message {
+            Default::default()
+        }
+    }
+    ///Who wrote a message; `contact` or `user` says which kind.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MessageAuthor {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub avatar_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact: ::std::option::Option<MiniContact>,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<MiniUser>,
+    }
+    impl MessageAuthor {
+        pub fn builder() -> builder::MessageAuthor {
+            Default::default()
+        }
+    }
+    ///Where the first message of a new issue is delivered.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum MessageDestination {
+        #[serde(rename = "slack")]
+        Slack,
+        #[serde(rename = "email")]
+        Email,
+        #[serde(rename = "in_app_chat")]
+        InAppChat,
+        #[serde(rename = "customer_portal")]
+        CustomerPortal,
+        #[serde(rename = "internal")]
+        Internal,
+        #[serde(rename = "sms")]
+        Sms,
+        #[serde(rename = "whatsapp")]
+        Whatsapp,
+    }
+    impl ::std::fmt::Display for MessageDestination {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Slack => f.write_str("slack"),
+                Self::Email => f.write_str("email"),
+                Self::InAppChat => f.write_str("in_app_chat"),
+                Self::CustomerPortal => f.write_str("customer_portal"),
+                Self::Internal => f.write_str("internal"),
+                Self::Sms => f.write_str("sms"),
+                Self::Whatsapp => f.write_str("whatsapp"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MessageDestination {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "slack" => Ok(Self::Slack),
+                "email" => Ok(Self::Email),
+                "in_app_chat" => Ok(Self::InAppChat),
+                "customer_portal" => Ok(Self::CustomerPortal),
+                "internal" => Ok(Self::Internal),
+                "sms" => Ok(Self::Sms),
+                "whatsapp" => Ok(Self::Whatsapp),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MessageDestination {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MessageDestination {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MessageListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MessageListResponse {
+        pub data: ::std::vec::Vec<Message>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl MessageListResponse {
+        pub fn builder() -> builder::MessageListResponse {
+            Default::default()
+        }
+    }
+    ///`MessageResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MessageResponse {
+        pub data: Message,
+        pub request_id: ::std::string::String,
+    }
+    impl MessageResponse {
+        pub fn builder() -> builder::MessageResponse {
+            Default::default()
+        }
+    }
     ///`Milestone`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Milestone {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub due_date: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub project: ::std::option::Option<NamedRef>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub project: ::std::option::Option<MiniProject>,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Milestone {
         pub fn builder() -> builder::Milestone {
@@ -3303,14 +4981,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct MilestoneResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Milestone>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Milestone,
+        pub request_id: ::std::string::String,
     }
     impl MilestoneResponse {
         pub fn builder() -> builder::MilestoneResponse {
@@ -3323,14 +4998,12 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct MiniAccount {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub external_ids: ::std::vec::Vec<ExternalId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
+        pub id: ::std::string::String,
     }
     impl MiniAccount {
         pub fn builder() -> builder::MiniAccount {
@@ -3343,21 +5016,19 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct MiniContact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
     }
     impl MiniContact {
         pub fn builder() -> builder::MiniContact {
             Default::default()
         }
     }
-    ///A short reference to an issue.
+    ///`MiniIssue`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3367,12 +5038,77 @@ pub mod types {
     )]
     pub struct MiniIssue {
         pub id: ::std::string::String,
-        ///The issue's number, as shown in the Pylon app.
         pub number: i64,
         pub title: ::std::string::String,
     }
     impl MiniIssue {
         pub fn builder() -> builder::MiniIssue {
+            Default::default()
+        }
+    }
+    ///`MiniMilestone`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MiniMilestone {
+        pub id: ::std::string::String,
+    }
+    impl MiniMilestone {
+        pub fn builder() -> builder::MiniMilestone {
+            Default::default()
+        }
+    }
+    ///`MiniProject`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MiniProject {
+        pub id: ::std::string::String,
+    }
+    impl MiniProject {
+        pub fn builder() -> builder::MiniProject {
+            Default::default()
+        }
+    }
+    ///`MiniProjectTemplate`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MiniProjectTemplate {
+        pub id: ::std::string::String,
+    }
+    impl MiniProjectTemplate {
+        pub fn builder() -> builder::MiniProjectTemplate {
+            Default::default()
+        }
+    }
+    ///`MiniRole`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MiniRole {
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
+        pub slug: ::std::string::String,
+    }
+    impl MiniRole {
+        pub fn builder() -> builder::MiniRole {
             Default::default()
         }
     }
@@ -3382,12 +5118,10 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct MiniTeam {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
     }
     impl MiniTeam {
         pub fn builder() -> builder::MiniTeam {
@@ -3400,17 +5134,35 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct MiniUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
     }
     impl MiniUser {
         pub fn builder() -> builder::MiniUser {
+            Default::default()
+        }
+    }
+    ///Where a channel's messages are mirrored.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct MirrorChannel {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+    }
+    impl MirrorChannel {
+        pub fn builder() -> builder::MirrorChannel {
             Default::default()
         }
     }
@@ -3450,7 +5202,7 @@ pub mod types {
         pub duration_display_format: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration_input_unit: ::std::option::Option<::std::string::String>,
-        ///`with_commas`, `percent`, `currency` or `duration`.
+        ///`with_commas`, `percent`, `currency` or `duration` (not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<::std::string::String>,
     }
@@ -3465,16 +5217,12 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Organization {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user: ::std::option::Option<User>,
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
+        pub user: MeUser,
     }
     impl Organization {
         pub fn builder() -> builder::Organization {
@@ -3500,64 +5248,39 @@ pub mod types {
             Default::default()
         }
     }
-    ///`PortalRole`
+    ///`PostedMessage`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
         schemars::JsonSchema
     )]
-    pub enum PortalRole {
-        #[serde(rename = "no_access")]
-        NoAccess,
-        #[serde(rename = "member")]
-        Member,
-        #[serde(rename = "admin")]
-        Admin,
+    pub struct PostedMessage {
+        ///The new message's ID.
+        pub id: ::std::string::String,
+        pub issue_id: ::std::string::String,
     }
-    impl ::std::fmt::Display for PortalRole {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::NoAccess => f.write_str("no_access"),
-                Self::Member => f.write_str("member"),
-                Self::Admin => f.write_str("admin"),
-            }
+    impl PostedMessage {
+        pub fn builder() -> builder::PostedMessage {
+            Default::default()
         }
     }
-    impl ::std::str::FromStr for PortalRole {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "no_access" => Ok(Self::NoAccess),
-                "member" => Ok(Self::Member),
-                "admin" => Ok(Self::Admin),
-                _ => Err("invalid value".into()),
-            }
-        }
+    ///`PostedMessageResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PostedMessageResponse {
+        pub data: PostedMessage,
+        pub request_id: ::std::string::String,
     }
-    impl ::std::convert::TryFrom<&str> for PortalRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for PortalRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl PostedMessageResponse {
+        pub fn builder() -> builder::PostedMessageResponse {
+            Default::default()
         }
     }
     ///`Project`
@@ -3566,32 +5289,43 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Project {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub archived_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Custom-field values keyed by field slug.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub customer_portal_visible: ::std::option::Option<bool>,
+        pub custom_fields: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<CustomFieldEntry>,
+            >,
+        >,
+        pub customer_portal_visible: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description_html: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_date: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_archived: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub id: ::std::string::String,
+        pub is_archived: bool,
+        pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::std::string::String>,
+        ///How far along the project is.
+        pub progress: f64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_date: ::std::option::Option<::std::string::String>,
+        pub project_template: ::std::option::Option<MiniProjectTemplate>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///`not_started`, `in_progress`, `completed`, ... (not exhaustive).
+        pub status: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Project {
         pub fn builder() -> builder::Project {
@@ -3604,16 +5338,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct ProjectListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Project>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl ProjectListResponse {
         pub fn builder() -> builder::ProjectListResponse {
@@ -3626,17 +5357,89 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct ProjectResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Project>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Project,
+        pub request_id: ::std::string::String,
     }
     impl ProjectResponse {
         pub fn builder() -> builder::ProjectResponse {
+            Default::default()
+        }
+    }
+    ///Both fields are optional; Pylon then uses its default text and deletes attachments.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct RedactIssueMessageRequest {
+        ///Whether to delete the message's attachments too (default true).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub redact_attachments: ::std::option::Option<bool>,
+        ///The replacement body in HTML (Pylon's default says the message was redacted).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub redacted_body_message: ::std::option::Option<::std::string::String>,
+    }
+    impl RedactIssueMessageRequest {
+        pub fn builder() -> builder::RedactIssueMessageRequest {
+            Default::default()
+        }
+    }
+    ///The recipients of an email reply; they are not copied from the message replied to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ReplyEmailInfo {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub bcc_emails: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub cc_emails: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub to_emails: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ReplyEmailInfo {
+        pub fn builder() -> builder::ReplyEmailInfo {
+            Default::default()
+        }
+    }
+    ///`ReplyToIssueRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ReplyToIssueRequest {
+        ///Files to attach, e.g. URLs returned by `create_attachment`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachment_urls: ::std::vec::Vec<::std::string::String>,
+        pub body_html: ::std::string::String,
+        ///Post as this contact.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_source: ::std::option::Option<CustomSourceInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email_info: ::std::option::Option<ReplyEmailInfo>,
+        ///The top-level ID (from `list_issue_messages`) of the customer-visible message whose conversation the reply continues; not an email Message-ID.
+        pub message_id: ::std::string::String,
+        ///Post as this user (at most one of `user_id`, `contact_id`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ReplyToIssueRequest {
+        pub fn builder() -> builder::ReplyToIssueRequest {
             Default::default()
         }
     }
@@ -3668,22 +5471,16 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct RouteRedirect {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub from_path: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub from_path: ::std::string::String,
+        pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub object_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub object_type: ::std::option::Option<::std::string::String>,
+        pub object_id: ::std::string::String,
+        pub object_type: ::std::string::String,
     }
     impl RouteRedirect {
         pub fn builder() -> builder::RouteRedirect {
@@ -3696,18 +5493,75 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct RouteRedirectResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<RouteRedirect>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: RouteRedirect,
+        pub request_id: ::std::string::String,
     }
     impl RouteRedirectResponse {
         pub fn builder() -> builder::RouteRedirectResponse {
             Default::default()
+        }
+    }
+    ///`ScheduleRecurrence`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ScheduleRecurrence {
+        #[serde(rename = "weekly")]
+        Weekly,
+        #[serde(rename = "biweekly")]
+        Biweekly,
+        #[serde(rename = "daily")]
+        Daily,
+    }
+    impl ::std::fmt::Display for ScheduleRecurrence {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Weekly => f.write_str("weekly"),
+                Self::Biweekly => f.write_str("biweekly"),
+                Self::Daily => f.write_str("daily"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ScheduleRecurrence {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "weekly" => Ok(Self::Weekly),
+                "biweekly" => Ok(Self::Biweekly),
+                "daily" => Ok(Self::Daily),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ScheduleRecurrence {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ScheduleRecurrence {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`SearchFeatureRequestsRequest`
@@ -3823,8 +5677,8 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct SelectMetadata {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub options: ::std::vec::Vec<CustomFieldSelectOption>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub options: ::std::option::Option<::std::vec::Vec<CustomFieldOption>>,
     }
     impl SelectMetadata {
         pub fn builder() -> builder::SelectMetadata {
@@ -3849,6 +5703,70 @@ pub mod types {
             Default::default()
         }
     }
+    ///`SkippedIssue`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SkippedIssue {
+        pub issue_id: ::std::string::String,
+        ///Why the issue was left alone, e.g. `not_found`, `unsupported_source`.
+        pub reason: ::std::string::String,
+    }
+    impl SkippedIssue {
+        pub fn builder() -> builder::SkippedIssue {
+            Default::default()
+        }
+    }
+    ///`SlaTimes`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct SlaTimes {
+        ///When the SLA breaches, while it is running.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub breach_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_hours_seconds: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub seconds: ::std::option::Option<i64>,
+        ///When the SLA was met.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    }
+    impl SlaTimes {
+        pub fn builder() -> builder::SlaTimes {
+            Default::default()
+        }
+    }
+    ///`SlackInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SlackInfo {
+        pub channel_id: ::std::string::String,
+        pub message_ts: ::std::string::String,
+        pub workspace_id: ::std::string::String,
+    }
+    impl SlackInfo {
+        pub fn builder() -> builder::SlackInfo {
+            Default::default()
+        }
+    }
     ///`SnoozeIssueRequest`
     #[derive(
         ::serde::Deserialize,
@@ -3862,6 +5780,33 @@ pub mod types {
     }
     impl SnoozeIssueRequest {
         pub fn builder() -> builder::SnoozeIssueRequest {
+            Default::default()
+        }
+    }
+    ///A submission; give `requester_id`, or both `requester_email` and `requester_name`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct SubmitTicketFormRequest {
+        ///HTTPS URLs Pylon copies into its storage and attaches to the first message.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachment_urls: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub fields: ::std::vec::Vec<TicketFormFieldValue>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requester_email: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requester_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requester_name: ::std::option::Option<::std::string::String>,
+    }
+    impl SubmitTicketFormRequest {
+        pub fn builder() -> builder::SubmitTicketFormRequest {
             Default::default()
         }
     }
@@ -3890,10 +5835,45 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    pub struct SuccessResponse {
+    pub struct SuccessDataResponse {
         pub data: SuccessData,
         ///The request ID, for Pylon support.
         pub request_id: ::std::string::String,
+    }
+    impl SuccessDataResponse {
+        pub fn builder() -> builder::SuccessDataResponse {
+            Default::default()
+        }
+    }
+    ///A `data` object that only says whether the change was applied.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SuccessFlag {
+        pub success: bool,
+    }
+    impl SuccessFlag {
+        pub fn builder() -> builder::SuccessFlag {
+            Default::default()
+        }
+    }
+    ///A write acknowledged with a success flag.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SuccessResponse {
+        ///The request ID, for Pylon support.
+        pub request_id: ::std::string::String,
+        ///Whether the change was applied.
+        pub success: bool,
     }
     impl SuccessResponse {
         pub fn builder() -> builder::SuccessResponse {
@@ -3977,6 +5957,26 @@ pub mod types {
             Default::default()
         }
     }
+    ///`SurveyResponseAnswer`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SurveyResponseAnswer {
+        pub prompt: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub question_id: ::std::option::Option<::std::string::String>,
+        pub question_type: ::std::string::String,
+        pub value: ::std::string::String,
+    }
+    impl SurveyResponseAnswer {
+        pub fn builder() -> builder::SurveyResponseAnswer {
+            Default::default()
+        }
+    }
     ///One customer's answers to one delivery of a survey (what Pylon calls a survey response).
     #[derive(
         ::serde::Deserialize,
@@ -4042,18 +6042,18 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Tag {
+        ///The tag's colour as a hex code, if it has one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hex_color: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub object_type: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
+        ///The tag's ID.
+        pub id: ::std::string::String,
+        ///The kind of object the tag applies to (`account`, `article`, `issue`, ...).
+        pub object_type: ::std::string::String,
+        ///The tag's text.
+        pub value: ::std::string::String,
     }
     impl Tag {
         pub fn builder() -> builder::Tag {
@@ -4066,16 +6066,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct TagListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Tag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl TagListResponse {
         pub fn builder() -> builder::TagListResponse {
@@ -4088,22 +6085,19 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct TagResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Tag>,
+        pub data: Tag,
         ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl TagResponse {
         pub fn builder() -> builder::TagResponse {
             Default::default()
         }
     }
-    ///`TagsApplyMode`
+    ///How bulk tags combine with the existing ones (default `replace`).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4169,58 +6163,49 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Task {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub assignee: ::std::option::Option<MiniUser>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub body_html: ::std::option::Option<::std::string::String>,
+        pub assignee: ::std::option::Option<Actor>,
+        pub body_html: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Custom-field values keyed by field slug.
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub custom_fields: ::std::collections::HashMap<
-            ::std::string::String,
-            CustomFieldValue,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_fields: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<CustomFieldEntry>,
+            >,
         >,
+        pub customer_portal_visible: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub customer_portal_visible: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub due_date: ::std::option::Option<::std::string::String>,
+        pub due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Issues of external trackers linked to the task.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub external_issues: ::std::vec::Vec<ExternalIssue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub external_issues: ::std::option::Option<::std::vec::Vec<ExternalIssue>>,
+        pub id: ::std::string::String,
         ///Pylon issues linked to the task that the token may see.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub linked_issues: ::std::vec::Vec<MiniIssue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub milestone: ::std::option::Option<NamedRef>,
+        pub linked_issues: ::std::option::Option<::std::vec::Vec<MiniIssue>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub milestone: ::std::option::Option<MiniMilestone>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent_task_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub project: ::std::option::Option<NamedRef>,
+        pub project: ::std::option::Option<MiniProject>,
         ///`not_started`, `in_progress`, `completed`, ... (not exhaustive).
+        pub status: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub subtask_ids: ::std::vec::Vec<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub subtask_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub title: ::std::string::String,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Task {
         pub fn builder() -> builder::Task {
@@ -4295,16 +6280,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct TaskListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Task>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl TaskListResponse {
         pub fn builder() -> builder::TaskListResponse {
@@ -4317,14 +6299,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct TaskResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Task>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Task,
+        pub request_id: ::std::string::String,
     }
     impl TaskResponse {
         pub fn builder() -> builder::TaskResponse {
@@ -4377,19 +6356,63 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct Team {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub assignment_configuration: ::std::option::Option<TeamAssignmentConfiguration>,
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub users: ::std::vec::Vec<MiniUser>,
+        pub schedule: ::std::option::Option<TeamSchedule>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub users: ::std::option::Option<::std::vec::Vec<MiniUser>>,
     }
     impl Team {
         pub fn builder() -> builder::Team {
+            Default::default()
+        }
+    }
+    ///`TeamAssignmentConfiguration`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TeamAssignmentConfiguration {
+        ///`routing`, `schedule` or `manual` (not exhaustive).
+        pub assignment_method: ::std::string::String,
+        pub only_assign_if_user_active: bool,
+        pub override_existing_assignee: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_schedule_id: ::std::option::Option<::std::string::String>,
+    }
+    impl TeamAssignmentConfiguration {
+        pub fn builder() -> builder::TeamAssignmentConfiguration {
+            Default::default()
+        }
+    }
+    ///`TeamAssignmentConfigurationInput`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct TeamAssignmentConfigurationInput {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assignment_method: ::std::option::Option<AssignmentMethod>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub only_assign_if_user_active: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub override_existing_assignee: ::std::option::Option<bool>,
+    }
+    impl TeamAssignmentConfigurationInput {
+        pub fn builder() -> builder::TeamAssignmentConfigurationInput {
             Default::default()
         }
     }
@@ -4399,16 +6422,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct TeamListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Team>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl TeamListResponse {
         pub fn builder() -> builder::TeamListResponse {
@@ -4421,18 +6441,285 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct TeamResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<Team>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: Team,
+        pub request_id: ::std::string::String,
     }
     impl TeamResponse {
         pub fn builder() -> builder::TeamResponse {
+            Default::default()
+        }
+    }
+    ///`TeamSchedule`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TeamSchedule {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub blocks: ::std::option::Option<::std::vec::Vec<TeamScheduleBlock>>,
+        pub id: ::std::string::String,
+        pub timezone: ::std::string::String,
+    }
+    impl TeamSchedule {
+        pub fn builder() -> builder::TeamSchedule {
+            Default::default()
+        }
+    }
+    ///`TeamScheduleBlock`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TeamScheduleBlock {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub days: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        ///`weekly`, `biweekly` or `daily` (not exhaustive).
+        pub recurrence: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub week_offset: ::std::option::Option<i64>,
+    }
+    impl TeamScheduleBlock {
+        pub fn builder() -> builder::TeamScheduleBlock {
+            Default::default()
+        }
+    }
+    ///`TeamScheduleBlockInput`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TeamScheduleBlockInput {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub days: ::std::vec::Vec<::std::string::String>,
+        pub end_time: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recurrence: ::std::option::Option<ScheduleRecurrence>,
+        pub start_time: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub week_offset: ::std::option::Option<i64>,
+    }
+    impl TeamScheduleBlockInput {
+        pub fn builder() -> builder::TeamScheduleBlockInput {
+            Default::default()
+        }
+    }
+    ///`TeamScheduleInput`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct TeamScheduleInput {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub blocks: ::std::vec::Vec<TeamScheduleBlockInput>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timezone: ::std::option::Option<::std::string::String>,
+    }
+    impl TeamScheduleInput {
+        pub fn builder() -> builder::TeamScheduleInput {
+            Default::default()
+        }
+    }
+    ///`TeamSla`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TeamSla {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_resolution: ::std::option::Option<SlaTimes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_response: ::std::option::Option<SlaTimes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resolution: ::std::option::Option<SlaTimes>,
+        pub team_id: ::std::string::String,
+    }
+    impl TeamSla {
+        pub fn builder() -> builder::TeamSla {
+            Default::default()
+        }
+    }
+    ///`TicketForm`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketForm {
+        pub description_html: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fields: ::std::option::Option<::std::vec::Vec<TicketFormField>>,
+        pub id: ::std::string::String,
+        pub is_public: bool,
+        pub name: ::std::string::String,
+        pub slug: ::std::string::String,
+        ///Where customers fill the form in.
+        pub url: ::std::string::String,
+    }
+    impl TicketForm {
+        pub fn builder() -> builder::TicketForm {
+            Default::default()
+        }
+    }
+    ///`TicketFormAffectedField`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketFormAffectedField {
+        pub required: bool,
+        pub slug: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        pub visible: bool,
+    }
+    impl TicketFormAffectedField {
+        pub fn builder() -> builder::TicketFormAffectedField {
+            Default::default()
+        }
+    }
+    ///`TicketFormField`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketFormField {
+        pub description_html: ::std::string::String,
+        pub hidden: bool,
+        pub name: ::std::string::String,
+        pub required: bool,
+        ///The key to submit the field's value under.
+        pub slug: ::std::string::String,
+        ///The field's kind (text, select, file, ...; not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility_conditions: ::std::option::Option<
+            ::std::vec::Vec<TicketFormVisibilityCondition>,
+        >,
+    }
+    impl TicketFormField {
+        pub fn builder() -> builder::TicketFormField {
+            Default::default()
+        }
+    }
+    ///`TicketFormFieldValue`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketFormFieldValue {
+        ///The field's slug from `get_ticket_form` (not `name` or `email`).
+        pub slug: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub values: ::std::vec::Vec<::std::string::String>,
+    }
+    impl TicketFormFieldValue {
+        pub fn builder() -> builder::TicketFormFieldValue {
+            Default::default()
+        }
+    }
+    ///`TicketFormListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketFormListResponse {
+        pub data: ::std::vec::Vec<TicketForm>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        pub request_id: ::std::string::String,
+    }
+    impl TicketFormListResponse {
+        pub fn builder() -> builder::TicketFormListResponse {
+            Default::default()
+        }
+    }
+    ///`TicketFormResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketFormResponse {
+        pub data: TicketForm,
+        pub request_id: ::std::string::String,
+    }
+    impl TicketFormResponse {
+        pub fn builder() -> builder::TicketFormResponse {
+            Default::default()
+        }
+    }
+    ///`TicketFormVisibilityCondition`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TicketFormVisibilityCondition {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub affected_fields: ::std::option::Option<
+            ::std::vec::Vec<TicketFormAffectedField>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filter: ::std::option::Option<FilterExpression>,
+        ///True when the condition cannot be expressed as a filter.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filter_unsupported: ::std::option::Option<bool>,
+        pub id: ::std::string::String,
+    }
+    impl TicketFormVisibilityCondition {
+        pub fn builder() -> builder::TicketFormVisibilityCondition {
             Default::default()
         }
     }
@@ -4636,6 +6923,11 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct UpdateAccountRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_type: ::std::option::Option<AccountTypeChange>,
+        ///Replaces the linked channels; channels left out are unlinked.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channels: ::std::option::Option<::std::vec::Vec<Channel>>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4676,8 +6968,13 @@ pub mod types {
     pub struct UpdateAccountsRequest {
         ///1-100 account IDs.
         pub account_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_type: ::std::option::Option<AccountTypeChange>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_disabled: ::std::option::Option<bool>,
+        ///`""` removes the owner.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4696,21 +6993,18 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct UpdateAccountsResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub request_id: ::std::string::String,
+        pub success: bool,
     }
     impl UpdateAccountsResponse {
         pub fn builder() -> builder::UpdateAccountsResponse {
             Default::default()
         }
     }
-    ///`UpdateArticleRequest`
+    ///Fields to change; fields left out are unchanged.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4721,15 +7015,26 @@ pub mod types {
     )]
     pub struct UpdateArticleRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub author_user_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_html: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub collection_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_published: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_unlisted: ::std::option::Option<bool>,
+        ///The translation the title and body belong to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub publish_updated_body_html: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tag_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility_config: ::std::option::Option<ArticleVisibilityInput>,
     }
     impl UpdateArticleRequest {
         pub fn builder() -> builder::UpdateArticleRequest {
@@ -4766,17 +7071,46 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    pub struct UpdateCollectionRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility_config: ::std::option::Option<CollectionVisibilityInput>,
+    }
+    impl UpdateCollectionRequest {
+        pub fn builder() -> builder::UpdateCollectionRequest {
+            Default::default()
+        }
+    }
+    ///Fields to change; fields left out are unchanged.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
     pub struct UpdateContactRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_external_id: ::std::option::Option<::std::string::String>,
+        ///`""` removes the contact from its account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar_url: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        ///Replaces every email with this one; not with `emails`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        ///Replaces every email; not with `email`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub emails: ::std::option::Option<::std::vec::Vec<ContactEmail>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4784,7 +7118,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_numbers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub portal_role: ::std::option::Option<PortalRole>,
+        pub portal_role: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub portal_role_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary_phone_number: ::std::option::Option<::std::string::String>,
     }
@@ -4793,7 +7129,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Fields to change; fields left out are unchanged. Warning: `select_options` replaces the whole list, deleting the options left out and clearing their stored values; use the select-option operations to add, rename or delete one option.
+    ///Fields to change; fields left out are unchanged. Warning: `select_options` replaces the whole list, deleting the options left out and clearing their stored values; use the select-option operations to add, rename or delete one option. The list fields are `Option`s so that an empty list (clear) differs from leaving them unchanged (`None`); the SDK never sends `null`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4941,6 +7277,23 @@ pub mod types {
             Default::default()
         }
     }
+    ///`UpdateIssueMessageRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateIssueMessageRequest {
+        ///The new body; replaces the old one.
+        pub body_html: ::std::string::String,
+    }
+    impl UpdateIssueMessageRequest {
+        pub fn builder() -> builder::UpdateIssueMessageRequest {
+            Default::default()
+        }
+    }
     ///Fields to change; fields left out are unchanged.
     #[derive(
         ::serde::Deserialize,
@@ -4951,6 +7304,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct UpdateIssueRequest {
+        ///`""` removes the account (then `requester_id` is needed too).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
         ///`""` unassigns.
@@ -4965,7 +7319,7 @@ pub mod types {
         ///`new`, `waiting_on_you`, `waiting_on_customer`, `on_hold`, `closed` or a custom status slug.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
-        ///Replaces all tags.
+        ///Replaces all tags; an empty list removes them.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///`""` removes the team.
@@ -4973,12 +7327,47 @@ pub mod types {
         pub team_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
-        ///`ticket` upgrades a conversation; there is no way back.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        pub type_: ::std::option::Option<IssueType>,
     }
     impl UpdateIssueRequest {
         pub fn builder() -> builder::UpdateIssueRequest {
+            Default::default()
+        }
+    }
+    ///The same changes for several issues; fields left out are unchanged.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateIssuesRequest {
+        ///`""` unassigns.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assignee_id: ::std::option::Option<::std::string::String>,
+        ///Values to set; a bulk update cannot clear a field.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_portal_visible: ::std::option::Option<bool>,
+        ///1-100 issue IDs.
+        pub issue_ids: ::std::vec::Vec<::std::string::String>,
+        ///`new`, `waiting_on_you`, `waiting_on_customer`, `on_hold`, `closed` or a custom status slug.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        ///Applied according to `tags_apply_mode`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags_apply_mode: ::std::option::Option<TagsApplyMode>,
+        ///`""` removes the team (applied asynchronously).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_id: ::std::option::Option<::std::string::String>,
+    }
+    impl UpdateIssuesRequest {
+        pub fn builder() -> builder::UpdateIssuesRequest {
             Default::default()
         }
     }
@@ -4996,6 +7385,36 @@ pub mod types {
     }
     impl UpdateKnowledgeBaseThemeRequest {
         pub fn builder() -> builder::UpdateKnowledgeBaseThemeRequest {
+            Default::default()
+        }
+    }
+    ///Fields to change; fields left out are unchanged.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateMacroRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conditions: ::std::option::Option<Filter>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub edit_visibility: ::std::option::Option<VisibilityInput>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub macro_group_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text_html: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text_type: ::std::option::Option<MacroTextType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<VisibilityInput>,
+    }
+    impl UpdateMacroRequest {
+        pub fn builder() -> builder::UpdateMacroRequest {
             Default::default()
         }
     }
@@ -5029,6 +7448,8 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct UpdateProjectRequest {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_portal_visible: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5049,21 +7470,21 @@ pub mod types {
             Default::default()
         }
     }
-    ///`UpdateSelectOptionRequest`
+    ///Changes to one option; the option is named by the `current_slug` query parameter.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
+        Default,
         schemars::JsonSchema
     )]
     pub struct UpdateSelectOptionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_description: ::std::option::Option<::std::string::String>,
-        ///The slug of the option to change.
-        pub current_slug: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
+        ///A new slug; stored values and saved filters follow the rename.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
     }
@@ -5125,6 +7546,10 @@ pub mod types {
         pub assignee_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_html: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub completed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5156,7 +7581,13 @@ pub mod types {
     )]
     pub struct UpdateTeamRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assignment_configuration: ::std::option::Option<
+            TeamAssignmentConfigurationInput,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule: ::std::option::Option<TeamScheduleInput>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
@@ -5227,25 +7658,25 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct User {
+        pub avatar_url: ::std::string::String,
+        pub email: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub avatar_url: ::std::option::Option<::std::string::String>,
+        pub emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub id: ::std::string::String,
+        pub is_deactivated: bool,
+        pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub emails: ::std::vec::Vec<::std::string::String>,
+        pub role: ::std::option::Option<MiniRole>,
+        pub role_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub role_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role_id: ::std::option::Option<::std::string::String>,
+        pub roles: ::std::option::Option<::std::vec::Vec<MiniRole>>,
         ///`active`, `away` or `out_of_office` (not exhaustive).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::string::String,
     }
     impl User {
         pub fn builder() -> builder::User {
@@ -5258,16 +7689,13 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct UserListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<User>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::string::String,
     }
     impl UserListResponse {
         pub fn builder() -> builder::UserListResponse {
@@ -5280,15 +7708,11 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         schemars::JsonSchema
     )]
     pub struct UserResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<User>,
-        ///The request ID, for Pylon support.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub data: User,
+        pub request_id: ::std::string::String,
     }
     impl UserResponse {
         pub fn builder() -> builder::UserResponse {
@@ -5392,24 +7816,219 @@ pub mod types {
             value.parse()
         }
     }
+    ///Who an object is available to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Visibility {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///`org`, `user`, `team` or `users_and_teams` (not exhaustive).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl Visibility {
+        pub fn builder() -> builder::Visibility {
+            Default::default()
+        }
+    }
+    ///Who an object is available to; `user_ids`/`team_ids` name them for the narrower kinds.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct VisibilityInput {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub team_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(rename = "type")]
+        pub type_: VisibilityType,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub user_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl VisibilityInput {
+        pub fn builder() -> builder::VisibilityInput {
+            Default::default()
+        }
+    }
+    ///`VisibilityType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum VisibilityType {
+        #[serde(rename = "org")]
+        Org,
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "team")]
+        Team,
+        #[serde(rename = "users_and_teams")]
+        UsersAndTeams,
+    }
+    impl ::std::fmt::Display for VisibilityType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Org => f.write_str("org"),
+                Self::User => f.write_str("user"),
+                Self::Team => f.write_str("team"),
+                Self::UsersAndTeams => f.write_str("users_and_teams"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for VisibilityType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "org" => Ok(Self::Org),
+                "user" => Ok(Self::User),
+                "team" => Ok(Self::Team),
+                "users_and_teams" => Ok(Self::UsersAndTeams),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for VisibilityType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for VisibilityType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`VoiceCall`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct VoiceCall {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration_sec: ::std::option::Option<i64>,
+        pub from_phone_number: ::std::string::String,
+        pub id: ::std::string::String,
+        ///Recordings whose transcript is complete.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recordings: ::std::option::Option<::std::vec::Vec<VoiceCallRecording>>,
+        pub to_phone_number: ::std::string::String,
+    }
+    impl VoiceCall {
+        pub fn builder() -> builder::VoiceCall {
+            Default::default()
+        }
+    }
+    ///`VoiceCallListResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct VoiceCallListResponse {
+        pub data: ::std::vec::Vec<VoiceCall>,
+        pub request_id: ::std::string::String,
+    }
+    impl VoiceCallListResponse {
+        pub fn builder() -> builder::VoiceCallListResponse {
+            Default::default()
+        }
+    }
+    ///`VoiceCallRecording`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct VoiceCallRecording {
+        ///A presigned URL for the audio file.
+        pub download_url: ::std::string::String,
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transcript_segments: ::std::option::Option<
+            ::std::vec::Vec<VoiceCallTranscriptSegment>,
+        >,
+    }
+    impl VoiceCallRecording {
+        pub fn builder() -> builder::VoiceCallRecording {
+            Default::default()
+        }
+    }
+    ///`VoiceCallTranscriptSegment`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct VoiceCallTranscriptSegment {
+        pub speaker: ::std::string::String,
+        pub text: ::std::string::String,
+    }
+    impl VoiceCallTranscriptSegment {
+        pub fn builder() -> builder::VoiceCallTranscriptSegment {
+            Default::default()
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct Account {
+            associated_account_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             channels: ::std::result::Result<
-                ::std::vec::Vec<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                ::std::option::Option<::std::vec::Vec<super::Channel>>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            crm_settings: ::std::result::Result<
+                ::std::option::Option<super::CrmSettings>,
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    super::CustomFieldValue,
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -5418,78 +8037,99 @@ pub mod types {
                 ::std::string::String,
             >,
             domains: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             external_ids: ::std::result::Result<
-                ::std::vec::Vec<super::ExternalId>,
+                ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_disabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_disabled: ::std::result::Result<bool, ::std::string::String>,
             latest_customer_activity_time: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            logo_url: ::std::result::Result<
+                ::std::string::String,
                 ::std::string::String,
             >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             owner: ::std::result::Result<
                 ::std::option::Option<super::MiniUser>,
+                ::std::string::String,
+            >,
+            parent_account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             primary_domain: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            subaccount_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
             updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for Account {
             fn default() -> Self {
                 Self {
+                    associated_account_ids: Ok(Default::default()),
                     channels: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    crm_settings: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
                     domain: Ok(Default::default()),
                     domains: Ok(Default::default()),
                     external_ids: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    is_disabled: Ok(Default::default()),
-                    latest_customer_activity_time: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_disabled: Err("no value supplied for is_disabled".to_string()),
+                    latest_customer_activity_time: Err(
+                        "no value supplied for latest_customer_activity_time".to_string(),
+                    ),
+                    logo_url: Err("no value supplied for logo_url".to_string()),
+                    name: Err("no value supplied for name".to_string()),
                     owner: Ok(Default::default()),
+                    parent_account_id: Ok(Default::default()),
                     primary_domain: Ok(Default::default()),
+                    subaccount_ids: Ok(Default::default()),
                     tags: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
                 }
             }
         }
         impl Account {
+            pub fn associated_account_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.associated_account_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for associated_account_ids: {e}"
+                        )
+                    });
+                self
+            }
             pub fn channels<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::std::option::Option<::std::vec::Vec<super::Channel>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5502,9 +8142,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -5514,12 +8152,26 @@ pub mod types {
                     });
                 self
             }
+            pub fn crm_settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CrmSettings>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.crm_settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for crm_settings: {e}")
+                    });
+                self
+            }
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        super::CustomFieldValue,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<super::CustomFieldEntry>,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -5545,7 +8197,9 @@ pub mod types {
             }
             pub fn domains<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.domains = value
@@ -5557,7 +8211,9 @@ pub mod types {
             }
             pub fn external_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.external_ids = value
@@ -5569,7 +8225,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -5579,7 +8235,7 @@ pub mod types {
             }
             pub fn is_disabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_disabled = value
@@ -5591,9 +8247,7 @@ pub mod types {
             }
             pub fn latest_customer_activity_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.latest_customer_activity_time = value
@@ -5605,9 +8259,21 @@ pub mod types {
                     });
                 self
             }
+            pub fn logo_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.logo_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logo_url: {e}")
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -5629,6 +8295,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn parent_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parent_account_id: {e}"
+                        )
+                    });
+                self
+            }
             pub fn primary_domain<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5643,9 +8323,27 @@ pub mod types {
                     });
                 self
             }
+            pub fn subaccount_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subaccount_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subaccount_ids: {e}"
+                        )
+                    });
+                self
+            }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
@@ -5657,7 +8355,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -5669,9 +8367,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -5688,8 +8384,10 @@ pub mod types {
                 value: Account,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    associated_account_ids: value.associated_account_ids?,
                     channels: value.channels?,
                     created_at: value.created_at?,
+                    crm_settings: value.crm_settings?,
                     custom_fields: value.custom_fields?,
                     domain: value.domain?,
                     domains: value.domains?,
@@ -5697,9 +8395,12 @@ pub mod types {
                     id: value.id?,
                     is_disabled: value.is_disabled?,
                     latest_customer_activity_time: value.latest_customer_activity_time?,
+                    logo_url: value.logo_url?,
                     name: value.name?,
                     owner: value.owner?,
+                    parent_account_id: value.parent_account_id?,
                     primary_domain: value.primary_domain?,
+                    subaccount_ids: value.subaccount_ids?,
                     tags: value.tags?,
                     type_: value.type_?,
                     updated_at: value.updated_at?,
@@ -5709,8 +8410,10 @@ pub mod types {
         impl ::std::convert::From<super::Account> for Account {
             fn from(value: super::Account) -> Self {
                 Self {
+                    associated_account_ids: Ok(value.associated_account_ids),
                     channels: Ok(value.channels),
                     created_at: Ok(value.created_at),
+                    crm_settings: Ok(value.crm_settings),
                     custom_fields: Ok(value.custom_fields),
                     domain: Ok(value.domain),
                     domains: Ok(value.domains),
@@ -5720,9 +8423,12 @@ pub mod types {
                     latest_customer_activity_time: Ok(
                         value.latest_customer_activity_time,
                     ),
+                    logo_url: Ok(value.logo_url),
                     name: Ok(value.name),
                     owner: Ok(value.owner),
+                    parent_account_id: Ok(value.parent_account_id),
                     primary_domain: Ok(value.primary_domain),
+                    subaccount_ids: Ok(value.subaccount_ids),
                     tags: Ok(value.tags),
                     type_: Ok(value.type_),
                     updated_at: Ok(value.updated_at),
@@ -6255,16 +8961,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for AccountListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -6295,7 +9001,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -6960,27 +9666,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AccountResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Account>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Account, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for AccountResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl AccountResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Account>>,
+                T: ::std::convert::TryInto<super::Account>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -6992,7 +9695,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -7025,21 +9728,21 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct AckResponse {
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for AckResponse {
             fn default() -> Self {
                 Self {
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl AckResponse {
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -7064,6 +9767,95 @@ pub mod types {
             fn from(value: super::AckResponse) -> Self {
                 Self {
                     request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ActiveTimeByUser {
+            active_time_seconds: ::std::result::Result<i64, ::std::string::String>,
+            business_hours_active_time_seconds: ::std::result::Result<
+                i64,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ActiveTimeByUser {
+            fn default() -> Self {
+                Self {
+                    active_time_seconds: Err(
+                        "no value supplied for active_time_seconds".to_string(),
+                    ),
+                    business_hours_active_time_seconds: Err(
+                        "no value supplied for business_hours_active_time_seconds"
+                            .to_string(),
+                    ),
+                    user_id: Err("no value supplied for user_id".to_string()),
+                }
+            }
+        }
+        impl ActiveTimeByUser {
+            pub fn active_time_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_time_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for active_time_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn business_hours_active_time_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_hours_active_time_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_hours_active_time_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ActiveTimeByUser> for super::ActiveTimeByUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ActiveTimeByUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    active_time_seconds: value.active_time_seconds?,
+                    business_hours_active_time_seconds: value
+                        .business_hours_active_time_seconds?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ActiveTimeByUser> for ActiveTimeByUser {
+            fn from(value: super::ActiveTimeByUser) -> Self {
+                Self {
+                    active_time_seconds: Ok(value.active_time_seconds),
+                    business_hours_active_time_seconds: Ok(
+                        value.business_hours_active_time_seconds,
+                    ),
+                    user_id: Ok(value.user_id),
                 }
             }
         }
@@ -7374,9 +10166,158 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct AddIssueGroupChildrenRequest {
+            child_issue_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AddIssueGroupChildrenRequest {
+            fn default() -> Self {
+                Self {
+                    child_issue_ids: Err(
+                        "no value supplied for child_issue_ids".to_string(),
+                    ),
+                }
+            }
+        }
+        impl AddIssueGroupChildrenRequest {
+            pub fn child_issue_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.child_issue_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for child_issue_ids: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AddIssueGroupChildrenRequest>
+        for super::AddIssueGroupChildrenRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AddIssueGroupChildrenRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    child_issue_ids: value.child_issue_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AddIssueGroupChildrenRequest>
+        for AddIssueGroupChildrenRequest {
+            fn from(value: super::AddIssueGroupChildrenRequest) -> Self {
+                Self {
+                    child_issue_ids: Ok(value.child_issue_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AiResponseResult {
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            response_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            response_valid: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for AiResponseResult {
+            fn default() -> Self {
+                Self {
+                    request_id: Err("no value supplied for request_id".to_string()),
+                    response_html: Err(
+                        "no value supplied for response_html".to_string(),
+                    ),
+                    response_valid: Err(
+                        "no value supplied for response_valid".to_string(),
+                    ),
+                }
+            }
+        }
+        impl AiResponseResult {
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn response_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response_html: {e}")
+                    });
+                self
+            }
+            pub fn response_valid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response_valid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for response_valid: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AiResponseResult> for super::AiResponseResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AiResponseResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    request_id: value.request_id?,
+                    response_html: value.response_html?,
+                    response_valid: value.response_valid?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AiResponseResult> for AiResponseResult {
+            fn from(value: super::AiResponseResult) -> Self {
+                Self {
+                    request_id: Ok(value.request_id),
+                    response_html: Ok(value.response_html),
+                    response_valid: Ok(value.response_valid),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Article {
+            approval_info: ::std::result::Result<
+                ::std::option::Option<super::ArticleApprovalInfo>,
+                ::std::string::String,
+            >,
+            author_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             collection_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             current_draft_content_html: ::std::result::Result<
@@ -7387,57 +10328,85 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             identifier: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            is_published: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_unlisted: ::std::result::Result<
-                ::std::option::Option<bool>,
+            is_published: ::std::result::Result<bool, ::std::string::String>,
+            is_unlisted: ::std::result::Result<bool, ::std::string::String>,
+            last_edited_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             last_published_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            tags: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::Tag>>,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            visibility_config: ::std::result::Result<
+                ::std::option::Option<super::ArticleVisibilityConfig>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for Article {
             fn default() -> Self {
                 Self {
+                    approval_info: Ok(Default::default()),
+                    author_user_id: Ok(Default::default()),
                     collection_id: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
                     current_draft_content_html: Ok(Default::default()),
                     current_published_content_html: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    identifier: Ok(Default::default()),
-                    is_published: Ok(Default::default()),
-                    is_unlisted: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    identifier: Err("no value supplied for identifier".to_string()),
+                    is_published: Err("no value supplied for is_published".to_string()),
+                    is_unlisted: Err("no value supplied for is_unlisted".to_string()),
+                    last_edited_at: Ok(Default::default()),
                     last_published_at: Ok(Default::default()),
-                    slug: Ok(Default::default()),
-                    title: Ok(Default::default()),
-                    url: Ok(Default::default()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    tags: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                    visibility_config: Ok(Default::default()),
                 }
             }
         }
         impl Article {
+            pub fn approval_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ArticleApprovalInfo>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.approval_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for approval_info: {e}")
+                    });
+                self
+            }
+            pub fn author_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for author_user_id: {e}"
+                        )
+                    });
+                self
+            }
             pub fn collection_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7447,6 +10416,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for collection_id: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
                     });
                 self
             }
@@ -7480,7 +10461,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -7490,7 +10471,7 @@ pub mod types {
             }
             pub fn identifier<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.identifier = value
@@ -7502,7 +10483,7 @@ pub mod types {
             }
             pub fn is_published<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_published = value
@@ -7514,13 +10495,29 @@ pub mod types {
             }
             pub fn is_unlisted<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_unlisted = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for is_unlisted: {e}")
+                    });
+                self
+            }
+            pub fn last_edited_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_edited_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_edited_at: {e}"
+                        )
                     });
                 self
             }
@@ -7542,7 +10539,7 @@ pub mod types {
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -7552,9 +10549,23 @@ pub mod types {
                     });
                 self
             }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Tag>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -7566,13 +10577,29 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+            pub fn visibility_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ArticleVisibilityConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_config: {e}"
+                        )
                     });
                 self
             }
@@ -7583,7 +10610,10 @@ pub mod types {
                 value: Article,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    approval_info: value.approval_info?,
+                    author_user_id: value.author_user_id?,
                     collection_id: value.collection_id?,
+                    created_at: value.created_at?,
                     current_draft_content_html: value.current_draft_content_html?,
                     current_published_content_html: value
                         .current_published_content_html?,
@@ -7591,17 +10621,23 @@ pub mod types {
                     identifier: value.identifier?,
                     is_published: value.is_published?,
                     is_unlisted: value.is_unlisted?,
+                    last_edited_at: value.last_edited_at?,
                     last_published_at: value.last_published_at?,
                     slug: value.slug?,
+                    tags: value.tags?,
                     title: value.title?,
                     url: value.url?,
+                    visibility_config: value.visibility_config?,
                 })
             }
         }
         impl ::std::convert::From<super::Article> for Article {
             fn from(value: super::Article) -> Self {
                 Self {
+                    approval_info: Ok(value.approval_info),
+                    author_user_id: Ok(value.author_user_id),
                     collection_id: Ok(value.collection_id),
+                    created_at: Ok(value.created_at),
                     current_draft_content_html: Ok(value.current_draft_content_html),
                     current_published_content_html: Ok(
                         value.current_published_content_html,
@@ -7610,10 +10646,119 @@ pub mod types {
                     identifier: Ok(value.identifier),
                     is_published: Ok(value.is_published),
                     is_unlisted: Ok(value.is_unlisted),
+                    last_edited_at: Ok(value.last_edited_at),
                     last_published_at: Ok(value.last_published_at),
                     slug: Ok(value.slug),
+                    tags: Ok(value.tags),
                     title: Ok(value.title),
                     url: Ok(value.url),
+                    visibility_config: Ok(value.visibility_config),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArticleApprovalInfo {
+            requested_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            reviewed_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            reviewed_by_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArticleApprovalInfo {
+            fn default() -> Self {
+                Self {
+                    requested_at: Ok(Default::default()),
+                    reviewed_at: Ok(Default::default()),
+                    reviewed_by_user_id: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl ArticleApprovalInfo {
+            pub fn requested_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requested_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requested_at: {e}")
+                    });
+                self
+            }
+            pub fn reviewed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reviewed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reviewed_at: {e}")
+                    });
+                self
+            }
+            pub fn reviewed_by_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reviewed_by_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reviewed_by_user_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArticleApprovalInfo>
+        for super::ArticleApprovalInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArticleApprovalInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    requested_at: value.requested_at?,
+                    reviewed_at: value.reviewed_at?,
+                    reviewed_by_user_id: value.reviewed_by_user_id?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArticleApprovalInfo> for ArticleApprovalInfo {
+            fn from(value: super::ArticleApprovalInfo) -> Self {
+                Self {
+                    requested_at: Ok(value.requested_at),
+                    reviewed_at: Ok(value.reviewed_at),
+                    reviewed_by_user_id: Ok(value.reviewed_by_user_id),
+                    status: Ok(value.status),
                 }
             }
         }
@@ -7887,16 +11032,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ArticleListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -7927,7 +11072,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -7962,27 +11107,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ArticleResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Article>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Article, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ArticleResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl ArticleResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Article>>,
+                T: ::std::convert::TryInto<super::Article>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -7994,7 +11136,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -8172,6 +11314,468 @@ pub mod types {
         impl ::std::convert::From<super::ArticleReviewResponse>
         for ArticleReviewResponse {
             fn from(value: super::ArticleReviewResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArticleTranslation {
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            language: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArticleTranslation {
+            fn default() -> Self {
+                Self {
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    language: Err("no value supplied for language".to_string()),
+                    title: Err("no value supplied for title".to_string()),
+                }
+            }
+        }
+        impl ArticleTranslation {
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn language<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.language = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for language: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArticleTranslation> for super::ArticleTranslation {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArticleTranslation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body_html: value.body_html?,
+                    language: value.language?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArticleTranslation> for ArticleTranslation {
+            fn from(value: super::ArticleTranslation) -> Self {
+                Self {
+                    body_html: Ok(value.body_html),
+                    language: Ok(value.language),
+                    title: Ok(value.title),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArticleVisibilityConfig {
+            ai_agent_access: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            allowed_agent_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            customer_visibility_condition: ::std::result::Result<
+                ::std::option::Option<super::FilterExpression>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ArticleVisibilityConfig {
+            fn default() -> Self {
+                Self {
+                    ai_agent_access: Ok(Default::default()),
+                    allowed_agent_ids: Ok(Default::default()),
+                    customer_visibility_condition: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl ArticleVisibilityConfig {
+            pub fn ai_agent_access<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_agent_access = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ai_agent_access: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn allowed_agent_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_agent_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_agent_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn customer_visibility_condition<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FilterExpression>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_visibility_condition = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for customer_visibility_condition: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArticleVisibilityConfig>
+        for super::ArticleVisibilityConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArticleVisibilityConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ai_agent_access: value.ai_agent_access?,
+                    allowed_agent_ids: value.allowed_agent_ids?,
+                    customer_visibility_condition: value.customer_visibility_condition?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArticleVisibilityConfig>
+        for ArticleVisibilityConfig {
+            fn from(value: super::ArticleVisibilityConfig) -> Self {
+                Self {
+                    ai_agent_access: Ok(value.ai_agent_access),
+                    allowed_agent_ids: Ok(value.allowed_agent_ids),
+                    customer_visibility_condition: Ok(
+                        value.customer_visibility_condition,
+                    ),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ArticleVisibilityInput {
+            ai_agent_access: ::std::result::Result<
+                ::std::option::Option<super::AiAgentAccess>,
+                ::std::string::String,
+            >,
+            allowed_agent_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            customer_visibility_condition: ::std::result::Result<
+                ::std::option::Option<super::Filter>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::ContentVisibility>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ArticleVisibilityInput {
+            fn default() -> Self {
+                Self {
+                    ai_agent_access: Ok(Default::default()),
+                    allowed_agent_ids: Ok(Default::default()),
+                    customer_visibility_condition: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl ArticleVisibilityInput {
+            pub fn ai_agent_access<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AiAgentAccess>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_agent_access = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ai_agent_access: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn allowed_agent_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_agent_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_agent_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn customer_visibility_condition<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Filter>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_visibility_condition = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for customer_visibility_condition: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ContentVisibility>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArticleVisibilityInput>
+        for super::ArticleVisibilityInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArticleVisibilityInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ai_agent_access: value.ai_agent_access?,
+                    allowed_agent_ids: value.allowed_agent_ids?,
+                    customer_visibility_condition: value.customer_visibility_condition?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArticleVisibilityInput>
+        for ArticleVisibilityInput {
+            fn from(value: super::ArticleVisibilityInput) -> Self {
+                Self {
+                    ai_agent_access: Ok(value.ai_agent_access),
+                    allowed_agent_ids: Ok(value.allowed_agent_ids),
+                    customer_visibility_condition: Ok(
+                        value.customer_visibility_condition,
+                    ),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Attachment {
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for Attachment {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl Attachment {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Attachment> for super::Attachment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Attachment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    id: value.id?,
+                    name: value.name?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Attachment> for Attachment {
+            fn from(value: super::Attachment) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AttachmentResponse {
+            data: ::std::result::Result<super::Attachment, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AttachmentResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AttachmentResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Attachment>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AttachmentResponse> for super::AttachmentResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AttachmentResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AttachmentResponse> for AttachmentResponse {
+            fn from(value: super::AttachmentResponse) -> Self {
                 Self {
                     data: Ok(value.data),
                     request_id: Ok(value.request_id),
@@ -8518,6 +12122,139 @@ pub mod types {
                     data: Ok(value.data),
                     pagination: Ok(value.pagination),
                     request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BulkIssueResponse {
+            data: ::std::result::Result<super::BulkIssueResult, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BulkIssueResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl BulkIssueResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::BulkIssueResult>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BulkIssueResponse> for super::BulkIssueResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BulkIssueResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BulkIssueResponse> for BulkIssueResponse {
+            fn from(value: super::BulkIssueResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BulkIssueResult {
+            skipped_issues: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::SkippedIssue>>,
+                ::std::string::String,
+            >,
+            succeeded_issue_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BulkIssueResult {
+            fn default() -> Self {
+                Self {
+                    skipped_issues: Ok(Default::default()),
+                    succeeded_issue_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl BulkIssueResult {
+            pub fn skipped_issues<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::SkippedIssue>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.skipped_issues = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for skipped_issues: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn succeeded_issue_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.succeeded_issue_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for succeeded_issue_ids: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BulkIssueResult> for super::BulkIssueResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BulkIssueResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    skipped_issues: value.skipped_issues?,
+                    succeeded_issue_ids: value.succeeded_issue_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BulkIssueResult> for BulkIssueResult {
+            fn from(value: super::BulkIssueResult) -> Self {
+                Self {
+                    skipped_issues: Ok(value.skipped_issues),
+                    succeeded_issue_ids: Ok(value.succeeded_issue_ids),
                 }
             }
         }
@@ -9080,35 +12817,185 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Channel {
+            channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_internal: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_primary: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            mirror_to: ::std::result::Result<
+                ::std::option::Option<super::MirrorChannel>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Channel {
+            fn default() -> Self {
+                Self {
+                    channel_id: Ok(Default::default()),
+                    channel_name: Ok(Default::default()),
+                    channel_url: Ok(Default::default()),
+                    is_internal: Ok(Default::default()),
+                    is_primary: Ok(Default::default()),
+                    mirror_to: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                }
+            }
+        }
+        impl Channel {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_name: {e}")
+                    });
+                self
+            }
+            pub fn channel_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_url: {e}")
+                    });
+                self
+            }
+            pub fn is_internal<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_internal = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_internal: {e}")
+                    });
+                self
+            }
+            pub fn is_primary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_primary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_primary: {e}")
+                    });
+                self
+            }
+            pub fn mirror_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MirrorChannel>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mirror_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mirror_to: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Channel> for super::Channel {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Channel,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    channel_name: value.channel_name?,
+                    channel_url: value.channel_url?,
+                    is_internal: value.is_internal?,
+                    is_primary: value.is_primary?,
+                    mirror_to: value.mirror_to?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Channel> for Channel {
+            fn from(value: super::Channel) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    channel_name: Ok(value.channel_name),
+                    channel_url: Ok(value.channel_url),
+                    is_internal: Ok(value.is_internal),
+                    is_primary: Ok(value.is_primary),
+                    mirror_to: Ok(value.mirror_to),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Collection {
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             icon: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             parent_collection_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
             visibility_config: ::std::result::Result<
                 ::std::option::Option<super::CollectionVisibilityConfig>,
                 ::std::string::String,
@@ -9117,13 +13004,13 @@ pub mod types {
         impl ::std::default::Default for Collection {
             fn default() -> Self {
                 Self {
-                    created_at: Ok(Default::default()),
-                    description: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    description: Err("no value supplied for description".to_string()),
                     icon: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                     parent_collection_id: Ok(Default::default()),
-                    slug: Ok(Default::default()),
-                    title: Ok(Default::default()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    title: Err("no value supplied for title".to_string()),
                     visibility_config: Ok(Default::default()),
                 }
             }
@@ -9131,9 +13018,7 @@ pub mod types {
         impl Collection {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -9145,7 +13030,7 @@ pub mod types {
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -9169,7 +13054,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9193,7 +13078,7 @@ pub mod types {
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -9205,7 +13090,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -9270,15 +13155,15 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for CollectionListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -9297,7 +13182,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -9331,27 +13216,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CollectionResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Collection>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Collection, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for CollectionResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl CollectionResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Collection>>,
+                T: ::std::convert::TryInto<super::Collection>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -9363,7 +13245,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -9400,7 +13282,7 @@ pub mod types {
                 ::std::string::String,
             >,
             allowed_agent_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             visibility: ::std::result::Result<
@@ -9434,7 +13316,9 @@ pub mod types {
             }
             pub fn allowed_agent_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.allowed_agent_ids = value
@@ -9483,19 +13367,112 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CollectionVisibilityInput {
+            ai_agent_access: ::std::result::Result<
+                ::std::option::Option<super::AiAgentAccess>,
+                ::std::string::String,
+            >,
+            allowed_agent_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::ContentVisibility>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CollectionVisibilityInput {
+            fn default() -> Self {
+                Self {
+                    ai_agent_access: Ok(Default::default()),
+                    allowed_agent_ids: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl CollectionVisibilityInput {
+            pub fn ai_agent_access<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AiAgentAccess>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_agent_access = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ai_agent_access: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn allowed_agent_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_agent_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_agent_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ContentVisibility>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CollectionVisibilityInput>
+        for super::CollectionVisibilityInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CollectionVisibilityInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ai_agent_access: value.ai_agent_access?,
+                    allowed_agent_ids: value.allowed_agent_ids?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CollectionVisibilityInput>
+        for CollectionVisibilityInput {
+            fn from(value: super::CollectionVisibilityInput) -> Self {
+                Self {
+                    ai_agent_access: Ok(value.ai_agent_access),
+                    allowed_agent_ids: Ok(value.allowed_agent_ids),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Contact {
             account: ::std::result::Result<
                 ::std::option::Option<super::MiniAccount>,
                 ::std::string::String,
             >,
             avatar_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    super::CustomFieldValue,
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -9504,27 +13481,25 @@ pub mod types {
                 ::std::string::String,
             >,
             emails: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             external_ids: ::std::result::Result<
-                ::std::vec::Vec<super::ExternalId>,
+                ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            integration_user_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::IntegrationUserId>>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             phone_numbers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             portal_role: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             portal_role_id: ::std::result::Result<
@@ -9540,15 +13515,16 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     account: Ok(Default::default()),
-                    avatar_url: Ok(Default::default()),
+                    avatar_url: Err("no value supplied for avatar_url".to_string()),
                     custom_fields: Ok(Default::default()),
                     email: Ok(Default::default()),
                     emails: Ok(Default::default()),
                     external_ids: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    integration_user_ids: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
                     phone_numbers: Ok(Default::default()),
-                    portal_role: Ok(Default::default()),
+                    portal_role: Err("no value supplied for portal_role".to_string()),
                     portal_role_id: Ok(Default::default()),
                     primary_phone_number: Ok(Default::default()),
                 }
@@ -9569,7 +13545,7 @@ pub mod types {
             }
             pub fn avatar_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.avatar_url = value
@@ -9582,9 +13558,11 @@ pub mod types {
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        super::CustomFieldValue,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<super::CustomFieldEntry>,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -9610,7 +13588,9 @@ pub mod types {
             }
             pub fn emails<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.emails = value
@@ -9622,7 +13602,9 @@ pub mod types {
             }
             pub fn external_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.external_ids = value
@@ -9634,7 +13616,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9642,9 +13624,25 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            pub fn integration_user_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::IntegrationUserId>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.integration_user_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for integration_user_ids: {e}"
+                        )
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -9656,7 +13654,9 @@ pub mod types {
             }
             pub fn phone_numbers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone_numbers = value
@@ -9668,7 +13668,7 @@ pub mod types {
             }
             pub fn portal_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.portal_role = value
@@ -9720,6 +13720,7 @@ pub mod types {
                     emails: value.emails?,
                     external_ids: value.external_ids?,
                     id: value.id?,
+                    integration_user_ids: value.integration_user_ids?,
                     name: value.name?,
                     phone_numbers: value.phone_numbers?,
                     portal_role: value.portal_role?,
@@ -9738,11 +13739,73 @@ pub mod types {
                     emails: Ok(value.emails),
                     external_ids: Ok(value.external_ids),
                     id: Ok(value.id),
+                    integration_user_ids: Ok(value.integration_user_ids),
                     name: Ok(value.name),
                     phone_numbers: Ok(value.phone_numbers),
                     portal_role: Ok(value.portal_role),
                     portal_role_id: Ok(value.portal_role_id),
                     primary_phone_number: Ok(value.primary_phone_number),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ContactEmail {
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_primary: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ContactEmail {
+            fn default() -> Self {
+                Self {
+                    email: Err("no value supplied for email".to_string()),
+                    is_primary: Ok(Default::default()),
+                }
+            }
+        }
+        impl ContactEmail {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn is_primary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_primary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_primary: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ContactEmail> for super::ContactEmail {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContactEmail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    is_primary: value.is_primary?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ContactEmail> for ContactEmail {
+            fn from(value: super::ContactEmail) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    is_primary: Ok(value.is_primary),
                 }
             }
         }
@@ -9757,16 +13820,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ContactListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -9797,7 +13860,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -9832,27 +13895,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ContactResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Contact>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Contact, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ContactResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl ContactResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
+                T: ::std::convert::TryInto<super::Contact>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -9864,7 +13924,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -10287,6 +14347,10 @@ pub mod types {
                 ::std::option::Option<super::AccountType>,
                 ::std::string::String,
             >,
+            channels: ::std::result::Result<
+                ::std::vec::Vec<super::Channel>,
+                ::std::string::String,
+            >,
             custom_fields: ::std::result::Result<
                 ::std::vec::Vec<super::CustomFieldValue>,
                 ::std::string::String,
@@ -10329,6 +14393,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     account_type: Ok(Default::default()),
+                    channels: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
                     domain: Ok(Default::default()),
                     domains: Ok(Default::default()),
@@ -10352,6 +14417,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for account_type: {e}")
+                    });
+                self
+            }
+            pub fn channels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Channel>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channels: {e}")
                     });
                 self
             }
@@ -10488,6 +14565,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     account_type: value.account_type?,
+                    channels: value.channels?,
                     custom_fields: value.custom_fields?,
                     domain: value.domain?,
                     domains: value.domains?,
@@ -10505,6 +14583,7 @@ pub mod types {
             fn from(value: super::CreateAccountRequest) -> Self {
                 Self {
                     account_type: Ok(value.account_type),
+                    channels: Ok(value.channels),
                     custom_fields: Ok(value.custom_fields),
                     domain: Ok(value.domain),
                     domains: Ok(value.domains),
@@ -10545,6 +14624,14 @@ pub mod types {
                 ::std::string::String,
             >,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            translations: ::std::result::Result<
+                ::std::vec::Vec<super::ArticleTranslation>,
+                ::std::string::String,
+            >,
+            visibility_config: ::std::result::Result<
+                ::std::option::Option<super::ArticleVisibilityInput>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateArticleRequest {
             fn default() -> Self {
@@ -10558,6 +14645,8 @@ pub mod types {
                     is_unlisted: Ok(Default::default()),
                     slug: Ok(Default::default()),
                     title: Err("no value supplied for title".to_string()),
+                    translations: Ok(Default::default()),
+                    visibility_config: Ok(Default::default()),
                 }
             }
         }
@@ -10648,6 +14737,34 @@ pub mod types {
                     });
                 self
             }
+            pub fn translations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ArticleTranslation>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.translations = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for translations: {e}")
+                    });
+                self
+            }
+            pub fn visibility_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ArticleVisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_config: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateArticleRequest>
         for super::CreateArticleRequest {
@@ -10663,6 +14780,8 @@ pub mod types {
                     is_unlisted: value.is_unlisted?,
                     slug: value.slug?,
                     title: value.title?,
+                    translations: value.translations?,
+                    visibility_config: value.visibility_config?,
                 })
             }
         }
@@ -10676,6 +14795,93 @@ pub mod types {
                     is_unlisted: Ok(value.is_unlisted),
                     slug: Ok(value.slug),
                     title: Ok(value.title),
+                    translations: Ok(value.translations),
+                    visibility_config: Ok(value.visibility_config),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateAttachmentRequest {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateAttachmentRequest {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    file: Ok(Default::default()),
+                    file_url: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateAttachmentRequest {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file: {e}")
+                    });
+                self
+            }
+            pub fn file_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateAttachmentRequest>
+        for super::CreateAttachmentRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateAttachmentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    file: value.file?,
+                    file_url: value.file_url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateAttachmentRequest>
+        for CreateAttachmentRequest {
+            fn from(value: super::CreateAttachmentRequest) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    file: Ok(value.file),
+                    file_url: Ok(value.file_url),
                 }
             }
         }
@@ -10939,6 +15145,10 @@ pub mod types {
                 ::std::string::String,
             >,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            visibility_config: ::std::result::Result<
+                ::std::option::Option<super::CollectionVisibilityInput>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateCollectionRequest {
             fn default() -> Self {
@@ -10947,6 +15157,7 @@ pub mod types {
                     parent_collection_id: Ok(Default::default()),
                     slug: Ok(Default::default()),
                     title: Err("no value supplied for title".to_string()),
+                    visibility_config: Ok(Default::default()),
                 }
             }
         }
@@ -11001,6 +15212,22 @@ pub mod types {
                     });
                 self
             }
+            pub fn visibility_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CollectionVisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_config: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateCollectionRequest>
         for super::CreateCollectionRequest {
@@ -11013,6 +15240,7 @@ pub mod types {
                     parent_collection_id: value.parent_collection_id?,
                     slug: value.slug?,
                     title: value.title?,
+                    visibility_config: value.visibility_config?,
                 })
             }
         }
@@ -11024,6 +15252,7 @@ pub mod types {
                     parent_collection_id: Ok(value.parent_collection_id),
                     slug: Ok(value.slug),
                     title: Ok(value.title),
+                    visibility_config: Ok(value.visibility_config),
                 }
             }
         }
@@ -11059,7 +15288,11 @@ pub mod types {
                 ::std::string::String,
             >,
             portal_role: ::std::result::Result<
-                ::std::option::Option<super::PortalRole>,
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            portal_role_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             primary_phone_number: ::std::result::Result<
@@ -11079,6 +15312,7 @@ pub mod types {
                     name: Err("no value supplied for name".to_string()),
                     phone_numbers: Ok(Default::default()),
                     portal_role: Ok(Default::default()),
+                    portal_role_id: Ok(Default::default()),
                     primary_phone_number: Ok(Default::default()),
                 }
             }
@@ -11184,13 +15418,27 @@ pub mod types {
             }
             pub fn portal_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PortalRole>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.portal_role = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for portal_role: {e}")
+                    });
+                self
+            }
+            pub fn portal_role_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_role_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for portal_role_id: {e}"
+                        )
                     });
                 self
             }
@@ -11225,6 +15473,7 @@ pub mod types {
                     name: value.name?,
                     phone_numbers: value.phone_numbers?,
                     portal_role: value.portal_role?,
+                    portal_role_id: value.portal_role_id?,
                     primary_phone_number: value.primary_phone_number?,
                 })
             }
@@ -11241,6 +15490,7 @@ pub mod types {
                     name: Ok(value.name),
                     phone_numbers: Ok(value.phone_numbers),
                     portal_role: Ok(value.portal_role),
+                    portal_role_id: Ok(value.portal_role_id),
                     primary_phone_number: Ok(value.primary_phone_number),
                 }
             }
@@ -11581,6 +15831,351 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CreateIssueAiResponseRequest {
+            ai_agent_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            post_as_internal_note: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateIssueAiResponseRequest {
+            fn default() -> Self {
+                Self {
+                    ai_agent_id: Err("no value supplied for ai_agent_id".to_string()),
+                    post_as_internal_note: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateIssueAiResponseRequest {
+            pub fn ai_agent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_agent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ai_agent_id: {e}")
+                    });
+                self
+            }
+            pub fn post_as_internal_note<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.post_as_internal_note = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for post_as_internal_note: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateIssueAiResponseRequest>
+        for super::CreateIssueAiResponseRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateIssueAiResponseRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ai_agent_id: value.ai_agent_id?,
+                    post_as_internal_note: value.post_as_internal_note?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateIssueAiResponseRequest>
+        for CreateIssueAiResponseRequest {
+            fn from(value: super::CreateIssueAiResponseRequest) -> Self {
+                Self {
+                    ai_agent_id: Ok(value.ai_agent_id),
+                    post_as_internal_note: Ok(value.post_as_internal_note),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateIssueDraftReplyRequest {
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateIssueDraftReplyRequest {
+            fn default() -> Self {
+                Self {
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateIssueDraftReplyRequest {
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateIssueDraftReplyRequest>
+        for super::CreateIssueDraftReplyRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateIssueDraftReplyRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body_html: value.body_html?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateIssueDraftReplyRequest>
+        for CreateIssueDraftReplyRequest {
+            fn from(value: super::CreateIssueDraftReplyRequest) -> Self {
+                Self {
+                    body_html: Ok(value.body_html),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateIssueGroupRequest {
+            child_issue_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for CreateIssueGroupRequest {
+            fn default() -> Self {
+                Self {
+                    child_issue_ids: Err(
+                        "no value supplied for child_issue_ids".to_string(),
+                    ),
+                    title: Err("no value supplied for title".to_string()),
+                }
+            }
+        }
+        impl CreateIssueGroupRequest {
+            pub fn child_issue_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.child_issue_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for child_issue_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateIssueGroupRequest>
+        for super::CreateIssueGroupRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateIssueGroupRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    child_issue_ids: value.child_issue_ids?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateIssueGroupRequest>
+        for CreateIssueGroupRequest {
+            fn from(value: super::CreateIssueGroupRequest) -> Self {
+                Self {
+                    child_issue_ids: Ok(value.child_issue_ids),
+                    title: Ok(value.title),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateIssueNoteRequest {
+            attachment_urls: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            thread_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            thread_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateIssueNoteRequest {
+            fn default() -> Self {
+                Self {
+                    attachment_urls: Ok(Default::default()),
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    message_id: Ok(Default::default()),
+                    thread_id: Ok(Default::default()),
+                    thread_name: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateIssueNoteRequest {
+            pub fn attachment_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachment_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attachment_urls: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn thread_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.thread_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thread_id: {e}")
+                    });
+                self
+            }
+            pub fn thread_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.thread_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thread_name: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateIssueNoteRequest>
+        for super::CreateIssueNoteRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateIssueNoteRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachment_urls: value.attachment_urls?,
+                    body_html: value.body_html?,
+                    message_id: value.message_id?,
+                    thread_id: value.thread_id?,
+                    thread_name: value.thread_name?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateIssueNoteRequest>
+        for CreateIssueNoteRequest {
+            fn from(value: super::CreateIssueNoteRequest) -> Self {
+                Self {
+                    attachment_urls: Ok(value.attachment_urls),
+                    body_html: Ok(value.body_html),
+                    message_id: Ok(value.message_id),
+                    thread_id: Ok(value.thread_id),
+                    thread_name: Ok(value.thread_name),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CreateIssueRequest {
             account_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -11619,7 +16214,7 @@ pub mod types {
                 ::std::string::String,
             >,
             destination_metadata: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<super::DestinationMetadata>,
                 ::std::string::String,
             >,
             priority: ::std::result::Result<
@@ -11639,6 +16234,10 @@ pub mod types {
                 ::std::string::String,
             >,
             requester_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            requester_phone_number: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -11674,6 +16273,7 @@ pub mod types {
                     requester_email: Ok(Default::default()),
                     requester_id: Ok(Default::default()),
                     requester_name: Ok(Default::default()),
+                    requester_phone_number: Ok(Default::default()),
                     tags: Ok(Default::default()),
                     team_id: Ok(Default::default()),
                     title: Err("no value supplied for title".to_string()),
@@ -11801,7 +16401,7 @@ pub mod types {
             pub fn destination_metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<super::DestinationMetadata>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -11880,6 +16480,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn requester_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requester_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requester_phone_number: {e}"
+                        )
+                    });
+                self
+            }
             pub fn tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -11950,6 +16564,7 @@ pub mod types {
                     requester_email: value.requester_email?,
                     requester_id: value.requester_id?,
                     requester_name: value.requester_name?,
+                    requester_phone_number: value.requester_phone_number?,
                     tags: value.tags?,
                     team_id: value.team_id?,
                     title: value.title?,
@@ -11975,10 +16590,266 @@ pub mod types {
                     requester_email: Ok(value.requester_email),
                     requester_id: Ok(value.requester_id),
                     requester_name: Ok(value.requester_name),
+                    requester_phone_number: Ok(value.requester_phone_number),
                     tags: Ok(value.tags),
                     team_id: Ok(value.team_id),
                     title: Ok(value.title),
                     user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateIssueThreadRequest {
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            slack_channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            slack_thread_ts: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateIssueThreadRequest {
+            fn default() -> Self {
+                Self {
+                    name: Ok(Default::default()),
+                    slack_channel_id: Ok(Default::default()),
+                    slack_thread_ts: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateIssueThreadRequest {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn slack_channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slack_channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for slack_channel_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn slack_thread_ts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slack_thread_ts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for slack_thread_ts: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateIssueThreadRequest>
+        for super::CreateIssueThreadRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateIssueThreadRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    slack_channel_id: value.slack_channel_id?,
+                    slack_thread_ts: value.slack_thread_ts?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateIssueThreadRequest>
+        for CreateIssueThreadRequest {
+            fn from(value: super::CreateIssueThreadRequest) -> Self {
+                Self {
+                    name: Ok(value.name),
+                    slack_channel_id: Ok(value.slack_channel_id),
+                    slack_thread_ts: Ok(value.slack_thread_ts),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateMacroRequest {
+            conditions: ::std::result::Result<
+                ::std::option::Option<super::Filter>,
+                ::std::string::String,
+            >,
+            edit_visibility: ::std::result::Result<
+                ::std::option::Option<super::VisibilityInput>,
+                ::std::string::String,
+            >,
+            macro_group_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            text_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            text_type: ::std::result::Result<
+                ::std::option::Option<super::MacroTextType>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::VisibilityInput>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateMacroRequest {
+            fn default() -> Self {
+                Self {
+                    conditions: Ok(Default::default()),
+                    edit_visibility: Ok(Default::default()),
+                    macro_group_id: Err(
+                        "no value supplied for macro_group_id".to_string(),
+                    ),
+                    name: Err("no value supplied for name".to_string()),
+                    text_html: Err("no value supplied for text_html".to_string()),
+                    text_type: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateMacroRequest {
+            pub fn conditions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Filter>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conditions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for conditions: {e}")
+                    });
+                self
+            }
+            pub fn edit_visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for edit_visibility: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn macro_group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.macro_group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for macro_group_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn text_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_html: {e}")
+                    });
+                self
+            }
+            pub fn text_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MacroTextType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_type: {e}")
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateMacroRequest> for super::CreateMacroRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateMacroRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conditions: value.conditions?,
+                    edit_visibility: value.edit_visibility?,
+                    macro_group_id: value.macro_group_id?,
+                    name: value.name?,
+                    text_html: value.text_html?,
+                    text_type: value.text_type?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateMacroRequest> for CreateMacroRequest {
+            fn from(value: super::CreateMacroRequest) -> Self {
+                Self {
+                    conditions: Ok(value.conditions),
+                    edit_visibility: Ok(value.edit_visibility),
+                    macro_group_id: Ok(value.macro_group_id),
+                    name: Ok(value.name),
+                    text_html: Ok(value.text_html),
+                    text_type: Ok(value.text_type),
+                    visibility: Ok(value.visibility),
                 }
             }
         }
@@ -11989,7 +16860,7 @@ pub mod types {
                 ::std::string::String,
             >,
             due_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -12023,7 +16894,9 @@ pub mod types {
             }
             pub fn due_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.due_date = value
@@ -12098,10 +16971,13 @@ pub mod types {
                 ::std::string::String,
             >,
             end_date: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             owner_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -12111,7 +16987,7 @@ pub mod types {
                 ::std::string::String,
             >,
             start_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
         }
@@ -12122,7 +16998,7 @@ pub mod types {
                     customer_portal_visible: Ok(Default::default()),
                     description_html: Ok(Default::default()),
                     end_date: Ok(Default::default()),
-                    name: Err("no value supplied for name".to_string()),
+                    name: Ok(Default::default()),
                     owner_id: Ok(Default::default()),
                     project_template_id: Ok(Default::default()),
                     start_date: Ok(Default::default()),
@@ -12172,7 +17048,9 @@ pub mod types {
             }
             pub fn end_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_date = value
@@ -12184,7 +17062,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -12222,7 +17100,9 @@ pub mod types {
             }
             pub fn start_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_date = value
@@ -12619,10 +17499,14 @@ pub mod types {
                 ::std::string::String,
             >,
             due_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             milestone_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            parent_task_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -12646,6 +17530,7 @@ pub mod types {
                     customer_portal_visible: Ok(Default::default()),
                     due_date: Ok(Default::default()),
                     milestone_id: Ok(Default::default()),
+                    parent_task_id: Ok(Default::default()),
                     project_id: Ok(Default::default()),
                     status: Ok(Default::default()),
                     title: Err("no value supplied for title".to_string()),
@@ -12717,7 +17602,9 @@ pub mod types {
             }
             pub fn due_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.due_date = value
@@ -12736,6 +17623,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for milestone_id: {e}")
+                    });
+                self
+            }
+            pub fn parent_task_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_task_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parent_task_id: {e}"
+                        )
                     });
                 self
             }
@@ -12789,6 +17690,7 @@ pub mod types {
                     customer_portal_visible: value.customer_portal_visible?,
                     due_date: value.due_date?,
                     milestone_id: value.milestone_id?,
+                    parent_task_id: value.parent_task_id?,
                     project_id: value.project_id?,
                     status: value.status?,
                     title: value.title?,
@@ -12805,6 +17707,7 @@ pub mod types {
                     customer_portal_visible: Ok(value.customer_portal_visible),
                     due_date: Ok(value.due_date),
                     milestone_id: Ok(value.milestone_id),
+                    parent_task_id: Ok(value.parent_task_id),
                     project_id: Ok(value.project_id),
                     status: Ok(value.status),
                     title: Ok(value.title),
@@ -12813,7 +17716,15 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateTeamRequest {
+            assignment_configuration: ::std::result::Result<
+                ::std::option::Option<super::TeamAssignmentConfigurationInput>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            schedule: ::std::result::Result<
+                ::std::option::Option<super::TeamScheduleInput>,
+                ::std::string::String,
+            >,
             user_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
@@ -12822,12 +17733,30 @@ pub mod types {
         impl ::std::default::Default for CreateTeamRequest {
             fn default() -> Self {
                 Self {
+                    assignment_configuration: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
+                    schedule: Ok(Default::default()),
                     user_ids: Ok(Default::default()),
                 }
             }
         }
         impl CreateTeamRequest {
+            pub fn assignment_configuration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TeamAssignmentConfigurationInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignment_configuration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignment_configuration: {e}"
+                        )
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12837,6 +17766,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn schedule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TeamScheduleInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schedule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for schedule: {e}")
                     });
                 self
             }
@@ -12859,7 +17802,9 @@ pub mod types {
                 value: CreateTeamRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    assignment_configuration: value.assignment_configuration?,
                     name: value.name?,
+                    schedule: value.schedule?,
                     user_ids: value.user_ids?,
                 })
             }
@@ -12867,7 +17812,9 @@ pub mod types {
         impl ::std::convert::From<super::CreateTeamRequest> for CreateTeamRequest {
             fn from(value: super::CreateTeamRequest) -> Self {
                 Self {
+                    assignment_configuration: Ok(value.assignment_configuration),
                     name: Ok(value.name),
+                    schedule: Ok(value.schedule),
                     user_ids: Ok(value.user_ids),
                 }
             }
@@ -12943,9 +17890,169 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CrmDetails {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for CrmDetails {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                }
+            }
+        }
+        impl CrmDetails {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CrmDetails> for super::CrmDetails {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CrmDetails,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CrmDetails> for CrmDetails {
+            fn from(value: super::CrmDetails) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CrmSettings {
+            details: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::CrmDetails>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CrmSettings {
+            fn default() -> Self {
+                Self {
+                    details: Ok(Default::default()),
+                }
+            }
+        }
+        impl CrmSettings {
+            pub fn details<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::CrmDetails>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.details = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for details: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CrmSettings> for super::CrmSettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CrmSettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { details: value.details? })
+            }
+        }
+        impl ::std::convert::From<super::CrmSettings> for CrmSettings {
+            fn from(value: super::CrmSettings) -> Self {
+                Self { details: Ok(value.details) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CsatResponse {
+            comment: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            score: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for CsatResponse {
+            fn default() -> Self {
+                Self {
+                    comment: Ok(Default::default()),
+                    score: Err("no value supplied for score".to_string()),
+                }
+            }
+        }
+        impl CsatResponse {
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CsatResponse> for super::CsatResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CsatResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comment: value.comment?,
+                    score: value.score?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CsatResponse> for CsatResponse {
+            fn from(value: super::CsatResponse) -> Self {
+                Self {
+                    comment: Ok(value.comment),
+                    score: Ok(value.score),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CustomFieldDefinition {
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             default_value: ::std::result::Result<
@@ -12953,80 +18060,60 @@ pub mod types {
                 ::std::string::String,
             >,
             default_values: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_read_only: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            label: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_read_only: ::std::result::Result<bool, ::std::string::String>,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
             number_metadata: ::std::result::Result<
                 ::std::option::Option<super::NumberMetadata>,
                 ::std::string::String,
             >,
             object_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             select_metadata: ::std::result::Result<
                 ::std::option::Option<super::SelectMetadata>,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            source: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
             updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for CustomFieldDefinition {
             fn default() -> Self {
                 Self {
-                    created_at: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
                     default_value: Ok(Default::default()),
                     default_values: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    is_read_only: Ok(Default::default()),
-                    label: Ok(Default::default()),
+                    description: Err("no value supplied for description".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_read_only: Err("no value supplied for is_read_only".to_string()),
+                    label: Err("no value supplied for label".to_string()),
                     number_metadata: Ok(Default::default()),
-                    object_type: Ok(Default::default()),
+                    object_type: Err("no value supplied for object_type".to_string()),
                     select_metadata: Ok(Default::default()),
-                    slug: Ok(Default::default()),
-                    source: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
                 }
             }
         }
         impl CustomFieldDefinition {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -13050,7 +18137,9 @@ pub mod types {
             }
             pub fn default_values<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.default_values = value
@@ -13064,7 +18153,7 @@ pub mod types {
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -13076,7 +18165,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -13086,7 +18175,7 @@ pub mod types {
             }
             pub fn is_read_only<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_read_only = value
@@ -13098,7 +18187,7 @@ pub mod types {
             }
             pub fn label<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.label = value
@@ -13124,7 +18213,7 @@ pub mod types {
             }
             pub fn object_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.object_type = value
@@ -13150,7 +18239,7 @@ pub mod types {
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -13162,7 +18251,7 @@ pub mod types {
             }
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.source = value
@@ -13174,7 +18263,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -13186,9 +18275,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -13255,7 +18342,7 @@ pub mod types {
                 ::std::string::String,
             >,
             values: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
         }
@@ -13295,7 +18382,9 @@ pub mod types {
             }
             pub fn values<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.values = value
@@ -13338,16 +18427,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for CustomFieldListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -13380,7 +18469,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -13415,30 +18504,110 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct CustomFieldResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::CustomFieldDefinition>,
+        pub struct CustomFieldOption {
+            ai_description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            request_id: ::std::result::Result<
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            slug: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for CustomFieldResponse {
+        impl ::std::default::Default for CustomFieldOption {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    ai_description: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    slug: Ok(Default::default()),
                 }
             }
         }
-        impl CustomFieldResponse {
+        impl CustomFieldOption {
+            pub fn ai_description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ai_description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ai_description: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomFieldOption> for super::CustomFieldOption {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomFieldOption,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ai_description: value.ai_description?,
+                    label: value.label?,
+                    slug: value.slug?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomFieldOption> for CustomFieldOption {
+            fn from(value: super::CustomFieldOption) -> Self {
+                Self {
+                    ai_description: Ok(value.ai_description),
+                    label: Ok(value.label),
+                    slug: Ok(value.slug),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomFieldOptionResponse {
+            data: ::std::result::Result<super::CustomFieldOption, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomFieldOptionResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl CustomFieldOptionResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CustomFieldDefinition>,
-                >,
+                T: ::std::convert::TryInto<super::CustomFieldOption>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -13450,7 +18619,73 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomFieldOptionResponse>
+        for super::CustomFieldOptionResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomFieldOptionResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomFieldOptionResponse>
+        for CustomFieldOptionResponse {
+            fn from(value: super::CustomFieldOptionResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomFieldResponse {
+            data: ::std::result::Result<
+                super::CustomFieldDefinition,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomFieldResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl CustomFieldResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CustomFieldDefinition>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -14077,49 +19312,152 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct DeleteSelectOptionRequest {
-            current_slug: ::std::result::Result<
+        pub struct CustomSourceInfo {
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
+            metadata: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
-        impl ::std::default::Default for DeleteSelectOptionRequest {
+        impl ::std::default::Default for CustomSourceInfo {
             fn default() -> Self {
                 Self {
-                    current_slug: Err("no value supplied for current_slug".to_string()),
+                    created_at: Ok(Default::default()),
+                    external_id: Err("no value supplied for external_id".to_string()),
+                    metadata: Ok(Default::default()),
                 }
             }
         }
-        impl DeleteSelectOptionRequest {
-            pub fn current_slug<T>(mut self, value: T) -> Self
+        impl CustomSourceInfo {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.current_slug = value
+                self.external_id = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for current_slug: {e}")
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn metadata<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.metadata = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
                     });
                 self
             }
         }
-        impl ::std::convert::TryFrom<DeleteSelectOptionRequest>
-        for super::DeleteSelectOptionRequest {
+        impl ::std::convert::TryFrom<CustomSourceInfo> for super::CustomSourceInfo {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: DeleteSelectOptionRequest,
+                value: CustomSourceInfo,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    current_slug: value.current_slug?,
+                    created_at: value.created_at?,
+                    external_id: value.external_id?,
+                    metadata: value.metadata?,
                 })
             }
         }
-        impl ::std::convert::From<super::DeleteSelectOptionRequest>
-        for DeleteSelectOptionRequest {
-            fn from(value: super::DeleteSelectOptionRequest) -> Self {
+        impl ::std::convert::From<super::CustomSourceInfo> for CustomSourceInfo {
+            fn from(value: super::CustomSourceInfo) -> Self {
                 Self {
-                    current_slug: Ok(value.current_slug),
+                    created_at: Ok(value.created_at),
+                    external_id: Ok(value.external_id),
+                    metadata: Ok(value.metadata),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DeleteSelectOptionResponse {
+            data: ::std::result::Result<super::SuccessFlag, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DeleteSelectOptionResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl DeleteSelectOptionResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SuccessFlag>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DeleteSelectOptionResponse>
+        for super::DeleteSelectOptionResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DeleteSelectOptionResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DeleteSelectOptionResponse>
+        for DeleteSelectOptionResponse {
+            fn from(value: super::DeleteSelectOptionResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
                 }
             }
         }
@@ -14184,6 +19522,858 @@ pub mod types {
             fn from(value: super::DeleteTrainingDataDocumentsResponse) -> Self {
                 Self {
                     deleted_count: Ok(value.deleted_count),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DestinationMetadata {
+            chat_widget_app_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            destination: ::std::result::Result<
+                super::MessageDestination,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            email_bccs: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            email_ccs: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            from_sms_phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            from_sms_phone_number_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            from_whatsapp_phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            whatsapp_app_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            whatsapp_message_template_language: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            whatsapp_message_template_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DestinationMetadata {
+            fn default() -> Self {
+                Self {
+                    chat_widget_app_id: Ok(Default::default()),
+                    destination: Err("no value supplied for destination".to_string()),
+                    email: Ok(Default::default()),
+                    email_bccs: Ok(Default::default()),
+                    email_ccs: Ok(Default::default()),
+                    from_sms_phone_number: Ok(Default::default()),
+                    from_sms_phone_number_id: Ok(Default::default()),
+                    from_whatsapp_phone_number: Ok(Default::default()),
+                    whatsapp_app_id: Ok(Default::default()),
+                    whatsapp_message_template_language: Ok(Default::default()),
+                    whatsapp_message_template_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl DestinationMetadata {
+            pub fn chat_widget_app_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chat_widget_app_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chat_widget_app_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn destination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MessageDestination>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.destination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for destination: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn email_bccs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_bccs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_bccs: {e}")
+                    });
+                self
+            }
+            pub fn email_ccs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_ccs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_ccs: {e}")
+                    });
+                self
+            }
+            pub fn from_sms_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_sms_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for from_sms_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from_sms_phone_number_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_sms_phone_number_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for from_sms_phone_number_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from_whatsapp_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_whatsapp_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for from_whatsapp_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn whatsapp_app_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.whatsapp_app_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for whatsapp_app_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn whatsapp_message_template_language<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.whatsapp_message_template_language = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for whatsapp_message_template_language: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn whatsapp_message_template_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.whatsapp_message_template_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for whatsapp_message_template_name: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DestinationMetadata>
+        for super::DestinationMetadata {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DestinationMetadata,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    chat_widget_app_id: value.chat_widget_app_id?,
+                    destination: value.destination?,
+                    email: value.email?,
+                    email_bccs: value.email_bccs?,
+                    email_ccs: value.email_ccs?,
+                    from_sms_phone_number: value.from_sms_phone_number?,
+                    from_sms_phone_number_id: value.from_sms_phone_number_id?,
+                    from_whatsapp_phone_number: value.from_whatsapp_phone_number?,
+                    whatsapp_app_id: value.whatsapp_app_id?,
+                    whatsapp_message_template_language: value
+                        .whatsapp_message_template_language?,
+                    whatsapp_message_template_name: value.whatsapp_message_template_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DestinationMetadata> for DestinationMetadata {
+            fn from(value: super::DestinationMetadata) -> Self {
+                Self {
+                    chat_widget_app_id: Ok(value.chat_widget_app_id),
+                    destination: Ok(value.destination),
+                    email: Ok(value.email),
+                    email_bccs: Ok(value.email_bccs),
+                    email_ccs: Ok(value.email_ccs),
+                    from_sms_phone_number: Ok(value.from_sms_phone_number),
+                    from_sms_phone_number_id: Ok(value.from_sms_phone_number_id),
+                    from_whatsapp_phone_number: Ok(value.from_whatsapp_phone_number),
+                    whatsapp_app_id: Ok(value.whatsapp_app_id),
+                    whatsapp_message_template_language: Ok(
+                        value.whatsapp_message_template_language,
+                    ),
+                    whatsapp_message_template_name: Ok(
+                        value.whatsapp_message_template_name,
+                    ),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DraftReply {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DraftReply {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    issue_id: Err("no value supplied for issue_id".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                    user_id: Err("no value supplied for user_id".to_string()),
+                }
+            }
+        }
+        impl DraftReply {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DraftReply> for super::DraftReply {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DraftReply,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    issue_id: value.issue_id?,
+                    status: value.status?,
+                    updated_at: value.updated_at?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DraftReply> for DraftReply {
+            fn from(value: super::DraftReply) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    issue_id: Ok(value.issue_id),
+                    status: Ok(value.status),
+                    updated_at: Ok(value.updated_at),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DraftReplyResponse {
+            data: ::std::result::Result<super::DraftReply, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DraftReplyResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl DraftReplyResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DraftReply>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DraftReplyResponse> for super::DraftReplyResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DraftReplyResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DraftReplyResponse> for DraftReplyResponse {
+            fn from(value: super::DraftReplyResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EmailEvent {
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            time: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for EmailEvent {
+            fn default() -> Self {
+                Self {
+                    email: Err("no value supplied for email".to_string()),
+                    time: Err("no value supplied for time".to_string()),
+                }
+            }
+        }
+        impl EmailEvent {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EmailEvent> for super::EmailEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EmailEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    time: value.time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EmailEvent> for EmailEvent {
+            fn from(value: super::EmailEvent) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    time: Ok(value.time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EmailMessageInfo {
+            bcc_emails: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            cc_emails: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            from_email: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            opens: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::EmailEvent>>,
+                ::std::string::String,
+            >,
+            sender_authentication_status: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            to_emails: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EmailMessageInfo {
+            fn default() -> Self {
+                Self {
+                    bcc_emails: Ok(Default::default()),
+                    cc_emails: Ok(Default::default()),
+                    from_email: Err("no value supplied for from_email".to_string()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    opens: Ok(Default::default()),
+                    sender_authentication_status: Err(
+                        "no value supplied for sender_authentication_status".to_string(),
+                    ),
+                    to_emails: Ok(Default::default()),
+                }
+            }
+        }
+        impl EmailMessageInfo {
+            pub fn bcc_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bcc_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bcc_emails: {e}")
+                    });
+                self
+            }
+            pub fn cc_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cc_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cc_emails: {e}")
+                    });
+                self
+            }
+            pub fn from_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from_email: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn opens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::EmailEvent>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.opens = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for opens: {e}")
+                    });
+                self
+            }
+            pub fn sender_authentication_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sender_authentication_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for sender_authentication_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn to_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_emails: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EmailMessageInfo> for super::EmailMessageInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EmailMessageInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    bcc_emails: value.bcc_emails?,
+                    cc_emails: value.cc_emails?,
+                    from_email: value.from_email?,
+                    message_id: value.message_id?,
+                    opens: value.opens?,
+                    sender_authentication_status: value.sender_authentication_status?,
+                    to_emails: value.to_emails?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EmailMessageInfo> for EmailMessageInfo {
+            fn from(value: super::EmailMessageInfo) -> Self {
+                Self {
+                    bcc_emails: Ok(value.bcc_emails),
+                    cc_emails: Ok(value.cc_emails),
+                    from_email: Ok(value.from_email),
+                    message_id: Ok(value.message_id),
+                    opens: Ok(value.opens),
+                    sender_authentication_status: Ok(value.sender_authentication_status),
+                    to_emails: Ok(value.to_emails),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EmailSuppression {
+            bounce_details: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            reason: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for EmailSuppression {
+            fn default() -> Self {
+                Self {
+                    bounce_details: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    email: Err("no value supplied for email".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    reason: Err("no value supplied for reason".to_string()),
+                }
+            }
+        }
+        impl EmailSuppression {
+            pub fn bounce_details<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bounce_details = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for bounce_details: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EmailSuppression> for super::EmailSuppression {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EmailSuppression,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    bounce_details: value.bounce_details?,
+                    created_at: value.created_at?,
+                    email: value.email?,
+                    id: value.id?,
+                    reason: value.reason?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EmailSuppression> for EmailSuppression {
+            fn from(value: super::EmailSuppression) -> Self {
+                Self {
+                    bounce_details: Ok(value.bounce_details),
+                    created_at: Ok(value.created_at),
+                    email: Ok(value.email),
+                    id: Ok(value.id),
+                    reason: Ok(value.reason),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EmailSuppressionListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::EmailSuppression>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EmailSuppressionListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl EmailSuppressionListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EmailSuppression>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EmailSuppressionListResponse>
+        for super::EmailSuppressionListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EmailSuppressionListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EmailSuppressionListResponse>
+        for EmailSuppressionListResponse {
+            fn from(value: super::EmailSuppressionListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
                     request_id: Ok(value.request_id),
                 }
             }
@@ -14355,7 +20545,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ExternalIssue {
+        pub struct ExternalIncident {
             external_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -14364,21 +20554,23 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            source: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            reference: ::std::result::Result<
+                ::std::string::String,
                 ::std::string::String,
             >,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
-        impl ::std::default::Default for ExternalIssue {
+        impl ::std::default::Default for ExternalIncident {
             fn default() -> Self {
                 Self {
                     external_id: Ok(Default::default()),
                     link: Ok(Default::default()),
-                    source: Ok(Default::default()),
+                    reference: Err("no value supplied for reference".to_string()),
+                    source: Err("no value supplied for source".to_string()),
                 }
             }
         }
-        impl ExternalIssue {
+        impl ExternalIncident {
             pub fn external_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14403,9 +20595,100 @@ pub mod types {
                     });
                 self
             }
+            pub fn reference<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference: {e}")
+                    });
+                self
+            }
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExternalIncident> for super::ExternalIncident {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExternalIncident,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    external_id: value.external_id?,
+                    link: value.link?,
+                    reference: value.reference?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExternalIncident> for ExternalIncident {
+            fn from(value: super::ExternalIncident) -> Self {
+                Self {
+                    external_id: Ok(value.external_id),
+                    link: Ok(value.link),
+                    reference: Ok(value.reference),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExternalIssue {
+            external_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            link: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExternalIssue {
+            fn default() -> Self {
+                Self {
+                    external_id: Err("no value supplied for external_id".to_string()),
+                    link: Err("no value supplied for link".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                }
+            }
+        }
+        impl ExternalIssue {
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.source = value
@@ -15404,6 +21687,131 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct FilterExpression {
+            field: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            subfilters: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::FilterExpression>>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            values: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FilterExpression {
+            fn default() -> Self {
+                Self {
+                    field: Ok(Default::default()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    subfilters: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                    values: Ok(Default::default()),
+                }
+            }
+        }
+        impl FilterExpression {
+            pub fn field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn subfilters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::FilterExpression>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subfilters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subfilters: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn values<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.values = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for values: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FilterExpression> for super::FilterExpression {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FilterExpression,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    field: value.field?,
+                    operator: value.operator?,
+                    subfilters: value.subfilters?,
+                    value: value.value?,
+                    values: value.values?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FilterExpression> for FilterExpression {
+            fn from(value: super::FilterExpression) -> Self {
+                Self {
+                    field: Ok(value.field),
+                    operator: Ok(value.operator),
+                    subfilters: Ok(value.subfilters),
+                    value: Ok(value.value),
+                    values: Ok(value.values),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct FilterSearchRequest {
             cursor: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -15489,27 +21897,21 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Follower {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for Follower {
             fn default() -> Self {
                 Self {
-                    id: Ok(Default::default()),
-                    type_: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
                 }
             }
         }
         impl Follower {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -15519,7 +21921,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -15556,15 +21958,15 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for FollowerListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -15583,7 +21985,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -15615,9 +22017,73 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct IntegrationUserId {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for IntegrationUserId {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                }
+            }
+        }
+        impl IntegrationUserId {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IntegrationUserId> for super::IntegrationUserId {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IntegrationUserId,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IntegrationUserId> for IntegrationUserId {
+            fn from(value: super::IntegrationUserId) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Issue {
             account: ::std::result::Result<
                 ::std::option::Option<super::MiniAccount>,
+                ::std::string::String,
+            >,
+            active_time_by_user: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::ActiveTimeByUser>>,
+                ::std::string::String,
+            >,
+            active_time_seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             assignee: ::std::result::Result<
@@ -15625,7 +22091,7 @@ pub mod types {
                 ::std::string::String,
             >,
             attachment_urls: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             author_unverified: ::std::result::Result<
@@ -15633,7 +22099,11 @@ pub mod types {
                 ::std::string::String,
             >,
             body_html: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            business_hours_active_time_seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             business_hours_first_response_seconds: ::std::result::Result<
@@ -15645,34 +22115,51 @@ pub mod types {
                 ::std::string::String,
             >,
             business_hours_time_in_status_seconds: ::std::result::Result<
-                ::std::collections::HashMap<::std::string::String, i64>,
+                ::std::option::Option<
+                    ::std::collections::HashMap<::std::string::String, i64>,
+                >,
                 ::std::string::String,
             >,
             chat_widget_info: ::std::result::Result<
                 ::std::option::Option<super::IssueChatWidgetInfo>,
                 ::std::string::String,
             >,
+            child_issues: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::MiniIssue>>,
+                ::std::string::String,
+            >,
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             csat_responses: ::std::result::Result<
-                ::std::vec::Vec<super::IssueCsatResponsesItem>,
+                ::std::option::Option<::std::vec::Vec<super::CsatResponse>>,
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    super::CustomFieldValue,
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
                 >,
                 ::std::string::String,
             >,
-            customer_portal_visible: ::std::result::Result<
-                ::std::option::Option<bool>,
+            customer_portal_visible: ::std::result::Result<bool, ::std::string::String>,
+            external_incidents: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::ExternalIncident>>,
                 ::std::string::String,
             >,
             external_issues: ::std::result::Result<
-                ::std::vec::Vec<super::ExternalIssue>,
+                ::std::option::Option<::std::vec::Vec<super::ExternalIssue>>,
+                ::std::string::String,
+            >,
+            first_resolution_time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            first_response_breach_time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             first_response_seconds: ::std::result::Result<
@@ -15683,24 +22170,17 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_issue_group: ::std::result::Result<bool, ::std::string::String>,
             latest_message_time: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            link: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            number: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            number_of_touches: ::std::result::Result<
-                ::std::option::Option<i64>,
+            link: ::std::result::Result<::std::string::String, ::std::string::String>,
+            number: ::std::result::Result<i64, ::std::string::String>,
+            number_of_touches: ::std::result::Result<i64, ::std::string::String>,
+            parent_issue_group: ::std::result::Result<
+                ::std::option::Option<super::MiniIssue>,
                 ::std::string::String,
             >,
             requester: ::std::result::Result<
@@ -15720,43 +22200,41 @@ pub mod types {
                 ::std::string::String,
             >,
             slack: ::std::result::Result<
-                ::std::option::Option<super::IssueSlack>,
+                ::std::option::Option<super::SlackInfo>,
                 ::std::string::String,
             >,
             snoozed_until_time: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            source: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            state: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            state: ::std::result::Result<::std::string::String, ::std::string::String>,
             tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             team: ::std::result::Result<
                 ::std::option::Option<super::MiniTeam>,
                 ::std::string::String,
             >,
+            team_slas: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::TeamSla>>,
+                ::std::string::String,
+            >,
             time_in_status_seconds: ::std::result::Result<
-                ::std::collections::HashMap<::std::string::String, i64>,
+                ::std::option::Option<
+                    ::std::collections::HashMap<::std::string::String, i64>,
+                >,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
             updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            workspace_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -15764,40 +22242,57 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     account: Ok(Default::default()),
+                    active_time_by_user: Ok(Default::default()),
+                    active_time_seconds: Ok(Default::default()),
                     assignee: Ok(Default::default()),
                     attachment_urls: Ok(Default::default()),
                     author_unverified: Ok(Default::default()),
-                    body_html: Ok(Default::default()),
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    business_hours_active_time_seconds: Ok(Default::default()),
                     business_hours_first_response_seconds: Ok(Default::default()),
                     business_hours_resolution_seconds: Ok(Default::default()),
                     business_hours_time_in_status_seconds: Ok(Default::default()),
                     chat_widget_info: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
+                    child_issues: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
                     csat_responses: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
-                    customer_portal_visible: Ok(Default::default()),
+                    customer_portal_visible: Err(
+                        "no value supplied for customer_portal_visible".to_string(),
+                    ),
+                    external_incidents: Ok(Default::default()),
                     external_issues: Ok(Default::default()),
+                    first_resolution_time: Ok(Default::default()),
+                    first_response_breach_time: Ok(Default::default()),
                     first_response_seconds: Ok(Default::default()),
                     first_response_time: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_issue_group: Err(
+                        "no value supplied for is_issue_group".to_string(),
+                    ),
                     latest_message_time: Ok(Default::default()),
-                    link: Ok(Default::default()),
-                    number: Ok(Default::default()),
-                    number_of_touches: Ok(Default::default()),
+                    link: Err("no value supplied for link".to_string()),
+                    number: Err("no value supplied for number".to_string()),
+                    number_of_touches: Err(
+                        "no value supplied for number_of_touches".to_string(),
+                    ),
+                    parent_issue_group: Ok(Default::default()),
                     requester: Ok(Default::default()),
                     resolution_breach_time: Ok(Default::default()),
                     resolution_seconds: Ok(Default::default()),
                     resolution_time: Ok(Default::default()),
                     slack: Ok(Default::default()),
                     snoozed_until_time: Ok(Default::default()),
-                    source: Ok(Default::default()),
-                    state: Ok(Default::default()),
+                    source: Err("no value supplied for source".to_string()),
+                    state: Err("no value supplied for state".to_string()),
                     tags: Ok(Default::default()),
                     team: Ok(Default::default()),
+                    team_slas: Ok(Default::default()),
                     time_in_status_seconds: Ok(Default::default()),
-                    title: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                    workspace_email: Ok(Default::default()),
                 }
             }
         }
@@ -15811,6 +22306,36 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for account: {e}")
+                    });
+                self
+            }
+            pub fn active_time_by_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ActiveTimeByUser>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_time_by_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for active_time_by_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn active_time_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_time_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for active_time_seconds: {e}"
+                        )
                     });
                 self
             }
@@ -15828,7 +22353,9 @@ pub mod types {
             }
             pub fn attachment_urls<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.attachment_urls = value
@@ -15856,13 +22383,27 @@ pub mod types {
             }
             pub fn body_html<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.body_html = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn business_hours_active_time_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_hours_active_time_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_hours_active_time_seconds: {e}"
+                        )
                     });
                 self
             }
@@ -15897,7 +22438,9 @@ pub mod types {
             pub fn business_hours_time_in_status_seconds<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<::std::string::String, i64>,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<::std::string::String, i64>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -15926,11 +22469,23 @@ pub mod types {
                     });
                 self
             }
-            pub fn created_at<T>(mut self, value: T) -> Self
+            pub fn child_issues<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                    ::std::option::Option<::std::vec::Vec<super::MiniIssue>>,
                 >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.child_issues = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for child_issues: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -15943,7 +22498,7 @@ pub mod types {
             pub fn csat_responses<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::IssueCsatResponsesItem>,
+                    ::std::option::Option<::std::vec::Vec<super::CsatResponse>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -15959,9 +22514,11 @@ pub mod types {
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        super::CustomFieldValue,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<super::CustomFieldEntry>,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -15975,7 +22532,7 @@ pub mod types {
             }
             pub fn customer_portal_visible<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_portal_visible = value
@@ -15987,9 +22544,27 @@ pub mod types {
                     });
                 self
             }
+            pub fn external_incidents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalIncident>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_incidents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_incidents: {e}"
+                        )
+                    });
+                self
+            }
             pub fn external_issues<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalIssue>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalIssue>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.external_issues = value
@@ -15997,6 +22572,38 @@ pub mod types {
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for external_issues: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn first_resolution_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_resolution_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_resolution_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn first_response_breach_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_response_breach_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_response_breach_time: {e}"
                         )
                     });
                 self
@@ -16033,12 +22640,26 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_issue_group<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_issue_group = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_issue_group: {e}"
+                        )
+                    });
                 self
             }
             pub fn latest_message_time<T>(mut self, value: T) -> Self
@@ -16059,7 +22680,7 @@ pub mod types {
             }
             pub fn link<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.link = value
@@ -16071,7 +22692,7 @@ pub mod types {
             }
             pub fn number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.number = value
@@ -16083,7 +22704,7 @@ pub mod types {
             }
             pub fn number_of_touches<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.number_of_touches = value
@@ -16091,6 +22712,20 @@ pub mod types {
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for number_of_touches: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn parent_issue_group<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniIssue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_issue_group = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for parent_issue_group: {e}"
                         )
                     });
                 self
@@ -16155,7 +22790,7 @@ pub mod types {
             }
             pub fn slack<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::IssueSlack>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::SlackInfo>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slack = value
@@ -16183,7 +22818,7 @@ pub mod types {
             }
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.source = value
@@ -16195,7 +22830,7 @@ pub mod types {
             }
             pub fn state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.state = value
@@ -16207,7 +22842,9 @@ pub mod types {
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
@@ -16229,10 +22866,26 @@ pub mod types {
                     });
                 self
             }
+            pub fn team_slas<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::TeamSla>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_slas = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_slas: {e}")
+                    });
+                self
+            }
             pub fn time_in_status_seconds<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<::std::string::String, i64>,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<::std::string::String, i64>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -16247,7 +22900,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -16259,7 +22912,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -16271,15 +22924,27 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn workspace_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workspace_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for workspace_email: {e}"
+                        )
                     });
                 self
             }
@@ -16291,10 +22956,14 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     account: value.account?,
+                    active_time_by_user: value.active_time_by_user?,
+                    active_time_seconds: value.active_time_seconds?,
                     assignee: value.assignee?,
                     attachment_urls: value.attachment_urls?,
                     author_unverified: value.author_unverified?,
                     body_html: value.body_html?,
+                    business_hours_active_time_seconds: value
+                        .business_hours_active_time_seconds?,
                     business_hours_first_response_seconds: value
                         .business_hours_first_response_seconds?,
                     business_hours_resolution_seconds: value
@@ -16302,18 +22971,24 @@ pub mod types {
                     business_hours_time_in_status_seconds: value
                         .business_hours_time_in_status_seconds?,
                     chat_widget_info: value.chat_widget_info?,
+                    child_issues: value.child_issues?,
                     created_at: value.created_at?,
                     csat_responses: value.csat_responses?,
                     custom_fields: value.custom_fields?,
                     customer_portal_visible: value.customer_portal_visible?,
+                    external_incidents: value.external_incidents?,
                     external_issues: value.external_issues?,
+                    first_resolution_time: value.first_resolution_time?,
+                    first_response_breach_time: value.first_response_breach_time?,
                     first_response_seconds: value.first_response_seconds?,
                     first_response_time: value.first_response_time?,
                     id: value.id?,
+                    is_issue_group: value.is_issue_group?,
                     latest_message_time: value.latest_message_time?,
                     link: value.link?,
                     number: value.number?,
                     number_of_touches: value.number_of_touches?,
+                    parent_issue_group: value.parent_issue_group?,
                     requester: value.requester?,
                     resolution_breach_time: value.resolution_breach_time?,
                     resolution_seconds: value.resolution_seconds?,
@@ -16324,10 +22999,12 @@ pub mod types {
                     state: value.state?,
                     tags: value.tags?,
                     team: value.team?,
+                    team_slas: value.team_slas?,
                     time_in_status_seconds: value.time_in_status_seconds?,
                     title: value.title?,
                     type_: value.type_?,
                     updated_at: value.updated_at?,
+                    workspace_email: value.workspace_email?,
                 })
             }
         }
@@ -16335,10 +23012,15 @@ pub mod types {
             fn from(value: super::Issue) -> Self {
                 Self {
                     account: Ok(value.account),
+                    active_time_by_user: Ok(value.active_time_by_user),
+                    active_time_seconds: Ok(value.active_time_seconds),
                     assignee: Ok(value.assignee),
                     attachment_urls: Ok(value.attachment_urls),
                     author_unverified: Ok(value.author_unverified),
                     body_html: Ok(value.body_html),
+                    business_hours_active_time_seconds: Ok(
+                        value.business_hours_active_time_seconds,
+                    ),
                     business_hours_first_response_seconds: Ok(
                         value.business_hours_first_response_seconds,
                     ),
@@ -16349,18 +23031,24 @@ pub mod types {
                         value.business_hours_time_in_status_seconds,
                     ),
                     chat_widget_info: Ok(value.chat_widget_info),
+                    child_issues: Ok(value.child_issues),
                     created_at: Ok(value.created_at),
                     csat_responses: Ok(value.csat_responses),
                     custom_fields: Ok(value.custom_fields),
                     customer_portal_visible: Ok(value.customer_portal_visible),
+                    external_incidents: Ok(value.external_incidents),
                     external_issues: Ok(value.external_issues),
+                    first_resolution_time: Ok(value.first_resolution_time),
+                    first_response_breach_time: Ok(value.first_response_breach_time),
                     first_response_seconds: Ok(value.first_response_seconds),
                     first_response_time: Ok(value.first_response_time),
                     id: Ok(value.id),
+                    is_issue_group: Ok(value.is_issue_group),
                     latest_message_time: Ok(value.latest_message_time),
                     link: Ok(value.link),
                     number: Ok(value.number),
                     number_of_touches: Ok(value.number_of_touches),
+                    parent_issue_group: Ok(value.parent_issue_group),
                     requester: Ok(value.requester),
                     resolution_breach_time: Ok(value.resolution_breach_time),
                     resolution_seconds: Ok(value.resolution_seconds),
@@ -16371,31 +23059,33 @@ pub mod types {
                     state: Ok(value.state),
                     tags: Ok(value.tags),
                     team: Ok(value.team),
+                    team_slas: Ok(value.team_slas),
                     time_in_status_seconds: Ok(value.time_in_status_seconds),
                     title: Ok(value.title),
                     type_: Ok(value.type_),
                     updated_at: Ok(value.updated_at),
+                    workspace_email: Ok(value.workspace_email),
                 }
             }
         }
         #[derive(Clone, Debug)]
         pub struct IssueChatWidgetInfo {
             page_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for IssueChatWidgetInfo {
             fn default() -> Self {
                 Self {
-                    page_url: Ok(Default::default()),
+                    page_url: Err("no value supplied for page_url".to_string()),
                 }
             }
         }
         impl IssueChatWidgetInfo {
             pub fn page_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.page_url = value
@@ -16423,72 +23113,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct IssueCsatResponsesItem {
-            comment: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            score: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for IssueCsatResponsesItem {
-            fn default() -> Self {
-                Self {
-                    comment: Ok(Default::default()),
-                    score: Ok(Default::default()),
-                }
-            }
-        }
-        impl IssueCsatResponsesItem {
-            pub fn comment<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.comment = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for comment: {e}")
-                    });
-                self
-            }
-            pub fn score<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.score = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for score: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<IssueCsatResponsesItem>
-        for super::IssueCsatResponsesItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: IssueCsatResponsesItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    comment: value.comment?,
-                    score: value.score?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::IssueCsatResponsesItem>
-        for IssueCsatResponsesItem {
-            fn from(value: super::IssueCsatResponsesItem) -> Self {
-                Self {
-                    comment: Ok(value.comment),
-                    score: Ok(value.score),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct IssueListResponse {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::Issue>,
@@ -16499,16 +23123,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for IssueListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -16539,7 +23163,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -16573,27 +23197,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct IssueResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Issue>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Issue, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for IssueResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl IssueResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Issue>>,
+                T: ::std::convert::TryInto<super::Issue>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -16605,7 +23226,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -16636,30 +23257,563 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct IssueSlack {
+        pub struct IssueStatus {
+            category: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            is_archived: ::std::result::Result<bool, ::std::string::String>,
+            is_default_status: ::std::result::Result<bool, ::std::string::String>,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for IssueStatus {
+            fn default() -> Self {
+                Self {
+                    category: Err("no value supplied for category".to_string()),
+                    is_archived: Err("no value supplied for is_archived".to_string()),
+                    is_default_status: Err(
+                        "no value supplied for is_default_status".to_string(),
+                    ),
+                    label: Err("no value supplied for label".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                }
+            }
+        }
+        impl IssueStatus {
+            pub fn category<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
+                self
+            }
+            pub fn is_archived<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_archived = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_archived: {e}")
+                    });
+                self
+            }
+            pub fn is_default_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_default_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_default_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssueStatus> for super::IssueStatus {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssueStatus,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    category: value.category?,
+                    is_archived: value.is_archived?,
+                    is_default_status: value.is_default_status?,
+                    label: value.label?,
+                    slug: value.slug?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssueStatus> for IssueStatus {
+            fn from(value: super::IssueStatus) -> Self {
+                Self {
+                    category: Ok(value.category),
+                    is_archived: Ok(value.is_archived),
+                    is_default_status: Ok(value.is_default_status),
+                    label: Ok(value.label),
+                    slug: Ok(value.slug),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssueStatusListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::IssueStatus>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IssueStatusListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl IssueStatusListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::IssueStatus>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssueStatusListResponse>
+        for super::IssueStatusListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssueStatusListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssueStatusListResponse>
+        for IssueStatusListResponse {
+            fn from(value: super::IssueStatusListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssueSurveyResponse {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            answers: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::SurveyResponseAnswer>>,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            excluded_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            issue_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            submitted_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            survey_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            survey_instance_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            survey_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IssueSurveyResponse {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    answers: Ok(Default::default()),
+                    contact_id: Ok(Default::default()),
+                    excluded_at: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    issue_id: Ok(Default::default()),
+                    submitted_at: Ok(Default::default()),
+                    survey_id: Ok(Default::default()),
+                    survey_instance_id: Err(
+                        "no value supplied for survey_instance_id".to_string(),
+                    ),
+                    survey_type: Err("no value supplied for survey_type".to_string()),
+                }
+            }
+        }
+        impl IssueSurveyResponse {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn answers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::SurveyResponseAnswer>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.answers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for answers: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn excluded_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.excluded_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for excluded_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+            pub fn submitted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.submitted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for submitted_at: {e}")
+                    });
+                self
+            }
+            pub fn survey_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.survey_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for survey_id: {e}")
+                    });
+                self
+            }
+            pub fn survey_instance_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.survey_instance_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for survey_instance_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn survey_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.survey_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for survey_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssueSurveyResponse>
+        for super::IssueSurveyResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssueSurveyResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    answers: value.answers?,
+                    contact_id: value.contact_id?,
+                    excluded_at: value.excluded_at?,
+                    id: value.id?,
+                    issue_id: value.issue_id?,
+                    submitted_at: value.submitted_at?,
+                    survey_id: value.survey_id?,
+                    survey_instance_id: value.survey_instance_id?,
+                    survey_type: value.survey_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssueSurveyResponse> for IssueSurveyResponse {
+            fn from(value: super::IssueSurveyResponse) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    answers: Ok(value.answers),
+                    contact_id: Ok(value.contact_id),
+                    excluded_at: Ok(value.excluded_at),
+                    id: Ok(value.id),
+                    issue_id: Ok(value.issue_id),
+                    submitted_at: Ok(value.submitted_at),
+                    survey_id: Ok(value.survey_id),
+                    survey_instance_id: Ok(value.survey_instance_id),
+                    survey_type: Ok(value.survey_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssueSurveyResponseListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::IssueSurveyResponse>,
+                ::std::string::String,
+            >,
+            issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IssueSurveyResponseListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    issue_id: Err("no value supplied for issue_id".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl IssueSurveyResponseListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::IssueSurveyResponse>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssueSurveyResponseListResponse>
+        for super::IssueSurveyResponseListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssueSurveyResponseListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    issue_id: value.issue_id?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssueSurveyResponseListResponse>
+        for IssueSurveyResponseListResponse {
+            fn from(value: super::IssueSurveyResponseListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    issue_id: Ok(value.issue_id),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssueThread {
             channel_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            message_ts: ::std::result::Result<
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            workspace_id: ::std::result::Result<
+            thread_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for IssueSlack {
+        impl ::std::default::Default for IssueThread {
             fn default() -> Self {
                 Self {
                     channel_id: Ok(Default::default()),
-                    message_ts: Ok(Default::default()),
-                    workspace_id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    issue_id: Err("no value supplied for issue_id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    source: Ok(Default::default()),
+                    thread_id: Ok(Default::default()),
                 }
             }
         }
-        impl IssueSlack {
+        impl IssueThread {
             pub fn channel_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16672,49 +23826,217 @@ pub mod types {
                     });
                 self
             }
-            pub fn message_ts<T>(mut self, value: T) -> Self
+            pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.message_ts = value
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for message_ts: {e}")
+                        format!("error converting supplied value for issue_id: {e}")
                     });
                 self
             }
-            pub fn workspace_id<T>(mut self, value: T) -> Self
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.workspace_id = value
+                self.source = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for workspace_id: {e}")
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn thread_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.thread_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thread_id: {e}")
                     });
                 self
             }
         }
-        impl ::std::convert::TryFrom<IssueSlack> for super::IssueSlack {
+        impl ::std::convert::TryFrom<IssueThread> for super::IssueThread {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: IssueSlack,
+                value: IssueThread,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     channel_id: value.channel_id?,
-                    message_ts: value.message_ts?,
-                    workspace_id: value.workspace_id?,
+                    id: value.id?,
+                    issue_id: value.issue_id?,
+                    name: value.name?,
+                    source: value.source?,
+                    thread_id: value.thread_id?,
                 })
             }
         }
-        impl ::std::convert::From<super::IssueSlack> for IssueSlack {
-            fn from(value: super::IssueSlack) -> Self {
+        impl ::std::convert::From<super::IssueThread> for IssueThread {
+            fn from(value: super::IssueThread) -> Self {
                 Self {
                     channel_id: Ok(value.channel_id),
-                    message_ts: Ok(value.message_ts),
-                    workspace_id: Ok(value.workspace_id),
+                    id: Ok(value.id),
+                    issue_id: Ok(value.issue_id),
+                    name: Ok(value.name),
+                    source: Ok(value.source),
+                    thread_id: Ok(value.thread_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssueThreadListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::IssueThread>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IssueThreadListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl IssueThreadListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::IssueThread>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssueThreadListResponse>
+        for super::IssueThreadListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssueThreadListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssueThreadListResponse>
+        for IssueThreadListResponse {
+            fn from(value: super::IssueThreadListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssueThreadResponse {
+            data: ::std::result::Result<super::IssueThread, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IssueThreadResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl IssueThreadResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::IssueThread>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssueThreadResponse>
+        for super::IssueThreadResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssueThreadResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssueThreadResponse> for IssueThreadResponse {
+            fn from(value: super::IssueThreadResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
                 }
             }
         }
@@ -16725,35 +24047,28 @@ pub mod types {
                 ::std::string::String,
             >,
             default_language: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            slug: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
             supported_languages: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for KnowledgeBase {
             fn default() -> Self {
                 Self {
                     active_theme_id: Ok(Default::default()),
-                    default_language: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    slug: Ok(Default::default()),
+                    default_language: Err(
+                        "no value supplied for default_language".to_string(),
+                    ),
+                    id: Err("no value supplied for id".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
                     supported_languages: Ok(Default::default()),
-                    title: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
                 }
             }
         }
@@ -16774,7 +24089,7 @@ pub mod types {
             }
             pub fn default_language<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.default_language = value
@@ -16788,7 +24103,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -16798,7 +24113,7 @@ pub mod types {
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -16810,7 +24125,9 @@ pub mod types {
             }
             pub fn supported_languages<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.supported_languages = value
@@ -16824,7 +24141,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -16873,16 +24190,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for KnowledgeBaseListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -16913,7 +24230,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -17364,6 +24681,90 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct LinkExternalIncidentRequest {
+            incident_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operation: ::std::result::Result<
+                ::std::option::Option<super::ExternalIssueOperation>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<super::IncidentSource, ::std::string::String>,
+        }
+        impl ::std::default::Default for LinkExternalIncidentRequest {
+            fn default() -> Self {
+                Self {
+                    incident_id: Err("no value supplied for incident_id".to_string()),
+                    operation: Ok(Default::default()),
+                    source: Err("no value supplied for source".to_string()),
+                }
+            }
+        }
+        impl LinkExternalIncidentRequest {
+            pub fn incident_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.incident_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for incident_id: {e}")
+                    });
+                self
+            }
+            pub fn operation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ExternalIssueOperation>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operation: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::IncidentSource>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LinkExternalIncidentRequest>
+        for super::LinkExternalIncidentRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LinkExternalIncidentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    incident_id: value.incident_id?,
+                    operation: value.operation?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LinkExternalIncidentRequest>
+        for LinkExternalIncidentRequest {
+            fn from(value: super::LinkExternalIncidentRequest) -> Self {
+                Self {
+                    incident_id: Ok(value.incident_id),
+                    operation: Ok(value.operation),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct LinkExternalIssueRequest {
             external_issue_id: ::std::result::Result<
                 ::std::string::String,
@@ -17517,28 +24918,392 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MeResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Organization>,
+        pub struct Macro {
+            actions: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::MacroAction>>,
                 ::std::string::String,
             >,
-            request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            edit_visibility: ::std::result::Result<
+                ::std::option::Option<super::Visibility>,
+                ::std::string::String,
+            >,
+            has_actions: ::std::result::Result<bool, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            macro_group_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            text_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            text_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::Visibility>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for MeResponse {
+        impl ::std::default::Default for Macro {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    actions: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    edit_visibility: Ok(Default::default()),
+                    has_actions: Err("no value supplied for has_actions".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    macro_group_id: Err(
+                        "no value supplied for macro_group_id".to_string(),
+                    ),
+                    name: Err("no value supplied for name".to_string()),
+                    text_html: Err("no value supplied for text_html".to_string()),
+                    text_type: Err("no value supplied for text_type".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                    visibility: Ok(Default::default()),
                 }
             }
         }
-        impl MeResponse {
+        impl Macro {
+            pub fn actions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MacroAction>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.actions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for actions: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn edit_visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Visibility>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for edit_visibility: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn has_actions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_actions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_actions: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn macro_group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.macro_group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for macro_group_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn text_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_html: {e}")
+                    });
+                self
+            }
+            pub fn text_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_type: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Visibility>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Macro> for super::Macro {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Macro,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    actions: value.actions?,
+                    created_at: value.created_at?,
+                    edit_visibility: value.edit_visibility?,
+                    has_actions: value.has_actions?,
+                    id: value.id?,
+                    macro_group_id: value.macro_group_id?,
+                    name: value.name?,
+                    text_html: value.text_html?,
+                    text_type: value.text_type?,
+                    updated_at: value.updated_at?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Macro> for Macro {
+            fn from(value: super::Macro) -> Self {
+                Self {
+                    actions: Ok(value.actions),
+                    created_at: Ok(value.created_at),
+                    edit_visibility: Ok(value.edit_visibility),
+                    has_actions: Ok(value.has_actions),
+                    id: Ok(value.id),
+                    macro_group_id: Ok(value.macro_group_id),
+                    name: Ok(value.name),
+                    text_html: Ok(value.text_html),
+                    text_type: Ok(value.text_type),
+                    updated_at: Ok(value.updated_at),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MacroAction {
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MacroAction {
+            fn default() -> Self {
+                Self {
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl MacroAction {
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MacroAction> for super::MacroAction {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MacroAction,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { type_: value.type_? })
+            }
+        }
+        impl ::std::convert::From<super::MacroAction> for MacroAction {
+            fn from(value: super::MacroAction) -> Self {
+                Self { type_: Ok(value.type_) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MacroGroup {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MacroGroup {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    title: Err("no value supplied for title".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl MacroGroup {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MacroGroup> for super::MacroGroup {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MacroGroup,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    title: value.title?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MacroGroup> for MacroGroup {
+            fn from(value: super::MacroGroup) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    title: Ok(value.title),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MacroGroupListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::MacroGroup>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MacroGroupListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl MacroGroupListResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Organization>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MacroGroup>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -17550,7 +25315,242 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MacroGroupListResponse>
+        for super::MacroGroupListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MacroGroupListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MacroGroupListResponse>
+        for MacroGroupListResponse {
+            fn from(value: super::MacroGroupListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MacroListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Macro>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MacroListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl MacroListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Macro>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MacroListResponse> for super::MacroListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MacroListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MacroListResponse> for MacroListResponse {
+            fn from(value: super::MacroListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MacroResponse {
+            data: ::std::result::Result<super::Macro, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MacroResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl MacroResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Macro>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MacroResponse> for super::MacroResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MacroResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MacroResponse> for MacroResponse {
+            fn from(value: super::MacroResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MarkIssuesAsSpamRequest {
+            issue_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MarkIssuesAsSpamRequest {
+            fn default() -> Self {
+                Self {
+                    issue_ids: Err("no value supplied for issue_ids".to_string()),
+                }
+            }
+        }
+        impl MarkIssuesAsSpamRequest {
+            pub fn issue_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MarkIssuesAsSpamRequest>
+        for super::MarkIssuesAsSpamRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MarkIssuesAsSpamRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    issue_ids: value.issue_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MarkIssuesAsSpamRequest>
+        for MarkIssuesAsSpamRequest {
+            fn from(value: super::MarkIssuesAsSpamRequest) -> Self {
+                Self {
+                    issue_ids: Ok(value.issue_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MeResponse {
+            data: ::std::result::Result<super::Organization, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MeResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl MeResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Organization>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -17577,6 +25577,62 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MeUser {
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MeUser {
+            fn default() -> Self {
+                Self {
+                    email: Err("no value supplied for email".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl MeUser {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MeUser> for super::MeUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MeUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    id: value.id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MeUser> for MeUser {
+            fn from(value: super::MeUser) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    id: Ok(value.id),
                 }
             }
         }
@@ -17729,33 +25785,574 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct MergeIssuesRequest {
+            closing_message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            duplicate_issue_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            primary_issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MergeIssuesRequest {
+            fn default() -> Self {
+                Self {
+                    closing_message: Ok(Default::default()),
+                    duplicate_issue_ids: Err(
+                        "no value supplied for duplicate_issue_ids".to_string(),
+                    ),
+                    primary_issue_id: Err(
+                        "no value supplied for primary_issue_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl MergeIssuesRequest {
+            pub fn closing_message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.closing_message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for closing_message: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn duplicate_issue_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duplicate_issue_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for duplicate_issue_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn primary_issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.primary_issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for primary_issue_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MergeIssuesRequest> for super::MergeIssuesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MergeIssuesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    closing_message: value.closing_message?,
+                    duplicate_issue_ids: value.duplicate_issue_ids?,
+                    primary_issue_id: value.primary_issue_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MergeIssuesRequest> for MergeIssuesRequest {
+            fn from(value: super::MergeIssuesRequest) -> Self {
+                Self {
+                    closing_message: Ok(value.closing_message),
+                    duplicate_issue_ids: Ok(value.duplicate_issue_ids),
+                    primary_issue_id: Ok(value.primary_issue_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Message {
+            author: ::std::result::Result<
+                ::std::option::Option<super::MessageAuthor>,
+                ::std::string::String,
+            >,
+            author_unverified: ::std::result::Result<bool, ::std::string::String>,
+            email_info: ::std::result::Result<
+                ::std::option::Option<super::EmailMessageInfo>,
+                ::std::string::String,
+            >,
+            file_urls: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_private: ::std::result::Result<bool, ::std::string::String>,
+            message_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            thread_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Message {
+            fn default() -> Self {
+                Self {
+                    author: Ok(Default::default()),
+                    author_unverified: Err(
+                        "no value supplied for author_unverified".to_string(),
+                    ),
+                    email_info: Ok(Default::default()),
+                    file_urls: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_private: Err("no value supplied for is_private".to_string()),
+                    message_html: Err("no value supplied for message_html".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                    thread_id: Ok(Default::default()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                }
+            }
+        }
+        impl Message {
+            pub fn author<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MessageAuthor>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for author: {e}")
+                    });
+                self
+            }
+            pub fn author_unverified<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author_unverified = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for author_unverified: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn email_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EmailMessageInfo>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_info: {e}")
+                    });
+                self
+            }
+            pub fn file_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_urls: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_private<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_private = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_private: {e}")
+                    });
+                self
+            }
+            pub fn message_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_html: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn thread_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.thread_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for thread_id: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Message> for super::Message {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Message,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    author: value.author?,
+                    author_unverified: value.author_unverified?,
+                    email_info: value.email_info?,
+                    file_urls: value.file_urls?,
+                    id: value.id?,
+                    is_private: value.is_private?,
+                    message_html: value.message_html?,
+                    source: value.source?,
+                    thread_id: value.thread_id?,
+                    timestamp: value.timestamp?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Message> for Message {
+            fn from(value: super::Message) -> Self {
+                Self {
+                    author: Ok(value.author),
+                    author_unverified: Ok(value.author_unverified),
+                    email_info: Ok(value.email_info),
+                    file_urls: Ok(value.file_urls),
+                    id: Ok(value.id),
+                    is_private: Ok(value.is_private),
+                    message_html: Ok(value.message_html),
+                    source: Ok(value.source),
+                    thread_id: Ok(value.thread_id),
+                    timestamp: Ok(value.timestamp),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageAuthor {
+            avatar_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact: ::std::result::Result<
+                ::std::option::Option<super::MiniContact>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user: ::std::result::Result<
+                ::std::option::Option<super::MiniUser>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageAuthor {
+            fn default() -> Self {
+                Self {
+                    avatar_url: Ok(Default::default()),
+                    contact: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    user: Ok(Default::default()),
+                }
+            }
+        }
+        impl MessageAuthor {
+            pub fn avatar_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.avatar_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for avatar_url: {e}")
+                    });
+                self
+            }
+            pub fn contact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniContact>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessageAuthor> for super::MessageAuthor {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessageAuthor,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    avatar_url: value.avatar_url?,
+                    contact: value.contact?,
+                    name: value.name?,
+                    user: value.user?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessageAuthor> for MessageAuthor {
+            fn from(value: super::MessageAuthor) -> Self {
+                Self {
+                    avatar_url: Ok(value.avatar_url),
+                    contact: Ok(value.contact),
+                    name: Ok(value.name),
+                    user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Message>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl MessageListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Message>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessageListResponse>
+        for super::MessageListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessageListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessageListResponse> for MessageListResponse {
+            fn from(value: super::MessageListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageResponse {
+            data: ::std::result::Result<super::Message, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl MessageResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Message>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessageResponse> for super::MessageResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessageResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessageResponse> for MessageResponse {
+            fn from(value: super::MessageResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Milestone {
             account: ::std::result::Result<
                 ::std::option::Option<super::MiniAccount>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             due_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             project: ::std::result::Result<
-                ::std::option::Option<super::NamedRef>,
+                ::std::option::Option<super::MiniProject>,
                 ::std::string::String,
             >,
             updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
         }
@@ -17763,12 +26360,12 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     account: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
                     due_date: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
                     project: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
                 }
             }
         }
@@ -17787,9 +26384,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -17801,7 +26396,9 @@ pub mod types {
             }
             pub fn due_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.due_date = value
@@ -17813,7 +26410,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -17823,7 +26420,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -17835,7 +26432,7 @@ pub mod types {
             }
             pub fn project<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniProject>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.project = value
@@ -17847,9 +26444,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -17976,27 +26571,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct MilestoneResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Milestone>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Milestone, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for MilestoneResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl MilestoneResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Milestone>>,
+                T: ::std::convert::TryInto<super::Milestone>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -18008,7 +26600,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -18041,26 +26633,25 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct MiniAccount {
             external_ids: ::std::result::Result<
-                ::std::vec::Vec<super::ExternalId>,
+                ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for MiniAccount {
             fn default() -> Self {
                 Self {
                     external_ids: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                 }
             }
         }
         impl MiniAccount {
             pub fn external_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.external_ids = value
@@ -18072,7 +26663,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -18106,16 +26697,13 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for MiniContact {
             fn default() -> Self {
                 Self {
                     email: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                 }
             }
         }
@@ -18134,7 +26722,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -18235,21 +26823,201 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct MiniMilestone {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MiniMilestone {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl MiniMilestone {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MiniMilestone> for super::MiniMilestone {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MiniMilestone,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::MiniMilestone> for MiniMilestone {
+            fn from(value: super::MiniMilestone) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MiniProject {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MiniProject {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl MiniProject {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MiniProject> for super::MiniProject {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MiniProject,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::MiniProject> for MiniProject {
+            fn from(value: super::MiniProject) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MiniProjectTemplate {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MiniProjectTemplate {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl MiniProjectTemplate {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MiniProjectTemplate>
+        for super::MiniProjectTemplate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MiniProjectTemplate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::MiniProjectTemplate> for MiniProjectTemplate {
+            fn from(value: super::MiniProjectTemplate) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MiniRole {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MiniRole {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                }
+            }
+        }
+        impl MiniRole {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MiniRole> for super::MiniRole {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MiniRole,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                    slug: value.slug?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MiniRole> for MiniRole {
+            fn from(value: super::MiniRole) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    slug: Ok(value.slug),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct MiniTeam {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for MiniTeam {
             fn default() -> Self {
-                Self { id: Ok(Default::default()) }
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
             }
         }
         impl MiniTeam {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -18277,16 +27045,13 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for MiniUser {
             fn default() -> Self {
                 Self {
                     email: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                 }
             }
         }
@@ -18305,7 +27070,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -18330,6 +27095,70 @@ pub mod types {
                 Self {
                     email: Ok(value.email),
                     id: Ok(value.id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MirrorChannel {
+            channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MirrorChannel {
+            fn default() -> Self {
+                Self {
+                    channel_id: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                }
+            }
+        }
+        impl MirrorChannel {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MirrorChannel> for super::MirrorChannel {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MirrorChannel,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MirrorChannel> for MirrorChannel {
+            fn from(value: super::MirrorChannel) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    source: Ok(value.source),
                 }
             }
         }
@@ -18499,32 +27328,23 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Organization {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user: ::std::result::Result<
-                ::std::option::Option<super::User>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user: ::std::result::Result<super::MeUser, ::std::string::String>,
         }
         impl ::std::default::Default for Organization {
             fn default() -> Self {
                 Self {
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    user: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    user: Err("no value supplied for user".to_string()),
                 }
             }
         }
         impl Organization {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -18534,7 +27354,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -18546,7 +27366,7 @@ pub mod types {
             }
             pub fn user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
+                T: ::std::convert::TryInto<super::MeUser>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user = value
@@ -18637,49 +27457,178 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PostedMessage {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostedMessage {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    issue_id: Err("no value supplied for issue_id".to_string()),
+                }
+            }
+        }
+        impl PostedMessage {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostedMessage> for super::PostedMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostedMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    issue_id: value.issue_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostedMessage> for PostedMessage {
+            fn from(value: super::PostedMessage) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    issue_id: Ok(value.issue_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostedMessageResponse {
+            data: ::std::result::Result<super::PostedMessage, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostedMessageResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl PostedMessageResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PostedMessage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostedMessageResponse>
+        for super::PostedMessageResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostedMessageResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostedMessageResponse>
+        for PostedMessageResponse {
+            fn from(value: super::PostedMessageResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Project {
             account: ::std::result::Result<
                 ::std::option::Option<super::MiniAccount>,
                 ::std::string::String,
             >,
-            created_at: ::std::result::Result<
+            archived_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            customer_portal_visible: ::std::result::Result<
-                ::std::option::Option<bool>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
+            custom_fields: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+            customer_portal_visible: ::std::result::Result<bool, ::std::string::String>,
             description_html: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             end_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_archived: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_archived: ::std::result::Result<bool, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             owner_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            start_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            progress: ::std::result::Result<f64, ::std::string::String>,
+            project_template: ::std::result::Result<
+                ::std::option::Option<super::MiniProjectTemplate>,
                 ::std::string::String,
             >,
-            updated_at: ::std::result::Result<
+            start_date: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
         }
@@ -18687,16 +27636,23 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     account: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    customer_portal_visible: Ok(Default::default()),
+                    archived_at: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    custom_fields: Ok(Default::default()),
+                    customer_portal_visible: Err(
+                        "no value supplied for customer_portal_visible".to_string(),
+                    ),
                     description_html: Ok(Default::default()),
                     end_date: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    is_archived: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_archived: Err("no value supplied for is_archived".to_string()),
+                    name: Err("no value supplied for name".to_string()),
                     owner_id: Ok(Default::default()),
+                    progress: Err("no value supplied for progress".to_string()),
+                    project_template: Ok(Default::default()),
                     start_date: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
                 }
             }
         }
@@ -18713,11 +27669,23 @@ pub mod types {
                     });
                 self
             }
-            pub fn created_at<T>(mut self, value: T) -> Self
+            pub fn archived_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archived_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived_at: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -18727,9 +27695,28 @@ pub mod types {
                     });
                 self
             }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<super::CustomFieldEntry>,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
             pub fn customer_portal_visible<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_portal_visible = value
@@ -18757,7 +27744,9 @@ pub mod types {
             }
             pub fn end_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_date = value
@@ -18769,7 +27758,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -18779,7 +27768,7 @@ pub mod types {
             }
             pub fn is_archived<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_archived = value
@@ -18791,7 +27780,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -18813,9 +27802,39 @@ pub mod types {
                     });
                 self
             }
+            pub fn progress<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.progress = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for progress: {e}")
+                    });
+                self
+            }
+            pub fn project_template<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::MiniProjectTemplate>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_template = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for project_template: {e}"
+                        )
+                    });
+                self
+            }
             pub fn start_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_date = value
@@ -18825,11 +27844,21 @@ pub mod types {
                     });
                 self
             }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -18847,7 +27876,9 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     account: value.account?,
+                    archived_at: value.archived_at?,
                     created_at: value.created_at?,
+                    custom_fields: value.custom_fields?,
                     customer_portal_visible: value.customer_portal_visible?,
                     description_html: value.description_html?,
                     end_date: value.end_date?,
@@ -18855,7 +27886,10 @@ pub mod types {
                     is_archived: value.is_archived?,
                     name: value.name?,
                     owner_id: value.owner_id?,
+                    progress: value.progress?,
+                    project_template: value.project_template?,
                     start_date: value.start_date?,
+                    status: value.status?,
                     updated_at: value.updated_at?,
                 })
             }
@@ -18864,7 +27898,9 @@ pub mod types {
             fn from(value: super::Project) -> Self {
                 Self {
                     account: Ok(value.account),
+                    archived_at: Ok(value.archived_at),
                     created_at: Ok(value.created_at),
+                    custom_fields: Ok(value.custom_fields),
                     customer_portal_visible: Ok(value.customer_portal_visible),
                     description_html: Ok(value.description_html),
                     end_date: Ok(value.end_date),
@@ -18872,7 +27908,10 @@ pub mod types {
                     is_archived: Ok(value.is_archived),
                     name: Ok(value.name),
                     owner_id: Ok(value.owner_id),
+                    progress: Ok(value.progress),
+                    project_template: Ok(value.project_template),
                     start_date: Ok(value.start_date),
+                    status: Ok(value.status),
                     updated_at: Ok(value.updated_at),
                 }
             }
@@ -18888,16 +27927,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ProjectListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -18928,7 +27967,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -18963,27 +28002,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ProjectResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Project>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Project, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ProjectResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl ProjectResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Project>>,
+                T: ::std::convert::TryInto<super::Project>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -18995,7 +28031,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -19022,6 +28058,323 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RedactIssueMessageRequest {
+            redact_attachments: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            redacted_body_message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RedactIssueMessageRequest {
+            fn default() -> Self {
+                Self {
+                    redact_attachments: Ok(Default::default()),
+                    redacted_body_message: Ok(Default::default()),
+                }
+            }
+        }
+        impl RedactIssueMessageRequest {
+            pub fn redact_attachments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redact_attachments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for redact_attachments: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn redacted_body_message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redacted_body_message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for redacted_body_message: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RedactIssueMessageRequest>
+        for super::RedactIssueMessageRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RedactIssueMessageRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    redact_attachments: value.redact_attachments?,
+                    redacted_body_message: value.redacted_body_message?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RedactIssueMessageRequest>
+        for RedactIssueMessageRequest {
+            fn from(value: super::RedactIssueMessageRequest) -> Self {
+                Self {
+                    redact_attachments: Ok(value.redact_attachments),
+                    redacted_body_message: Ok(value.redacted_body_message),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReplyEmailInfo {
+            bcc_emails: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            cc_emails: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            to_emails: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReplyEmailInfo {
+            fn default() -> Self {
+                Self {
+                    bcc_emails: Ok(Default::default()),
+                    cc_emails: Ok(Default::default()),
+                    to_emails: Ok(Default::default()),
+                }
+            }
+        }
+        impl ReplyEmailInfo {
+            pub fn bcc_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bcc_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bcc_emails: {e}")
+                    });
+                self
+            }
+            pub fn cc_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cc_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cc_emails: {e}")
+                    });
+                self
+            }
+            pub fn to_emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_emails: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReplyEmailInfo> for super::ReplyEmailInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReplyEmailInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    bcc_emails: value.bcc_emails?,
+                    cc_emails: value.cc_emails?,
+                    to_emails: value.to_emails?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReplyEmailInfo> for ReplyEmailInfo {
+            fn from(value: super::ReplyEmailInfo) -> Self {
+                Self {
+                    bcc_emails: Ok(value.bcc_emails),
+                    cc_emails: Ok(value.cc_emails),
+                    to_emails: Ok(value.to_emails),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReplyToIssueRequest {
+            attachment_urls: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            custom_source: ::std::result::Result<
+                ::std::option::Option<super::CustomSourceInfo>,
+                ::std::string::String,
+            >,
+            email_info: ::std::result::Result<
+                ::std::option::Option<super::ReplyEmailInfo>,
+                ::std::string::String,
+            >,
+            message_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReplyToIssueRequest {
+            fn default() -> Self {
+                Self {
+                    attachment_urls: Ok(Default::default()),
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    contact_id: Ok(Default::default()),
+                    custom_source: Ok(Default::default()),
+                    email_info: Ok(Default::default()),
+                    message_id: Err("no value supplied for message_id".to_string()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ReplyToIssueRequest {
+            pub fn attachment_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachment_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attachment_urls: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn custom_source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomSourceInfo>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_source: {e}")
+                    });
+                self
+            }
+            pub fn email_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ReplyEmailInfo>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_info: {e}")
+                    });
+                self
+            }
+            pub fn message_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_id: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReplyToIssueRequest>
+        for super::ReplyToIssueRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReplyToIssueRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachment_urls: value.attachment_urls?,
+                    body_html: value.body_html?,
+                    contact_id: value.contact_id?,
+                    custom_source: value.custom_source?,
+                    email_info: value.email_info?,
+                    message_id: value.message_id?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReplyToIssueRequest> for ReplyToIssueRequest {
+            fn from(value: super::ReplyToIssueRequest) -> Self {
+                Self {
+                    attachment_urls: Ok(value.attachment_urls),
+                    body_html: Ok(value.body_html),
+                    contact_id: Ok(value.contact_id),
+                    custom_source: Ok(value.custom_source),
+                    email_info: Ok(value.email_info),
+                    message_id: Ok(value.message_id),
+                    user_id: Ok(value.user_id),
                 }
             }
         }
@@ -19098,48 +28451,43 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct RouteRedirect {
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             from_path: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             language: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             object_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             object_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for RouteRedirect {
             fn default() -> Self {
                 Self {
-                    created_at: Ok(Default::default()),
-                    from_path: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    from_path: Err("no value supplied for from_path".to_string()),
+                    id: Err("no value supplied for id".to_string()),
                     language: Ok(Default::default()),
-                    object_id: Ok(Default::default()),
-                    object_type: Ok(Default::default()),
+                    object_id: Err("no value supplied for object_id".to_string()),
+                    object_type: Err("no value supplied for object_type".to_string()),
                 }
             }
         }
         impl RouteRedirect {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -19151,7 +28499,7 @@ pub mod types {
             }
             pub fn from_path<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.from_path = value
@@ -19163,7 +28511,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -19185,7 +28533,7 @@ pub mod types {
             }
             pub fn object_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.object_id = value
@@ -19197,7 +28545,7 @@ pub mod types {
             }
             pub fn object_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.object_type = value
@@ -19237,27 +28585,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RouteRedirectResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::RouteRedirect>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::RouteRedirect, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for RouteRedirectResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl RouteRedirectResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::RouteRedirect>>,
+                T: ::std::convert::TryInto<super::RouteRedirect>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -19269,7 +28614,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -19679,7 +29024,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SelectMetadata {
             options: ::std::result::Result<
-                ::std::vec::Vec<super::CustomFieldSelectOption>,
+                ::std::option::Option<::std::vec::Vec<super::CustomFieldOption>>,
                 ::std::string::String,
             >,
         }
@@ -19694,7 +29039,7 @@ pub mod types {
             pub fn options<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::CustomFieldSelectOption>,
+                    ::std::option::Option<::std::vec::Vec<super::CustomFieldOption>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -19783,6 +29128,258 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SkippedIssue {
+            issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            reason: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for SkippedIssue {
+            fn default() -> Self {
+                Self {
+                    issue_id: Err("no value supplied for issue_id".to_string()),
+                    reason: Err("no value supplied for reason".to_string()),
+                }
+            }
+        }
+        impl SkippedIssue {
+            pub fn issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_id: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SkippedIssue> for super::SkippedIssue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SkippedIssue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    issue_id: value.issue_id?,
+                    reason: value.reason?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SkippedIssue> for SkippedIssue {
+            fn from(value: super::SkippedIssue) -> Self {
+                Self {
+                    issue_id: Ok(value.issue_id),
+                    reason: Ok(value.reason),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SlaTimes {
+            breach_time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            business_hours_seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SlaTimes {
+            fn default() -> Self {
+                Self {
+                    breach_time: Ok(Default::default()),
+                    business_hours_seconds: Ok(Default::default()),
+                    seconds: Ok(Default::default()),
+                    time: Ok(Default::default()),
+                }
+            }
+        }
+        impl SlaTimes {
+            pub fn breach_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.breach_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for breach_time: {e}")
+                    });
+                self
+            }
+            pub fn business_hours_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_hours_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_hours_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for seconds: {e}")
+                    });
+                self
+            }
+            pub fn time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SlaTimes> for super::SlaTimes {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SlaTimes,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    breach_time: value.breach_time?,
+                    business_hours_seconds: value.business_hours_seconds?,
+                    seconds: value.seconds?,
+                    time: value.time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SlaTimes> for SlaTimes {
+            fn from(value: super::SlaTimes) -> Self {
+                Self {
+                    breach_time: Ok(value.breach_time),
+                    business_hours_seconds: Ok(value.business_hours_seconds),
+                    seconds: Ok(value.seconds),
+                    time: Ok(value.time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SlackInfo {
+            channel_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            message_ts: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            workspace_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SlackInfo {
+            fn default() -> Self {
+                Self {
+                    channel_id: Err("no value supplied for channel_id".to_string()),
+                    message_ts: Err("no value supplied for message_ts".to_string()),
+                    workspace_id: Err("no value supplied for workspace_id".to_string()),
+                }
+            }
+        }
+        impl SlackInfo {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn message_ts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_ts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_ts: {e}")
+                    });
+                self
+            }
+            pub fn workspace_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workspace_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for workspace_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SlackInfo> for super::SlackInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SlackInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                    message_ts: value.message_ts?,
+                    workspace_id: value.workspace_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SlackInfo> for SlackInfo {
+            fn from(value: super::SlackInfo) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                    message_ts: Ok(value.message_ts),
+                    workspace_id: Ok(value.workspace_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SnoozeIssueRequest {
             snooze_until: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
@@ -19828,6 +29425,135 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SubmitTicketFormRequest {
+            attachment_urls: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            fields: ::std::result::Result<
+                ::std::vec::Vec<super::TicketFormFieldValue>,
+                ::std::string::String,
+            >,
+            requester_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            requester_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            requester_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SubmitTicketFormRequest {
+            fn default() -> Self {
+                Self {
+                    attachment_urls: Ok(Default::default()),
+                    fields: Ok(Default::default()),
+                    requester_email: Ok(Default::default()),
+                    requester_id: Ok(Default::default()),
+                    requester_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl SubmitTicketFormRequest {
+            pub fn attachment_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachment_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attachment_urls: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TicketFormFieldValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fields: {e}")
+                    });
+                self
+            }
+            pub fn requester_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requester_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requester_email: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn requester_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requester_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requester_id: {e}")
+                    });
+                self
+            }
+            pub fn requester_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requester_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requester_name: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SubmitTicketFormRequest>
+        for super::SubmitTicketFormRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SubmitTicketFormRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachment_urls: value.attachment_urls?,
+                    fields: value.fields?,
+                    requester_email: value.requester_email?,
+                    requester_id: value.requester_id?,
+                    requester_name: value.requester_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SubmitTicketFormRequest>
+        for SubmitTicketFormRequest {
+            fn from(value: super::SubmitTicketFormRequest) -> Self {
+                Self {
+                    attachment_urls: Ok(value.attachment_urls),
+                    fields: Ok(value.fields),
+                    requester_email: Ok(value.requester_email),
+                    requester_id: Ok(value.requester_id),
+                    requester_name: Ok(value.requester_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SuccessData {
             success: ::std::result::Result<bool, ::std::string::String>,
         }
@@ -19866,14 +29592,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct SuccessResponse {
+        pub struct SuccessDataResponse {
             data: ::std::result::Result<super::SuccessData, ::std::string::String>,
             request_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for SuccessResponse {
+        impl ::std::default::Default for SuccessDataResponse {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -19881,7 +29607,7 @@ pub mod types {
                 }
             }
         }
-        impl SuccessResponse {
+        impl SuccessDataResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SuccessData>,
@@ -19907,10 +29633,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<SuccessResponse> for super::SuccessResponse {
+        impl ::std::convert::TryFrom<SuccessDataResponse>
+        for super::SuccessDataResponse {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: SuccessResponse,
+                value: SuccessDataResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     data: value.data?,
@@ -19918,11 +29645,110 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::SuccessResponse> for SuccessResponse {
-            fn from(value: super::SuccessResponse) -> Self {
+        impl ::std::convert::From<super::SuccessDataResponse> for SuccessDataResponse {
+            fn from(value: super::SuccessDataResponse) -> Self {
                 Self {
                     data: Ok(value.data),
                     request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SuccessFlag {
+            success: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for SuccessFlag {
+            fn default() -> Self {
+                Self {
+                    success: Err("no value supplied for success".to_string()),
+                }
+            }
+        }
+        impl SuccessFlag {
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SuccessFlag> for super::SuccessFlag {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SuccessFlag,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { success: value.success? })
+            }
+        }
+        impl ::std::convert::From<super::SuccessFlag> for SuccessFlag {
+            fn from(value: super::SuccessFlag) -> Self {
+                Self { success: Ok(value.success) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SuccessResponse {
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for SuccessResponse {
+            fn default() -> Self {
+                Self {
+                    request_id: Err("no value supplied for request_id".to_string()),
+                    success: Err("no value supplied for success".to_string()),
+                }
+            }
+        }
+        impl SuccessResponse {
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SuccessResponse> for super::SuccessResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SuccessResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    request_id: value.request_id?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SuccessResponse> for SuccessResponse {
+            fn from(value: super::SuccessResponse) -> Self {
+                Self {
+                    request_id: Ok(value.request_id),
+                    success: Ok(value.success),
                 }
             }
         }
@@ -20241,6 +30067,105 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SurveyResponseAnswer {
+            prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
+            question_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            question_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for SurveyResponseAnswer {
+            fn default() -> Self {
+                Self {
+                    prompt: Err("no value supplied for prompt".to_string()),
+                    question_id: Ok(Default::default()),
+                    question_type: Err(
+                        "no value supplied for question_type".to_string(),
+                    ),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl SurveyResponseAnswer {
+            pub fn prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompt: {e}")
+                    });
+                self
+            }
+            pub fn question_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.question_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for question_id: {e}")
+                    });
+                self
+            }
+            pub fn question_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.question_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for question_type: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SurveyResponseAnswer>
+        for super::SurveyResponseAnswer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SurveyResponseAnswer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    prompt: value.prompt?,
+                    question_id: value.question_id?,
+                    question_type: value.question_type?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SurveyResponseAnswer> for SurveyResponseAnswer {
+            fn from(value: super::SurveyResponseAnswer) -> Self {
+                Self {
+                    prompt: Ok(value.prompt),
+                    question_id: Ok(value.question_id),
+                    question_type: Ok(value.question_type),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SurveySubmission {
             account_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -20550,26 +30475,20 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             object_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            value: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for Tag {
             fn default() -> Self {
                 Self {
                     hex_color: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    object_type: Ok(Default::default()),
-                    value: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    object_type: Err("no value supplied for object_type".to_string()),
+                    value: Err("no value supplied for value".to_string()),
                 }
             }
         }
@@ -20588,7 +30507,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -20598,7 +30517,7 @@ pub mod types {
             }
             pub fn object_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.object_type = value
@@ -20610,7 +30529,7 @@ pub mod types {
             }
             pub fn value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.value = value
@@ -20655,16 +30574,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TagListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -20695,7 +30614,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -20729,27 +30648,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TagResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Tag>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Tag, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TagResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl TagResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Tag>>,
+                T: ::std::convert::TryInto<super::Tag>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -20761,7 +30677,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -20798,11 +30714,11 @@ pub mod types {
                 ::std::string::String,
             >,
             assignee: ::std::result::Result<
-                ::std::option::Option<super::MiniUser>,
+                ::std::option::Option<super::Actor>,
                 ::std::string::String,
             >,
             body_html: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             completed_at: ::std::result::Result<
@@ -20810,38 +30726,34 @@ pub mod types {
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    super::CustomFieldValue,
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<super::CustomFieldEntry>,
+                    >,
                 >,
                 ::std::string::String,
             >,
-            customer_portal_visible: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
+            customer_portal_visible: ::std::result::Result<bool, ::std::string::String>,
             due_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             external_issues: ::std::result::Result<
-                ::std::vec::Vec<super::ExternalIssue>,
+                ::std::option::Option<::std::vec::Vec<super::ExternalIssue>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             linked_issues: ::std::result::Result<
-                ::std::vec::Vec<super::MiniIssue>,
+                ::std::option::Option<::std::vec::Vec<super::MiniIssue>>,
                 ::std::string::String,
             >,
             milestone: ::std::result::Result<
-                ::std::option::Option<super::NamedRef>,
+                ::std::option::Option<super::MiniMilestone>,
                 ::std::string::String,
             >,
             parent_task_id: ::std::result::Result<
@@ -20849,23 +30761,17 @@ pub mod types {
                 ::std::string::String,
             >,
             project: ::std::result::Result<
-                ::std::option::Option<super::NamedRef>,
+                ::std::option::Option<super::MiniProject>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
             subtask_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
             updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
         }
@@ -20874,22 +30780,24 @@ pub mod types {
                 Self {
                     account: Ok(Default::default()),
                     assignee: Ok(Default::default()),
-                    body_html: Ok(Default::default()),
+                    body_html: Err("no value supplied for body_html".to_string()),
                     completed_at: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
                     custom_fields: Ok(Default::default()),
-                    customer_portal_visible: Ok(Default::default()),
+                    customer_portal_visible: Err(
+                        "no value supplied for customer_portal_visible".to_string(),
+                    ),
                     due_date: Ok(Default::default()),
                     external_issues: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                     linked_issues: Ok(Default::default()),
                     milestone: Ok(Default::default()),
                     parent_task_id: Ok(Default::default()),
                     project: Ok(Default::default()),
-                    status: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
                     subtask_ids: Ok(Default::default()),
-                    title: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
                 }
             }
         }
@@ -20908,7 +30816,7 @@ pub mod types {
             }
             pub fn assignee<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::MiniUser>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::Actor>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.assignee = value
@@ -20920,7 +30828,7 @@ pub mod types {
             }
             pub fn body_html<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.body_html = value
@@ -20946,9 +30854,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -20961,9 +30867,11 @@ pub mod types {
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        super::CustomFieldValue,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::option::Option<super::CustomFieldEntry>,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -20977,7 +30885,7 @@ pub mod types {
             }
             pub fn customer_portal_visible<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_portal_visible = value
@@ -20991,7 +30899,9 @@ pub mod types {
             }
             pub fn due_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.due_date = value
@@ -21003,7 +30913,9 @@ pub mod types {
             }
             pub fn external_issues<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExternalIssue>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ExternalIssue>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.external_issues = value
@@ -21017,7 +30929,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -21027,7 +30939,9 @@ pub mod types {
             }
             pub fn linked_issues<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MiniIssue>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MiniIssue>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.linked_issues = value
@@ -21039,7 +30953,7 @@ pub mod types {
             }
             pub fn milestone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniMilestone>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.milestone = value
@@ -21065,7 +30979,7 @@ pub mod types {
             }
             pub fn project<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::NamedRef>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniProject>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.project = value
@@ -21077,7 +30991,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -21089,7 +31003,9 @@ pub mod types {
             }
             pub fn subtask_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.subtask_ids = value
@@ -21101,7 +31017,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -21113,9 +31029,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -21487,16 +31401,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TaskListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -21527,7 +31441,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -21561,27 +31475,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TaskResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Task>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Task, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TaskResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl TaskResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Task>>,
+                T: ::std::convert::TryInto<super::Task>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -21593,7 +31504,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -21823,32 +31734,52 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Team {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            assignment_configuration: ::std::result::Result<
+                ::std::option::Option<super::TeamAssignmentConfiguration>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            schedule: ::std::result::Result<
+                ::std::option::Option<super::TeamSchedule>,
                 ::std::string::String,
             >,
             users: ::std::result::Result<
-                ::std::vec::Vec<super::MiniUser>,
+                ::std::option::Option<::std::vec::Vec<super::MiniUser>>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for Team {
             fn default() -> Self {
                 Self {
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    assignment_configuration: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    schedule: Ok(Default::default()),
                     users: Ok(Default::default()),
                 }
             }
         }
         impl Team {
+            pub fn assignment_configuration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TeamAssignmentConfiguration>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignment_configuration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignment_configuration: {e}"
+                        )
+                    });
+                self
+            }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -21858,7 +31789,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -21868,9 +31799,23 @@ pub mod types {
                     });
                 self
             }
+            pub fn schedule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TeamSchedule>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schedule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for schedule: {e}")
+                    });
+                self
+            }
             pub fn users<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MiniUser>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MiniUser>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.users = value
@@ -21887,8 +31832,10 @@ pub mod types {
                 value: Team,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    assignment_configuration: value.assignment_configuration?,
                     id: value.id?,
                     name: value.name?,
+                    schedule: value.schedule?,
                     users: value.users?,
                 })
             }
@@ -21896,9 +31843,222 @@ pub mod types {
         impl ::std::convert::From<super::Team> for Team {
             fn from(value: super::Team) -> Self {
                 Self {
+                    assignment_configuration: Ok(value.assignment_configuration),
                     id: Ok(value.id),
                     name: Ok(value.name),
+                    schedule: Ok(value.schedule),
                     users: Ok(value.users),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamAssignmentConfiguration {
+            assignment_method: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            only_assign_if_user_active: ::std::result::Result<
+                bool,
+                ::std::string::String,
+            >,
+            override_existing_assignee: ::std::result::Result<
+                bool,
+                ::std::string::String,
+            >,
+            team_schedule_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamAssignmentConfiguration {
+            fn default() -> Self {
+                Self {
+                    assignment_method: Err(
+                        "no value supplied for assignment_method".to_string(),
+                    ),
+                    only_assign_if_user_active: Err(
+                        "no value supplied for only_assign_if_user_active".to_string(),
+                    ),
+                    override_existing_assignee: Err(
+                        "no value supplied for override_existing_assignee".to_string(),
+                    ),
+                    team_schedule_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamAssignmentConfiguration {
+            pub fn assignment_method<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignment_method = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignment_method: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn only_assign_if_user_active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.only_assign_if_user_active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for only_assign_if_user_active: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn override_existing_assignee<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.override_existing_assignee = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for override_existing_assignee: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn team_schedule_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_schedule_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for team_schedule_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamAssignmentConfiguration>
+        for super::TeamAssignmentConfiguration {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamAssignmentConfiguration,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assignment_method: value.assignment_method?,
+                    only_assign_if_user_active: value.only_assign_if_user_active?,
+                    override_existing_assignee: value.override_existing_assignee?,
+                    team_schedule_id: value.team_schedule_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamAssignmentConfiguration>
+        for TeamAssignmentConfiguration {
+            fn from(value: super::TeamAssignmentConfiguration) -> Self {
+                Self {
+                    assignment_method: Ok(value.assignment_method),
+                    only_assign_if_user_active: Ok(value.only_assign_if_user_active),
+                    override_existing_assignee: Ok(value.override_existing_assignee),
+                    team_schedule_id: Ok(value.team_schedule_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamAssignmentConfigurationInput {
+            assignment_method: ::std::result::Result<
+                ::std::option::Option<super::AssignmentMethod>,
+                ::std::string::String,
+            >,
+            only_assign_if_user_active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            override_existing_assignee: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamAssignmentConfigurationInput {
+            fn default() -> Self {
+                Self {
+                    assignment_method: Ok(Default::default()),
+                    only_assign_if_user_active: Ok(Default::default()),
+                    override_existing_assignee: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamAssignmentConfigurationInput {
+            pub fn assignment_method<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AssignmentMethod>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignment_method = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignment_method: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn only_assign_if_user_active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.only_assign_if_user_active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for only_assign_if_user_active: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn override_existing_assignee<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.override_existing_assignee = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for override_existing_assignee: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamAssignmentConfigurationInput>
+        for super::TeamAssignmentConfigurationInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamAssignmentConfigurationInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assignment_method: value.assignment_method?,
+                    only_assign_if_user_active: value.only_assign_if_user_active?,
+                    override_existing_assignee: value.override_existing_assignee?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamAssignmentConfigurationInput>
+        for TeamAssignmentConfigurationInput {
+            fn from(value: super::TeamAssignmentConfigurationInput) -> Self {
+                Self {
+                    assignment_method: Ok(value.assignment_method),
+                    only_assign_if_user_active: Ok(value.only_assign_if_user_active),
+                    override_existing_assignee: Ok(value.override_existing_assignee),
                 }
             }
         }
@@ -21913,16 +32073,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TeamListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -21953,7 +32113,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -21987,27 +32147,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TeamResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::Team>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::Team, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TeamResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl TeamResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Team>>,
+                T: ::std::convert::TryInto<super::Team>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -22019,7 +32176,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -22046,6 +32203,1311 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamSchedule {
+            blocks: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::TeamScheduleBlock>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            timezone: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamSchedule {
+            fn default() -> Self {
+                Self {
+                    blocks: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    timezone: Err("no value supplied for timezone".to_string()),
+                }
+            }
+        }
+        impl TeamSchedule {
+            pub fn blocks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::TeamScheduleBlock>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.blocks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for blocks: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timezone: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamSchedule> for super::TeamSchedule {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamSchedule,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    blocks: value.blocks?,
+                    id: value.id?,
+                    timezone: value.timezone?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamSchedule> for TeamSchedule {
+            fn from(value: super::TeamSchedule) -> Self {
+                Self {
+                    blocks: Ok(value.blocks),
+                    id: Ok(value.id),
+                    timezone: Ok(value.timezone),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamScheduleBlock {
+            days: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            end_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            recurrence: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            team_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            week_offset: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamScheduleBlock {
+            fn default() -> Self {
+                Self {
+                    days: Ok(Default::default()),
+                    end_time: Ok(Default::default()),
+                    recurrence: Err("no value supplied for recurrence".to_string()),
+                    start_time: Ok(Default::default()),
+                    team_id: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                    week_offset: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamScheduleBlock {
+            pub fn days<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.days = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for days: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn recurrence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recurrence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recurrence: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn team_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_id: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn week_offset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.week_offset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for week_offset: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamScheduleBlock> for super::TeamScheduleBlock {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamScheduleBlock,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    days: value.days?,
+                    end_time: value.end_time?,
+                    recurrence: value.recurrence?,
+                    start_time: value.start_time?,
+                    team_id: value.team_id?,
+                    user_id: value.user_id?,
+                    week_offset: value.week_offset?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamScheduleBlock> for TeamScheduleBlock {
+            fn from(value: super::TeamScheduleBlock) -> Self {
+                Self {
+                    days: Ok(value.days),
+                    end_time: Ok(value.end_time),
+                    recurrence: Ok(value.recurrence),
+                    start_time: Ok(value.start_time),
+                    team_id: Ok(value.team_id),
+                    user_id: Ok(value.user_id),
+                    week_offset: Ok(value.week_offset),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamScheduleBlockInput {
+            days: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            end_time: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            recurrence: ::std::result::Result<
+                ::std::option::Option<super::ScheduleRecurrence>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            team_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            week_offset: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamScheduleBlockInput {
+            fn default() -> Self {
+                Self {
+                    days: Ok(Default::default()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    recurrence: Ok(Default::default()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                    team_id: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                    week_offset: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamScheduleBlockInput {
+            pub fn days<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.days = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for days: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn recurrence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ScheduleRecurrence>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recurrence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recurrence: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn team_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_id: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn week_offset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.week_offset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for week_offset: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamScheduleBlockInput>
+        for super::TeamScheduleBlockInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamScheduleBlockInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    days: value.days?,
+                    end_time: value.end_time?,
+                    recurrence: value.recurrence?,
+                    start_time: value.start_time?,
+                    team_id: value.team_id?,
+                    user_id: value.user_id?,
+                    week_offset: value.week_offset?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamScheduleBlockInput>
+        for TeamScheduleBlockInput {
+            fn from(value: super::TeamScheduleBlockInput) -> Self {
+                Self {
+                    days: Ok(value.days),
+                    end_time: Ok(value.end_time),
+                    recurrence: Ok(value.recurrence),
+                    start_time: Ok(value.start_time),
+                    team_id: Ok(value.team_id),
+                    user_id: Ok(value.user_id),
+                    week_offset: Ok(value.week_offset),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamScheduleInput {
+            blocks: ::std::result::Result<
+                ::std::vec::Vec<super::TeamScheduleBlockInput>,
+                ::std::string::String,
+            >,
+            timezone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamScheduleInput {
+            fn default() -> Self {
+                Self {
+                    blocks: Ok(Default::default()),
+                    timezone: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamScheduleInput {
+            pub fn blocks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::TeamScheduleBlockInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.blocks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for blocks: {e}")
+                    });
+                self
+            }
+            pub fn timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timezone: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamScheduleInput> for super::TeamScheduleInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamScheduleInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    blocks: value.blocks?,
+                    timezone: value.timezone?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamScheduleInput> for TeamScheduleInput {
+            fn from(value: super::TeamScheduleInput) -> Self {
+                Self {
+                    blocks: Ok(value.blocks),
+                    timezone: Ok(value.timezone),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamSla {
+            first_resolution: ::std::result::Result<
+                ::std::option::Option<super::SlaTimes>,
+                ::std::string::String,
+            >,
+            first_response: ::std::result::Result<
+                ::std::option::Option<super::SlaTimes>,
+                ::std::string::String,
+            >,
+            resolution: ::std::result::Result<
+                ::std::option::Option<super::SlaTimes>,
+                ::std::string::String,
+            >,
+            team_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TeamSla {
+            fn default() -> Self {
+                Self {
+                    first_resolution: Ok(Default::default()),
+                    first_response: Ok(Default::default()),
+                    resolution: Ok(Default::default()),
+                    team_id: Err("no value supplied for team_id".to_string()),
+                }
+            }
+        }
+        impl TeamSla {
+            pub fn first_resolution<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SlaTimes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_resolution = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_resolution: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn first_response<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SlaTimes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_response = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_response: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn resolution<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SlaTimes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resolution = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for resolution: {e}")
+                    });
+                self
+            }
+            pub fn team_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamSla> for super::TeamSla {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamSla,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    first_resolution: value.first_resolution?,
+                    first_response: value.first_response?,
+                    resolution: value.resolution?,
+                    team_id: value.team_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TeamSla> for TeamSla {
+            fn from(value: super::TeamSla) -> Self {
+                Self {
+                    first_resolution: Ok(value.first_resolution),
+                    first_response: Ok(value.first_response),
+                    resolution: Ok(value.resolution),
+                    team_id: Ok(value.team_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketForm {
+            description_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            fields: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::TicketFormField>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_public: ::std::result::Result<bool, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TicketForm {
+            fn default() -> Self {
+                Self {
+                    description_html: Err(
+                        "no value supplied for description_html".to_string(),
+                    ),
+                    fields: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_public: Err("no value supplied for is_public".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl TicketForm {
+            pub fn description_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for description_html: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::TicketFormField>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fields: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_public<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_public = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_public: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketForm> for super::TicketForm {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketForm,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description_html: value.description_html?,
+                    fields: value.fields?,
+                    id: value.id?,
+                    is_public: value.is_public?,
+                    name: value.name?,
+                    slug: value.slug?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketForm> for TicketForm {
+            fn from(value: super::TicketForm) -> Self {
+                Self {
+                    description_html: Ok(value.description_html),
+                    fields: Ok(value.fields),
+                    id: Ok(value.id),
+                    is_public: Ok(value.is_public),
+                    name: Ok(value.name),
+                    slug: Ok(value.slug),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketFormAffectedField {
+            required: ::std::result::Result<bool, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            visible: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for TicketFormAffectedField {
+            fn default() -> Self {
+                Self {
+                    required: Err("no value supplied for required".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    visible: Err("no value supplied for visible".to_string()),
+                }
+            }
+        }
+        impl TicketFormAffectedField {
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn visible<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visible = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visible: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketFormAffectedField>
+        for super::TicketFormAffectedField {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketFormAffectedField,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    required: value.required?,
+                    slug: value.slug?,
+                    type_: value.type_?,
+                    visible: value.visible?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketFormAffectedField>
+        for TicketFormAffectedField {
+            fn from(value: super::TicketFormAffectedField) -> Self {
+                Self {
+                    required: Ok(value.required),
+                    slug: Ok(value.slug),
+                    type_: Ok(value.type_),
+                    visible: Ok(value.visible),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketFormField {
+            description_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            hidden: ::std::result::Result<bool, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            required: ::std::result::Result<bool, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            visibility_conditions: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<super::TicketFormVisibilityCondition>,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketFormField {
+            fn default() -> Self {
+                Self {
+                    description_html: Err(
+                        "no value supplied for description_html".to_string(),
+                    ),
+                    hidden: Err("no value supplied for hidden".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    required: Err("no value supplied for required".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    visibility_conditions: Ok(Default::default()),
+                }
+            }
+        }
+        impl TicketFormField {
+            pub fn description_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for description_html: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn hidden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hidden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hidden: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn visibility_conditions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::TicketFormVisibilityCondition>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_conditions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_conditions: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketFormField> for super::TicketFormField {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketFormField,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description_html: value.description_html?,
+                    hidden: value.hidden?,
+                    name: value.name?,
+                    required: value.required?,
+                    slug: value.slug?,
+                    type_: value.type_?,
+                    visibility_conditions: value.visibility_conditions?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketFormField> for TicketFormField {
+            fn from(value: super::TicketFormField) -> Self {
+                Self {
+                    description_html: Ok(value.description_html),
+                    hidden: Ok(value.hidden),
+                    name: Ok(value.name),
+                    required: Ok(value.required),
+                    slug: Ok(value.slug),
+                    type_: Ok(value.type_),
+                    visibility_conditions: Ok(value.visibility_conditions),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketFormFieldValue {
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            values: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketFormFieldValue {
+            fn default() -> Self {
+                Self {
+                    slug: Err("no value supplied for slug".to_string()),
+                    value: Ok(Default::default()),
+                    values: Ok(Default::default()),
+                }
+            }
+        }
+        impl TicketFormFieldValue {
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn values<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.values = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for values: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketFormFieldValue>
+        for super::TicketFormFieldValue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketFormFieldValue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    slug: value.slug?,
+                    value: value.value?,
+                    values: value.values?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketFormFieldValue> for TicketFormFieldValue {
+            fn from(value: super::TicketFormFieldValue) -> Self {
+                Self {
+                    slug: Ok(value.slug),
+                    value: Ok(value.value),
+                    values: Ok(value.values),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketFormListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::TicketForm>,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketFormListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    pagination: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl TicketFormListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TicketForm>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketFormListResponse>
+        for super::TicketFormListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketFormListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    pagination: value.pagination?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketFormListResponse>
+        for TicketFormListResponse {
+            fn from(value: super::TicketFormListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketFormResponse {
+            data: ::std::result::Result<super::TicketForm, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketFormResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl TicketFormResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TicketForm>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketFormResponse> for super::TicketFormResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketFormResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketFormResponse> for TicketFormResponse {
+            fn from(value: super::TicketFormResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketFormVisibilityCondition {
+            affected_fields: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::TicketFormAffectedField>>,
+                ::std::string::String,
+            >,
+            filter: ::std::result::Result<
+                ::std::option::Option<super::FilterExpression>,
+                ::std::string::String,
+            >,
+            filter_unsupported: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TicketFormVisibilityCondition {
+            fn default() -> Self {
+                Self {
+                    affected_fields: Ok(Default::default()),
+                    filter: Ok(Default::default()),
+                    filter_unsupported: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl TicketFormVisibilityCondition {
+            pub fn affected_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::TicketFormAffectedField>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.affected_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for affected_fields: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn filter<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FilterExpression>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter: {e}")
+                    });
+                self
+            }
+            pub fn filter_unsupported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter_unsupported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for filter_unsupported: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketFormVisibilityCondition>
+        for super::TicketFormVisibilityCondition {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketFormVisibilityCondition,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    affected_fields: value.affected_fields?,
+                    filter: value.filter?,
+                    filter_unsupported: value.filter_unsupported?,
+                    id: value.id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketFormVisibilityCondition>
+        for TicketFormVisibilityCondition {
+            fn from(value: super::TicketFormVisibilityCondition) -> Self {
+                Self {
+                    affected_fields: Ok(value.affected_fields),
+                    filter: Ok(value.filter),
+                    filter_unsupported: Ok(value.filter_unsupported),
+                    id: Ok(value.id),
                 }
             }
         }
@@ -22665,6 +34127,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UpdateAccountRequest {
+            account_type: ::std::result::Result<
+                ::std::option::Option<super::AccountTypeChange>,
+                ::std::string::String,
+            >,
+            channels: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::Channel>>,
+                ::std::string::String,
+            >,
             custom_fields: ::std::result::Result<
                 ::std::vec::Vec<super::CustomFieldValue>,
                 ::std::string::String,
@@ -22709,6 +34179,8 @@ pub mod types {
         impl ::std::default::Default for UpdateAccountRequest {
             fn default() -> Self {
                 Self {
+                    account_type: Ok(Default::default()),
+                    channels: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
                     domains: Ok(Default::default()),
                     external_ids: Ok(Default::default()),
@@ -22723,6 +34195,34 @@ pub mod types {
             }
         }
         impl UpdateAccountRequest {
+            pub fn account_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AccountTypeChange>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_type: {e}")
+                    });
+                self
+            }
+            pub fn channels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Channel>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channels: {e}")
+                    });
+                self
+            }
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
@@ -22863,6 +34363,8 @@ pub mod types {
                 value: UpdateAccountRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    account_type: value.account_type?,
+                    channels: value.channels?,
                     custom_fields: value.custom_fields?,
                     domains: value.domains?,
                     external_ids: value.external_ids?,
@@ -22879,6 +34381,8 @@ pub mod types {
         impl ::std::convert::From<super::UpdateAccountRequest> for UpdateAccountRequest {
             fn from(value: super::UpdateAccountRequest) -> Self {
                 Self {
+                    account_type: Ok(value.account_type),
+                    channels: Ok(value.channels),
                     custom_fields: Ok(value.custom_fields),
                     domains: Ok(value.domains),
                     external_ids: Ok(value.external_ids),
@@ -22898,8 +34402,16 @@ pub mod types {
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            account_type: ::std::result::Result<
+                ::std::option::Option<super::AccountTypeChange>,
+                ::std::string::String,
+            >,
             custom_fields: ::std::result::Result<
                 ::std::vec::Vec<super::CustomFieldValue>,
+                ::std::string::String,
+            >,
+            is_disabled: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             owner_id: ::std::result::Result<
@@ -22919,7 +34431,9 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     account_ids: Err("no value supplied for account_ids".to_string()),
+                    account_type: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
+                    is_disabled: Ok(Default::default()),
                     owner_id: Ok(Default::default()),
                     tags: Ok(Default::default()),
                     tags_apply_mode: Ok(Default::default()),
@@ -22939,6 +34453,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn account_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AccountTypeChange>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_type: {e}")
+                    });
+                self
+            }
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
@@ -22948,6 +34476,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn is_disabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_disabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_disabled: {e}")
                     });
                 self
             }
@@ -23000,7 +34540,9 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     account_ids: value.account_ids?,
+                    account_type: value.account_type?,
                     custom_fields: value.custom_fields?,
+                    is_disabled: value.is_disabled?,
                     owner_id: value.owner_id?,
                     tags: value.tags?,
                     tags_apply_mode: value.tags_apply_mode?,
@@ -23012,7 +34554,9 @@ pub mod types {
             fn from(value: super::UpdateAccountsRequest) -> Self {
                 Self {
                     account_ids: Ok(value.account_ids),
+                    account_type: Ok(value.account_type),
                     custom_fields: Ok(value.custom_fields),
+                    is_disabled: Ok(value.is_disabled),
                     owner_id: Ok(value.owner_id),
                     tags: Ok(value.tags),
                     tags_apply_mode: Ok(value.tags_apply_mode),
@@ -23022,26 +34566,23 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct UpdateAccountsResponse {
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            success: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
+            success: ::std::result::Result<bool, ::std::string::String>,
         }
         impl ::std::default::Default for UpdateAccountsResponse {
             fn default() -> Self {
                 Self {
-                    request_id: Ok(Default::default()),
-                    success: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                    success: Err("no value supplied for success".to_string()),
                 }
             }
         }
         impl UpdateAccountsResponse {
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -23053,7 +34594,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -23087,8 +34628,20 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UpdateArticleRequest {
+            author_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             body_html: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            collection_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_published: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             is_unlisted: ::std::result::Result<
@@ -23103,23 +34656,50 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            tag_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             title: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visibility_config: ::std::result::Result<
+                ::std::option::Option<super::ArticleVisibilityInput>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for UpdateArticleRequest {
             fn default() -> Self {
                 Self {
+                    author_user_id: Ok(Default::default()),
                     body_html: Ok(Default::default()),
+                    collection_id: Ok(Default::default()),
+                    is_published: Ok(Default::default()),
                     is_unlisted: Ok(Default::default()),
                     language: Ok(Default::default()),
                     publish_updated_body_html: Ok(Default::default()),
+                    tag_ids: Ok(Default::default()),
                     title: Ok(Default::default()),
+                    visibility_config: Ok(Default::default()),
                 }
             }
         }
         impl UpdateArticleRequest {
+            pub fn author_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for author_user_id: {e}"
+                        )
+                    });
+                self
+            }
             pub fn body_html<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -23129,6 +34709,30 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn collection_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.collection_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for collection_id: {e}")
+                    });
+                self
+            }
+            pub fn is_published<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_published = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_published: {e}")
                     });
                 self
             }
@@ -23170,6 +34774,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn tag_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tag_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag_ids: {e}")
+                    });
+                self
+            }
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -23182,6 +34800,22 @@ pub mod types {
                     });
                 self
             }
+            pub fn visibility_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ArticleVisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_config: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateArticleRequest>
         for super::UpdateArticleRequest {
@@ -23190,22 +34824,32 @@ pub mod types {
                 value: UpdateArticleRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    author_user_id: value.author_user_id?,
                     body_html: value.body_html?,
+                    collection_id: value.collection_id?,
+                    is_published: value.is_published?,
                     is_unlisted: value.is_unlisted?,
                     language: value.language?,
                     publish_updated_body_html: value.publish_updated_body_html?,
+                    tag_ids: value.tag_ids?,
                     title: value.title?,
+                    visibility_config: value.visibility_config?,
                 })
             }
         }
         impl ::std::convert::From<super::UpdateArticleRequest> for UpdateArticleRequest {
             fn from(value: super::UpdateArticleRequest) -> Self {
                 Self {
+                    author_user_id: Ok(value.author_user_id),
                     body_html: Ok(value.body_html),
+                    collection_id: Ok(value.collection_id),
+                    is_published: Ok(value.is_published),
                     is_unlisted: Ok(value.is_unlisted),
                     language: Ok(value.language),
                     publish_updated_body_html: Ok(value.publish_updated_body_html),
+                    tag_ids: Ok(value.tag_ids),
                     title: Ok(value.title),
+                    visibility_config: Ok(value.visibility_config),
                 }
             }
         }
@@ -23276,6 +34920,114 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UpdateCollectionRequest {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            slug: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visibility_config: ::std::result::Result<
+                ::std::option::Option<super::CollectionVisibilityInput>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateCollectionRequest {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    slug: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    visibility_config: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateCollectionRequest {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn visibility_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CollectionVisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_config: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateCollectionRequest>
+        for super::UpdateCollectionRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateCollectionRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    slug: value.slug?,
+                    title: value.title?,
+                    visibility_config: value.visibility_config?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateCollectionRequest>
+        for UpdateCollectionRequest {
+            fn from(value: super::UpdateCollectionRequest) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    slug: Ok(value.slug),
+                    title: Ok(value.title),
+                    visibility_config: Ok(value.visibility_config),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateContactRequest {
             account_external_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -23297,6 +35049,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            emails: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::ContactEmail>>,
+                ::std::string::String,
+            >,
             external_ids: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::ExternalId>>,
                 ::std::string::String,
@@ -23310,7 +35066,11 @@ pub mod types {
                 ::std::string::String,
             >,
             portal_role: ::std::result::Result<
-                ::std::option::Option<super::PortalRole>,
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            portal_role_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             primary_phone_number: ::std::result::Result<
@@ -23326,10 +35086,12 @@ pub mod types {
                     avatar_url: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
                     email: Ok(Default::default()),
+                    emails: Ok(Default::default()),
                     external_ids: Ok(Default::default()),
                     name: Ok(Default::default()),
                     phone_numbers: Ok(Default::default()),
                     portal_role: Ok(Default::default()),
+                    portal_role_id: Ok(Default::default()),
                     primary_phone_number: Ok(Default::default()),
                 }
             }
@@ -23397,6 +35159,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ContactEmail>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for emails: {e}")
+                    });
+                self
+            }
             pub fn external_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -23439,13 +35215,27 @@ pub mod types {
             }
             pub fn portal_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PortalRole>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.portal_role = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for portal_role: {e}")
+                    });
+                self
+            }
+            pub fn portal_role_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_role_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for portal_role_id: {e}"
+                        )
                     });
                 self
             }
@@ -23476,10 +35266,12 @@ pub mod types {
                     avatar_url: value.avatar_url?,
                     custom_fields: value.custom_fields?,
                     email: value.email?,
+                    emails: value.emails?,
                     external_ids: value.external_ids?,
                     name: value.name?,
                     phone_numbers: value.phone_numbers?,
                     portal_role: value.portal_role?,
+                    portal_role_id: value.portal_role_id?,
                     primary_phone_number: value.primary_phone_number?,
                 })
             }
@@ -23492,10 +35284,12 @@ pub mod types {
                     avatar_url: Ok(value.avatar_url),
                     custom_fields: Ok(value.custom_fields),
                     email: Ok(value.email),
+                    emails: Ok(value.emails),
                     external_ids: Ok(value.external_ids),
                     name: Ok(value.name),
                     phone_numbers: Ok(value.phone_numbers),
                     portal_role: Ok(value.portal_role),
+                    portal_role_id: Ok(value.portal_role_id),
                     primary_phone_number: Ok(value.primary_phone_number),
                 }
             }
@@ -24038,6 +35832,53 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UpdateIssueMessageRequest {
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateIssueMessageRequest {
+            fn default() -> Self {
+                Self {
+                    body_html: Err("no value supplied for body_html".to_string()),
+                }
+            }
+        }
+        impl UpdateIssueMessageRequest {
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateIssueMessageRequest>
+        for super::UpdateIssueMessageRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateIssueMessageRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body_html: value.body_html?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateIssueMessageRequest>
+        for UpdateIssueMessageRequest {
+            fn from(value: super::UpdateIssueMessageRequest) -> Self {
+                Self {
+                    body_html: Ok(value.body_html),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateIssueRequest {
             account_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -24076,7 +35917,7 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::IssueType>,
                 ::std::string::String,
             >,
         }
@@ -24211,7 +36052,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::IssueType>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -24258,6 +36099,191 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UpdateIssuesRequest {
+            assignee_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::vec::Vec<super::CustomFieldValue>,
+                ::std::string::String,
+            >,
+            customer_portal_visible: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            issue_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            tags_apply_mode: ::std::result::Result<
+                ::std::option::Option<super::TagsApplyMode>,
+                ::std::string::String,
+            >,
+            team_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateIssuesRequest {
+            fn default() -> Self {
+                Self {
+                    assignee_id: Ok(Default::default()),
+                    custom_fields: Ok(Default::default()),
+                    customer_portal_visible: Ok(Default::default()),
+                    issue_ids: Err("no value supplied for issue_ids".to_string()),
+                    state: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                    tags_apply_mode: Ok(Default::default()),
+                    team_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateIssuesRequest {
+            pub fn assignee_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignee_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assignee_id: {e}")
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn customer_portal_visible<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_portal_visible = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for customer_portal_visible: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn issue_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_ids: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+            pub fn tags_apply_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TagsApplyMode>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags_apply_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for tags_apply_mode: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn team_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateIssuesRequest>
+        for super::UpdateIssuesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateIssuesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assignee_id: value.assignee_id?,
+                    custom_fields: value.custom_fields?,
+                    customer_portal_visible: value.customer_portal_visible?,
+                    issue_ids: value.issue_ids?,
+                    state: value.state?,
+                    tags: value.tags?,
+                    tags_apply_mode: value.tags_apply_mode?,
+                    team_id: value.team_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateIssuesRequest> for UpdateIssuesRequest {
+            fn from(value: super::UpdateIssuesRequest) -> Self {
+                Self {
+                    assignee_id: Ok(value.assignee_id),
+                    custom_fields: Ok(value.custom_fields),
+                    customer_portal_visible: Ok(value.customer_portal_visible),
+                    issue_ids: Ok(value.issue_ids),
+                    state: Ok(value.state),
+                    tags: Ok(value.tags),
+                    tags_apply_mode: Ok(value.tags_apply_mode),
+                    team_id: Ok(value.team_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateKnowledgeBaseThemeRequest {
             assets: ::std::result::Result<
                 ::std::vec::Vec<super::KnowledgeBaseThemeAssetUpdate>,
@@ -24300,6 +36326,173 @@ pub mod types {
         for UpdateKnowledgeBaseThemeRequest {
             fn from(value: super::UpdateKnowledgeBaseThemeRequest) -> Self {
                 Self { assets: Ok(value.assets) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateMacroRequest {
+            conditions: ::std::result::Result<
+                ::std::option::Option<super::Filter>,
+                ::std::string::String,
+            >,
+            edit_visibility: ::std::result::Result<
+                ::std::option::Option<super::VisibilityInput>,
+                ::std::string::String,
+            >,
+            macro_group_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            text_html: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            text_type: ::std::result::Result<
+                ::std::option::Option<super::MacroTextType>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::VisibilityInput>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateMacroRequest {
+            fn default() -> Self {
+                Self {
+                    conditions: Ok(Default::default()),
+                    edit_visibility: Ok(Default::default()),
+                    macro_group_id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    text_html: Ok(Default::default()),
+                    text_type: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateMacroRequest {
+            pub fn conditions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Filter>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conditions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for conditions: {e}")
+                    });
+                self
+            }
+            pub fn edit_visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.edit_visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for edit_visibility: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn macro_group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.macro_group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for macro_group_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn text_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_html: {e}")
+                    });
+                self
+            }
+            pub fn text_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MacroTextType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_type: {e}")
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VisibilityInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateMacroRequest> for super::UpdateMacroRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateMacroRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conditions: value.conditions?,
+                    edit_visibility: value.edit_visibility?,
+                    macro_group_id: value.macro_group_id?,
+                    name: value.name?,
+                    text_html: value.text_html?,
+                    text_type: value.text_type?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateMacroRequest> for UpdateMacroRequest {
+            fn from(value: super::UpdateMacroRequest) -> Self {
+                Self {
+                    conditions: Ok(value.conditions),
+                    edit_visibility: Ok(value.edit_visibility),
+                    macro_group_id: Ok(value.macro_group_id),
+                    name: Ok(value.name),
+                    text_html: Ok(value.text_html),
+                    text_type: Ok(value.text_type),
+                    visibility: Ok(value.visibility),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -24370,6 +36563,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UpdateProjectRequest {
+            custom_fields: ::std::result::Result<
+                ::std::vec::Vec<super::CustomFieldValue>,
+                ::std::string::String,
+            >,
             customer_portal_visible: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -24402,6 +36599,7 @@ pub mod types {
         impl ::std::default::Default for UpdateProjectRequest {
             fn default() -> Self {
                 Self {
+                    custom_fields: Ok(Default::default()),
                     customer_portal_visible: Ok(Default::default()),
                     description_html: Ok(Default::default()),
                     end_date: Ok(Default::default()),
@@ -24413,6 +36611,18 @@ pub mod types {
             }
         }
         impl UpdateProjectRequest {
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
             pub fn customer_portal_visible<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -24509,6 +36719,7 @@ pub mod types {
                 value: UpdateProjectRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    custom_fields: value.custom_fields?,
                     customer_portal_visible: value.customer_portal_visible?,
                     description_html: value.description_html?,
                     end_date: value.end_date?,
@@ -24522,6 +36733,7 @@ pub mod types {
         impl ::std::convert::From<super::UpdateProjectRequest> for UpdateProjectRequest {
             fn from(value: super::UpdateProjectRequest) -> Self {
                 Self {
+                    custom_fields: Ok(value.custom_fields),
                     customer_portal_visible: Ok(value.customer_portal_visible),
                     description_html: Ok(value.description_html),
                     end_date: Ok(value.end_date),
@@ -24538,10 +36750,6 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            current_slug: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
             label: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -24555,7 +36763,6 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     ai_description: Ok(Default::default()),
-                    current_slug: Err("no value supplied for current_slug".to_string()),
                     label: Ok(Default::default()),
                     slug: Ok(Default::default()),
                 }
@@ -24573,18 +36780,6 @@ pub mod types {
                         format!(
                             "error converting supplied value for ai_description: {e}"
                         )
-                    });
-                self
-            }
-            pub fn current_slug<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.current_slug = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for current_slug: {e}")
                     });
                 self
             }
@@ -24621,7 +36816,6 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     ai_description: value.ai_description?,
-                    current_slug: value.current_slug?,
                     label: value.label?,
                     slug: value.slug?,
                 })
@@ -24632,7 +36826,6 @@ pub mod types {
             fn from(value: super::UpdateSelectOptionRequest) -> Self {
                 Self {
                     ai_description: Ok(value.ai_description),
-                    current_slug: Ok(value.current_slug),
                     label: Ok(value.label),
                     slug: Ok(value.slug),
                 }
@@ -24759,6 +36952,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            completed_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
             custom_fields: ::std::result::Result<
                 ::std::vec::Vec<super::CustomFieldValue>,
                 ::std::string::String,
@@ -24793,6 +36990,7 @@ pub mod types {
                 Self {
                     assignee_id: Ok(Default::default()),
                     body_html: Ok(Default::default()),
+                    completed_at: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
                     customer_portal_visible: Ok(Default::default()),
                     due_date: Ok(Default::default()),
@@ -24825,6 +37023,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn completed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed_at: {e}")
                     });
                 self
             }
@@ -24923,6 +37135,7 @@ pub mod types {
                 Ok(Self {
                     assignee_id: value.assignee_id?,
                     body_html: value.body_html?,
+                    completed_at: value.completed_at?,
                     custom_fields: value.custom_fields?,
                     customer_portal_visible: value.customer_portal_visible?,
                     due_date: value.due_date?,
@@ -24938,6 +37151,7 @@ pub mod types {
                 Self {
                     assignee_id: Ok(value.assignee_id),
                     body_html: Ok(value.body_html),
+                    completed_at: Ok(value.completed_at),
                     custom_fields: Ok(value.custom_fields),
                     customer_portal_visible: Ok(value.customer_portal_visible),
                     due_date: Ok(value.due_date),
@@ -24950,8 +37164,16 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UpdateTeamRequest {
+            assignment_configuration: ::std::result::Result<
+                ::std::option::Option<super::TeamAssignmentConfigurationInput>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            schedule: ::std::result::Result<
+                ::std::option::Option<super::TeamScheduleInput>,
                 ::std::string::String,
             >,
             user_ids: ::std::result::Result<
@@ -24962,12 +37184,30 @@ pub mod types {
         impl ::std::default::Default for UpdateTeamRequest {
             fn default() -> Self {
                 Self {
+                    assignment_configuration: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    schedule: Ok(Default::default()),
                     user_ids: Ok(Default::default()),
                 }
             }
         }
         impl UpdateTeamRequest {
+            pub fn assignment_configuration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TeamAssignmentConfigurationInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignment_configuration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assignment_configuration: {e}"
+                        )
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -24977,6 +37217,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn schedule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TeamScheduleInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schedule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for schedule: {e}")
                     });
                 self
             }
@@ -25001,7 +37255,9 @@ pub mod types {
                 value: UpdateTeamRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    assignment_configuration: value.assignment_configuration?,
                     name: value.name?,
+                    schedule: value.schedule?,
                     user_ids: value.user_ids?,
                 })
             }
@@ -25009,7 +37265,9 @@ pub mod types {
         impl ::std::convert::From<super::UpdateTeamRequest> for UpdateTeamRequest {
             fn from(value: super::UpdateTeamRequest) -> Self {
                 Self {
+                    assignment_configuration: Ok(value.assignment_configuration),
                     name: Ok(value.name),
+                    schedule: Ok(value.schedule),
                     user_ids: Ok(value.user_ids),
                 }
             }
@@ -25267,51 +37525,55 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct User {
             avatar_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
             emails: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_deactivated: ::std::result::Result<bool, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            role: ::std::result::Result<
+                ::std::option::Option<super::MiniRole>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            role_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            role_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
-            role_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+            roles: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::MiniRole>>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for User {
             fn default() -> Self {
                 Self {
-                    avatar_url: Ok(Default::default()),
-                    email: Ok(Default::default()),
+                    avatar_url: Err("no value supplied for avatar_url".to_string()),
+                    email: Err("no value supplied for email".to_string()),
                     emails: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    role_id: Ok(Default::default()),
-                    status: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_deactivated: Err(
+                        "no value supplied for is_deactivated".to_string(),
+                    ),
+                    name: Err("no value supplied for name".to_string()),
+                    role: Ok(Default::default()),
+                    role_id: Err("no value supplied for role_id".to_string()),
+                    role_ids: Ok(Default::default()),
+                    roles: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
                 }
             }
         }
         impl User {
             pub fn avatar_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.avatar_url = value
@@ -25323,7 +37585,7 @@ pub mod types {
             }
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -25335,7 +37597,9 @@ pub mod types {
             }
             pub fn emails<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.emails = value
@@ -25347,7 +37611,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -25355,9 +37619,23 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            pub fn is_deactivated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_deactivated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_deactivated: {e}"
+                        )
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -25367,9 +37645,21 @@ pub mod types {
                     });
                 self
             }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MiniRole>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
             pub fn role_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role_id = value
@@ -25379,9 +37669,37 @@ pub mod types {
                     });
                 self
             }
+            pub fn role_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role_ids: {e}")
+                    });
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MiniRole>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -25402,8 +37720,12 @@ pub mod types {
                     email: value.email?,
                     emails: value.emails?,
                     id: value.id?,
+                    is_deactivated: value.is_deactivated?,
                     name: value.name?,
+                    role: value.role?,
                     role_id: value.role_id?,
+                    role_ids: value.role_ids?,
+                    roles: value.roles?,
                     status: value.status?,
                 })
             }
@@ -25415,8 +37737,12 @@ pub mod types {
                     email: Ok(value.email),
                     emails: Ok(value.emails),
                     id: Ok(value.id),
+                    is_deactivated: Ok(value.is_deactivated),
                     name: Ok(value.name),
+                    role: Ok(value.role),
                     role_id: Ok(value.role_id),
+                    role_ids: Ok(value.role_ids),
+                    roles: Ok(value.roles),
                     status: Ok(value.status),
                 }
             }
@@ -25432,16 +37758,16 @@ pub mod types {
                 ::std::string::String,
             >,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for UserListResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     pagination: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
@@ -25472,7 +37798,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -25506,27 +37832,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UserResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::User>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::User, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for UserResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
-                    request_id: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
                 }
             }
         }
         impl UserResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
+                T: ::std::convert::TryInto<super::User>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -25538,7 +37861,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -25721,6 +38044,527 @@ pub mod types {
                     data: Ok(value.data),
                     pagination: Ok(value.pagination),
                     request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Visibility {
+            team_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Visibility {
+            fn default() -> Self {
+                Self {
+                    team_ids: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    user_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl Visibility {
+            pub fn team_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_ids: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Visibility> for super::Visibility {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Visibility,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    team_ids: value.team_ids?,
+                    type_: value.type_?,
+                    user_ids: value.user_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Visibility> for Visibility {
+            fn from(value: super::Visibility) -> Self {
+                Self {
+                    team_ids: Ok(value.team_ids),
+                    type_: Ok(value.type_),
+                    user_ids: Ok(value.user_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct VisibilityInput {
+            team_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::VisibilityType, ::std::string::String>,
+            user_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for VisibilityInput {
+            fn default() -> Self {
+                Self {
+                    team_ids: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    user_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl VisibilityInput {
+            pub fn team_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_ids: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::VisibilityType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<VisibilityInput> for super::VisibilityInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: VisibilityInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    team_ids: value.team_ids?,
+                    type_: value.type_?,
+                    user_ids: value.user_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::VisibilityInput> for VisibilityInput {
+            fn from(value: super::VisibilityInput) -> Self {
+                Self {
+                    team_ids: Ok(value.team_ids),
+                    type_: Ok(value.type_),
+                    user_ids: Ok(value.user_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct VoiceCall {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            duration_sec: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            from_phone_number: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            recordings: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::VoiceCallRecording>>,
+                ::std::string::String,
+            >,
+            to_phone_number: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for VoiceCall {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    duration_sec: Ok(Default::default()),
+                    from_phone_number: Err(
+                        "no value supplied for from_phone_number".to_string(),
+                    ),
+                    id: Err("no value supplied for id".to_string()),
+                    recordings: Ok(Default::default()),
+                    to_phone_number: Err(
+                        "no value supplied for to_phone_number".to_string(),
+                    ),
+                }
+            }
+        }
+        impl VoiceCall {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn duration_sec<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration_sec = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for duration_sec: {e}")
+                    });
+                self
+            }
+            pub fn from_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for from_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn recordings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::VoiceCallRecording>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recordings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recordings: {e}")
+                    });
+                self
+            }
+            pub fn to_phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for to_phone_number: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<VoiceCall> for super::VoiceCall {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: VoiceCall,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    duration_sec: value.duration_sec?,
+                    from_phone_number: value.from_phone_number?,
+                    id: value.id?,
+                    recordings: value.recordings?,
+                    to_phone_number: value.to_phone_number?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::VoiceCall> for VoiceCall {
+            fn from(value: super::VoiceCall) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    duration_sec: Ok(value.duration_sec),
+                    from_phone_number: Ok(value.from_phone_number),
+                    id: Ok(value.id),
+                    recordings: Ok(value.recordings),
+                    to_phone_number: Ok(value.to_phone_number),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct VoiceCallListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::VoiceCall>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for VoiceCallListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl VoiceCallListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::VoiceCall>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<VoiceCallListResponse>
+        for super::VoiceCallListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: VoiceCallListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::VoiceCallListResponse>
+        for VoiceCallListResponse {
+            fn from(value: super::VoiceCallListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct VoiceCallRecording {
+            download_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            transcript_segments: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::vec::Vec<super::VoiceCallTranscriptSegment>,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for VoiceCallRecording {
+            fn default() -> Self {
+                Self {
+                    download_url: Err("no value supplied for download_url".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    transcript_segments: Ok(Default::default()),
+                }
+            }
+        }
+        impl VoiceCallRecording {
+            pub fn download_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.download_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for download_url: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn transcript_segments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::VoiceCallTranscriptSegment>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transcript_segments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for transcript_segments: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<VoiceCallRecording> for super::VoiceCallRecording {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: VoiceCallRecording,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    download_url: value.download_url?,
+                    id: value.id?,
+                    transcript_segments: value.transcript_segments?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::VoiceCallRecording> for VoiceCallRecording {
+            fn from(value: super::VoiceCallRecording) -> Self {
+                Self {
+                    download_url: Ok(value.download_url),
+                    id: Ok(value.id),
+                    transcript_segments: Ok(value.transcript_segments),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct VoiceCallTranscriptSegment {
+            speaker: ::std::result::Result<::std::string::String, ::std::string::String>,
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for VoiceCallTranscriptSegment {
+            fn default() -> Self {
+                Self {
+                    speaker: Err("no value supplied for speaker".to_string()),
+                    text: Err("no value supplied for text".to_string()),
+                }
+            }
+        }
+        impl VoiceCallTranscriptSegment {
+            pub fn speaker<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.speaker = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for speaker: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<VoiceCallTranscriptSegment>
+        for super::VoiceCallTranscriptSegment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: VoiceCallTranscriptSegment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    speaker: value.speaker?,
+                    text: value.text?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::VoiceCallTranscriptSegment>
+        for VoiceCallTranscriptSegment {
+            fn from(value: super::VoiceCallTranscriptSegment) -> Self {
+                Self {
+                    speaker: Ok(value.speaker),
+                    text: Ok(value.text),
                 }
             }
         }
@@ -26370,10 +39214,13 @@ let response = client.create_select_option()
 
 Sends a `DELETE` request to `/custom-fields/{custom_field_id}/select-options`
 
+Arguments:
+- `custom_field_id`
+- `current_slug`: The slug of the option to delete.
 ```ignore
 let response = client.delete_select_option()
     .custom_field_id(custom_field_id)
-    .body(body)
+    .current_slug(current_slug)
     .send()
     .await;
 ```*/
@@ -26384,9 +39231,14 @@ let response = client.delete_select_option()
 
 Sends a `PATCH` request to `/custom-fields/{custom_field_id}/select-options`
 
+Arguments:
+- `custom_field_id`
+- `current_slug`: The slug of the option to change.
+- `body`
 ```ignore
 let response = client.update_select_option()
     .custom_field_id(custom_field_id)
+    .current_slug(current_slug)
     .body(body)
     .send()
     .await;
@@ -26552,6 +39404,38 @@ let response = client.update_custom_object()
     pub fn update_custom_object(&self) -> builder::UpdateCustomObject<'_> {
         builder::UpdateCustomObject::new(self)
     }
+    /**List suppressed email addresses
+
+Sends a `GET` request to `/email-suppressions`
+
+Arguments:
+- `cursor`
+- `email`: Only this address.
+- `limit`: Page size, 1-1000 (default 100).
+```ignore
+let response = client.list_email_suppressions()
+    .cursor(cursor)
+    .email(email)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_email_suppressions(&self) -> builder::ListEmailSuppressions<'_> {
+        builder::ListEmailSuppressions::new(self)
+    }
+    /**Remove a suppression
+
+Sends a `DELETE` request to `/email-suppressions/{id}`
+
+```ignore
+let response = client.delete_email_suppression()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_email_suppression(&self) -> builder::DeleteEmailSuppression<'_> {
+        builder::DeleteEmailSuppression::new(self)
+    }
     /**Create a feature request
 
 Sends a `POST` request to `/feature-requests`
@@ -26697,6 +39581,59 @@ let response = client.set_feature_request_portal_visibility()
     ) -> builder::SetFeatureRequestPortalVisibility<'_> {
         builder::SetFeatureRequestPortalVisibility::new(self)
     }
+    /**Create an issue group with its first children
+
+Sends a `POST` request to `/issue-groups`
+
+```ignore
+let response = client.create_issue_group()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_issue_group(&self) -> builder::CreateIssueGroup<'_> {
+        builder::CreateIssueGroup::new(self)
+    }
+    /**Add issues to a group
+
+Sends a `POST` request to `/issue-groups/{id}/children`
+
+```ignore
+let response = client.add_issue_group_children()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn add_issue_group_children(&self) -> builder::AddIssueGroupChildren<'_> {
+        builder::AddIssueGroupChildren::new(self)
+    }
+    /**Remove one issue from a group
+
+Sends a `DELETE` request to `/issue-groups/{id}/children/{child_issue_id}`
+
+```ignore
+let response = client.remove_issue_group_child()
+    .id(id)
+    .child_issue_id(child_issue_id)
+    .send()
+    .await;
+```*/
+    pub fn remove_issue_group_child(&self) -> builder::RemoveIssueGroupChild<'_> {
+        builder::RemoveIssueGroupChild::new(self)
+    }
+    /**List issue statuses
+
+Sends a `GET` request to `/issue-statuses`
+
+```ignore
+let response = client.list_issue_statuses()
+    .send()
+    .await;
+```*/
+    pub fn list_issue_statuses(&self) -> builder::ListIssueStatuses<'_> {
+        builder::ListIssueStatuses::new(self)
+    }
     /**List issues
 
 Issues created in `[start_time, end_time)`, newest first. The window may span at most 365 days (30 days in older API versions). `limit` is 0-20000 (0 or absent means 20000); `cursor` pages.
@@ -26727,6 +39664,51 @@ let response = client.create_issue()
 ```*/
     pub fn create_issue(&self) -> builder::CreateIssue<'_> {
         builder::CreateIssue::new(self)
+    }
+    /**Update several issues at once
+
+Applies the same changes to 1-100 issues; issues that do not exist or cannot be changed are listed in `skipped_issues`.
+
+Sends a `PATCH` request to `/issues`
+
+```ignore
+let response = client.update_issues()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_issues(&self) -> builder::UpdateIssues<'_> {
+        builder::UpdateIssues::new(self)
+    }
+    /**Mark email issues as spam
+
+Deletes each email issue and blocks its sender (unless the sender is one of the organization's own domains or inboxes); other sources are skipped with `unsupported_source`.
+
+Sends a `POST` request to `/issues/mark-spam`
+
+```ignore
+let response = client.mark_issues_as_spam()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn mark_issues_as_spam(&self) -> builder::MarkIssuesAsSpam<'_> {
+        builder::MarkIssuesAsSpam::new(self)
+    }
+    /**Merge issues into a primary issue
+
+Validates every issue first, then merges the duplicates into the primary issue, which keeps its ID. Cannot be undone.
+
+Sends a `POST` request to `/issues/merge`
+
+```ignore
+let response = client.merge_issues()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn merge_issues(&self) -> builder::MergeIssues<'_> {
+        builder::MergeIssues::new(self)
     }
     /**Search issues
 
@@ -26785,6 +39767,58 @@ let response = client.update_issue()
     pub fn update_issue(&self) -> builder::UpdateIssue<'_> {
         builder::UpdateIssue::new(self)
     }
+    /**Generate an answer with an AI agent
+
+Sends a `POST` request to `/issues/{id}/ai-response`
+
+Arguments:
+- `id`: The issue's ID or number.
+- `body`
+```ignore
+let response = client.create_issue_ai_response()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_issue_ai_response(&self) -> builder::CreateIssueAiResponse<'_> {
+        builder::CreateIssueAiResponse::new(self)
+    }
+    /**Save a reply draft without sending it
+
+The draft is visible only to its owner. Pylon updates only an untouched draft it created itself; any other existing draft makes this a 409.
+
+Sends a `POST` request to `/issues/{id}/draft-reply`
+
+```ignore
+let response = client.create_issue_draft_reply()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_issue_draft_reply(&self) -> builder::CreateIssueDraftReply<'_> {
+        builder::CreateIssueDraftReply::new(self)
+    }
+    /**Link or unlink an incident
+
+Links an incident.io or Rootly incident to the issue (linking twice is a no-op), or unlinks it with `operation: unlink`.
+
+Sends a `POST` request to `/issues/{id}/external-incidents`
+
+Arguments:
+- `id`: The issue's ID or number.
+- `body`
+```ignore
+let response = client.link_external_incident()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn link_external_incident(&self) -> builder::LinkExternalIncident<'_> {
+        builder::LinkExternalIncident::new(self)
+    }
     /**Link or unlink external issues
 
 Sends a `POST` request to `/issues/{id}/external-issues`
@@ -26826,6 +39860,109 @@ let response = client.update_issue_followers()
     pub fn update_issue_followers(&self) -> builder::UpdateIssueFollowers<'_> {
         builder::UpdateIssueFollowers::new(self)
     }
+    /**List an issue's messages, oldest first
+
+Replies and internal notes, oldest first. With `cursor` but no `limit` pages hold 100 messages; with neither, all messages come back in one response.
+
+Sends a `GET` request to `/issues/{id}/messages`
+
+Arguments:
+- `id`
+- `cursor`
+- `limit`: Page size, 1-1000.
+```ignore
+let response = client.list_issue_messages()
+    .id(id)
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_issue_messages(&self) -> builder::ListIssueMessages<'_> {
+        builder::ListIssueMessages::new(self)
+    }
+    /**Delete a message
+
+Deletes the message in Pylon and in its connected channel, permanently.
+
+Sends a `DELETE` request to `/issues/{id}/messages/{message_id}`
+
+```ignore
+let response = client.delete_issue_message()
+    .id(id)
+    .message_id(message_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_issue_message(&self) -> builder::DeleteIssueMessage<'_> {
+        builder::DeleteIssueMessage::new(self)
+    }
+    /**Edit a message's body
+
+Replaces the body and syncs the edit to the message's channel. Only the token user's own messages can be edited.
+
+Sends a `PATCH` request to `/issues/{id}/messages/{message_id}`
+
+```ignore
+let response = client.update_issue_message()
+    .id(id)
+    .message_id(message_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_issue_message(&self) -> builder::UpdateIssueMessage<'_> {
+        builder::UpdateIssueMessage::new(self)
+    }
+    /**Redact a message
+
+Overwrites the stored body (and by default deletes the attachments). Cannot be undone.
+
+Sends a `POST` request to `/issues/{id}/messages/{message_id}/redact`
+
+```ignore
+let response = client.redact_issue_message()
+    .id(id)
+    .message_id(message_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn redact_issue_message(&self) -> builder::RedactIssueMessage<'_> {
+        builder::RedactIssueMessage::new(self)
+    }
+    /**Post an internal note
+
+Posts a note the requester cannot see, in the thread given by `thread_id` or `message_id`, else in the newest Slack-backed internal thread, else in a new Pylon thread.
+
+Sends a `POST` request to `/issues/{id}/note`
+
+```ignore
+let response = client.create_issue_note()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_issue_note(&self) -> builder::CreateIssueNote<'_> {
+        builder::CreateIssueNote::new(self)
+    }
+    /**Reply to the customer
+
+Sends a customer-visible reply in the conversation of `message_id`.
+
+Sends a `POST` request to `/issues/{id}/reply`
+
+```ignore
+let response = client.reply_to_issue()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn reply_to_issue(&self) -> builder::ReplyToIssue<'_> {
+        builder::ReplyToIssue::new(self)
+    }
     /**Snooze an issue
 
 Sends a `POST` request to `/issues/{id}/snooze`
@@ -26839,6 +39976,73 @@ let response = client.snooze_issue()
 ```*/
     pub fn snooze_issue(&self) -> builder::SnoozeIssue<'_> {
         builder::SnoozeIssue::new(self)
+    }
+    /**List an issue's survey responses
+
+Sends a `GET` request to `/issues/{id}/survey-responses`
+
+Arguments:
+- `id`: The issue's ID or number.
+- `cursor`
+- `limit`: Page size, 1-999 (default 100).
+- `submitted_after`: Only responses submitted after this time.
+- `submitted_before`: Only responses submitted before this time.
+- `survey_id`: Only responses to this survey template.
+```ignore
+let response = client.list_issue_survey_responses()
+    .id(id)
+    .cursor(cursor)
+    .limit(limit)
+    .submitted_after(submitted_after)
+    .submitted_before(submitted_before)
+    .survey_id(survey_id)
+    .send()
+    .await;
+```*/
+    pub fn list_issue_survey_responses(&self) -> builder::ListIssueSurveyResponses<'_> {
+        builder::ListIssueSurveyResponses::new(self)
+    }
+    /**List an issue's internal threads
+
+Sends a `GET` request to `/issues/{id}/threads`
+
+```ignore
+let response = client.list_issue_threads()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn list_issue_threads(&self) -> builder::ListIssueThreads<'_> {
+        builder::ListIssueThreads::new(self)
+    }
+    /**Start an internal thread
+
+Sends a `POST` request to `/issues/{id}/threads`
+
+```ignore
+let response = client.create_issue_thread()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_issue_thread(&self) -> builder::CreateIssueThread<'_> {
+        builder::CreateIssueThread::new(self)
+    }
+    /**List a phone issue's voice calls
+
+Calls with their recordings (presigned download URLs) and transcript segments; recordings still being transcribed are left out until ready.
+
+Sends a `GET` request to `/issues/{id}/voice-calls`
+
+```ignore
+let response = client.list_issue_voice_calls()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn list_issue_voice_calls(&self) -> builder::ListIssueVoiceCalls<'_> {
+        builder::ListIssueVoiceCalls::new(self)
     }
     /**List knowledge bases
 
@@ -26869,11 +40073,19 @@ let response = client.get_knowledge_base()
 
 Sends a `GET` request to `/knowledge-bases/{id}/articles`
 
+Arguments:
+- `id`
+- `cursor`
+- `language`: The translation to return.
+- `limit`
+- `media`: `all` or `none`: whether article bodies keep their media.
 ```ignore
 let response = client.list_articles()
     .id(id)
     .cursor(cursor)
+    .language(language)
     .limit(limit)
+    .media(media)
     .send()
     .await;
 ```*/
@@ -26898,10 +40110,15 @@ let response = client.create_article()
 
 Sends a `GET` request to `/knowledge-bases/{id}/articles/{article_id}`
 
+Arguments:
+- `id`
+- `article_id`
+- `language`: The translation to return.
 ```ignore
 let response = client.get_article()
     .id(id)
     .article_id(article_id)
+    .language(language)
     .send()
     .await;
 ```*/
@@ -27088,6 +40305,86 @@ let response = client.publish_knowledge_base_theme()
         &self,
     ) -> builder::PublishKnowledgeBaseTheme<'_> {
         builder::PublishKnowledgeBaseTheme::new(self)
+    }
+    /**List macro groups
+
+Sends a `GET` request to `/macro-groups`
+
+```ignore
+let response = client.list_macro_groups()
+    .send()
+    .await;
+```*/
+    pub fn list_macro_groups(&self) -> builder::ListMacroGroups<'_> {
+        builder::ListMacroGroups::new(self)
+    }
+    /**List macros
+
+Sends a `GET` request to `/macros`
+
+Arguments:
+- `macro_group_id`: Only macros of this group.
+```ignore
+let response = client.list_macros()
+    .macro_group_id(macro_group_id)
+    .send()
+    .await;
+```*/
+    pub fn list_macros(&self) -> builder::ListMacros<'_> {
+        builder::ListMacros::new(self)
+    }
+    /**Create a macro
+
+Sends a `POST` request to `/macros`
+
+```ignore
+let response = client.create_macro()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_macro(&self) -> builder::CreateMacro<'_> {
+        builder::CreateMacro::new(self)
+    }
+    /**Get a macro
+
+Sends a `GET` request to `/macros/{id}`
+
+```ignore
+let response = client.get_macro()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_macro(&self) -> builder::GetMacro<'_> {
+        builder::GetMacro::new(self)
+    }
+    /**Delete a macro
+
+Sends a `DELETE` request to `/macros/{id}`
+
+```ignore
+let response = client.delete_macro()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_macro(&self) -> builder::DeleteMacro<'_> {
+        builder::DeleteMacro::new(self)
+    }
+    /**Update a macro
+
+Sends a `PATCH` request to `/macros/{id}`
+
+```ignore
+let response = client.update_macro()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_macro(&self) -> builder::UpdateMacro<'_> {
+        builder::UpdateMacro::new(self)
     }
     /**Get the authenticated user
 
@@ -27629,6 +40926,45 @@ let response = client.update_team()
     pub fn update_team(&self) -> builder::UpdateTeam<'_> {
         builder::UpdateTeam::new(self)
     }
+    /**List ticket forms
+
+Sends a `GET` request to `/ticket-forms`
+
+```ignore
+let response = client.list_ticket_forms()
+    .send()
+    .await;
+```*/
+    pub fn list_ticket_forms(&self) -> builder::ListTicketForms<'_> {
+        builder::ListTicketForms::new(self)
+    }
+    /**Get a ticket form and its fields
+
+Sends a `GET` request to `/ticket-forms/{id}`
+
+```ignore
+let response = client.get_ticket_form()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_ticket_form(&self) -> builder::GetTicketForm<'_> {
+        builder::GetTicketForm::new(self)
+    }
+    /**Submit a ticket form, creating an issue
+
+Sends a `POST` request to `/ticket-forms/{id}/submissions`
+
+```ignore
+let response = client.submit_ticket_form()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn submit_ticket_form(&self) -> builder::SubmitTicketForm<'_> {
+        builder::SubmitTicketForm::new(self)
+    }
     /**List training data
 
 Sends a `GET` request to `/training-data`
@@ -27721,8 +41057,11 @@ let response = client.list_user_roles()
 
 Sends a `GET` request to `/users`
 
+Arguments:
+- `include_deactivated`: Also list deactivated users (default false).
 ```ignore
 let response = client.list_users()
+    .include_deactivated(include_deactivated)
     .send()
     .await;
 ```*/
@@ -28024,7 +41363,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/accounts/merge`
-        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
+        pub async fn send(self) -> Result<ResponseValue<types::AccountResponse>, Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -28512,7 +41851,9 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/accounts/{id}/activities`
-        pub async fn send(self) -> Result<ResponseValue<types::SuccessResponse>, Error> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessDataResponse>, Error> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -28677,7 +42018,9 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/accounts/{id}/highlights/{highlight_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::SuccessResponse>, Error> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessDataResponse>, Error> {
             let Self { client, id, highlight_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let highlight_id = highlight_id.map_err(Error::InvalidRequest)?;
@@ -30427,7 +43770,7 @@ pub mod builder {
         ///Sends a `POST` request to `/custom-fields/{custom_field_id}/select-options`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CustomFieldResponse>, Error> {
+        ) -> Result<ResponseValue<types::CustomFieldOptionResponse>, Error> {
             let Self { client, custom_field_id, body } = self;
             let custom_field_id = custom_field_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -30466,14 +43809,14 @@ pub mod builder {
     pub struct DeleteSelectOption<'a> {
         client: &'a super::Client,
         custom_field_id: Result<::std::string::String, String>,
-        body: Result<types::builder::DeleteSelectOptionRequest, String>,
+        current_slug: Result<::std::string::String, String>,
     }
     impl<'a> DeleteSelectOption<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 custom_field_id: Err("custom_field_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                current_slug: Err("current_slug was not initialized".to_string()),
             }
         }
         pub fn custom_field_id<V>(mut self, value: V) -> Self
@@ -30488,45 +43831,25 @@ pub mod builder {
                 });
             self
         }
-        pub fn body<V>(mut self, value: V) -> Self
+        pub fn current_slug<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::DeleteSelectOptionRequest>,
-            <V as std::convert::TryInto<
-                types::DeleteSelectOptionRequest,
-            >>::Error: std::fmt::Display,
+            V: std::convert::TryInto<::std::string::String>,
         {
-            self.body = value
+            self.current_slug = value
                 .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `DeleteSelectOptionRequest` for body failed: {}",
-                        s
-                    )
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for current_slug failed"
+                        .to_string()
                 });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::DeleteSelectOptionRequest,
-            ) -> types::builder::DeleteSelectOptionRequest,
-        {
-            self.body = self.body.map(f);
             self
         }
         ///Sends a `DELETE` request to `/custom-fields/{custom_field_id}/select-options`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CustomFieldResponse>, Error> {
-            let Self { client, custom_field_id, body } = self;
+        ) -> Result<ResponseValue<types::DeleteSelectOptionResponse>, Error> {
+            let Self { client, custom_field_id, current_slug } = self;
             let custom_field_id = custom_field_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::DeleteSelectOptionRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
+            let current_slug = current_slug.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/custom-fields/{}/select-options", client.baseurl, encode_path(&
                 custom_field_id.to_string()),
@@ -30540,7 +43863,9 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("current_slug", &current_slug),
+                )
                 .headers(header_map)
                 .build()
                 .map_err(Error::request_not_built)?;
@@ -30557,6 +43882,7 @@ pub mod builder {
     pub struct UpdateSelectOption<'a> {
         client: &'a super::Client,
         custom_field_id: Result<::std::string::String, String>,
+        current_slug: Result<::std::string::String, String>,
         body: Result<types::builder::UpdateSelectOptionRequest, String>,
     }
     impl<'a> UpdateSelectOption<'a> {
@@ -30564,6 +43890,7 @@ pub mod builder {
             Self {
                 client: client,
                 custom_field_id: Err("custom_field_id was not initialized".to_string()),
+                current_slug: Err("current_slug was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -30575,6 +43902,18 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for custom_field_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn current_slug<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.current_slug = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for current_slug failed"
                         .to_string()
                 });
             self
@@ -30609,9 +43948,10 @@ pub mod builder {
         ///Sends a `PATCH` request to `/custom-fields/{custom_field_id}/select-options`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CustomFieldResponse>, Error> {
-            let Self { client, custom_field_id, body } = self;
+        ) -> Result<ResponseValue<types::CustomFieldOptionResponse>, Error> {
+            let Self { client, custom_field_id, current_slug, body } = self;
             let custom_field_id = custom_field_id.map_err(Error::InvalidRequest)?;
+            let current_slug = current_slug.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::UpdateSelectOptionRequest::try_from(v)
@@ -30632,6 +43972,9 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("current_slug", &current_slug),
+                )
                 .headers(header_map)
                 .build()
                 .map_err(Error::request_not_built)?;
@@ -31383,6 +44726,144 @@ pub mod builder {
             crate::transport::send(client, request, info).await
         }
     }
+    /**Builder for [`Client::list_email_suppressions`]
+
+[`Client::list_email_suppressions`]: super::Client::list_email_suppressions*/
+    #[derive(Debug, Clone)]
+    pub struct ListEmailSuppressions<'a> {
+        client: &'a super::Client,
+        cursor: Result<Option<::std::string::String>, String>,
+        email: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+    }
+    impl<'a> ListEmailSuppressions<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                cursor: Ok(None),
+                email: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn email<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.email = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for email failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/email-suppressions`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EmailSuppressionListResponse>, Error> {
+            let Self { client, cursor, email, limit } = self;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let email = email.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/email-suppressions", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("email", &email))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_email_suppressions",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::delete_email_suppression`]
+
+[`Client::delete_email_suppression`]: super::Client::delete_email_suppression*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteEmailSuppression<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteEmailSuppression<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/email-suppressions/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/email-suppressions/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "delete_email_suppression",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
     /**Builder for [`Client::create_feature_request`]
 
 [`Client::create_feature_request`]: super::Client::create_feature_request*/
@@ -32091,6 +45572,268 @@ pub mod builder {
             crate::transport::send(client, request, info).await
         }
     }
+    /**Builder for [`Client::create_issue_group`]
+
+[`Client::create_issue_group`]: super::Client::create_issue_group*/
+    #[derive(Debug, Clone)]
+    pub struct CreateIssueGroup<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateIssueGroupRequest, String>,
+    }
+    impl<'a> CreateIssueGroup<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateIssueGroupRequest>,
+            <V as std::convert::TryInto<
+                types::CreateIssueGroupRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateIssueGroupRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateIssueGroupRequest,
+            ) -> types::builder::CreateIssueGroupRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issue-groups`
+        pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateIssueGroupRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/issue-groups", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_issue_group",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::add_issue_group_children`]
+
+[`Client::add_issue_group_children`]: super::Client::add_issue_group_children*/
+    #[derive(Debug, Clone)]
+    pub struct AddIssueGroupChildren<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::AddIssueGroupChildrenRequest, String>,
+    }
+    impl<'a> AddIssueGroupChildren<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AddIssueGroupChildrenRequest>,
+            <V as std::convert::TryInto<
+                types::AddIssueGroupChildrenRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AddIssueGroupChildrenRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AddIssueGroupChildrenRequest,
+            ) -> types::builder::AddIssueGroupChildrenRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issue-groups/{id}/children`
+        pub async fn send(self) -> Result<ResponseValue<types::SuccessResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::AddIssueGroupChildrenRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issue-groups/{}/children", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "add_issue_group_children",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::remove_issue_group_child`]
+
+[`Client::remove_issue_group_child`]: super::Client::remove_issue_group_child*/
+    #[derive(Debug, Clone)]
+    pub struct RemoveIssueGroupChild<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        child_issue_id: Result<::std::string::String, String>,
+    }
+    impl<'a> RemoveIssueGroupChild<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                child_issue_id: Err("child_issue_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn child_issue_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.child_issue_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for child_issue_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/issue-groups/{id}/children/{child_issue_id}`
+        pub async fn send(self) -> Result<ResponseValue<types::SuccessResponse>, Error> {
+            let Self { client, id, child_issue_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let child_issue_id = child_issue_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issue-groups/{}/children/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& child_issue_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "remove_issue_group_child",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_issue_statuses`]
+
+[`Client::list_issue_statuses`]: super::Client::list_issue_statuses*/
+    #[derive(Debug, Clone)]
+    pub struct ListIssueStatuses<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListIssueStatuses<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/issue-statuses`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IssueStatusListResponse>, Error> {
+            let Self { client } = self;
+            let url = format!("{}/issue-statuses", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_issue_statuses",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
     /**Builder for [`Client::list_issues`]
 
 [`Client::list_issues`]: super::Client::list_issues*/
@@ -32254,6 +45997,214 @@ pub mod builder {
                 .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "create_issue",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::update_issues`]
+
+[`Client::update_issues`]: super::Client::update_issues*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateIssues<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::UpdateIssuesRequest, String>,
+    }
+    impl<'a> UpdateIssues<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateIssuesRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateIssuesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UpdateIssuesRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateIssuesRequest,
+            ) -> types::builder::UpdateIssuesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/issues`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::BulkIssueResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateIssuesRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/issues", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "update_issues",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::mark_issues_as_spam`]
+
+[`Client::mark_issues_as_spam`]: super::Client::mark_issues_as_spam*/
+    #[derive(Debug, Clone)]
+    pub struct MarkIssuesAsSpam<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MarkIssuesAsSpamRequest, String>,
+    }
+    impl<'a> MarkIssuesAsSpam<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MarkIssuesAsSpamRequest>,
+            <V as std::convert::TryInto<
+                types::MarkIssuesAsSpamRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MarkIssuesAsSpamRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MarkIssuesAsSpamRequest,
+            ) -> types::builder::MarkIssuesAsSpamRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/mark-spam`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::BulkIssueResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MarkIssuesAsSpamRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/issues/mark-spam", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "mark_issues_as_spam",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::merge_issues`]
+
+[`Client::merge_issues`]: super::Client::merge_issues*/
+    #[derive(Debug, Clone)]
+    pub struct MergeIssues<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MergeIssuesRequest, String>,
+    }
+    impl<'a> MergeIssues<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MergeIssuesRequest>,
+            <V as std::convert::TryInto<
+                types::MergeIssuesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `MergeIssuesRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MergeIssuesRequest,
+            ) -> types::builder::MergeIssuesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/merge`
+        pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MergeIssuesRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/issues/merge", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "merge_issues",
             };
             crate::transport::send(client, request, info).await
         }
@@ -32513,6 +46464,277 @@ pub mod builder {
             crate::transport::send(client, request, info).await
         }
     }
+    /**Builder for [`Client::create_issue_ai_response`]
+
+[`Client::create_issue_ai_response`]: super::Client::create_issue_ai_response*/
+    #[derive(Debug, Clone)]
+    pub struct CreateIssueAiResponse<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateIssueAiResponseRequest, String>,
+    }
+    impl<'a> CreateIssueAiResponse<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateIssueAiResponseRequest>,
+            <V as std::convert::TryInto<
+                types::CreateIssueAiResponseRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateIssueAiResponseRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateIssueAiResponseRequest,
+            ) -> types::builder::CreateIssueAiResponseRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/ai-response`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AiResponseResult>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateIssueAiResponseRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/ai-response", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_issue_ai_response",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_issue_draft_reply`]
+
+[`Client::create_issue_draft_reply`]: super::Client::create_issue_draft_reply*/
+    #[derive(Debug, Clone)]
+    pub struct CreateIssueDraftReply<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateIssueDraftReplyRequest, String>,
+    }
+    impl<'a> CreateIssueDraftReply<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateIssueDraftReplyRequest>,
+            <V as std::convert::TryInto<
+                types::CreateIssueDraftReplyRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateIssueDraftReplyRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateIssueDraftReplyRequest,
+            ) -> types::builder::CreateIssueDraftReplyRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/draft-reply`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DraftReplyResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateIssueDraftReplyRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/draft-reply", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_issue_draft_reply",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::link_external_incident`]
+
+[`Client::link_external_incident`]: super::Client::link_external_incident*/
+    #[derive(Debug, Clone)]
+    pub struct LinkExternalIncident<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::LinkExternalIncidentRequest, String>,
+    }
+    impl<'a> LinkExternalIncident<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LinkExternalIncidentRequest>,
+            <V as std::convert::TryInto<
+                types::LinkExternalIncidentRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `LinkExternalIncidentRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LinkExternalIncidentRequest,
+            ) -> types::builder::LinkExternalIncidentRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/external-incidents`
+        pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::LinkExternalIncidentRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/external-incidents", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "link_external_incident",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
     /**Builder for [`Client::link_external_issues`]
 
 [`Client::link_external_issues`]: super::Client::link_external_issues*/
@@ -32745,6 +46967,541 @@ pub mod builder {
             crate::transport::send(client, request, info).await
         }
     }
+    /**Builder for [`Client::list_issue_messages`]
+
+[`Client::list_issue_messages`]: super::Client::list_issue_messages*/
+    #[derive(Debug, Clone)]
+    pub struct ListIssueMessages<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+    }
+    impl<'a> ListIssueMessages<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                cursor: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/issues/{id}/messages`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MessageListResponse>, Error> {
+            let Self { client, id, cursor, limit } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/messages", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_issue_messages",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::delete_issue_message`]
+
+[`Client::delete_issue_message`]: super::Client::delete_issue_message*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteIssueMessage<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        message_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteIssueMessage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                message_id: Err("message_id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn message_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for message_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/issues/{id}/messages/{message_id}`
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
+            let Self { client, id, message_id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let message_id = message_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/messages/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& message_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "delete_issue_message",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::update_issue_message`]
+
+[`Client::update_issue_message`]: super::Client::update_issue_message*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateIssueMessage<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        message_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateIssueMessageRequest, String>,
+    }
+    impl<'a> UpdateIssueMessage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                message_id: Err("message_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn message_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for message_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateIssueMessageRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateIssueMessageRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateIssueMessageRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateIssueMessageRequest,
+            ) -> types::builder::UpdateIssueMessageRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/issues/{id}/messages/{message_id}`
+        pub async fn send(self) -> Result<ResponseValue<types::MessageResponse>, Error> {
+            let Self { client, id, message_id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let message_id = message_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateIssueMessageRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/messages/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& message_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "update_issue_message",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::redact_issue_message`]
+
+[`Client::redact_issue_message`]: super::Client::redact_issue_message*/
+    #[derive(Debug, Clone)]
+    pub struct RedactIssueMessage<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        message_id: Result<::std::string::String, String>,
+        body: Result<types::builder::RedactIssueMessageRequest, String>,
+    }
+    impl<'a> RedactIssueMessage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                message_id: Err("message_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn message_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for message_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RedactIssueMessageRequest>,
+            <V as std::convert::TryInto<
+                types::RedactIssueMessageRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `RedactIssueMessageRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RedactIssueMessageRequest,
+            ) -> types::builder::RedactIssueMessageRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/messages/{message_id}/redact`
+        pub async fn send(self) -> Result<ResponseValue<types::MessageResponse>, Error> {
+            let Self { client, id, message_id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let message_id = message_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RedactIssueMessageRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/messages/{}/redact", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& message_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "redact_issue_message",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_issue_note`]
+
+[`Client::create_issue_note`]: super::Client::create_issue_note*/
+    #[derive(Debug, Clone)]
+    pub struct CreateIssueNote<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateIssueNoteRequest, String>,
+    }
+    impl<'a> CreateIssueNote<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateIssueNoteRequest>,
+            <V as std::convert::TryInto<
+                types::CreateIssueNoteRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateIssueNoteRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateIssueNoteRequest,
+            ) -> types::builder::CreateIssueNoteRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/note`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PostedMessageResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateIssueNoteRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/note", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_issue_note",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::reply_to_issue`]
+
+[`Client::reply_to_issue`]: super::Client::reply_to_issue*/
+    #[derive(Debug, Clone)]
+    pub struct ReplyToIssue<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::ReplyToIssueRequest, String>,
+    }
+    impl<'a> ReplyToIssue<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ReplyToIssueRequest>,
+            <V as std::convert::TryInto<
+                types::ReplyToIssueRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ReplyToIssueRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ReplyToIssueRequest,
+            ) -> types::builder::ReplyToIssueRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/reply`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PostedMessageResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ReplyToIssueRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/reply", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "reply_to_issue",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
     /**Builder for [`Client::snooze_issue`]
 
 [`Client::snooze_issue`]: super::Client::snooze_issue*/
@@ -32825,6 +47582,365 @@ pub mod builder {
                 .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "snooze_issue",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_issue_survey_responses`]
+
+[`Client::list_issue_survey_responses`]: super::Client::list_issue_survey_responses*/
+    #[derive(Debug, Clone)]
+    pub struct ListIssueSurveyResponses<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+        submitted_after: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
+        submitted_before: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
+        survey_id: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListIssueSurveyResponses<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                cursor: Ok(None),
+                limit: Ok(None),
+                submitted_after: Ok(None),
+                submitted_before: Ok(None),
+                survey_id: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn submitted_after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.submitted_after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for submitted_after failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn submitted_before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.submitted_before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for submitted_before failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn survey_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.survey_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for survey_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/issues/{id}/survey-responses`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IssueSurveyResponseListResponse>, Error> {
+            let Self {
+                client,
+                id,
+                cursor,
+                limit,
+                submitted_after,
+                submitted_before,
+                survey_id,
+            } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let submitted_after = submitted_after.map_err(Error::InvalidRequest)?;
+            let submitted_before = submitted_before.map_err(Error::InvalidRequest)?;
+            let survey_id = survey_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/survey-responses", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "submitted_after",
+                        &submitted_after,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "submitted_before",
+                        &submitted_before,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("survey_id", &survey_id))
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_issue_survey_responses",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_issue_threads`]
+
+[`Client::list_issue_threads`]: super::Client::list_issue_threads*/
+    #[derive(Debug, Clone)]
+    pub struct ListIssueThreads<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> ListIssueThreads<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/issues/{id}/threads`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IssueThreadListResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/threads", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_issue_threads",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_issue_thread`]
+
+[`Client::create_issue_thread`]: super::Client::create_issue_thread*/
+    #[derive(Debug, Clone)]
+    pub struct CreateIssueThread<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateIssueThreadRequest, String>,
+    }
+    impl<'a> CreateIssueThread<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateIssueThreadRequest>,
+            <V as std::convert::TryInto<
+                types::CreateIssueThreadRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateIssueThreadRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateIssueThreadRequest,
+            ) -> types::builder::CreateIssueThreadRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/issues/{id}/threads`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IssueThreadResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateIssueThreadRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/threads", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_issue_thread",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_issue_voice_calls`]
+
+[`Client::list_issue_voice_calls`]: super::Client::list_issue_voice_calls*/
+    #[derive(Debug, Clone)]
+    pub struct ListIssueVoiceCalls<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> ListIssueVoiceCalls<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/issues/{id}/voice-calls`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::VoiceCallListResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/issues/{}/voice-calls", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_issue_voice_calls",
             };
             crate::transport::send(client, request, info).await
         }
@@ -32926,7 +48042,9 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         cursor: Result<Option<::std::string::String>, String>,
+        language: Result<Option<::std::string::String>, String>,
         limit: Result<Option<i64>, String>,
+        media: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListArticles<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -32934,7 +48052,9 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 cursor: Ok(None),
+                language: Ok(None),
                 limit: Ok(None),
+                media: Ok(None),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -32962,6 +48082,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for language failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -32972,14 +48105,29 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
+        pub fn media<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.media = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for media failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/knowledge-bases/{id}/articles`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ArticleListResponse>, Error> {
-            let Self { client, id, cursor, limit } = self;
+            let Self { client, id, cursor, language, limit, media } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let language = language.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
+            let media = media.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/knowledge-bases/{}/articles", client.baseurl, encode_path(& id
                 .to_string()),
@@ -32994,7 +48142,9 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("language", &language))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("media", &media))
                 .headers(header_map)
                 .build()
                 .map_err(Error::request_not_built)?;
@@ -33099,6 +48249,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         article_id: Result<::std::string::String, String>,
+        language: Result<Option<::std::string::String>, String>,
     }
     impl<'a> GetArticle<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -33106,6 +48257,7 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 article_id: Err("article_id was not initialized".to_string()),
+                language: Ok(None),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -33132,11 +48284,25 @@ pub mod builder {
                 });
             self
         }
+        pub fn language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for language failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/knowledge-bases/{id}/articles/{article_id}`
         pub async fn send(self) -> Result<ResponseValue<types::ArticleResponse>, Error> {
-            let Self { client, id, article_id } = self;
+            let Self { client, id, article_id, language } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let article_id = article_id.map_err(Error::InvalidRequest)?;
+            let language = language.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/knowledge-bases/{}/articles/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& article_id.to_string()),
@@ -33150,6 +48316,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("language", &language))
                 .headers(header_map)
                 .build()
                 .map_err(Error::request_not_built)?;
@@ -33726,7 +48893,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
         collection_id: Result<::std::string::String, String>,
-        body: Result<types::builder::CreateCollectionRequest, String>,
+        body: Result<types::builder::UpdateCollectionRequest, String>,
     }
     impl<'a> UpdateCollection<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -33763,9 +48930,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::CreateCollectionRequest>,
+            V: std::convert::TryInto<types::UpdateCollectionRequest>,
             <V as std::convert::TryInto<
-                types::CreateCollectionRequest,
+                types::UpdateCollectionRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -33773,7 +48940,7 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `CreateCollectionRequest` for body failed: {}", s
+                        "conversion to `UpdateCollectionRequest` for body failed: {}", s
                     )
                 });
             self
@@ -33781,8 +48948,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::CreateCollectionRequest,
-            ) -> types::builder::CreateCollectionRequest,
+                types::builder::UpdateCollectionRequest,
+            ) -> types::builder::UpdateCollectionRequest,
         {
             self.body = self.body.map(f);
             self
@@ -33796,7 +48963,7 @@ pub mod builder {
             let collection_id = collection_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::CreateCollectionRequest::try_from(v)
+                    types::UpdateCollectionRequest::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
@@ -34156,6 +49323,355 @@ pub mod builder {
                 .map_err(Error::request_not_built)?;
             let info = OperationInfo {
                 operation_id: "publish_knowledge_base_theme",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_macro_groups`]
+
+[`Client::list_macro_groups`]: super::Client::list_macro_groups*/
+    #[derive(Debug, Clone)]
+    pub struct ListMacroGroups<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListMacroGroups<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/macro-groups`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MacroGroupListResponse>, Error> {
+            let Self { client } = self;
+            let url = format!("{}/macro-groups", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_macro_groups",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::list_macros`]
+
+[`Client::list_macros`]: super::Client::list_macros*/
+    #[derive(Debug, Clone)]
+    pub struct ListMacros<'a> {
+        client: &'a super::Client,
+        macro_group_id: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListMacros<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                macro_group_id: Ok(None),
+            }
+        }
+        pub fn macro_group_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.macro_group_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for macro_group_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/macros`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MacroListResponse>, Error> {
+            let Self { client, macro_group_id } = self;
+            let macro_group_id = macro_group_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/macros", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "macro_group_id",
+                        &macro_group_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_macros",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::create_macro`]
+
+[`Client::create_macro`]: super::Client::create_macro*/
+    #[derive(Debug, Clone)]
+    pub struct CreateMacro<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateMacroRequest, String>,
+    }
+    impl<'a> CreateMacro<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateMacroRequest>,
+            <V as std::convert::TryInto<
+                types::CreateMacroRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateMacroRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateMacroRequest,
+            ) -> types::builder::CreateMacroRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/macros`
+        pub async fn send(self) -> Result<ResponseValue<types::MacroResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateMacroRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/macros", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "create_macro",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::get_macro`]
+
+[`Client::get_macro`]: super::Client::get_macro*/
+    #[derive(Debug, Clone)]
+    pub struct GetMacro<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetMacro<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/macros/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::MacroResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/macros/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "get_macro",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::delete_macro`]
+
+[`Client::delete_macro`]: super::Client::delete_macro*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteMacro<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteMacro<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/macros/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/macros/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "delete_macro",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::update_macro`]
+
+[`Client::update_macro`]: super::Client::update_macro*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateMacro<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateMacroRequest, String>,
+    }
+    impl<'a> UpdateMacro<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateMacroRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateMacroRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UpdateMacroRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateMacroRequest,
+            ) -> types::builder::UpdateMacroRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/macros/{id}`
+        pub async fn send(self) -> Result<ResponseValue<types::MacroResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateMacroRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/macros/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "update_macro",
             };
             crate::transport::send(client, request, info).await
         }
@@ -36697,6 +52213,183 @@ pub mod builder {
             crate::transport::send(client, request, info).await
         }
     }
+    /**Builder for [`Client::list_ticket_forms`]
+
+[`Client::list_ticket_forms`]: super::Client::list_ticket_forms*/
+    #[derive(Debug, Clone)]
+    pub struct ListTicketForms<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListTicketForms<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/ticket-forms`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketFormListResponse>, Error> {
+            let Self { client } = self;
+            let url = format!("{}/ticket-forms", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "list_ticket_forms",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::get_ticket_form`]
+
+[`Client::get_ticket_form`]: super::Client::get_ticket_form*/
+    #[derive(Debug, Clone)]
+    pub struct GetTicketForm<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetTicketForm<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/ticket-forms/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketFormResponse>, Error> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/ticket-forms/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "get_ticket_form",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
+    /**Builder for [`Client::submit_ticket_form`]
+
+[`Client::submit_ticket_form`]: super::Client::submit_ticket_form*/
+    #[derive(Debug, Clone)]
+    pub struct SubmitTicketForm<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::SubmitTicketFormRequest, String>,
+    }
+    impl<'a> SubmitTicketForm<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SubmitTicketFormRequest>,
+            <V as std::convert::TryInto<
+                types::SubmitTicketFormRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SubmitTicketFormRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SubmitTicketFormRequest,
+            ) -> types::builder::SubmitTicketFormRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/ticket-forms/{id}/submissions`
+        pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SubmitTicketFormRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/ticket-forms/{}/submissions", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(Error::request_not_built)?;
+            let info = OperationInfo {
+                operation_id: "submit_ticket_form",
+            };
+            crate::transport::send(client, request, info).await
+        }
+    }
     /**Builder for [`Client::list_training_data`]
 
 [`Client::list_training_data`]: super::Client::list_training_data*/
@@ -37066,16 +52759,34 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListUsers<'a> {
         client: &'a super::Client,
+        include_deactivated: Result<Option<bool>, String>,
     }
     impl<'a> ListUsers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+            Self {
+                client: client,
+                include_deactivated: Ok(None),
+            }
+        }
+        pub fn include_deactivated<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.include_deactivated = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for include_deactivated failed".to_string()
+                });
+            self
         }
         ///Sends a `GET` request to `/users`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UserListResponse>, Error> {
-            let Self { client } = self;
+            let Self { client, include_deactivated } = self;
+            let include_deactivated = include_deactivated
+                .map_err(Error::InvalidRequest)?;
             let url = format!("{}/users", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
@@ -37085,6 +52796,12 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_deactivated",
+                        &include_deactivated,
+                    ),
                 )
                 .headers(header_map)
                 .build()

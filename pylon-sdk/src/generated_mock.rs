@@ -211,7 +211,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::AckResponse) -> Self {
+        pub fn ok(self, value: &types::AccountResponse) -> Self {
             Self(
                 self
                     .0
@@ -609,7 +609,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+        pub fn ok(self, value: &types::SuccessDataResponse) -> Self {
             Self(
                 self
                     .0
@@ -739,7 +739,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+        pub fn ok(self, value: &types::SuccessDataResponse) -> Self {
             Self(
                 self
                     .0
@@ -2247,7 +2247,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::CustomFieldResponse) -> Self {
+        pub fn ok(self, value: &types::CustomFieldOptionResponse) -> Self {
             Self(
                 self
                     .0
@@ -2299,8 +2299,8 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
-        pub fn body(self, value: &types::DeleteSelectOptionRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+        pub fn current_slug(self, value: &str) -> Self {
+            Self(self.0.query_param("current_slug", value.to_string()))
         }
     }
     pub struct DeleteSelectOptionThen(::httpmock::Then);
@@ -2311,7 +2311,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::CustomFieldResponse) -> Self {
+        pub fn ok(self, value: &types::DeleteSelectOptionResponse) -> Self {
             Self(
                 self
                     .0
@@ -2363,6 +2363,9 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        pub fn current_slug(self, value: &str) -> Self {
+            Self(self.0.query_param("current_slug", value.to_string()))
+        }
         pub fn body(self, value: &types::UpdateSelectOptionRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
@@ -2375,7 +2378,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::CustomFieldResponse) -> Self {
+        pub fn ok(self, value: &types::CustomFieldOptionResponse) -> Self {
             Self(
                 self
                     .0
@@ -2991,6 +2994,147 @@ pub mod operations {
             )
         }
     }
+    pub struct ListEmailSuppressionsWhen(::httpmock::When);
+    impl ListEmailSuppressionsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/email-suppressions$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn cursor<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("cursor", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("cursor"))
+            }
+        }
+        pub fn email<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("email", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("email"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+    }
+    pub struct ListEmailSuppressionsThen(::httpmock::Then);
+    impl ListEmailSuppressionsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::EmailSuppressionListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteEmailSuppressionWhen(::httpmock::When);
+    impl DeleteEmailSuppressionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/email-suppressions/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/email-suppressions/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteEmailSuppressionThen(::httpmock::Then);
+    impl DeleteEmailSuppressionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AckResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct CreateFeatureRequestWhen(::httpmock::When);
     impl CreateFeatureRequestWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3548,6 +3692,242 @@ pub mod operations {
             )
         }
     }
+    pub struct CreateIssueGroupWhen(::httpmock::When);
+    impl CreateIssueGroupWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/issue-groups$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::CreateIssueGroupRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateIssueGroupThen(::httpmock::Then);
+    impl CreateIssueGroupThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IssueResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AddIssueGroupChildrenWhen(::httpmock::When);
+    impl AddIssueGroupChildrenWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/issue-groups/[^/]*/children$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issue-groups/{}/children$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::AddIssueGroupChildrenRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct AddIssueGroupChildrenThen(::httpmock::Then);
+    impl AddIssueGroupChildrenThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct RemoveIssueGroupChildWhen(::httpmock::When);
+    impl RemoveIssueGroupChildWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/issue-groups/[^/]*/children/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issue-groups/{}/children/.*$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn child_issue_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issue-groups/.*/children/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct RemoveIssueGroupChildThen(::httpmock::Then);
+    impl RemoveIssueGroupChildThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListIssueStatusesWhen(::httpmock::When);
+    impl ListIssueStatusesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/issue-statuses$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct ListIssueStatusesThen(::httpmock::Then);
+    impl ListIssueStatusesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IssueStatusListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct ListIssuesWhen(::httpmock::When);
     impl ListIssuesWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -3649,6 +4029,168 @@ pub mod operations {
     }
     pub struct CreateIssueThen(::httpmock::Then);
     impl CreateIssueThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IssueResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateIssuesWhen(::httpmock::When);
+    impl UpdateIssuesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(regex::Regex::new("^/issues$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::UpdateIssuesRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateIssuesThen(::httpmock::Then);
+    impl UpdateIssuesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::BulkIssueResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct MarkIssuesAsSpamWhen(::httpmock::When);
+    impl MarkIssuesAsSpamWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/issues/mark-spam$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::MarkIssuesAsSpamRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct MarkIssuesAsSpamThen(::httpmock::Then);
+    impl MarkIssuesAsSpamThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::BulkIssueResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct MergeIssuesWhen(::httpmock::When);
+    impl MergeIssuesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/issues/merge$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::MergeIssuesRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct MergeIssuesThen(::httpmock::Then);
+    impl MergeIssuesThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
@@ -3910,6 +4452,195 @@ pub mod operations {
             )
         }
     }
+    pub struct CreateIssueAiResponseWhen(::httpmock::When);
+    impl CreateIssueAiResponseWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/issues/[^/]*/ai-response$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/{}/ai-response$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::CreateIssueAiResponseRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateIssueAiResponseThen(::httpmock::Then);
+    impl CreateIssueAiResponseThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AiResponseResult) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateIssueDraftReplyWhen(::httpmock::When);
+    impl CreateIssueDraftReplyWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/issues/[^/]*/draft-reply$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/{}/draft-reply$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::CreateIssueDraftReplyRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateIssueDraftReplyThen(::httpmock::Then);
+    impl CreateIssueDraftReplyThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DraftReplyResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LinkExternalIncidentWhen(::httpmock::When);
+    impl LinkExternalIncidentWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/issues/[^/]*/external-incidents$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/{}/external-incidents$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::LinkExternalIncidentRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct LinkExternalIncidentThen(::httpmock::Then);
+    impl LinkExternalIncidentThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IssueResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct LinkExternalIssuesWhen(::httpmock::When);
     impl LinkExternalIssuesWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4096,6 +4827,410 @@ pub mod operations {
             )
         }
     }
+    pub struct ListIssueMessagesWhen(::httpmock::When);
+    impl ListIssueMessagesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/issues/[^/]*/messages$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/{}/messages$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn cursor<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("cursor", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("cursor"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+    }
+    pub struct ListIssueMessagesThen(::httpmock::Then);
+    impl ListIssueMessagesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MessageListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteIssueMessageWhen(::httpmock::When);
+    impl DeleteIssueMessageWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/issues/[^/]*/messages/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/{}/messages/.*$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn message_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/.*/messages/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteIssueMessageThen(::httpmock::Then);
+    impl DeleteIssueMessageThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AckResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateIssueMessageWhen(::httpmock::When);
+    impl UpdateIssueMessageWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(
+                        regex::Regex::new("^/issues/[^/]*/messages/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/{}/messages/.*$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn message_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/.*/messages/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::UpdateIssueMessageRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateIssueMessageThen(::httpmock::Then);
+    impl UpdateIssueMessageThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MessageResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct RedactIssueMessageWhen(::httpmock::When);
+    impl RedactIssueMessageWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/issues/[^/]*/messages/[^/]*/redact$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/{}/messages/.*/redact$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn message_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/.*/messages/{}/redact$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::RedactIssueMessageRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct RedactIssueMessageThen(::httpmock::Then);
+    impl RedactIssueMessageThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MessageResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateIssueNoteWhen(::httpmock::When);
+    impl CreateIssueNoteWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/issues/[^/]*/note$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/issues/{}/note$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::CreateIssueNoteRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateIssueNoteThen(::httpmock::Then);
+    impl CreateIssueNoteThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostedMessageResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ReplyToIssueWhen(::httpmock::When);
+    impl ReplyToIssueWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/issues/[^/]*/reply$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/issues/{}/reply$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::ReplyToIssueRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ReplyToIssueThen(::httpmock::Then);
+    impl ReplyToIssueThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostedMessageResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct SnoozeIssueWhen(::httpmock::When);
     impl SnoozeIssueWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -4128,6 +5263,295 @@ pub mod operations {
             self.0
         }
         pub fn ok(self, value: &types::IssueResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListIssueSurveyResponsesWhen(::httpmock::When);
+    impl ListIssueSurveyResponsesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/issues/[^/]*/survey-responses$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/{}/survey-responses$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn cursor<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("cursor", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("cursor"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn submitted_after<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("submitted_after", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("submitted_after"))
+            }
+        }
+        pub fn submitted_before<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("submitted_before", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("submitted_before"))
+            }
+        }
+        pub fn survey_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("survey_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("survey_id"))
+            }
+        }
+    }
+    pub struct ListIssueSurveyResponsesThen(::httpmock::Then);
+    impl ListIssueSurveyResponsesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IssueSurveyResponseListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListIssueThreadsWhen(::httpmock::When);
+    impl ListIssueThreadsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/issues/[^/]*/threads$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/{}/threads$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct ListIssueThreadsThen(::httpmock::Then);
+    impl ListIssueThreadsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IssueThreadListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateIssueThreadWhen(::httpmock::When);
+    impl CreateIssueThreadWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/issues/[^/]*/threads$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/{}/threads$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::CreateIssueThreadRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateIssueThreadThen(::httpmock::Then);
+    impl CreateIssueThreadThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IssueThreadResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListIssueVoiceCallsWhen(::httpmock::When);
+    impl ListIssueVoiceCallsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/issues/[^/]*/voice-calls$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/issues/{}/voice-calls$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct ListIssueVoiceCallsThen(::httpmock::Then);
+    impl ListIssueVoiceCallsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::VoiceCallListResponse) -> Self {
             Self(
                 self
                     .0
@@ -4297,6 +5721,16 @@ pub mod operations {
                 Self(self.0.query_param_missing("cursor"))
             }
         }
+        pub fn language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("language", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("language"))
+            }
+        }
         pub fn limit<T>(self, value: T) -> Self
         where
             T: Into<Option<i64>>,
@@ -4305,6 +5739,16 @@ pub mod operations {
                 Self(self.0.query_param("limit", value.to_string()))
             } else {
                 Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn media<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("media", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("media"))
             }
         }
     }
@@ -4437,6 +5881,16 @@ pub mod operations {
                 )
                 .unwrap();
             Self(self.0.path_matches(re))
+        }
+        pub fn language<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("language", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("language"))
+            }
         }
     }
     pub struct GetArticleThen(::httpmock::Then);
@@ -4985,7 +6439,7 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
-        pub fn body(self, value: &types::CreateCollectionRequest) -> Self {
+        pub fn body(self, value: &types::UpdateCollectionRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
@@ -5275,6 +6729,343 @@ pub mod operations {
             self.0
         }
         pub fn ok(self, value: &types::KnowledgeBaseThemeResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListMacroGroupsWhen(::httpmock::When);
+    impl ListMacroGroupsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/macro-groups$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct ListMacroGroupsThen(::httpmock::Then);
+    impl ListMacroGroupsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MacroGroupListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListMacrosWhen(::httpmock::When);
+    impl ListMacrosWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/macros$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn macro_group_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("macro_group_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("macro_group_id"))
+            }
+        }
+    }
+    pub struct ListMacrosThen(::httpmock::Then);
+    impl ListMacrosThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MacroListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateMacroWhen(::httpmock::When);
+    impl CreateMacroWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/macros$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::CreateMacroRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateMacroThen(::httpmock::Then);
+    impl CreateMacroThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MacroResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetMacroWhen(::httpmock::When);
+    impl GetMacroWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/macros/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/macros/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetMacroThen(::httpmock::Then);
+    impl GetMacroThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MacroResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteMacroWhen(::httpmock::When);
+    impl DeleteMacroWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(regex::Regex::new("^/macros/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/macros/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteMacroThen(::httpmock::Then);
+    impl DeleteMacroThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AckResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateMacroWhen(::httpmock::When);
+    impl UpdateMacroWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(regex::Regex::new("^/macros/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/macros/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::UpdateMacroRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateMacroThen(::httpmock::Then);
+    impl UpdateMacroThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MacroResponse) -> Self {
             Self(
                 self
                     .0
@@ -7523,6 +9314,176 @@ pub mod operations {
             )
         }
     }
+    pub struct ListTicketFormsWhen(::httpmock::When);
+    impl ListTicketFormsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/ticket-forms$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct ListTicketFormsThen(::httpmock::Then);
+    impl ListTicketFormsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::TicketFormListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetTicketFormWhen(::httpmock::When);
+    impl GetTicketFormWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/ticket-forms/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/ticket-forms/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetTicketFormThen(::httpmock::Then);
+    impl GetTicketFormThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::TicketFormResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct SubmitTicketFormWhen(::httpmock::When);
+    impl SubmitTicketFormWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/ticket-forms/[^/]*/submissions$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/ticket-forms/{}/submissions$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::SubmitTicketFormRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct SubmitTicketFormThen(::httpmock::Then);
+    impl SubmitTicketFormThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IssueResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct ListTrainingDataWhen(::httpmock::When);
     impl ListTrainingDataWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -7884,6 +9845,16 @@ pub mod operations {
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
+        }
+        pub fn include_deactivated<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("include_deactivated", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("include_deactivated"))
+            }
         }
     }
     pub struct ListUsersThen(::httpmock::Then);
@@ -8308,6 +10279,18 @@ pub trait MockServerExt {
             operations::UpdateCustomObjectWhen,
             operations::UpdateCustomObjectThen,
         );
+    fn list_email_suppressions<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListEmailSuppressionsWhen,
+            operations::ListEmailSuppressionsThen,
+        );
+    fn delete_email_suppression<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteEmailSuppressionWhen,
+            operations::DeleteEmailSuppressionThen,
+        );
     fn create_feature_request<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8365,12 +10348,39 @@ pub trait MockServerExt {
             operations::SetFeatureRequestPortalVisibilityWhen,
             operations::SetFeatureRequestPortalVisibilityThen,
         );
+    fn create_issue_group<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateIssueGroupWhen, operations::CreateIssueGroupThen);
+    fn add_issue_group_children<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AddIssueGroupChildrenWhen,
+            operations::AddIssueGroupChildrenThen,
+        );
+    fn remove_issue_group_child<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::RemoveIssueGroupChildWhen,
+            operations::RemoveIssueGroupChildThen,
+        );
+    fn list_issue_statuses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListIssueStatusesWhen, operations::ListIssueStatusesThen);
     fn list_issues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListIssuesWhen, operations::ListIssuesThen);
     fn create_issue<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateIssueWhen, operations::CreateIssueThen);
+    fn update_issues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateIssuesWhen, operations::UpdateIssuesThen);
+    fn mark_issues_as_spam<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::MarkIssuesAsSpamWhen, operations::MarkIssuesAsSpamThen);
+    fn merge_issues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::MergeIssuesWhen, operations::MergeIssuesThen);
     fn search_issues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SearchIssuesWhen, operations::SearchIssuesThen);
@@ -8383,6 +10393,24 @@ pub trait MockServerExt {
     fn update_issue<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateIssueWhen, operations::UpdateIssueThen);
+    fn create_issue_ai_response<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateIssueAiResponseWhen,
+            operations::CreateIssueAiResponseThen,
+        );
+    fn create_issue_draft_reply<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateIssueDraftReplyWhen,
+            operations::CreateIssueDraftReplyThen,
+        );
+    fn link_external_incident<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LinkExternalIncidentWhen,
+            operations::LinkExternalIncidentThen,
+        );
     fn link_external_issues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8401,9 +10429,54 @@ pub trait MockServerExt {
             operations::UpdateIssueFollowersWhen,
             operations::UpdateIssueFollowersThen,
         );
+    fn list_issue_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListIssueMessagesWhen, operations::ListIssueMessagesThen);
+    fn delete_issue_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteIssueMessageWhen,
+            operations::DeleteIssueMessageThen,
+        );
+    fn update_issue_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateIssueMessageWhen,
+            operations::UpdateIssueMessageThen,
+        );
+    fn redact_issue_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::RedactIssueMessageWhen,
+            operations::RedactIssueMessageThen,
+        );
+    fn create_issue_note<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateIssueNoteWhen, operations::CreateIssueNoteThen);
+    fn reply_to_issue<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReplyToIssueWhen, operations::ReplyToIssueThen);
     fn snooze_issue<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SnoozeIssueWhen, operations::SnoozeIssueThen);
+    fn list_issue_survey_responses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListIssueSurveyResponsesWhen,
+            operations::ListIssueSurveyResponsesThen,
+        );
+    fn list_issue_threads<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListIssueThreadsWhen, operations::ListIssueThreadsThen);
+    fn create_issue_thread<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateIssueThreadWhen, operations::CreateIssueThreadThen);
+    fn list_issue_voice_calls<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListIssueVoiceCallsWhen,
+            operations::ListIssueVoiceCallsThen,
+        );
     fn list_knowledge_bases<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -8473,6 +10546,24 @@ pub trait MockServerExt {
             operations::PublishKnowledgeBaseThemeWhen,
             operations::PublishKnowledgeBaseThemeThen,
         );
+    fn list_macro_groups<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListMacroGroupsWhen, operations::ListMacroGroupsThen);
+    fn list_macros<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListMacrosWhen, operations::ListMacrosThen);
+    fn create_macro<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateMacroWhen, operations::CreateMacroThen);
+    fn get_macro<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetMacroWhen, operations::GetMacroThen);
+    fn delete_macro<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteMacroWhen, operations::DeleteMacroThen);
+    fn update_macro<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateMacroWhen, operations::UpdateMacroThen);
     fn get_me<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetMeWhen, operations::GetMeThen);
@@ -8593,6 +10684,15 @@ pub trait MockServerExt {
     fn update_team<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UpdateTeamWhen, operations::UpdateTeamThen);
+    fn list_ticket_forms<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListTicketFormsWhen, operations::ListTicketFormsThen);
+    fn get_ticket_form<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetTicketFormWhen, operations::GetTicketFormThen);
+    fn submit_ticket_form<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SubmitTicketFormWhen, operations::SubmitTicketFormThen);
     fn list_training_data<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListTrainingDataWhen, operations::ListTrainingDataThen);
@@ -9220,6 +11320,34 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn list_email_suppressions<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListEmailSuppressionsWhen,
+            operations::ListEmailSuppressionsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListEmailSuppressionsWhen::new(when),
+                operations::ListEmailSuppressionsThen::new(then),
+            )
+        })
+    }
+    fn delete_email_suppression<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteEmailSuppressionWhen,
+            operations::DeleteEmailSuppressionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteEmailSuppressionWhen::new(when),
+                operations::DeleteEmailSuppressionThen::new(then),
+            )
+        })
+    }
     fn create_feature_request<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -9349,6 +11477,56 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn create_issue_group<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateIssueGroupWhen, operations::CreateIssueGroupThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateIssueGroupWhen::new(when),
+                operations::CreateIssueGroupThen::new(then),
+            )
+        })
+    }
+    fn add_issue_group_children<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AddIssueGroupChildrenWhen,
+            operations::AddIssueGroupChildrenThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AddIssueGroupChildrenWhen::new(when),
+                operations::AddIssueGroupChildrenThen::new(then),
+            )
+        })
+    }
+    fn remove_issue_group_child<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::RemoveIssueGroupChildWhen,
+            operations::RemoveIssueGroupChildThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::RemoveIssueGroupChildWhen::new(when),
+                operations::RemoveIssueGroupChildThen::new(then),
+            )
+        })
+    }
+    fn list_issue_statuses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListIssueStatusesWhen, operations::ListIssueStatusesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListIssueStatusesWhen::new(when),
+                operations::ListIssueStatusesThen::new(then),
+            )
+        })
+    }
     fn list_issues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListIssuesWhen, operations::ListIssuesThen),
@@ -9368,6 +11546,39 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::CreateIssueWhen::new(when),
                 operations::CreateIssueThen::new(then),
+            )
+        })
+    }
+    fn update_issues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateIssuesWhen, operations::UpdateIssuesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateIssuesWhen::new(when),
+                operations::UpdateIssuesThen::new(then),
+            )
+        })
+    }
+    fn mark_issues_as_spam<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::MarkIssuesAsSpamWhen, operations::MarkIssuesAsSpamThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::MarkIssuesAsSpamWhen::new(when),
+                operations::MarkIssuesAsSpamThen::new(then),
+            )
+        })
+    }
+    fn merge_issues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::MergeIssuesWhen, operations::MergeIssuesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::MergeIssuesWhen::new(when),
+                operations::MergeIssuesThen::new(then),
             )
         })
     }
@@ -9415,6 +11626,48 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn create_issue_ai_response<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateIssueAiResponseWhen,
+            operations::CreateIssueAiResponseThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateIssueAiResponseWhen::new(when),
+                operations::CreateIssueAiResponseThen::new(then),
+            )
+        })
+    }
+    fn create_issue_draft_reply<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateIssueDraftReplyWhen,
+            operations::CreateIssueDraftReplyThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateIssueDraftReplyWhen::new(when),
+                operations::CreateIssueDraftReplyThen::new(then),
+            )
+        })
+    }
+    fn link_external_incident<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LinkExternalIncidentWhen,
+            operations::LinkExternalIncidentThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LinkExternalIncidentWhen::new(when),
+                operations::LinkExternalIncidentThen::new(then),
+            )
+        })
+    }
     fn link_external_issues<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -9457,6 +11710,81 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn list_issue_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListIssueMessagesWhen, operations::ListIssueMessagesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListIssueMessagesWhen::new(when),
+                operations::ListIssueMessagesThen::new(then),
+            )
+        })
+    }
+    fn delete_issue_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteIssueMessageWhen,
+            operations::DeleteIssueMessageThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteIssueMessageWhen::new(when),
+                operations::DeleteIssueMessageThen::new(then),
+            )
+        })
+    }
+    fn update_issue_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateIssueMessageWhen,
+            operations::UpdateIssueMessageThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateIssueMessageWhen::new(when),
+                operations::UpdateIssueMessageThen::new(then),
+            )
+        })
+    }
+    fn redact_issue_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::RedactIssueMessageWhen,
+            operations::RedactIssueMessageThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::RedactIssueMessageWhen::new(when),
+                operations::RedactIssueMessageThen::new(then),
+            )
+        })
+    }
+    fn create_issue_note<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateIssueNoteWhen, operations::CreateIssueNoteThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateIssueNoteWhen::new(when),
+                operations::CreateIssueNoteThen::new(then),
+            )
+        })
+    }
+    fn reply_to_issue<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReplyToIssueWhen, operations::ReplyToIssueThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ReplyToIssueWhen::new(when),
+                operations::ReplyToIssueThen::new(then),
+            )
+        })
+    }
     fn snooze_issue<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SnoozeIssueWhen, operations::SnoozeIssueThen),
@@ -9465,6 +11793,56 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::SnoozeIssueWhen::new(when),
                 operations::SnoozeIssueThen::new(then),
+            )
+        })
+    }
+    fn list_issue_survey_responses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListIssueSurveyResponsesWhen,
+            operations::ListIssueSurveyResponsesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListIssueSurveyResponsesWhen::new(when),
+                operations::ListIssueSurveyResponsesThen::new(then),
+            )
+        })
+    }
+    fn list_issue_threads<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListIssueThreadsWhen, operations::ListIssueThreadsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListIssueThreadsWhen::new(when),
+                operations::ListIssueThreadsThen::new(then),
+            )
+        })
+    }
+    fn create_issue_thread<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateIssueThreadWhen, operations::CreateIssueThreadThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateIssueThreadWhen::new(when),
+                operations::CreateIssueThreadThen::new(then),
+            )
+        })
+    }
+    fn list_issue_voice_calls<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListIssueVoiceCallsWhen,
+            operations::ListIssueVoiceCallsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListIssueVoiceCallsWhen::new(when),
+                operations::ListIssueVoiceCallsThen::new(then),
             )
         })
     }
@@ -9670,6 +12048,72 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::PublishKnowledgeBaseThemeWhen::new(when),
                 operations::PublishKnowledgeBaseThemeThen::new(then),
+            )
+        })
+    }
+    fn list_macro_groups<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListMacroGroupsWhen, operations::ListMacroGroupsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListMacroGroupsWhen::new(when),
+                operations::ListMacroGroupsThen::new(then),
+            )
+        })
+    }
+    fn list_macros<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListMacrosWhen, operations::ListMacrosThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListMacrosWhen::new(when),
+                operations::ListMacrosThen::new(then),
+            )
+        })
+    }
+    fn create_macro<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateMacroWhen, operations::CreateMacroThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateMacroWhen::new(when),
+                operations::CreateMacroThen::new(then),
+            )
+        })
+    }
+    fn get_macro<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetMacroWhen, operations::GetMacroThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetMacroWhen::new(when),
+                operations::GetMacroThen::new(then),
+            )
+        })
+    }
+    fn delete_macro<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteMacroWhen, operations::DeleteMacroThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteMacroWhen::new(when),
+                operations::DeleteMacroThen::new(then),
+            )
+        })
+    }
+    fn update_macro<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateMacroWhen, operations::UpdateMacroThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateMacroWhen::new(when),
+                operations::UpdateMacroThen::new(then),
             )
         })
     }
@@ -10091,6 +12535,39 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::UpdateTeamWhen::new(when),
                 operations::UpdateTeamThen::new(then),
+            )
+        })
+    }
+    fn list_ticket_forms<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListTicketFormsWhen, operations::ListTicketFormsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListTicketFormsWhen::new(when),
+                operations::ListTicketFormsThen::new(then),
+            )
+        })
+    }
+    fn get_ticket_form<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetTicketFormWhen, operations::GetTicketFormThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetTicketFormWhen::new(when),
+                operations::GetTicketFormThen::new(then),
+            )
+        })
+    }
+    fn submit_ticket_form<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SubmitTicketFormWhen, operations::SubmitTicketFormThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::SubmitTicketFormWhen::new(when),
+                operations::SubmitTicketFormThen::new(then),
             )
         })
     }

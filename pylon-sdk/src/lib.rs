@@ -2,7 +2,8 @@
 //!
 //! Every operation of the API is a method on [`Client`], generated from
 //! Pylon's OpenAPI description (with its corrections to the live API
-//! applied), with a builder per call that ends in `.send().await`:
+//! applied), with a builder per call; the one multipart upload,
+//! `POST /attachments`, is [`AttachmentsExt::create_attachment`]:
 //!
 //! ```no_run
 //! use pylon_sdk::{Client, types};
@@ -14,7 +15,8 @@
 //!     .body(types::CreateTagRequest::builder().value("vip").object_type("account"))
 //!     .send()
 //!     .await?;
-//! println!("{:?} (request {:?})", created.data, created.request_id);
+//! let id = created.data.id.clone();
+//! println!("created {id} (request {:?})", created.request_id);
 //! let fields = client.list_custom_fields().object_type("account").send().await?;
 //! println!("{} custom fields", fields.data.len());
 //! # Ok(()) }
@@ -46,7 +48,11 @@
 //!   `GET /issues` accepts, each issue once, optionally several windows at
 //!   once, resumable ([`ExportIssues`]).
 //! - [`TagsExt::ensure_tag`]: idempotent tag creation, safe to repeat.
+//! - [`upload`]: attachment uploads from bytes, files or URLs
+//!   ([`AttachmentsExt::create_attachment`]).
 //! - [`filter`]: typed search filters, checked before sending.
+//! - [`CustomFields`]: custom-field values of issues, accounts, contacts,
+//!   tasks and projects by slug.
 //! - [`rate_limit`]: an opt-in per-endpoint limiter ([`RateLimits`]) that
 //!   models Pylon's refilling budget.
 //!
@@ -67,6 +73,7 @@ compile_error!(
 );
 
 mod client;
+mod custom_fields;
 mod error;
 pub mod filter;
 pub mod pacing;
@@ -77,6 +84,7 @@ mod response;
 pub mod retry;
 mod tags;
 mod transport;
+pub mod upload;
 mod validate;
 pub mod window;
 
@@ -84,6 +92,8 @@ pub mod window;
 #[rustfmt::skip]
 mod generated;
 
+// `HAND_WRITTEN_OPERATIONS` is only read by tests.
+#[cfg_attr(not(test), allow(dead_code))]
 #[rustfmt::skip]
 mod generated_paths;
 
@@ -95,6 +105,7 @@ mod generated_paths;
 pub mod mock;
 
 pub use client::{CallOptions, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Region};
+pub use custom_fields::CustomFields;
 pub use error::{ApiError, Error, Result, TransportError};
 pub use generated::{Client as Operations, builder, types};
 pub use pagination::{Checkpoint, Paginate, Paginator};
@@ -102,12 +113,24 @@ pub use rate_limit::RateLimits;
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use tags::TagsExt;
+pub use upload::{AttachmentsExt, Upload};
 pub use window::ExportIssues;
+
+/// The snake_case id of every operation this crate implements (generated and
+/// hand-written), sorted; the names of the client's methods. For tests that
+/// must cover every operation.
+#[doc(hidden)]
+pub fn operation_ids() -> impl Iterator<Item = &'static str> {
+    generated_paths::OPERATION_PATHS.iter().map(|(id, _)| *id)
+}
 
 /// The client, its error type, every extension trait, and the stream
 /// traits that iterate the SDK's streams (`try_next`, `try_collect`, …).
 pub mod prelude {
-    pub use crate::{Client, Error, ExportIssues, Paginate, Result, TagsExt, types};
+    pub use crate::{
+        AttachmentsExt, Client, CustomFields, Error, ExportIssues, Paginate, Result, TagsExt,
+        Upload, types,
+    };
     pub use futures::{Stream, StreamExt, TryStreamExt};
 }
 

@@ -79,6 +79,20 @@ const TIERS: &[(&str, u32)] = &[
     ("get_knowledge_base_theme", 300),
     ("list_audit_logs", 300),
     ("list_user_roles", 300),
+    ("create_macro", 300),
+    ("delete_milestone", 300),
+    ("get_article", 300),
+    ("get_macro", 300),
+    ("get_milestone", 300),
+    ("get_project", 300),
+    ("get_ticket_form", 300),
+    ("list_email_suppressions", 300),
+    ("list_issue_followers", 300),
+    ("list_issue_survey_responses", 300),
+    ("list_macro_groups", 300),
+    ("list_macros", 300),
+    ("list_ticket_forms", 300),
+    ("update_macro", 300),
     // 120 per minute: searches, issue updates, custom-field writes.
     ("search_issues", 120),
     ("search_accounts", 120),
@@ -128,6 +142,27 @@ const TIERS: &[(&str, u32)] = &[
     ("publish_knowledge_base_theme", 120),
     ("list_article_feedback", 120),
     ("search_milestones", 120),
+    ("add_issue_group_children", 120),
+    ("create_issue_ai_response", 120),
+    ("create_issue_thread", 120),
+    ("create_select_option", 120),
+    ("delete_article", 120),
+    ("delete_email_suppression", 120),
+    ("delete_macro", 120),
+    ("delete_project", 120),
+    ("delete_select_option", 120),
+    ("delete_task", 120),
+    ("link_external_incident", 120),
+    ("list_articles", 120),
+    ("list_collections", 120),
+    ("list_issue_messages", 120),
+    ("list_issue_threads", 120),
+    ("list_issue_voice_calls", 120),
+    ("redact_issue_message", 120),
+    ("remove_issue_group_child", 120),
+    ("update_article", 120),
+    ("update_issue_followers", 120),
+    ("update_select_option", 120),
     // 30 per minute.
     ("list_issues", 30),
     ("create_issue", 30),
@@ -147,6 +182,23 @@ const TIERS: &[(&str, u32)] = &[
     ("search_audit_logs", 30),
     ("list_activity_types", 30),
     ("list_task_statuses", 30),
+    ("create_article", 30),
+    ("create_attachment", 30),
+    ("create_collection", 30),
+    ("create_issue_draft_reply", 30),
+    ("create_issue_group", 30),
+    ("create_issue_note", 30),
+    ("create_route_redirect", 30),
+    ("delete_collection", 30),
+    ("delete_issue_message", 30),
+    ("list_issue_statuses", 30),
+    ("mark_issues_as_spam", 30),
+    ("merge_issues", 30),
+    ("reply_to_issue", 30),
+    ("submit_ticket_form", 30),
+    ("update_collection", 30),
+    ("update_issue_message", 30),
+    ("update_issues", 30),
 ];
 
 /// Per-endpoint request limits for the client-side limiter.
@@ -322,13 +374,38 @@ mod tests {
         assert_eq!(limits.limit_for("search_issues"), 120);
         assert_eq!(limits.limit_for("list_issues"), 30);
         assert_eq!(limits.limit_for("get_article"), 300);
-        assert_eq!(limits.limit_for("create_select_option"), 30);
+        assert_eq!(limits.limit_for("create_select_option"), 120);
+        assert_eq!(limits.limit_for("not_an_operation"), 30);
         assert_eq!(
             limits
                 .with_limit("list_issues", 90)
                 .limit_for("list_issues"),
             90
         );
+    }
+
+    /// Every operation of the client (generated or hand-written) has its
+    /// documented tier in `TIERS`, and every `TIERS` entry names one of them,
+    /// so a new operation cannot silently fall back to a guessed limit.
+    #[test]
+    fn every_operation_has_an_explicit_tier() {
+        let operations: std::collections::BTreeSet<&str> = crate::generated_paths::OPERATION_PATHS
+            .iter()
+            .map(|(operation, _)| *operation)
+            .collect();
+        let tiered: std::collections::BTreeSet<&str> =
+            TIERS.iter().map(|(operation, _)| *operation).collect();
+        assert_eq!(tiered.len(), TIERS.len(), "an operation is listed twice");
+        let untiered: Vec<_> = operations.difference(&tiered).collect();
+        assert!(untiered.is_empty(), "no tier for {untiered:?}");
+        let unknown: Vec<_> = tiered.difference(&operations).collect();
+        assert!(
+            unknown.is_empty(),
+            "tiers for unknown operations {unknown:?}"
+        );
+        for (operation, limit) in TIERS {
+            assert!([30, 120, 300].contains(limit), "{operation}: {limit}");
+        }
     }
 
     #[tokio::test(start_paused = true)]

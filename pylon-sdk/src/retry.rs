@@ -281,11 +281,16 @@ pub(crate) fn later(now: Instant, wait: Duration) -> Instant {
 
 /// Sends `request` as many times as the policy allows, within the call's
 /// deadline, and returns the final answer (an error status included).
+///
+/// Each attempt sends a copy of `request`, or, with `rebuild`, a request
+/// `rebuild` builds afresh (a streamed body cannot be replayed); `request`
+/// then only says the method.
 pub(crate) async fn send_with_retries(
     http: &reqwest::Client,
     state: &ClientState,
     request: reqwest::Request,
     operation: &'static str,
+    rebuild: Option<&(dyn Fn() -> Result<reqwest::Request> + Send + Sync)>,
 ) -> Result<RawResponse> {
     let policy = state.retry_policy();
     let idempotent = is_idempotent(request.method(), operation);
@@ -307,11 +312,17 @@ pub(crate) async fn send_with_retries(
             Ok(None) | Err(_) => return last.unwrap_or_else(|| Err(deadline_error())),
         };
         attempt += 1;
-        let Some(mut this) = request.take() else {
-            return last.unwrap_or_else(|| Err(deadline_error()));
+        let mut this = match rebuild {
+            Some(build) => build()?,
+            None => {
+                let Some(this) = request.take() else {
+                    return last.unwrap_or_else(|| Err(deadline_error()));
+                };
+                // Keep a copy only while another attempt is possible.
+                request = this.try_clone();
+                this
+            }
         };
-        // Keep a copy only while another attempt is possible.
-        request = this.try_clone();
         let remaining = deadline.saturating_duration_since(Instant::now());
         *this.timeout_mut() = Some(crate::transport::attempt_timeout(
             state.attempt_timeout(),
@@ -380,7 +391,7 @@ pub(crate) async fn send_with_retries(
                 wait
             }
         };
-        if request.is_none() || later(Instant::now(), wait) >= deadline {
+        if (request.is_none() && rebuild.is_none()) || later(Instant::now(), wait) >= deadline {
             tracing::debug!(operation, "retry deadline reached");
             return result;
         }

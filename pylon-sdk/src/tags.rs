@@ -29,7 +29,7 @@ pub trait TagsExt {
     ///
     /// # async fn run(client: Client) -> pylon_sdk::Result<()> {
     /// let vip = client.ensure_tag("vip", "account", Some("#ff0000")).await?;
-    /// println!("{:?}", vip.id);
+    /// println!("{}", vip.id);
     /// # Ok(()) }
     /// ```
     fn ensure_tag(
@@ -64,24 +64,12 @@ impl TagsExt for Client {
         loop {
             let outcome = self.create_tag().body(body.clone()).send().await;
             let error = match outcome {
-                Ok(created) => match created.into_inner().data {
-                    Some(tag) => return Ok(tag),
-                    None => return self.find_tag(value, object_type).await,
-                },
+                Ok(created) => return Ok(created.into_inner().data),
                 Err(error) => error,
             };
             if error.is_duplicate() {
                 return match error.api().and_then(|api| api.exists_id.clone()) {
-                    Some(id) => self
-                        .get_tag()
-                        .id(id)
-                        .send()
-                        .await?
-                        .into_inner()
-                        .data
-                        .ok_or_else(|| {
-                            Error::UnexpectedResponse("no tag for the existing ID".into())
-                        }),
+                    Some(id) => Ok(self.get_tag().id(id).send().await?.into_inner().data),
                     None => self.find_tag(value, object_type).await,
                 };
             }
@@ -100,10 +88,7 @@ impl Client {
         let tags = self.list_tags().send().await?.into_inner();
         tags.data
             .into_iter()
-            .find(|tag| {
-                tag.value.as_deref() == Some(value)
-                    && tag.object_type.as_deref() == Some(object_type)
-            })
+            .find(|tag| tag.value == value && tag.object_type == object_type)
             .ok_or_else(|| {
                 Error::UnexpectedResponse(format!(
                     "tag {value:?} is reported as existing but is not listed"

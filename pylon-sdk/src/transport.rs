@@ -53,7 +53,8 @@ pub(crate) async fn send<T: DeserializeOwned>(
     crate::validate::check(operation, &request)?;
     state.add_call_headers(&mut request);
     let idempotent = crate::retry::is_idempotent(request.method(), operation);
-    let answer = crate::retry::send_with_retries(&client.client, state, request, operation).await?;
+    let answer =
+        crate::retry::send_with_retries(&client.client, state, request, operation, None).await?;
     decode(operation, answer, idempotent)
 }
 

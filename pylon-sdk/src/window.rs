@@ -275,11 +275,9 @@ impl Progress {
         let mut this_window = HashSet::with_capacity(issues.len());
         let fresh: Vec<_> = issues
             .into_iter()
-            .filter(|issue| match &issue.id {
-                Some(id) => {
-                    !self.previous_window_ids.contains(id) && this_window.insert(id.clone())
-                }
-                None => true,
+            .filter(|issue| {
+                !self.previous_window_ids.contains(&issue.id)
+                    && this_window.insert(issue.id.clone())
             })
             .collect();
         self.previous_window_ids = this_window;

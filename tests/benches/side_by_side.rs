@@ -137,7 +137,7 @@ async fn export_under_faults_over_seeds() {
             .concurrency(4)
             .items()
             .unwrap()
-            .map_ok(|issue| issue.id.unwrap())
+            .map_ok(|issue| issue.id)
             .try_collect()
             .await;
         let expected: std::collections::BTreeSet<_> =
@@ -249,7 +249,7 @@ async fn measure_per_call(base_url: &str) {
         .send()
         .await
         .unwrap();
-    let id = tag.data.as_ref().unwrap().id.clone().unwrap();
+    let id = tag.data.id.clone();
     // The same request the SDK makes: same timeouts, user agent and accept header.
     let plain = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
@@ -268,7 +268,7 @@ async fn measure_per_call(base_url: &str) {
         let started = Instant::now();
         let response = client.get_tag().id(&id).send().await.unwrap();
         let sdk_time = started.elapsed();
-        assert!(response.data.is_some());
+        assert_eq!(response.data.id, id);
         let started = Instant::now();
         let body: serde_json::Value = plain
             .get(&url)
@@ -316,7 +316,7 @@ fn stream_accounts_child(count: usize) {
         let mut accounts = client.paginate_list_accounts().page_size(500).items();
         let mut streamed = 0usize;
         while let Some(account) = accounts.try_next().await.unwrap() {
-            assert!(account.id.is_some());
+            assert!(!account.id.is_empty());
             streamed += 1;
         }
         streamed
@@ -375,7 +375,7 @@ async fn concurrent_export() {
             .concurrency(concurrency)
             .items()
             .unwrap()
-            .map_ok(|issue| issue.id.unwrap())
+            .map_ok(|issue| issue.id)
             .try_collect()
             .await
             .unwrap();

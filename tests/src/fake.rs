@@ -520,7 +520,12 @@ fn route(
                 .iter()
                 .skip(offset)
                 .take(limit)
-                .map(|(id, at)| json!({"id": id, "title": format!("Issue {id}"), "created_at": at.to_rfc3339(), "state": "new"}))
+                .map(|(id, at)| {
+                    crate::objects::with(
+                        crate::objects::issue(id, 0),
+                        json!({"title": format!("Issue {id}"), "created_at": at.to_rfc3339(), "state": "new"}),
+                    )
+                })
                 .collect();
             full(StatusCode::OK, page(items, offset, matching.len()))
         }
@@ -528,8 +533,13 @@ fn route(
             let total = state.config.accounts;
             let (offset, limit) = page_bounds(params, body, 100);
             let items = (offset..total.min(offset + limit))
-                .map(|n| json!({"id": format!("acc_{n}"), "name": format!("Account {n}"), "domains": [format!("a{n}.example")],
-                                "tags": ["customer"], "created_at": "2026-01-01T00:00:00Z"}))
+                .map(|n| {
+                    crate::objects::with(
+                        crate::objects::account(&format!("acc_{n}"), &format!("Account {n}")),
+                        json!({"domains": [format!("a{n}.example")], "tags": ["customer"],
+                               "created_at": "2026-01-01T00:00:00Z"}),
+                    )
+                })
                 .collect();
             full(StatusCode::OK, page(items, offset, total))
         }

@@ -2,20 +2,26 @@
 
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use pylon_sdk::types;
-use pylon_sdk_tests::{Expect, roundtrip};
+use pylon_sdk_tests::objects::with;
+use pylon_sdk_tests::{Expect, objects, roundtrip};
 use serde_json::json;
 
 fn account() -> serde_json::Value {
-    json!({"id": "acc_1", "name": "Acme", "type": "customer", "domains": ["acme.com"], "primary_domain": "acme.com",
-           "owner": {"id": "usr_1", "email": "owner@x.y"}, "external_ids": [{"external_id": "sf_1", "label": "salesforce"}],
-           "tags": ["vip"], "custom_fields": {"tier": {"slug": "tier", "value": "gold"}},
-           "created_at": "2026-01-01T00:00:00Z", "is_disabled": false})
+    with(
+        objects::account("acc_1", "Acme"),
+        json!({"domains": ["acme.com"], "primary_domain": "acme.com",
+               "owner": {"id": "usr_1", "email": "owner@x.y"}, "external_ids": [{"external_id": "sf_1", "label": "salesforce"}],
+               "tags": ["vip"], "custom_fields": {"tier": {"slug": "tier", "value": "gold"}}}),
+    )
 }
 
 fn contact() -> serde_json::Value {
-    json!({"id": "con_1", "name": "Ada", "email": "ada@acme.com", "emails": ["ada@acme.com", "a@acme.com"],
-           "account": {"id": "acc_1"}, "phone_numbers": ["+1 555"], "portal_role": "member",
-           "custom_fields": {"role": {"slug": "role", "value": "cto"}}})
+    with(
+        objects::contact("con_1", "Ada"),
+        json!({"email": "ada@acme.com", "emails": ["ada@acme.com", "a@acme.com"],
+               "account": {"id": "acc_1"}, "phone_numbers": ["+1 555"],
+               "custom_fields": {"role": {"slug": "role", "value": "cto"}}}),
+    )
 }
 
 #[tokio::test]
@@ -27,7 +33,10 @@ async fn list_accounts_pages_by_cursor_and_limit() {
     )
     .await;
     let acme = &listed.data[0];
-    assert_eq!(acme.external_ids[0].label.as_deref(), Some("salesforce"));
+    assert_eq!(
+        acme.external_ids.as_ref().unwrap()[0].label.as_deref(),
+        Some("salesforce")
+    );
     assert_eq!(
         acme.owner.as_ref().unwrap().email.as_deref(),
         Some("owner@x.y")
@@ -67,7 +76,7 @@ async fn create_account_uses_account_type_and_custom_field_array() {
         },
     )
     .await;
-    assert_eq!(created.data.unwrap().name.as_deref(), Some("Acme"));
+    assert_eq!(created.data.name, "Acme");
 }
 
 #[tokio::test]
@@ -84,7 +93,7 @@ async fn get_update_and_delete_account() {
         |c| async move { c.get_account().id("sf_1").send().await },
     )
     .await;
-    assert_eq!(got.data.unwrap().id.as_deref(), Some("acc_1"));
+    assert_eq!(got.data.id, "acc_1");
     let updated = roundtrip(
         Expect {
             method: PATCH,
@@ -107,7 +116,7 @@ async fn get_update_and_delete_account() {
         },
     )
     .await;
-    assert!(updated.data.is_some());
+    assert_eq!(updated.data.primary_domain.as_deref(), Some("acme.com"));
     let deleted = roundtrip(
         Expect {
             method: DELETE,
@@ -120,7 +129,7 @@ async fn get_update_and_delete_account() {
         |c| async move { c.delete_account().id("acc_1").send().await },
     )
     .await;
-    assert_eq!(deleted.request_id.as_deref(), Some("d"));
+    assert_eq!(deleted.request_id, "d");
 }
 
 #[tokio::test]
@@ -135,7 +144,9 @@ async fn bulk_update_merge_and_search_accounts() {
                     account_ids: vec!["acc_1".into(), "acc_2".into()],
                     tags: Some(vec!["vip".into()]),
                     tags_apply_mode: Some(types::TagsApplyMode::AppendOnly),
+                    account_type: None,
                     custom_fields: vec![],
+                    is_disabled: None,
                     owner_id: None,
                 })
                 .send()
@@ -143,7 +154,7 @@ async fn bulk_update_merge_and_search_accounts() {
         },
     )
     .await;
-    assert_eq!(bulk.success, Some(true));
+    assert!(bulk.success);
     let merged = roundtrip(
         Expect {
             method: POST,
@@ -151,7 +162,7 @@ async fn bulk_update_merge_and_search_accounts() {
             query: &[],
             body: Some(json!({"merge_into_account_id": "acc_1", "merge_account_ids": ["acc_2"]})),
             status: 200,
-            response: json!({"request_id": "m"}),
+            response: json!({"data": account(), "request_id": "m"}),
         },
         |c| async move {
             c.merge_accounts()
@@ -164,7 +175,10 @@ async fn bulk_update_merge_and_search_accounts() {
         },
     )
     .await;
-    assert_eq!(merged.request_id.as_deref(), Some("m"));
+    assert_eq!(
+        (merged.data.id.as_str(), merged.request_id.as_str()),
+        ("acc_1", "m")
+    );
     let found = roundtrip(
         Expect { method: POST, path: "/accounts/search", query: &[],
                  body: Some(json!({"filter": {"field": "domains", "operator": "contains", "value": "acme.com"}, "cursor": "c1"})),
@@ -200,11 +214,8 @@ async fn contacts_list_create_get_update_delete_search() {
         |c| async move { c.list_contacts().limit(2).send().await },
     )
     .await;
-    assert_eq!(
-        listed.data[0].account.as_ref().unwrap().id.as_deref(),
-        Some("acc_1")
-    );
-    assert_eq!(listed.data[0].emails.len(), 2);
+    assert_eq!(listed.data[0].account.as_ref().unwrap().id, "acc_1");
+    assert_eq!(listed.data[0].emails.as_ref().unwrap().len(), 2);
 
     let created = roundtrip(
         Expect {
@@ -221,14 +232,14 @@ async fn contacts_list_create_get_update_delete_search() {
                     types::CreateContactRequest::builder()
                         .name("Ada")
                         .account_id(String::from("acc_1"))
-                        .portal_role(types::PortalRole::Member),
+                        .portal_role(String::from("member")),
                 )
                 .send()
                 .await
         },
     )
     .await;
-    assert_eq!(created.data.unwrap().portal_role.as_deref(), Some("member"));
+    assert_eq!(created.data.portal_role, "member");
 
     let got = roundtrip(
         Expect {
@@ -242,7 +253,7 @@ async fn contacts_list_create_get_update_delete_search() {
         |c| async move { c.get_contact().id("con_1").send().await },
     )
     .await;
-    assert_eq!(got.data.unwrap().email.as_deref(), Some("ada@acme.com"));
+    assert_eq!(got.data.email.as_deref(), Some("ada@acme.com"));
 
     let updated = roundtrip(
         Expect {
@@ -265,7 +276,7 @@ async fn contacts_list_create_get_update_delete_search() {
         },
     )
     .await;
-    assert!(updated.data.is_some());
+    assert_eq!(updated.data.id, "con_1");
 
     let deleted = roundtrip(
         Expect {
@@ -279,7 +290,7 @@ async fn contacts_list_create_get_update_delete_search() {
         |c| async move { c.delete_contact().id("con_1").send().await },
     )
     .await;
-    assert_eq!(deleted.request_id.as_deref(), Some("d"));
+    assert_eq!(deleted.request_id, "d");
 
     let found = roundtrip(
         Expect { method: POST, path: "/contacts/search", query: &[],

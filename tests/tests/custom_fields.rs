@@ -1,12 +1,14 @@
 //! Custom fields: list (with the required `object_type`), get, create,
-//! update, the per-option endpoints, and each error.
+//! update, the per-option endpoints (the option named by the `current_slug`
+//! query parameter), and each error.
 
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use httpmock::MockServer;
 use std::time::Duration;
 
 use pylon_sdk::{CallOptions, Error, RetryPolicy, types};
-use pylon_sdk_tests::{Expect, client, roundtrip};
+use pylon_sdk_tests::objects::with;
+use pylon_sdk_tests::{Expect, client, objects, roundtrip};
 use serde_json::json;
 
 fn priority_field() -> serde_json::Value {
@@ -28,9 +30,8 @@ async fn list_sends_the_required_object_type_and_decodes_full_definitions() {
             query: &[("object_type", "account")],
             body: None,
             status: 200,
-            response: json!({"data": [priority_field(), {
-                "id": "cf_2", "slug": "arr", "label": "ARR", "type": "number", "object_type": "account",
-                "number_metadata": {"format": "currency", "currency": "USD", "decimal_places": 2}}],
+            response: json!({"data": [priority_field(), with(objects::custom_field("cf_2", "arr", "number", "account"),
+                json!({"number_metadata": {"format": "currency", "currency": "USD", "decimal_places": 2}}))],
                 "request_id": "r"}),
         },
         |c| async move { c.list_custom_fields().object_type("account").send().await },
@@ -38,17 +39,21 @@ async fn list_sends_the_required_object_type_and_decodes_full_definitions() {
     .await;
     assert_eq!(listed.data.len(), 2);
     let tier = &listed.data[0];
-    let options = &tier.select_metadata.as_ref().unwrap().options;
+    let options = tier
+        .select_metadata
+        .as_ref()
+        .and_then(|m| m.options.as_ref())
+        .unwrap();
     assert_eq!(
-        options.iter().map(|o| o.slug.as_str()).collect::<Vec<_>>(),
+        options
+            .iter()
+            .map(|o| o.slug.as_deref().unwrap())
+            .collect::<Vec<_>>(),
         ["gold", "silver"]
     );
     assert_eq!(options[1].ai_description.as_deref(), Some("mid tier"));
-    assert_eq!(tier.is_read_only, Some(false));
-    assert_eq!(
-        tier.created_at.unwrap().to_rfc3339(),
-        "2026-01-02T03:04:05+00:00"
-    );
+    assert!(!tier.is_read_only);
+    assert_eq!(tier.created_at.to_rfc3339(), "2026-01-02T03:04:05+00:00");
     let number = listed.data[1].number_metadata.as_ref().unwrap();
     assert_eq!(
         (number.format.as_deref(), number.decimal_places),
@@ -89,7 +94,7 @@ async fn get_decodes_one_definition() {
         |c| async move { c.get_custom_field().id("cf_1").send().await },
     )
     .await;
-    assert_eq!(got.data.unwrap().default_value.as_deref(), Some("gold"));
+    assert_eq!(got.data.default_value.as_deref(), Some("gold"));
 }
 
 #[tokio::test]
@@ -125,7 +130,7 @@ async fn create_sends_label_object_type_type_and_options() {
         },
     )
     .await;
-    assert_eq!(created.data.unwrap().id.as_deref(), Some("cf_1"));
+    assert_eq!(created.data.id, "cf_1");
 }
 
 #[tokio::test]
@@ -192,7 +197,7 @@ async fn update_sends_only_the_changed_fields() {
         },
     )
     .await;
-    assert_eq!(updated.request_id.as_deref(), Some("r"));
+    assert_eq!(updated.request_id, "r");
 }
 
 #[tokio::test]
@@ -204,7 +209,8 @@ async fn one_select_option_is_added_renamed_and_deleted() {
             query: &[],
             body: Some(json!({"label": "Bronze", "slug": "bronze", "ai_description": "lowest"})),
             status: 200,
-            response: json!({"data": priority_field(), "request_id": "r1"}),
+            response: json!({"data": {"label": "Bronze", "slug": "bronze", "ai_description": "lowest"},
+                             "request_id": "r1"}),
         },
         |c| async move {
             c.create_select_option()
@@ -219,22 +225,25 @@ async fn one_select_option_is_added_renamed_and_deleted() {
         },
     )
     .await;
-    assert_eq!(added.request_id.as_deref(), Some("r1"));
+    assert_eq!(
+        (added.data.slug.as_deref(), added.request_id.as_str()),
+        (Some("bronze"), "r1")
+    );
 
     let renamed = roundtrip(
         Expect {
             method: PATCH,
             path: "/custom-fields/cf_1/select-options",
-            query: &[],
-            body: Some(json!({"current_slug": "gold", "label": "Gold+"})),
+            query: &[("current_slug", "gold")],
+            body: Some(json!({"label": "Gold+"})),
             status: 200,
-            response: json!({"data": priority_field(), "request_id": "r2"}),
+            response: json!({"data": {"label": "Gold+", "slug": "gold"}, "request_id": "r2"}),
         },
         |c| async move {
             c.update_select_option()
                 .custom_field_id("cf_1")
+                .current_slug("gold")
                 .body(types::UpdateSelectOptionRequest {
-                    current_slug: "gold".into(),
                     label: Some("Gold+".into()),
                     slug: None,
                     ai_description: None,
@@ -244,31 +253,29 @@ async fn one_select_option_is_added_renamed_and_deleted() {
         },
     )
     .await;
-    assert_eq!(renamed.request_id.as_deref(), Some("r2"));
+    assert_eq!(renamed.data.label.as_deref(), Some("Gold+"));
 
     let deleted = roundtrip(
         Expect {
             method: DELETE,
             path: "/custom-fields/cf_1/select-options",
-            query: &[],
-            body: Some(json!({"current_slug": "silver"})),
+            query: &[("current_slug", "silver")],
+            body: None,
             status: 200,
-            response: json!({"request_id": "r3"}),
+            response: json!({"data": {"success": true}, "request_id": "r3"}),
         },
         |c| async move {
             c.delete_select_option()
                 .custom_field_id("cf_1")
-                .body(types::DeleteSelectOptionRequest {
-                    current_slug: "silver".into(),
-                })
+                .current_slug("silver")
                 .send()
                 .await
         },
     )
     .await;
     assert_eq!(
-        (deleted.request_id.as_deref(), deleted.data.is_none()),
-        (Some("r3"), true)
+        (deleted.request_id.as_str(), deleted.data.success),
+        ("r3", true)
     );
 }
 

@@ -52,10 +52,14 @@ async fn list_and_get_read_custom_fields_and_relations() {
     assert_eq!(tier.value.as_deref(), Some("gold"));
     let regions = company.custom_fields["regions"].as_ref().unwrap();
     assert_eq!(regions.slug, None, "an entry may leave out its slug");
-    assert_eq!(regions.values, ["emea", "apac"]);
-    assert!(
-        company.custom_fields["notes"].is_none(),
-        "a null entry reads as None"
+    assert_eq!(regions.values.as_deref().unwrap(), ["emea", "apac"]);
+    assert_eq!(
+        company.custom_fields["notes"]
+            .as_ref()
+            .unwrap()
+            .value
+            .as_deref(),
+        Some("Key account")
     );
     assert_eq!(company.relations[0].object_type, "account");
     assert_eq!(listed.pagination.as_ref().unwrap().cursor, "cur_2");

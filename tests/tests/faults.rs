@@ -91,7 +91,7 @@ async fn export_under_faults(concurrency: usize) {
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<String> = exported.into_iter().map(|i| i.id.unwrap()).collect();
+    let ids: Vec<String> = exported.into_iter().map(|i| i.id).collect();
     let unique: HashSet<&String> = ids.iter().collect();
     let expected = expected_order(&fake, &config);
     let stats = fake.stats();
@@ -241,10 +241,7 @@ async fn tag_creates_under_20_percent_faults_retry_every_429_and_never_duplicate
             Ok(tag) => {
                 ok += 1;
                 assert_eq!(*last, None, "{value}");
-                assert_eq!(
-                    tag.data.as_ref().unwrap().value.as_deref(),
-                    Some(value.as_str())
-                );
+                assert_eq!(tag.data.value, *value);
             }
             Err(e) => {
                 ambiguous += 1;
@@ -400,8 +397,8 @@ async fn ensure_tag_under_faults_ends_with_exactly_one_tag_per_value() {
                 .ensure_tag(value, "account", Some("#00ff00"))
                 .await
                 .unwrap_or_else(|e| panic!("{value}: {e}"));
-            assert_eq!(tag.value.as_deref(), Some(value.as_str()));
-            assert_eq!(tag.object_type.as_deref(), Some("account"));
+            assert_eq!(tag.value, *value);
+            assert_eq!(tag.object_type, "account");
         }
     }
     let stats = fake.stats();

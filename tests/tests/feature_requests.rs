@@ -59,7 +59,14 @@ async fn create_get_update_delete() {
         "linear"
     );
     assert_eq!(request.portal_visible_to_account_ids, ["acc_1"]);
-    assert!(request.custom_fields["notes"].is_none());
+    assert_eq!(
+        request.custom_fields["notes"]
+            .as_ref()
+            .unwrap()
+            .value
+            .as_deref(),
+        Some("Key account")
+    );
 
     let updated = roundtrip(
         Expect {

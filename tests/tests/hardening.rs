@@ -212,7 +212,7 @@ async fn a_year_at_concurrency_4_under_20_percent_faults_completes_exactly_once_
         let ids: Vec<String> = export(&client, &config)
             .items()
             .unwrap()
-            .map_ok(|issue| issue.id.unwrap())
+            .map_ok(|issue| issue.id)
             .try_collect()
             .await
             .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
@@ -229,7 +229,7 @@ async fn a_20_second_outage_in_the_middle_of_an_export_is_ridden_out() {
     let mut stream = export(&client, &config).items().unwrap();
     let mut ids = Vec::new();
     while let Some(issue) = stream.try_next().await.unwrap() {
-        ids.push(issue.id.unwrap());
+        ids.push(issue.id);
         if ids.len() == 2_500 {
             fake.outage(Duration::from_secs(20));
         }
@@ -251,7 +251,7 @@ async fn an_export_forced_to_fail_resumes_with_exactly_the_missing_issues() {
     let checkpoint = loop {
         match stream.try_next().await {
             Ok(Some(issue)) => {
-                ids.push(issue.id.unwrap());
+                ids.push(issue.id);
                 if ids.len() == 1_234 {
                     fake.outage(Duration::from_secs(3600));
                 }
@@ -269,7 +269,7 @@ async fn an_export_forced_to_fail_resumes_with_exactly_the_missing_issues() {
         .resume_from(&checkpoint)
         .items()
         .unwrap()
-        .map_ok(|issue| issue.id.unwrap())
+        .map_ok(|issue| issue.id)
         .try_collect()
         .await
         .unwrap();
@@ -294,7 +294,7 @@ async fn a_paginator_forced_to_fail_resumes_with_exactly_the_missing_items() {
     let err = loop {
         match stream.try_next().await {
             Ok(Some(account)) => {
-                ids.push(account.id.unwrap());
+                ids.push(account.id);
                 if ids.len() == 420 {
                     fake.outage(Duration::from_secs(3600));
                 }
@@ -312,7 +312,7 @@ async fn a_paginator_forced_to_fail_resumes_with_exactly_the_missing_items() {
         .page_size(100)
         .resume_from(&checkpoint)
         .items()
-        .map_ok(|account| account.id.unwrap())
+        .map_ok(|account| account.id)
         .try_collect()
         .await
         .unwrap();
@@ -320,7 +320,7 @@ async fn a_paginator_forced_to_fail_resumes_with_exactly_the_missing_items() {
     let all: Vec<String> = client
         .paginate_list_accounts()
         .items()
-        .map_ok(|account| account.id.unwrap())
+        .map_ok(|account| account.id)
         .try_collect()
         .await
         .unwrap();
@@ -446,6 +446,14 @@ async fn path_parameters_cannot_address_another_resource() {
 
 // ------------------------------------------------------ streams always end
 
+/// An account as Pylon sends it, with only its required fields.
+fn account(id: &str) -> serde_json::Value {
+    let mut account =
+        pylon_sdk_tests::responses::response_fixture("get_account.minimal")["data"].clone();
+    account["id"] = json!(id);
+    account
+}
+
 #[tokio::test]
 async fn endless_empty_pages_end_with_a_typed_error() {
     let server = Hostile::start(|seen, _| async move {
@@ -478,7 +486,7 @@ async fn endless_full_pages_with_huge_cursors_keep_going_without_repeats() {
         let cursor = format!("{:0>32768}", seen.index);
         Some(hostile::json(
             200,
-            json!({"data": [{"id": format!("a{}", seen.index)}], "pagination": {"cursor": cursor, "has_next_page": true}, "request_id": "r"}),
+            json!({"data": [account(&format!("a{}", seen.index))], "pagination": {"cursor": cursor, "has_next_page": true}, "request_id": "r"}),
         ))
     })
     .await;

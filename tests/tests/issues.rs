@@ -12,11 +12,17 @@ use serde_json::json;
 fn issue() -> serde_json::Value {
     json!({"id": "iss_1", "number": 42, "title": "Login broken", "body_html": "<p>help</p>",
            "state": "waiting_on_you", "type": "ticket", "source": "slack", "link": "https://app/issues/42",
-           "created_at": "2026-03-01T10:00:00Z", "account": {"id": "acc_1", "external_ids": [{"external_id": "sf_1", "label": "salesforce"}]},
+           "created_at": "2026-03-01T10:00:00Z", "updated_at": "2026-03-01T11:00:00Z",
+           "customer_portal_visible": true, "is_issue_group": false, "number_of_touches": 3, "account": {"id": "acc_1", "external_ids": [{"external_id": "sf_1", "label": "salesforce"}]},
            "requester": {"id": "con_1", "email": "a@b.c"}, "assignee": {"id": "usr_1", "email": "agent@x.y"},
            "team": {"id": "team_1"}, "tags": ["vip"], "first_response_seconds": 30,
            "custom_fields": {"tier": {"slug": "tier", "value": "gold"}, "areas": {"slug": "areas", "values": ["auth", "sso"]}},
            "time_in_status_seconds": {"new": 10}, "csat_responses": [{"score": 5, "comment": "great"}]})
+}
+
+/// An empty issue list, decoded from JSON like every response.
+fn empty_list(request_id: &str) -> types::IssueListResponse {
+    serde_json::from_value(json!({"data": [], "request_id": request_id})).unwrap()
 }
 
 #[tokio::test]
@@ -42,11 +48,23 @@ async fn list_issues_sends_rfc3339_times_and_pages() {
     )
     .await;
     let first = &listed.data[0];
-    assert_eq!(first.number, Some(42));
-    assert_eq!(first.custom_fields["tier"].value.as_deref(), Some("gold"));
-    assert_eq!(first.custom_fields["areas"].values, ["auth", "sso"]);
+    assert_eq!(first.number, 42);
+    let fields = first.custom_fields.as_ref().unwrap();
+    let tier = fields["tier"].as_ref().unwrap();
+    assert_eq!(tier.value.as_deref(), Some("gold"));
+    let areas = fields["areas"].as_ref().unwrap();
     assert_eq!(
-        first.account.as_ref().unwrap().external_ids[0]
+        areas.values.as_deref(),
+        Some(&["auth".to_string(), "sso".to_string()][..])
+    );
+    assert_eq!(
+        first
+            .account
+            .as_ref()
+            .unwrap()
+            .external_ids
+            .as_ref()
+            .unwrap()[0]
             .external_id
             .as_deref(),
         Some("sf_1")
@@ -68,7 +86,7 @@ async fn generated_mocks_match_date_times_through_the_raw_query() {
     let end = Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap();
     let typed = server.list_issues(|when, then| {
         when.start_time(&start).end_time(&end);
-        then.ok(&types::IssueListResponse::default());
+        then.ok(&empty_list("typed"));
     });
     let raw = server.list_issues(|when, then| {
         when.into_inner()
@@ -80,10 +98,7 @@ async fn generated_mocks_match_date_times_through_the_raw_query() {
                 "end_time",
                 end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             );
-        then.ok(&types::IssueListResponse {
-            request_id: Some("raw".into()),
-            ..Default::default()
-        });
+        then.ok(&empty_list("raw"));
     });
     let response = client(&server)
         .list_issues()
@@ -92,7 +107,7 @@ async fn generated_mocks_match_date_times_through_the_raw_query() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.request_id.as_deref(), Some("raw"));
+    assert_eq!(response.request_id, "raw");
     assert_eq!(
         (typed.calls(), raw.calls()),
         (0, 1),
@@ -132,7 +147,7 @@ async fn create_issue_writes_custom_fields_as_an_array() {
         },
     )
     .await;
-    assert_eq!(created.data.unwrap().id.as_deref(), Some("iss_1"));
+    assert_eq!(created.data.id, "iss_1");
 }
 
 #[tokio::test]
@@ -149,7 +164,7 @@ async fn get_update_and_delete_issue() {
         |c| async move { c.get_issue().id("42").send().await },
     )
     .await;
-    assert_eq!(got.data.unwrap().state.as_deref(), Some("waiting_on_you"));
+    assert_eq!(got.data.state, "waiting_on_you");
 
     let updated = roundtrip(
         Expect {
@@ -166,7 +181,7 @@ async fn get_update_and_delete_issue() {
                 .body(types::UpdateIssueRequest {
                     state: Some("closed".into()),
                     assignee_id: Some(String::new()),
-                    type_: Some("ticket".into()),
+                    type_: Some(types::IssueType::Ticket),
                     tags: Some(vec![]),
                     ..Default::default()
                 })
@@ -175,7 +190,7 @@ async fn get_update_and_delete_issue() {
         },
     )
     .await;
-    assert!(updated.data.is_some());
+    assert_eq!(updated.data.type_, "ticket");
 
     let deleted = roundtrip(
         Expect {
@@ -189,7 +204,7 @@ async fn get_update_and_delete_issue() {
         |c| async move { c.delete_issue().id("iss_1").send().await },
     )
     .await;
-    assert_eq!(deleted.request_id.as_deref(), Some("del"));
+    assert_eq!(deleted.request_id, "del");
 }
 
 #[tokio::test]
@@ -242,7 +257,7 @@ async fn snooze_sends_snooze_until() {
         },
     )
     .await;
-    assert!(snoozed.data.is_some());
+    assert_eq!(snoozed.data.number, 42);
 }
 
 #[tokio::test]
@@ -260,7 +275,7 @@ async fn followers_are_listed_and_changed_with_user_and_contact_ids() {
         |c| async move { c.list_issue_followers().id("iss_1").send().await },
     )
     .await;
-    assert_eq!(listed.data[1].type_.as_deref(), Some("contact"));
+    assert_eq!(listed.data[1].type_, "contact");
     let changed = roundtrip(
         Expect {
             method: POST,
@@ -314,7 +329,7 @@ async fn one_external_issue_is_linked_per_call() {
         },
     )
     .await;
-    assert!(linked.data.is_some());
+    assert_eq!(linked.data.id, "iss_1");
 }
 
 #[tokio::test]
@@ -331,8 +346,9 @@ async fn path_parameters_are_percent_encoded_and_stay_in_their_segment() {
     ];
     let catch_all = server.mock(|when, then| {
         when.method(GET).path_prefix("/tags/");
-        then.status(200)
-            .json_body(json!({"data": {"id": "t"}, "request_id": "r"}));
+        then.status(200).json_body(
+            json!({"data": {"id": "t", "value": "v", "object_type": "issue"}, "request_id": "r"}),
+        );
     });
     let client = client(&server);
     for (raw, _) in &cases {
@@ -355,7 +371,7 @@ async fn path_parameters_are_percent_encoded_and_stay_in_their_segment() {
     let recorder = pylon_sdk_tests::hostile::Hostile::start(|_, _| async {
         Some(pylon_sdk_tests::hostile::json(
             200,
-            json!({"data": {"id": "t"}, "request_id": "r"}),
+            json!({"data": {"id": "t", "value": "v", "object_type": "account"}, "request_id": "r"}),
         ))
     })
     .await;

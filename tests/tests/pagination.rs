@@ -6,12 +6,13 @@ use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use pylon_sdk::{Error, Paginate, types};
 use pylon_sdk_tests::client;
+use pylon_sdk_tests::objects::{account, contact, issue, tag, task};
 use serde_json::json;
 
 fn accounts(ids: &[&str]) -> serde_json::Value {
     json!(
         ids.iter()
-            .map(|id| json!({"id": id, "name": format!("Account {id}")}))
+            .map(|id| account(id, &format!("Account {id}")))
             .collect::<Vec<_>>()
     )
 }
@@ -50,7 +51,7 @@ async fn account_items_follow_cursors_until_pagination_is_absent() {
         .paginate_list_accounts()
         .page_size(2)
         .items()
-        .map_ok(|a| a.id.unwrap())
+        .map_ok(|a| a.id)
         .try_collect()
         .await
         .unwrap();
@@ -68,20 +69,22 @@ async fn pages_are_fetched_only_when_polled() {
             .path("/contacts")
             .query_param_missing("cursor");
         then.status(200).json_body(
-            json!({"data": [{"id": "c1"}], "pagination": {"cursor": "n", "has_next_page": true}}),
+            json!({"data": [contact("c1", "Ann")], "pagination": {"cursor": "n", "has_next_page": true},
+                   "request_id": "r"}),
         );
     });
     let second = server.mock(|when, then| {
         when.method(GET)
             .path("/contacts")
             .query_param("cursor", "n");
-        then.status(200).json_body(json!({"data": [{"id": "c2"}]}));
+        then.status(200)
+            .json_body(json!({"data": [contact("c2", "Bo")], "request_id": "r"}));
     });
     let client = client(&server);
     let mut pages = client.paginate_list_contacts().pages();
     first.assert_calls(0);
     let page = pages.try_next().await.unwrap().unwrap();
-    assert_eq!(page.data[0].id.as_deref(), Some("c1"));
+    assert_eq!(page.data[0].id, "c1");
     assert_eq!(page.pagination.as_ref().unwrap().cursor, "n");
     first.assert_calls(1);
     second.assert_calls(0);
@@ -98,8 +101,10 @@ async fn an_empty_cursor_or_has_next_page_false_ends_the_stream() {
         let server = MockServer::start_async().await;
         let only = server.mock(|when, then| {
             when.method(GET).path("/tasks");
-            then.status(200)
-                .json_body(json!({"data": [{"id": "t1"}], "pagination": pagination}));
+            then.status(200).json_body(
+                json!({"data": [task("t1", "Onboard")], "pagination": pagination,
+                                  "request_id": "r"}),
+            );
         });
         let tasks: Vec<_> = client(&server)
             .paginate_list_tasks()
@@ -121,14 +126,16 @@ async fn search_pages_keep_the_filter_and_move_the_cursor_in_the_body() {
             .path("/issues/search")
             .json_body(json!({"filter": filter, "limit": 1}));
         then.status(200).json_body(
-            json!({"data": [{"id": "i1"}], "pagination": {"cursor": "p2", "has_next_page": true}}),
+            json!({"data": [issue("i1", 1)], "pagination": {"cursor": "p2", "has_next_page": true},
+                   "request_id": "r"}),
         );
     });
     let second = server.mock(|when, then| {
         when.method(POST)
             .path("/issues/search")
             .json_body(json!({"filter": filter, "limit": 1, "cursor": "p2"}));
-        then.status(200).json_body(json!({"data": [{"id": "i2"}]}));
+        then.status(200)
+            .json_body(json!({"data": [issue("i2", 2)], "request_id": "r"}));
     });
     let request = types::SearchRequest {
         filter: Some(types::Filter {
@@ -157,11 +164,13 @@ async fn a_repeated_cursor_ends_the_stream_with_an_error() {
     let server = MockServer::start_async().await;
     server.mock(|when, then| {
         when.method(POST).path("/tags/search").json_body(json!({}));
-        then.status(200).json_body(json!({"data": [{"id": "t1"}], "pagination": {"cursor": "same", "has_next_page": true}}));
+        then.status(200).json_body(json!({"data": [tag("t1", "a", "issue")], "request_id": "r",
+                                          "pagination": {"cursor": "same", "has_next_page": true}}));
     });
     let again = server.mock(|when, then| {
         when.method(POST).path("/tags/search").json_body(json!({"cursor": "same"}));
-        then.status(200).json_body(json!({"data": [{"id": "t2"}], "pagination": {"cursor": "same", "has_next_page": true}}));
+        then.status(200).json_body(json!({"data": [tag("t2", "b", "issue")], "request_id": "r",
+                                          "pagination": {"cursor": "same", "has_next_page": true}}));
     });
     let client = client(&server);
     let results: Vec<_> = client
@@ -186,7 +195,10 @@ async fn an_error_is_the_last_item() {
             .path("/knowledge-bases/kb/articles")
             .query_param_missing("cursor");
         then.status(200).json_body(
-            json!({"data": [{"id": "a1"}], "pagination": {"cursor": "x", "has_next_page": true}}),
+            json!({"data": [{"id": "a1", "title": "Reset a password", "slug": "reset", "identifier": "reset",
+                             "url": "https://help/reset", "is_published": true, "is_unlisted": false,
+                             "created_at": "2026-01-01T00:00:00Z"}],
+                   "pagination": {"cursor": "x", "has_next_page": true}, "request_id": "r"}),
         );
     });
     server.mock(|when, then| {
@@ -214,15 +226,19 @@ async fn typed_filters_drive_search_streams() {
         {"field": "domains", "operator": "contains", "value": "acme.com"},
         {"field": "name", "operator": "string_contains", "value": "Acme"}]});
     let first = server.mock(|when, then| {
-        when.method(POST).path("/accounts/search").json_body(json!({"filter": expected, "limit": 2}));
-        then.status(200).json_body(json!({"data": accounts(&["a1", "a2"]), "pagination": {"cursor": "k", "has_next_page": true}}));
+        when.method(POST)
+            .path("/accounts/search")
+            .json_body(json!({"filter": expected, "limit": 2}));
+        then.status(200)
+            .json_body(json!({"data": accounts(&["a1", "a2"]), "request_id": "r",
+                                          "pagination": {"cursor": "k", "has_next_page": true}}));
     });
     let second = server.mock(|when, then| {
         when.method(POST)
             .path("/accounts/search")
             .json_body(json!({"filter": expected, "limit": 2, "cursor": "k"}));
         then.status(200)
-            .json_body(json!({"data": accounts(&["a3"])}));
+            .json_body(json!({"data": accounts(&["a3"]), "request_id": "r"}));
     });
     let request = Filter::or([
         account::domains().contains("acme.com"),

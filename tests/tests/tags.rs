@@ -82,15 +82,11 @@ async fn tag_flow_sends_exact_requests_and_decodes_every_response() {
         .send()
         .await
         .unwrap();
-    assert_eq!(created.data.as_ref().unwrap().id.as_deref(), Some("tag_1"));
-    assert_eq!(created.request_id.as_deref(), Some("req_c"));
+    assert_eq!(created.data.id, "tag_1");
+    assert_eq!(created.request_id, "req_c");
 
     let listed = client.list_tags().send().await.unwrap();
-    let values: Vec<_> = listed
-        .data
-        .iter()
-        .filter_map(|t| t.value.as_deref())
-        .collect();
+    let values: Vec<_> = listed.data.iter().map(|t| t.value.as_str()).collect();
     assert_eq!(values, ["vip", "churn"]);
     assert!(
         listed.pagination.is_none(),
@@ -98,10 +94,7 @@ async fn tag_flow_sends_exact_requests_and_decodes_every_response() {
     );
 
     let got = client.get_tag().id("tag_1").send().await.unwrap();
-    assert_eq!(
-        got.data.as_ref().unwrap().hex_color.as_deref(),
-        Some("#ff0000")
-    );
+    assert_eq!(got.data.hex_color.as_deref(), Some("#ff0000"));
 
     let updated = client
         .update_tag()
@@ -113,10 +106,7 @@ async fn tag_flow_sends_exact_requests_and_decodes_every_response() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        updated.data.as_ref().unwrap().value.as_deref(),
-        Some("very important")
-    );
+    assert_eq!(updated.data.value, "very important");
 
     let found = client
         .search_tags()
@@ -133,7 +123,7 @@ async fn tag_flow_sends_exact_requests_and_decodes_every_response() {
     assert_eq!((page.cursor.as_str(), page.has_next_page), ("c2", true));
 
     let deleted = client.delete_tag().id("tag_1").send().await.unwrap();
-    assert_eq!(deleted.request_id.as_deref(), Some("req_d"));
+    assert_eq!(deleted.request_id, "req_d");
 
     for mock in [create, list, get, update, search, delete] {
         mock.assert();
@@ -322,7 +312,7 @@ async fn unknown_fields_and_odd_statuses_do_not_break_decoding() {
     server.mock(|when, then| {
         when.method(GET).path("/tags/tag_1");
         then.status(200).json_body(
-            json!({"data": {"id": "tag_1", "value": "x", "brand_new": [1, 2]},
+            json!({"data": {"id": "tag_1", "value": "x", "object_type": "issue", "brand_new": [1, 2]},
                                           "request_id": "r", "extra": true}),
         );
     });
@@ -332,7 +322,7 @@ async fn unknown_fields_and_odd_statuses_do_not_break_decoding() {
     });
     let client = client(&server);
     let tag = client.get_tag().id("tag_1").send().await.unwrap();
-    assert_eq!(tag.data.as_ref().unwrap().value.as_deref(), Some("x"));
+    assert_eq!(tag.data.value, "x");
     let err = client.get_tag().id("tag_2").send().await.unwrap_err();
     assert!(
         matches!(&err, Error::UnexpectedResponse(what) if what == "get_tag: status 302 (location /elsewhere)"),
@@ -386,7 +376,7 @@ async fn ensure_tag_returns_the_existing_tag_on_a_duplicate() {
         .ensure_tag("vip", "account", Some("#ff0000"))
         .await
         .unwrap();
-    assert_eq!(tag.id.as_deref(), Some("tag_7"));
+    assert_eq!(tag.id, "tag_7");
     create.assert();
     get.assert();
 }
@@ -410,7 +400,7 @@ async fn ensure_tag_without_exists_id_finds_the_tag_in_the_list() {
         .ensure_tag("vip", "issue", None)
         .await
         .unwrap();
-    assert_eq!(tag.id.as_deref(), Some("tag_2"));
+    assert_eq!(tag.id, "tag_2");
     list.assert();
 }
 

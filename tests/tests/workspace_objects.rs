@@ -3,7 +3,8 @@
 
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use pylon_sdk::types;
-use pylon_sdk_tests::{Expect, roundtrip};
+use pylon_sdk_tests::objects::with;
+use pylon_sdk_tests::{Expect, objects, roundtrip};
 use serde_json::json;
 
 #[tokio::test]
@@ -14,17 +15,20 @@ async fn me_returns_the_organization() {
         |c| async move { c.get_me().send().await },
     )
     .await;
-    let org = me.data.unwrap();
+    let org = me.data;
     assert_eq!(
-        (org.id.as_deref(), org.name.as_deref()),
-        (Some("org_1"), Some("Acme Support"))
+        (org.id.as_str(), org.name.as_str()),
+        ("org_1", "Acme Support")
     );
-    assert_eq!(org.user.unwrap().email.as_deref(), Some("bot@x.y"));
+    assert_eq!(org.user.email, "bot@x.y");
 }
 
 #[tokio::test]
 async fn users_list_get_update_search() {
-    let user = json!({"id": "usr_1", "name": "Grace", "email": "g@x.y", "emails": ["g@x.y"], "status": "away", "role_id": "role_1"});
+    let user = with(
+        objects::user("usr_1", "g@x.y"),
+        json!({"name": "Grace", "emails": ["g@x.y"], "status": "away"}),
+    );
     let listed = roundtrip(
         Expect {
             method: GET,
@@ -37,7 +41,7 @@ async fn users_list_get_update_search() {
         |c| async move { c.list_users().send().await },
     )
     .await;
-    assert_eq!(listed.data[0].status.as_deref(), Some("away"));
+    assert_eq!(listed.data[0].status, "away");
     let got = roundtrip(
         Expect {
             method: GET,
@@ -50,7 +54,7 @@ async fn users_list_get_update_search() {
         |c| async move { c.get_user().id("usr_1").send().await },
     )
     .await;
-    assert_eq!(got.data.unwrap().name.as_deref(), Some("Grace"));
+    assert_eq!(got.data.name, "Grace");
     let updated = roundtrip(
         Expect {
             method: PATCH,
@@ -73,7 +77,7 @@ async fn users_list_get_update_search() {
         },
     )
     .await;
-    assert!(updated.data.is_some());
+    assert_eq!(updated.data.id, "usr_1");
     let found = roundtrip(
         Expect {
             method: POST,
@@ -121,7 +125,10 @@ async fn teams_list_create_get_update() {
         |c| async move { c.list_teams().send().await },
     )
     .await;
-    assert_eq!(listed.data[0].users[0].email.as_deref(), Some("g@x.y"));
+    assert_eq!(
+        listed.data[0].users.as_ref().unwrap()[0].email.as_deref(),
+        Some("g@x.y")
+    );
     let created = roundtrip(
         Expect {
             method: POST,
@@ -133,16 +140,17 @@ async fn teams_list_create_get_update() {
         },
         |c| async move {
             c.create_team()
-                .body(types::CreateTeamRequest {
-                    name: "Tier 1".into(),
-                    user_ids: vec!["usr_1".into()],
-                })
+                .body(
+                    types::CreateTeamRequest::builder()
+                        .name("Tier 1")
+                        .user_ids(vec!["usr_1".to_string()]),
+                )
                 .send()
                 .await
         },
     )
     .await;
-    assert_eq!(created.data.unwrap().id.as_deref(), Some("team_1"));
+    assert_eq!(created.data.id, "team_1");
     let got = roundtrip(
         Expect {
             method: GET,
@@ -155,7 +163,7 @@ async fn teams_list_create_get_update() {
         |c| async move { c.get_team().id("team_1").send().await },
     )
     .await;
-    assert!(got.data.is_some());
+    assert_eq!(got.data.name, "Tier 1");
     let updated = roundtrip(
         Expect {
             method: PATCH,
@@ -169,28 +177,30 @@ async fn teams_list_create_get_update() {
             c.update_team()
                 .id("team_1")
                 .body(types::UpdateTeamRequest {
-                    name: None,
                     user_ids: Some(vec![]),
+                    ..Default::default()
                 })
                 .send()
                 .await
         },
     )
     .await;
-    assert!(updated.data.is_some());
+    assert_eq!(updated.data.id, "team_1");
 }
 
 #[tokio::test]
 async fn knowledge_bases_collections_articles_and_redirects() {
     let kbs = roundtrip(
         Expect { method: GET, path: "/knowledge-bases", query: &[], body: None, status: 200,
-                 response: json!({"data": [{"id": "kb_1", "title": "Help", "slug": "help", "supported_languages": ["en"]}], "request_id": "r"}) },
+                 response: json!({"data": [{"id": "kb_1", "title": "Help", "slug": "help", "default_language": "en",
+                                             "supported_languages": ["en"]}], "request_id": "r"}) },
         |c| async move { c.list_knowledge_bases().send().await },
     )
     .await;
-    assert_eq!(kbs.data[0].title.as_deref(), Some("Help"));
+    assert_eq!(kbs.data[0].title, "Help");
 
-    let collection = json!({"id": "col_1", "title": "Billing", "slug": "billing"});
+    let collection = json!({"id": "col_1", "title": "Billing", "slug": "billing", "description": "",
+                            "created_at": "2026-01-01T00:00:00Z"});
     let cols = roundtrip(
         Expect {
             method: GET,
@@ -203,7 +213,7 @@ async fn knowledge_bases_collections_articles_and_redirects() {
         |c| async move { c.list_collections().id("kb_1").send().await },
     )
     .await;
-    assert_eq!(cols.data[0].slug.as_deref(), Some("billing"));
+    assert_eq!(cols.data[0].slug, "billing");
     let created = roundtrip(
         Expect {
             method: POST,
@@ -222,7 +232,7 @@ async fn knowledge_bases_collections_articles_and_redirects() {
         },
     )
     .await;
-    assert!(created.data.is_some());
+    assert_eq!(created.data.id, "col_1");
     let updated = roundtrip(
         Expect {
             method: PATCH,
@@ -236,13 +246,16 @@ async fn knowledge_bases_collections_articles_and_redirects() {
             c.update_collection()
                 .id("kb_1")
                 .collection_id("col_1")
-                .body(types::CreateCollectionRequest::builder().title("Payments"))
+                .body(types::UpdateCollectionRequest {
+                    title: Some("Payments".into()),
+                    ..Default::default()
+                })
                 .send()
                 .await
         },
     )
     .await;
-    assert!(updated.data.is_some());
+    assert_eq!(updated.data.id, "col_1");
     let deleted = roundtrip(
         Expect {
             method: DELETE,
@@ -261,9 +274,11 @@ async fn knowledge_bases_collections_articles_and_redirects() {
         },
     )
     .await;
-    assert_eq!(deleted.request_id.as_deref(), Some("d"));
+    assert_eq!(deleted.request_id, "d");
 
-    let article = json!({"id": "art_1", "title": "Refunds", "slug": "refunds", "is_published": true,
+    let article = json!({"id": "art_1", "title": "Refunds", "slug": "refunds", "identifier": "refunds",
+                         "url": "https://help.acme.com/refunds", "is_published": true, "is_unlisted": false,
+                         "created_at": "2026-04-01T00:00:00Z",
                          "current_published_content_html": "<p>how</p>", "last_published_at": "2026-05-01T00:00:00Z"});
     let arts = roundtrip(
         Expect {
@@ -284,7 +299,7 @@ async fn knowledge_bases_collections_articles_and_redirects() {
         },
     )
     .await;
-    assert_eq!(arts.data[0].is_published, Some(true));
+    assert!(arts.data[0].is_published);
     let created = roundtrip(
         Expect { method: POST, path: "/knowledge-bases/kb_1/articles", query: &[],
                  body: Some(json!({"title": "Refunds", "body_html": "<p>how</p>", "author_user_id": "usr_1", "is_published": true})),
@@ -298,7 +313,7 @@ async fn knowledge_bases_collections_articles_and_redirects() {
         },
     )
     .await;
-    assert!(created.data.is_some());
+    assert_eq!(created.data.id, "art_1");
     let got = roundtrip(
         Expect {
             method: GET,
@@ -311,7 +326,7 @@ async fn knowledge_bases_collections_articles_and_redirects() {
         |c| async move { c.get_article().id("kb_1").article_id("art_1").send().await },
     )
     .await;
-    assert_eq!(got.data.unwrap().slug.as_deref(), Some("refunds"));
+    assert_eq!(got.data.slug, "refunds");
     let updated = roundtrip(
         Expect {
             method: PATCH,
@@ -335,7 +350,10 @@ async fn knowledge_bases_collections_articles_and_redirects() {
         },
     )
     .await;
-    assert!(updated.data.is_some());
+    assert_eq!(
+        updated.data.current_published_content_html.as_deref(),
+        Some("<p>how</p>")
+    );
     let deleted = roundtrip(
         Expect {
             method: DELETE,
@@ -354,11 +372,12 @@ async fn knowledge_bases_collections_articles_and_redirects() {
         },
     )
     .await;
-    assert_eq!(deleted.request_id.as_deref(), Some("d"));
+    assert_eq!(deleted.request_id, "d");
     let redirect = roundtrip(
         Expect { method: POST, path: "/knowledge-bases/kb_1/route-redirects", query: &[],
                  body: Some(json!({"from_path": "/old", "object_id": "art_1", "object_type": "article"})),
-                 status: 200, response: json!({"data": {"id": "rr_1", "from_path": "/old", "object_id": "art_1", "object_type": "article"}, "request_id": "r"}) },
+                 status: 200, response: json!({"data": {"id": "rr_1", "from_path": "/old", "object_id": "art_1", "object_type": "article",
+                                                        "created_at": "2026-05-02T00:00:00Z"}, "request_id": "r"}) },
         |c| async move {
             c.create_route_redirect()
                 .id("kb_1")
@@ -368,20 +387,26 @@ async fn knowledge_bases_collections_articles_and_redirects() {
         },
     )
     .await;
-    assert_eq!(redirect.data.unwrap().id.as_deref(), Some("rr_1"));
+    assert_eq!(redirect.data.id, "rr_1");
 }
 
 #[tokio::test]
 async fn tasks_list_create_get_update_delete_search() {
-    let task = json!({"id": "task_1", "title": "Call back", "status": "in_progress", "account": {"id": "acc_1"},
-                      "project": {"id": "prj_1"}, "due_date": "2026-06-01", "subtask_ids": ["task_2"]});
+    let task = with(
+        objects::task("task_1", "Call back"),
+        json!({"status": "in_progress", "account": {"id": "acc_1"}, "project": {"id": "prj_1"},
+               "due_date": "2026-06-01T00:00:00Z", "subtask_ids": ["task_2"]}),
+    );
     let listed = roundtrip(
         Expect { method: GET, path: "/tasks", query: &[("cursor", "c"), ("limit", "5")], body: None, status: 200,
                  response: json!({"data": [task.clone()], "pagination": {"cursor": "d", "has_next_page": true}, "request_id": "r"}) },
         |c| async move { c.list_tasks().cursor("c").limit(5).send().await },
     )
     .await;
-    assert_eq!(listed.data[0].subtask_ids, ["task_2"]);
+    assert_eq!(
+        listed.data[0].subtask_ids.as_deref(),
+        Some(&["task_2".to_string()][..])
+    );
     let created = roundtrip(
         Expect {
             method: POST,
@@ -403,7 +428,7 @@ async fn tasks_list_create_get_update_delete_search() {
         },
     )
     .await;
-    assert!(created.data.is_some());
+    assert_eq!(created.data.id, "task_1");
     let got = roundtrip(
         Expect {
             method: GET,
@@ -416,7 +441,7 @@ async fn tasks_list_create_get_update_delete_search() {
         |c| async move { c.get_task().id("task_1").send().await },
     )
     .await;
-    assert_eq!(got.data.unwrap().status.as_deref(), Some("in_progress"));
+    assert_eq!(got.data.status, "in_progress");
     let updated = roundtrip(
         Expect {
             method: PATCH,
@@ -438,7 +463,7 @@ async fn tasks_list_create_get_update_delete_search() {
         },
     )
     .await;
-    assert!(updated.data.is_some());
+    assert_eq!(updated.data.project.as_ref().unwrap().id, "prj_1");
     let deleted = roundtrip(
         Expect {
             method: DELETE,
@@ -451,7 +476,7 @@ async fn tasks_list_create_get_update_delete_search() {
         |c| async move { c.delete_task().id("task_1").send().await },
     )
     .await;
-    assert_eq!(deleted.request_id.as_deref(), Some("d"));
+    assert_eq!(deleted.request_id, "d");
     let found = roundtrip(
         Expect {
             method: POST,
@@ -477,7 +502,9 @@ async fn tasks_list_create_get_update_delete_search() {
 
 #[tokio::test]
 async fn projects_and_milestones() {
-    let project = json!({"id": "prj_1", "name": "Onboarding", "account": {"id": "acc_1"}, "is_archived": false});
+    let project = json!({"id": "prj_1", "name": "Onboarding", "account": {"id": "acc_1"}, "is_archived": false,
+                         "status": "in_progress", "progress": 0.25, "customer_portal_visible": true,
+                         "created_at": "2026-02-01T00:00:00Z", "updated_at": "2026-02-02T00:00:00Z"});
     let created = roundtrip(
         Expect {
             method: POST,
@@ -491,7 +518,7 @@ async fn projects_and_milestones() {
             c.create_project()
                 .body(
                     types::CreateProjectRequest::builder()
-                        .name("Onboarding")
+                        .name(Some("Onboarding".to_string()))
                         .account_id("acc_1"),
                 )
                 .send()
@@ -499,7 +526,7 @@ async fn projects_and_milestones() {
         },
     )
     .await;
-    assert_eq!(created.data.unwrap().name.as_deref(), Some("Onboarding"));
+    assert_eq!(created.data.name, "Onboarding");
     let got = roundtrip(
         Expect {
             method: GET,
@@ -512,7 +539,8 @@ async fn projects_and_milestones() {
         |c| async move { c.get_project().id("prj_1").send().await },
     )
     .await;
-    assert_eq!(got.data.unwrap().is_archived, Some(false));
+    assert!(!got.data.is_archived);
+    assert_eq!(got.data.progress, 0.25);
     let updated = roundtrip(
         Expect {
             method: PATCH,
@@ -534,7 +562,7 @@ async fn projects_and_milestones() {
         },
     )
     .await;
-    assert!(updated.data.is_some());
+    assert_eq!(updated.data.status, "in_progress");
     let deleted = roundtrip(
         Expect {
             method: DELETE,
@@ -547,7 +575,7 @@ async fn projects_and_milestones() {
         |c| async move { c.delete_project().id("prj_1").send().await },
     )
     .await;
-    assert_eq!(deleted.request_id.as_deref(), Some("d"));
+    assert_eq!(deleted.request_id, "d");
     let found = roundtrip(
         Expect {
             method: POST,
@@ -570,7 +598,8 @@ async fn projects_and_milestones() {
     .await;
     assert_eq!(found.data.len(), 1);
 
-    let milestone = json!({"id": "ms_1", "name": "Kickoff", "project": {"id": "prj_1"}, "due_date": "2026-07-01"});
+    let milestone = json!({"id": "ms_1", "name": "Kickoff", "project": {"id": "prj_1"}, "due_date": "2026-07-01T00:00:00Z",
+                           "created_at": "2026-02-01T00:00:00Z", "updated_at": "2026-02-01T00:00:00Z"});
     let created = roundtrip(
         Expect {
             method: POST,
@@ -593,8 +622,8 @@ async fn projects_and_milestones() {
     )
     .await;
     assert_eq!(
-        created.data.unwrap().due_date.as_deref(),
-        Some("2026-07-01")
+        created.data.due_date.unwrap().to_rfc3339(),
+        "2026-07-01T00:00:00+00:00"
     );
     let got = roundtrip(
         Expect {
@@ -608,10 +637,7 @@ async fn projects_and_milestones() {
         |c| async move { c.get_milestone().id("ms_1").send().await },
     )
     .await;
-    assert_eq!(
-        got.data.unwrap().project.unwrap().id.as_deref(),
-        Some("prj_1")
-    );
+    assert_eq!(got.data.project.as_ref().unwrap().id, "prj_1");
     let updated = roundtrip(
         Expect {
             method: PATCH,
@@ -633,7 +659,7 @@ async fn projects_and_milestones() {
         },
     )
     .await;
-    assert!(updated.data.is_some());
+    assert_eq!(updated.data.name, "Kickoff");
     let deleted = roundtrip(
         Expect {
             method: DELETE,
@@ -646,5 +672,5 @@ async fn projects_and_milestones() {
         |c| async move { c.delete_milestone().id("ms_1").send().await },
     )
     .await;
-    assert_eq!(deleted.request_id.as_deref(), Some("d"));
+    assert_eq!(deleted.request_id, "d");
 }

@@ -71,7 +71,7 @@ pub async fn account_names(client: &Client) -> Result<Vec<String>> {
         let mut accounts = pages.items();
         loop {
             match accounts.try_next().await {
-                Ok(Some(account)) => names.push(account.name.unwrap_or_default()),
+                Ok(Some(account)) => names.push(account.name),
                 Ok(None) => return Ok(names),
                 Err(e) => match e.checkpoint() {
                     Some(checkpoint) => {
