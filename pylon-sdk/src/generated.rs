@@ -17,6 +17,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Account {
         ///For a partner account, the accounts it is associated with.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -79,6 +80,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AccountActivity {
         pub account_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -114,6 +116,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AccountActivityListResponse {
         pub data: ::std::vec::Vec<AccountActivity>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -133,6 +136,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AccountHighlight {
         pub account_id: ::std::string::String,
         pub content_html: ::std::string::String,
@@ -155,6 +159,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AccountHighlightResponse {
         pub data: AccountHighlight,
         pub request_id: ::std::string::String,
@@ -172,6 +177,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AccountListResponse {
         pub data: ::std::vec::Vec<Account>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -191,6 +197,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AccountNotebookNote {
         pub account_id: ::std::string::String,
         pub block_id: ::std::string::String,
@@ -216,6 +223,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AccountNotebookNoteListResponse {
         pub data: ::std::vec::Vec<AccountNotebookNote>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -235,6 +243,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AccountNotebookNoteResponse {
         pub data: AccountNotebookNote,
         pub request_id: ::std::string::String,
@@ -252,6 +261,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AccountRelationship {
         ///The child or client account.
         pub child_account_id: ::std::string::String,
@@ -278,6 +288,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AccountRelationshipListResponse {
         pub data: ::std::vec::Vec<AccountRelationship>,
         pub request_id: ::std::string::String,
@@ -295,6 +306,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AccountRelationshipResponse {
         pub data: AccountRelationship,
         pub request_id: ::std::string::String,
@@ -318,6 +330,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum AccountRelationshipType {
         #[serde(rename = "parent_account")]
         ParentAccount,
@@ -368,6 +381,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AccountResponse {
         pub data: Account,
         pub request_id: ::std::string::String,
@@ -391,6 +405,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum AccountType {
         #[serde(rename = "customer")]
         Customer,
@@ -455,6 +470,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum AccountTypeChange {
         #[serde(rename = "customer")]
         Customer,
@@ -505,6 +521,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AckResponse {
         ///The request ID, for Pylon support.
         pub request_id: ::std::string::String,
@@ -522,6 +539,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ActiveTimeByUser {
         pub active_time_seconds: i64,
         pub business_hours_active_time_seconds: i64,
@@ -540,6 +558,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ActivityType {
         pub icon_url: ::std::string::String,
         pub id: ::std::string::String,
@@ -560,6 +579,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ActivityTypeListResponse {
         pub data: ::std::vec::Vec<ActivityType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -580,6 +600,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Actor {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact: ::std::option::Option<MiniContact>,
@@ -642,6 +663,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum AiAgentAccess {
         #[serde(rename = "inherit")]
         Inherit,
@@ -696,6 +718,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AiResponseResult {
         pub request_id: ::std::string::String,
         pub response_html: ::std::string::String,
@@ -715,6 +738,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Article {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval_info: ::std::option::Option<ArticleApprovalInfo>,
@@ -760,6 +784,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ArticleApprovalInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requested_at: ::std::option::Option<
@@ -787,6 +812,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ArticleFeedback {
         pub article_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -813,6 +839,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ArticleFeedbackListResponse {
         pub data: ::std::vec::Vec<ArticleFeedback>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -832,6 +859,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ArticleListResponse {
         pub data: ::std::vec::Vec<Article>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -851,6 +879,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ArticleResponse {
         pub data: Article,
         pub request_id: ::std::string::String,
@@ -868,6 +897,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ArticleReview {
         ///The version's approval status after the request.
         pub approval_status: ::std::string::String,
@@ -888,6 +918,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ArticleReviewResponse {
         pub data: ArticleReview,
         pub request_id: ::std::string::String,
@@ -924,6 +955,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ArticleVisibilityConfig {
         ///`inherit`, `none` or `specific_agents` (not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -981,6 +1013,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum AssignmentMethod {
         #[serde(rename = "routing")]
         Routing,
@@ -1073,6 +1106,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AuditLog {
         ///What was done.
         pub action: ::std::string::String,
@@ -1115,6 +1149,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AuditLogListResponse {
         pub data: ::std::vec::Vec<AuditLog>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1134,6 +1169,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct BulkIssueResponse {
         pub data: BulkIssueResult,
         pub request_id: ::std::string::String,
@@ -1152,6 +1188,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct BulkIssueResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skipped_issues: ::std::option::Option<::std::vec::Vec<SkippedIssue>>,
@@ -1173,6 +1210,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CallRecording {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
@@ -1222,6 +1260,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum CallRecordingAppType {
         #[serde(rename = "custom_call_recorder")]
         CustomCallRecorder,
@@ -1268,6 +1307,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CallRecordingListResponse {
         pub data: ::std::vec::Vec<CallRecording>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1312,6 +1352,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CallRecordingResponse {
         pub data: CallRecording,
         pub request_id: ::std::string::String,
@@ -1360,6 +1401,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Collection {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub description: ::std::string::String,
@@ -1386,6 +1428,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CollectionListResponse {
         pub data: ::std::vec::Vec<Collection>,
         pub request_id: ::std::string::String,
@@ -1403,6 +1446,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CollectionResponse {
         pub data: Collection,
         pub request_id: ::std::string::String,
@@ -1421,6 +1465,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CollectionVisibilityConfig {
         ///`inherit`, `none` or `specific_agents` (not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1468,6 +1513,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Contact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
@@ -1535,6 +1581,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ContactListResponse {
         pub data: ::std::vec::Vec<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1554,6 +1601,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ContactResponse {
         pub data: Contact,
         pub request_id: ::std::string::String,
@@ -1577,6 +1625,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum ContentVisibility {
         #[serde(rename = "public")]
         Public,
@@ -2409,6 +2458,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CrmDetails {
         pub id: ::std::string::String,
         pub source: ::std::string::String,
@@ -2427,6 +2477,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CrmSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<::std::vec::Vec<CrmDetails>>,
@@ -2444,6 +2495,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CsatResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
@@ -2462,6 +2514,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomFieldDefinition {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The default value of a single-valued field.
@@ -2506,6 +2559,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomFieldEntry {
         ///The custom field's slug (usually equal to the map key).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2530,6 +2584,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomFieldListResponse {
         pub data: ::std::vec::Vec<CustomFieldDefinition>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2550,6 +2605,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomFieldOption {
         ///Guidance for Pylon's AI when it picks this option.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2573,6 +2629,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomFieldOptionResponse {
         pub data: CustomFieldOption,
         pub request_id: ::std::string::String,
@@ -2590,6 +2647,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomFieldResponse {
         pub data: CustomFieldDefinition,
         pub request_id: ::std::string::String,
@@ -2633,6 +2691,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum CustomFieldType {
         #[serde(rename = "text")]
         Text,
@@ -2738,6 +2797,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomObject {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Custom-field values keyed by field slug; relationship fields are under `relations` instead.
@@ -2793,6 +2853,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomObjectListResponse {
         pub data: ::std::vec::Vec<CustomObject>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2812,6 +2873,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomObjectRelation {
         pub object_id: ::std::string::String,
         ///`account`, `contact`, `issue`, ... (not exhaustive).
@@ -2830,6 +2892,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomObjectResponse {
         pub data: CustomObject,
         pub request_id: ::std::string::String,
@@ -2867,6 +2930,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct DeleteSelectOptionResponse {
         pub data: SuccessFlag,
         pub request_id: ::std::string::String,
@@ -2884,6 +2948,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct DeleteTrainingDataDocumentsResponse {
         pub deleted_count: i64,
         pub request_id: ::std::string::String,
@@ -2941,6 +3006,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct DraftReply {
         pub id: ::std::string::String,
         pub issue_id: ::std::string::String,
@@ -2961,6 +3027,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct DraftReplyResponse {
         pub data: DraftReply,
         pub request_id: ::std::string::String,
@@ -2978,6 +3045,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct EmailEvent {
         pub email: ::std::string::String,
         pub time: ::std::string::String,
@@ -2995,6 +3063,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct EmailMessageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bcc_emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3023,6 +3092,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct EmailSuppression {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bounce_details: ::std::option::Option<::std::string::String>,
@@ -3045,6 +3115,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct EmailSuppressionListResponse {
         pub data: ::std::vec::Vec<EmailSuppression>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3113,6 +3184,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ExternalIncident {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_id: ::std::option::Option<::std::string::String>,
@@ -3136,6 +3208,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ExternalIssue {
         pub external_id: ::std::string::String,
         pub link: ::std::string::String,
@@ -3161,6 +3234,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum ExternalIssueOperation {
         #[serde(rename = "link")]
         Link,
@@ -3211,6 +3285,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct FeatureRequest {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Custom-field values keyed by field slug.
@@ -3253,6 +3328,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct FeatureRequestEvidence {
         ///The customer account the evidence comes from, if known.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3283,6 +3359,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct FeatureRequestEvidenceResponse {
         pub data: FeatureRequestEvidence,
         pub request_id: ::std::string::String,
@@ -3300,6 +3377,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct FeatureRequestResponse {
         pub data: FeatureRequest,
         pub request_id: ::std::string::String,
@@ -3317,6 +3395,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct FeatureRequestSearchResponse {
         pub data: ::std::vec::Vec<FeatureRequestSearchResult>,
         pub request_id: ::std::string::String,
@@ -3334,6 +3413,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct FeatureRequestSearchResult {
         ///Customer accounts that asked for the feature, through its evidence.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3402,6 +3482,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct FilterExpression {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<::std::string::String>,
@@ -3433,6 +3514,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum FilterOperator {
         #[serde(rename = "equals")]
         Equals,
@@ -3587,6 +3669,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Follower {
         pub id: ::std::string::String,
         ///`user` or `contact` (not exhaustive).
@@ -3606,6 +3689,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct FollowerListResponse {
         pub data: ::std::vec::Vec<Follower>,
         pub request_id: ::std::string::String,
@@ -3629,6 +3713,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum FollowerOperation {
         #[serde(rename = "add")]
         Add,
@@ -3685,6 +3770,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum IncidentSource {
         #[serde(rename = "incident_io")]
         IncidentIo,
@@ -3735,6 +3821,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct IntegrationUserId {
         pub id: ::std::string::String,
         pub source: ::std::string::String,
@@ -3752,6 +3839,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Issue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
@@ -3892,6 +3980,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct IssueChatWidgetInfo {
         ///The page the chat was started from.
         pub page_url: ::std::string::String,
@@ -3909,6 +3998,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct IssueListResponse {
         pub data: ::std::vec::Vec<Issue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3934,6 +4024,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum IssuePriority {
         #[serde(rename = "urgent")]
         Urgent,
@@ -3992,6 +4083,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct IssueResponse {
         pub data: Issue,
         pub request_id: ::std::string::String,
@@ -4009,6 +4101,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct IssueStatus {
         ///The built-in state the status belongs to (not exhaustive).
         pub category: ::std::string::String,
@@ -4031,6 +4124,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct IssueStatusListResponse {
         pub data: ::std::vec::Vec<IssueStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4050,6 +4144,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct IssueSurveyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
@@ -4089,6 +4184,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct IssueSurveyResponseListResponse {
         pub data: ::std::vec::Vec<IssueSurveyResponse>,
         pub issue_id: ::std::string::String,
@@ -4109,6 +4205,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct IssueThread {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub channel_id: ::std::option::Option<::std::string::String>,
@@ -4136,6 +4233,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct IssueThreadListResponse {
         pub data: ::std::vec::Vec<IssueThread>,
         pub request_id: ::std::string::String,
@@ -4153,6 +4251,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct IssueThreadResponse {
         pub data: IssueThread,
         pub request_id: ::std::string::String,
@@ -4176,6 +4275,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum IssueType {
         #[serde(rename = "conversation")]
         Conversation,
@@ -4226,6 +4326,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct KnowledgeBase {
         ///The theme in use; absent when the knowledge base uses a preset theme.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4252,6 +4353,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct KnowledgeBaseListResponse {
         pub data: ::std::vec::Vec<KnowledgeBase>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4271,6 +4373,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct KnowledgeBaseResponse {
         pub data: KnowledgeBase,
         pub request_id: ::std::string::String,
@@ -4288,6 +4391,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct KnowledgeBaseTheme {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub assets: ::std::vec::Vec<KnowledgeBaseThemeAsset>,
@@ -4309,6 +4413,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct KnowledgeBaseThemeAsset {
         ///`article`, `collection`, `css`, `footer`, `header`, `homepage`, `scripts`, ... (not exhaustive).
         pub asset_type: ::std::string::String,
@@ -4350,6 +4455,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct KnowledgeBaseThemeResponse {
         pub data: KnowledgeBaseTheme,
         pub request_id: ::std::string::String,
@@ -4413,6 +4519,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum LinkOperation {
         #[serde(rename = "link")]
         Link,
@@ -4481,6 +4588,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Macro {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub actions: ::std::option::Option<::std::vec::Vec<MacroAction>>,
@@ -4512,6 +4620,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MacroAction {
         ///What the action does (not exhaustive).
         #[serde(rename = "type")]
@@ -4530,6 +4639,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MacroGroup {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub id: ::std::string::String,
@@ -4549,6 +4659,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MacroGroupListResponse {
         pub data: ::std::vec::Vec<MacroGroup>,
         pub request_id: ::std::string::String,
@@ -4566,6 +4677,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MacroListResponse {
         pub data: ::std::vec::Vec<Macro>,
         pub request_id: ::std::string::String,
@@ -4583,6 +4695,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MacroResponse {
         pub data: Macro,
         pub request_id: ::std::string::String,
@@ -4606,6 +4719,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum MacroTextType {
         #[serde(rename = "reply")]
         Reply,
@@ -4677,6 +4791,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MeResponse {
         pub data: Organization,
         pub request_id: ::std::string::String,
@@ -4694,6 +4809,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MeUser {
         pub email: ::std::string::String,
         pub id: ::std::string::String,
@@ -4769,6 +4885,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Message {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<MessageAuthor>,
@@ -4805,6 +4922,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MessageAuthor {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar_url: ::std::option::Option<::std::string::String>,
@@ -4833,6 +4951,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum MessageDestination {
         #[serde(rename = "slack")]
         Slack,
@@ -4903,6 +5022,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MessageListResponse {
         pub data: ::std::vec::Vec<Message>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4922,6 +5042,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MessageResponse {
         pub data: Message,
         pub request_id: ::std::string::String,
@@ -4939,6 +5060,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Milestone {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
@@ -4964,6 +5086,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MilestoneListResponse {
         pub data: ::std::vec::Vec<Milestone>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4983,6 +5106,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MilestoneResponse {
         pub data: Milestone,
         pub request_id: ::std::string::String,
@@ -5000,6 +5124,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MiniAccount {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
@@ -5018,6 +5143,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MiniContact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
@@ -5036,6 +5162,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MiniIssue {
         pub id: ::std::string::String,
         pub number: i64,
@@ -5054,6 +5181,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MiniMilestone {
         pub id: ::std::string::String,
     }
@@ -5070,6 +5198,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MiniProject {
         pub id: ::std::string::String,
     }
@@ -5086,6 +5215,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MiniProjectTemplate {
         pub id: ::std::string::String,
     }
@@ -5102,6 +5232,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MiniRole {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -5120,6 +5251,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MiniTeam {
         pub id: ::std::string::String,
     }
@@ -5136,6 +5268,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MiniUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
@@ -5193,6 +5326,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct NumberMetadata {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
@@ -5219,6 +5353,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Organization {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -5237,6 +5372,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Pagination {
         ///The cursor to send back for the next page.
         pub cursor: ::std::string::String,
@@ -5256,6 +5392,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct PostedMessage {
         ///The new message's ID.
         pub id: ::std::string::String,
@@ -5274,6 +5411,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct PostedMessageResponse {
         pub data: PostedMessage,
         pub request_id: ::std::string::String,
@@ -5291,6 +5429,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Project {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
@@ -5340,6 +5479,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ProjectListResponse {
         pub data: ::std::vec::Vec<Project>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5359,6 +5499,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ProjectResponse {
         pub data: Project,
         pub request_id: ::std::string::String,
@@ -5473,6 +5614,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct RouteRedirect {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub from_path: ::std::string::String,
@@ -5495,6 +5637,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct RouteRedirectResponse {
         pub data: RouteRedirect,
         pub request_id: ::std::string::String,
@@ -5518,6 +5661,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum ScheduleRecurrence {
         #[serde(rename = "weekly")]
         Weekly,
@@ -5676,6 +5820,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SelectMetadata {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub options: ::std::option::Option<::std::vec::Vec<CustomFieldOption>>,
@@ -5711,6 +5856,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SkippedIssue {
         pub issue_id: ::std::string::String,
         ///Why the issue was left alone, e.g. `not_found`, `unsupported_source`.
@@ -5730,6 +5876,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SlaTimes {
         ///When the SLA breaches, while it is running.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5757,6 +5904,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SlackInfo {
         pub channel_id: ::std::string::String,
         pub message_ts: ::std::string::String,
@@ -5818,6 +5966,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SuccessData {
         ///Whether Pylon carried out the request.
         pub success: bool,
@@ -5835,6 +5984,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SuccessDataResponse {
         pub data: SuccessData,
         ///The request ID, for Pylon support.
@@ -5853,6 +6003,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SuccessFlag {
         pub success: bool,
     }
@@ -5869,6 +6020,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SuccessResponse {
         ///The request ID, for Pylon support.
         pub request_id: ::std::string::String,
@@ -5888,6 +6040,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Survey {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -5909,6 +6062,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SurveyAnswer {
         ///The question as asked.
         pub prompt: ::std::string::String,
@@ -5931,6 +6085,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SurveyListResponse {
         pub data: ::std::vec::Vec<Survey>,
         pub request_id: ::std::string::String,
@@ -5948,6 +6103,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SurveyResponse {
         pub data: Survey,
         pub request_id: ::std::string::String,
@@ -5965,6 +6121,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SurveyResponseAnswer {
         pub prompt: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5985,6 +6142,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SurveySubmission {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
@@ -6025,6 +6183,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SurveySubmissionListResponse {
         pub data: ::std::vec::Vec<SurveySubmission>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6044,6 +6203,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Tag {
         ///The tag's colour as a hex code, if it has one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6068,6 +6228,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TagListResponse {
         pub data: ::std::vec::Vec<Tag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6087,6 +6248,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TagResponse {
         pub data: Tag,
         ///The request ID, for Pylon support.
@@ -6111,6 +6273,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum TagsApplyMode {
         #[serde(rename = "append_only")]
         AppendOnly,
@@ -6165,6 +6328,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Task {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
@@ -6220,6 +6384,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TaskComment {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<Actor>,
@@ -6248,6 +6413,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TaskCommentListResponse {
         pub data: ::std::vec::Vec<TaskComment>,
         pub request_id: ::std::string::String,
@@ -6265,6 +6431,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TaskCommentResponse {
         pub data: TaskComment,
         pub request_id: ::std::string::String,
@@ -6282,6 +6449,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TaskListResponse {
         pub data: ::std::vec::Vec<Task>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6301,6 +6469,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TaskResponse {
         pub data: Task,
         pub request_id: ::std::string::String,
@@ -6318,6 +6487,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TaskStatusDetails {
         pub category: ::std::string::String,
         pub is_archived: bool,
@@ -6339,6 +6509,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TaskStatusListResponse {
         pub data: ::std::vec::Vec<TaskStatusDetails>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6358,6 +6529,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Team {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignment_configuration: ::std::option::Option<TeamAssignmentConfiguration>,
@@ -6381,6 +6553,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TeamAssignmentConfiguration {
         ///`routing`, `schedule` or `manual` (not exhaustive).
         pub assignment_method: ::std::string::String,
@@ -6424,6 +6597,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TeamListResponse {
         pub data: ::std::vec::Vec<Team>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6443,6 +6617,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TeamResponse {
         pub data: Team,
         pub request_id: ::std::string::String,
@@ -6460,6 +6635,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TeamSchedule {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub blocks: ::std::option::Option<::std::vec::Vec<TeamScheduleBlock>>,
@@ -6479,6 +6655,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TeamScheduleBlock {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub days: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -6555,6 +6732,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TeamSla {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_resolution: ::std::option::Option<SlaTimes>,
@@ -6577,6 +6755,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TicketForm {
         pub description_html: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6601,6 +6780,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TicketFormAffectedField {
         pub required: bool,
         pub slug: ::std::string::String,
@@ -6621,6 +6801,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TicketFormField {
         pub description_html: ::std::string::String,
         pub hidden: bool,
@@ -6670,6 +6851,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TicketFormListResponse {
         pub data: ::std::vec::Vec<TicketForm>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6689,6 +6871,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TicketFormResponse {
         pub data: TicketForm,
         pub request_id: ::std::string::String,
@@ -6706,6 +6889,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TicketFormVisibilityCondition {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub affected_fields: ::std::option::Option<
@@ -6731,6 +6915,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TrainingData {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -6759,6 +6944,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TrainingDataDocument {
         ///Your ID for the document, if it was uploaded with one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6784,6 +6970,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TrainingDataListResponse {
         pub data: ::std::vec::Vec<TrainingData>,
         pub request_id: ::std::string::String,
@@ -6801,6 +6988,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TrainingDataResponse {
         pub data: TrainingData,
         pub request_id: ::std::string::String,
@@ -6818,6 +7006,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TrainingDataScrapeStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_scraped_at: ::std::option::Option<
@@ -6846,6 +7035,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum TrainingDataVisibility {
         #[serde(rename = "everyone")]
         Everyone,
@@ -6995,6 +7185,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct UpdateAccountsResponse {
         pub request_id: ::std::string::String,
         pub success: bool,
@@ -7222,6 +7413,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct UpdateCustomObjectsResponse {
         pub request_id: ::std::string::String,
         pub success: bool,
@@ -7660,6 +7852,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct User {
         pub avatar_url: ::std::string::String,
         pub email: ::std::string::String,
@@ -7691,6 +7884,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct UserListResponse {
         pub data: ::std::vec::Vec<User>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7710,6 +7904,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct UserResponse {
         pub data: User,
         pub request_id: ::std::string::String,
@@ -7727,6 +7922,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct UserRole {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -7745,6 +7941,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct UserRoleListResponse {
         pub data: ::std::vec::Vec<UserRole>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7770,6 +7967,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum UserStatus {
         #[serde(rename = "active")]
         Active,
@@ -7824,6 +8022,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Visibility {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub team_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -7873,6 +8072,7 @@ pub mod types {
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum VisibilityType {
         #[serde(rename = "org")]
         Org,
@@ -7931,6 +8131,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct VoiceCall {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7955,6 +8156,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct VoiceCallListResponse {
         pub data: ::std::vec::Vec<VoiceCall>,
         pub request_id: ::std::string::String,
@@ -7972,6 +8174,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct VoiceCallRecording {
         ///A presigned URL for the audio file.
         pub download_url: ::std::string::String,
@@ -7994,6 +8197,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct VoiceCallTranscriptSegment {
         pub speaker: ::std::string::String,
         pub text: ::std::string::String,

@@ -109,3 +109,30 @@ pub fn owned_tag_stream(client: &Client, object_type: &str) -> ItemStream<types:
 pub fn assert_spawnable<S: Stream + Send + 'static>(stream: S) -> S {
     stream
 }
+
+/// Matching an enum of the SDK: a wildcard arm keeps this compiling when
+/// Pylon adds a value.
+pub fn priority_label(priority: &types::IssuePriority) -> &'static str {
+    match priority {
+        types::IssuePriority::Urgent => "page someone",
+        types::IssuePriority::High => "today",
+        _ => "this week",
+    }
+}
+
+/// Reading response fields by name (response structs are not exhaustive, so
+/// new fields can arrive without breaking this).
+pub fn tag_summary(tag: &types::Tag) -> String {
+    format!("{} ({}, {:?})", tag.value, tag.object_type, tag.hex_color)
+}
+
+/// A response value for a test, built with its builder.
+pub fn sample_tag() -> types::Tag {
+    types::Tag::builder()
+        .id("tag_1")
+        .value("vip")
+        .object_type("account")
+        .hex_color(Some("#ff0000".to_string()))
+        .try_into()
+        .expect("every required field is set")
+}

@@ -2,6 +2,7 @@
 //! from `pylon-openapi.yml` with the overlays in `overlay/` applied, one file
 //! per API area, in file-name order.
 
+mod evolvable;
 mod overlay;
 mod own_send_path;
 mod public_api;
@@ -266,6 +267,9 @@ fn generate(spec: &openapiv3::OpenAPI) -> Result<(String, String), Failure> {
         .map(|item| item.iter().count())
         .sum();
     own_send_path::rewrite(&mut client, operations).map_err(Failure::plain)?;
+    let doc = serde_json::to_value(spec)
+        .map_err(|e| Failure::plain(format!("the corrected spec does not serialise: {e}")))?;
+    evolvable::mark(&mut client, &evolvable::response_only(&doc)).map_err(Failure::plain)?;
     Ok((format_rust(&client), format_rust(&parse_rust(mock)?)))
 }
 
