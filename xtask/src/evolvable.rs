@@ -45,10 +45,10 @@ pub fn response_only(spec: &Value) -> BTreeSet<String> {
 fn collect_refs(node: &Value, out: &mut Vec<String>) {
     match node {
         Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get("$ref") {
-                if let Some(name) = reference.strip_prefix("#/components/schemas/") {
-                    out.push(name.to_string());
-                }
+            if let Some(Value::String(reference)) = map.get("$ref")
+                && let Some(name) = reference.strip_prefix("#/components/schemas/")
+            {
+                out.push(name.to_string());
             }
             map.values().for_each(|v| collect_refs(v, out));
         }
