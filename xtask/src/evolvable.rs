@@ -105,3 +105,29 @@ pub fn mark(file: &mut syn::File, response_only: &BTreeSet<String>) -> Result<us
     }
     Ok(marked)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_schemas_no_request_reaches_are_response_only() {
+        let spec = serde_json::json!({
+            "paths": {"/tags": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateTag"}}}},
+                "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/TagResponse"}}}},
+                              "4XX": {"$ref": "#/components/responses/Error"}}
+            }}},
+            "components": {"schemas": {
+                "CreateTag": {"properties": {"color": {"$ref": "#/components/schemas/Color"}}},
+                "TagResponse": {"properties": {"data": {"$ref": "#/components/schemas/Tag"}}},
+                "Tag": {"properties": {"color": {"$ref": "#/components/schemas/Color"}}},
+                "Color": {"type": "string"}
+            }}
+        });
+        assert_eq!(
+            response_only(&spec).into_iter().collect::<Vec<_>>(),
+            ["Tag", "TagResponse"]
+        );
+    }
+}
