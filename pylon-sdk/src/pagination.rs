@@ -104,6 +104,9 @@ impl_page! {
     AuditLogListResponse => AuditLog,
     MilestoneListResponse => Milestone,
     CallRecordingListResponse => CallRecording,
+    MessageListResponse => Message,
+    IssueSurveyResponseListResponse => IssueSurveyResponse,
+    EmailSuppressionListResponse => EmailSuppression,
 }
 
 /// Where a stream stopped, to resume it with exactly the items it had not
@@ -472,6 +475,16 @@ pub trait Paginate {
         &self,
         request: types::FilterSearchRequest,
     ) -> Paginator<types::MilestoneListResponse>;
+    /// `GET /issues/{id}/messages`: an issue's conversation, oldest first.
+    fn paginate_list_issue_messages(&self, issue_id: &str)
+    -> Paginator<types::MessageListResponse>;
+    /// `GET /issues/{id}/survey-responses`.
+    fn paginate_list_issue_survey_responses(
+        &self,
+        issue_id: &str,
+    ) -> Paginator<types::IssueSurveyResponseListResponse>;
+    /// `GET /email-suppressions`.
+    fn paginate_list_email_suppressions(&self) -> Paginator<types::EmailSuppressionListResponse>;
 }
 
 /// A paginator over a `GET` list that takes `cursor` and `limit` query
@@ -676,5 +689,27 @@ impl Paginate for Client {
         request: types::FilterSearchRequest,
     ) -> Paginator<types::MilestoneListResponse> {
         search_paginator!(self, search_milestones, request)
+    }
+
+    fn paginate_list_issue_messages(
+        &self,
+        issue_id: &str,
+    ) -> Paginator<types::MessageListResponse> {
+        let id = issue_id.to_string();
+        query_paginator!(self, [id], |client| client.list_issue_messages().id(id))
+    }
+
+    fn paginate_list_issue_survey_responses(
+        &self,
+        issue_id: &str,
+    ) -> Paginator<types::IssueSurveyResponseListResponse> {
+        let id = issue_id.to_string();
+        query_paginator!(self, [id], |client| client
+            .list_issue_survey_responses()
+            .id(id))
+    }
+
+    fn paginate_list_email_suppressions(&self) -> Paginator<types::EmailSuppressionListResponse> {
+        query_paginator!(self, [], |client| client.list_email_suppressions())
     }
 }

@@ -330,3 +330,34 @@ async fn audit_log_searches_keep_their_filter_and_page_by_body_cursor() {
     first.assert_calls(1);
     second.assert_calls(1);
 }
+
+#[tokio::test]
+async fn a_long_conversation_pages_by_query_cursor() {
+    let server = MockServer::start_async().await;
+    let first = server.mock(|when, then| {
+        when.method(GET)
+            .path("/issues/iss_1/messages")
+            .query_param("limit", "1")
+            .query_param_missing("cursor");
+        then.status(200)
+            .json_body(fixture_page("list_issue_messages", Some("m2")));
+    });
+    let second = server.mock(|when, then| {
+        when.method(GET)
+            .path("/issues/iss_1/messages")
+            .query_param("limit", "1")
+            .query_param("cursor", "m2");
+        then.status(200)
+            .json_body(fixture_page("list_issue_messages", None));
+    });
+    let messages: Vec<_> = client(&server)
+        .paginate_list_issue_messages("iss_1")
+        .page_size(1)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(messages.len(), 2);
+    first.assert_calls(1);
+    second.assert_calls(1);
+}
