@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use futures::TryStreamExt;
 use pylon_sdk::{Client, ExportIssues, Paginate, RateLimits, RetryPolicy, types};
 use pylon_sdk_tests::fake::{FakeConfig, FakePylon, RateLimit};
-use pylon_sdk_tests::{TOKEN, bulk_create_tags};
+use pylon_sdk_tests::{TOKEN, bulk_create_tags, paused_clock_client};
 
 const CHILD_FLAG: &str = "--stream-accounts";
 const HUGE_BODY_FLAG: &str = "--huge-body";
@@ -62,24 +62,6 @@ fn paused() -> tokio::runtime::Runtime {
         .expect("a paused runtime")
 }
 
-fn sixty_per_minute() -> FakeConfig {
-    FakeConfig {
-        rate_limit: Some(RateLimit {
-            requests: 60,
-            window: Duration::from_secs(60),
-        }),
-        retry_after_secs: 1,
-        ..FakeConfig::default()
-    }
-}
-
-fn client_without_timeouts(base_url: &str) -> pylon_sdk::ClientBuilder {
-    Client::builder(TOKEN)
-        .base_url(base_url)
-        .timeout(None)
-        .connect_timeout(None)
-}
-
 async fn pacing_429s() {
     println!("5. 100 tag creates against 60 per minute (Retry-After: 1), virtual time");
     for (label, in_flight, pacing, limiter) in [
@@ -89,8 +71,8 @@ async fn pacing_429s() {
         ("sequential, no pacing:", 1, false, false),
         ("sequential, limiter 60/min:", 1, true, true),
     ] {
-        let fake = FakePylon::start(sixty_per_minute()).await;
-        let mut builder = client_without_timeouts(&fake.base_url()).adaptive_pacing(pacing);
+        let fake = FakePylon::start(FakeConfig::sixty_per_minute()).await;
+        let mut builder = paused_clock_client(&fake.base_url()).adaptive_pacing(pacing);
         if limiter {
             builder =
                 builder.rate_limits(RateLimits::pylon_defaults().with_limit("create_tag", 60));
@@ -129,7 +111,7 @@ async fn export_under_faults_over_seeds() {
             ..FakeConfig::default()
         };
         let fake = FakePylon::start(config.clone()).await;
-        let client = client_without_timeouts(&fake.base_url()).build().unwrap();
+        let client = paused_clock_client(&fake.base_url()).build().unwrap();
         let (start, end) = config.issue_range;
         let ids: Result<Vec<String>, _> = client
             .export_issues(start, end)

@@ -75,6 +75,21 @@ pub struct FakeConfig {
     pub retry_after_secs: u64,
 }
 
+impl FakeConfig {
+    /// Pylon's allowance for an endpoint on a 60-per-minute plan: a budget
+    /// of 60 that refills one a second, with `Retry-After: 1` on a 429.
+    pub fn sixty_per_minute() -> Self {
+        FakeConfig {
+            rate_limit: Some(RateLimit {
+                requests: 60,
+                window: Duration::from_secs(60),
+            }),
+            retry_after_secs: 1,
+            ..FakeConfig::default()
+        }
+    }
+}
+
 impl Default for FakeConfig {
     fn default() -> Self {
         let start = DateTime::from_timestamp(1_767_225_600, 0).expect("2026-01-01"); // 2026-01-01

@@ -29,6 +29,16 @@ pub fn client_for(base_url: &str) -> Client {
         .expect("a valid test client")
 }
 
+/// A builder for a client of `base_url` with the default retry policy and
+/// no per-attempt timeouts: on tokio's paused clock the only timers are
+/// then the SDK's own waits.
+pub fn paused_clock_client(base_url: &str) -> pylon_sdk::ClientBuilder {
+    Client::builder(TOKEN)
+        .base_url(base_url)
+        .timeout(None)
+        .connect_timeout(None)
+}
+
 /// A client for the mock server.
 pub fn client(server: &MockServer) -> Client {
     client_for(&server.base_url())

@@ -9,37 +9,17 @@ use futures::{StreamExt, TryStreamExt};
 use httpmock::MockServer;
 use pylon_sdk::window::IssueWindow;
 use pylon_sdk::{Client, Error, ExportIssues, Paginate, RateLimits, RetryPolicy, TagsExt, types};
-use pylon_sdk_tests::fake::{FakeConfig, FakePylon, Fault, RateLimit};
+use pylon_sdk_tests::fake::{FakeConfig, FakePylon, Fault};
 use pylon_sdk_tests::hostile::{self, Hostile};
-use pylon_sdk_tests::{TOKEN, bulk_create_tags, client, client_for};
+use pylon_sdk_tests::{TOKEN, bulk_create_tags, client, client_for, paused_clock_client};
 use serde_json::json;
-
-/// A client with the default policy and no per-attempt timeouts: on a
-/// paused clock the only timers are the SDK's own waits.
-fn default_client(base_url: &str) -> pylon_sdk::ClientBuilder {
-    Client::builder(TOKEN)
-        .base_url(base_url)
-        .timeout(None)
-        .connect_timeout(None)
-}
-
-fn sixty_per_minute() -> FakeConfig {
-    FakeConfig {
-        rate_limit: Some(RateLimit {
-            requests: 60,
-            window: Duration::from_secs(60),
-        }),
-        retry_after_secs: 1,
-        ..FakeConfig::default()
-    }
-}
 
 // ---------------------------------------------------------------- 429 pacing
 
 #[tokio::test(start_paused = true)]
 async fn ten_in_flight_against_60_per_minute_create_all_100_with_few_extra_requests() {
-    let fake = FakePylon::start(sixty_per_minute()).await;
-    let client = default_client(&fake.base_url()).build().unwrap();
+    let fake = FakePylon::start(FakeConfig::sixty_per_minute()).await;
+    let client = paused_clock_client(&fake.base_url()).build().unwrap();
     let started = tokio::time::Instant::now();
     let created = bulk_create_tags(&client, 100, 10).await;
     let stats = fake.stats();
@@ -54,8 +34,8 @@ async fn ten_in_flight_against_60_per_minute_create_all_100_with_few_extra_reque
     assert!(stats.requests <= 115, "{} requests", stats.requests);
 
     // Without pacing every task backs off on its own: more requests.
-    let fake = FakePylon::start(sixty_per_minute()).await;
-    let unpaced = default_client(&fake.base_url())
+    let fake = FakePylon::start(FakeConfig::sixty_per_minute()).await;
+    let unpaced = paused_clock_client(&fake.base_url())
         .adaptive_pacing(false)
         .build()
         .unwrap();
@@ -72,8 +52,8 @@ async fn ten_in_flight_against_60_per_minute_create_all_100_with_few_extra_reque
 async fn sequential_work_is_not_slower_with_pacing() {
     let mut elapsed = Vec::new();
     for pacing in [true, false] {
-        let fake = FakePylon::start(sixty_per_minute()).await;
-        let client = default_client(&fake.base_url())
+        let fake = FakePylon::start(FakeConfig::sixty_per_minute()).await;
+        let client = paused_clock_client(&fake.base_url())
             .adaptive_pacing(pacing)
             .build()
             .unwrap();
@@ -92,8 +72,8 @@ async fn sequential_work_is_not_slower_with_pacing() {
 
 #[tokio::test(start_paused = true)]
 async fn the_limiter_models_a_refilling_budget_not_a_full_window_per_slot() {
-    let fake = FakePylon::start(sixty_per_minute()).await;
-    let client = default_client(&fake.base_url())
+    let fake = FakePylon::start(FakeConfig::sixty_per_minute()).await;
+    let client = paused_clock_client(&fake.base_url())
         .rate_limits(RateLimits::pylon_defaults().with_limit("create_tag", 60))
         .build()
         .unwrap();
@@ -118,7 +98,7 @@ async fn a_429_uses_no_attempts_and_is_retried_until_the_deadline() {
         ..FakeConfig::default()
     })
     .await;
-    let client = default_client(&fake.base_url())
+    let client = paused_clock_client(&fake.base_url())
         .retry_policy(
             RetryPolicy::standard()
                 .with_max_attempts(2)
@@ -141,7 +121,7 @@ async fn the_deadline_bounds_the_whole_call_including_a_slow_attempt() {
         Some(hostile::json(200, json!({"data": {}, "request_id": "r"})))
     })
     .await;
-    let client = default_client(&slow.base_url())
+    let client = paused_clock_client(&slow.base_url())
         .retry_policy(RetryPolicy::standard().with_deadline(Duration::from_secs(5)))
         .build()
         .unwrap();
@@ -208,7 +188,7 @@ async fn a_year_at_concurrency_4_under_20_percent_faults_completes_exactly_once_
     for seed in 1..=20 {
         let config = year_of_issues(seed);
         let fake = FakePylon::start(config.clone()).await;
-        let client = default_client(&fake.base_url()).build().unwrap();
+        let client = paused_clock_client(&fake.base_url()).build().unwrap();
         let ids: Vec<String> = export(&client, &config)
             .items()
             .unwrap()
@@ -225,7 +205,7 @@ async fn a_year_at_concurrency_4_under_20_percent_faults_completes_exactly_once_
 async fn a_20_second_outage_in_the_middle_of_an_export_is_ridden_out() {
     let config = year_of_issues(99);
     let fake = FakePylon::start(config.clone()).await;
-    let client = default_client(&fake.base_url()).build().unwrap();
+    let client = paused_clock_client(&fake.base_url()).build().unwrap();
     let mut stream = export(&client, &config).items().unwrap();
     let mut ids = Vec::new();
     while let Some(issue) = stream.try_next().await.unwrap() {
