@@ -7,8 +7,9 @@
 //! then released one at a time, first in first out, with a spacing learnt
 //! the way TCP learns a rate: each paced success halves the spacing (so a
 //! one-off 429 costs about two `Retry-After`s and pacing then ends); a paced
-//! request that meets a 429 doubles it and sets a floor at the last spacing
-//! that worked, so a queue of tasks settles at the rate Pylon refills
+//! request that meets a 429 doubles it, and when it came sooner after the
+//! previous one than a request that succeeded, that gap that worked becomes
+//! the floor, so a queue of tasks settles at the rate Pylon refills
 //! instead of meeting a 429 each. A server whose window resets all at once
 //! costs a few doubling probes, not one per second. Requests that were
 //! already in flight when pacing began do not count against it. The floor
@@ -60,9 +61,13 @@ struct PaceState {
     /// Set from the first 429 until the endpoint is quiet again.
     paced_since: Option<Instant>,
     spacing: Duration,
-    /// The last spacing that worked before a paced request met a 429: the
-    /// spacing never shrinks below it.
+    /// The last gap that worked before a faster paced request met a 429:
+    /// the spacing never shrinks below it.
     floor: Duration,
+    /// When the last paced request was let through.
+    last_admitted: Option<Instant>,
+    /// The gap before the last paced request that succeeded.
+    worked_gap: Option<Duration>,
     next_free: Option<Instant>,
     last_throttle: Option<Instant>,
     /// Bumped whenever the spacing grows, so a 429 for a request sent under
@@ -75,6 +80,8 @@ struct PaceState {
 pub(crate) struct Ticket {
     epoch: u64,
     paced: bool,
+    /// For a paced request, the time since the paced request before it.
+    gap: Duration,
 }
 
 impl Ticket {
@@ -83,6 +90,7 @@ impl Ticket {
         Ticket {
             epoch: 0,
             paced: false,
+            gap: Duration::ZERO,
         }
     }
 }
@@ -113,13 +121,19 @@ impl Pacing {
                         return Some(Ticket {
                             epoch: state.epoch,
                             paced: false,
+                            gap: Duration::ZERO,
                         });
                     }
                     Some(free) if free <= now => {
+                        let gap = state
+                            .last_admitted
+                            .map_or(state.spacing, |at| now.saturating_duration_since(at));
+                        state.last_admitted = Some(now);
                         state.next_free = Some(later(now, state.spacing));
                         return Some(Ticket {
                             epoch: state.epoch,
                             paced: true,
+                            gap,
                         });
                     }
                     Some(free) if free > deadline => return None,
@@ -155,11 +169,13 @@ impl Pacing {
                 state.spacing = wait;
                 state.epoch += 1;
             } else if ticket.paced && ticket.epoch == state.epoch {
-                // Too fast: the spacing before the last halving worked.
-                state.floor = state
-                    .floor
-                    .max(state.spacing.saturating_mul(2))
-                    .min(MAX_SPACING);
+                // Refused after a shorter gap than one that worked: that gap
+                // is the floor. A refusal after a gap that had worked before
+                // (Pylon's allowance shared with another client, a blip)
+                // only widens the spacing for a while.
+                if let Some(worked) = state.worked_gap.filter(|worked| ticket.gap < *worked) {
+                    state.floor = worked.min(MAX_SPACING);
+                }
                 state.spacing = state.spacing.saturating_mul(2).clamp(wait, MAX_SPACING);
                 state.epoch += 1;
             }
@@ -172,6 +188,7 @@ impl Pacing {
                 "pacing after 429"
             );
         } else if ticket.paced && state.paced_since.is_some() {
+            state.worked_gap = Some(ticket.gap);
             state.spacing = (state.spacing / 2).max(state.floor);
             if state.spacing < END_SPACING {
                 *state = PaceState {
@@ -208,6 +225,7 @@ impl Endpoint {
         state.paced_since.is_none().then_some(Ticket {
             epoch: state.epoch,
             paced: false,
+            gap: Duration::ZERO,
         })
     }
 }
@@ -264,10 +282,14 @@ mod tests {
             );
         }
         assert_eq!(spacing(&pacing), Duration::from_secs(1));
-        let ok = pacing.admit("create_tag", far()).await.unwrap();
-        pacing.record("create_tag", &ok, false, None);
-        assert_eq!(spacing(&pacing), Duration::from_millis(500));
+        for _ in 0..2 {
+            let ok = pacing.admit("create_tag", far()).await.unwrap();
+            pacing.record("create_tag", &ok, false, None);
+        }
+        // One second apart worked; half a second does not.
+        assert_eq!(spacing(&pacing), Duration::from_millis(250));
         let too_fast = pacing.admit("create_tag", far()).await.unwrap();
+        assert_eq!(too_fast.gap, Duration::from_millis(500));
         pacing.record("create_tag", &too_fast, true, Some(Duration::from_secs(1)));
         assert_eq!(spacing(&pacing), Duration::from_secs(1));
         let start = Instant::now();
@@ -278,6 +300,26 @@ mod tests {
         // Steady at one a second: the rate Pylon refills.
         assert_eq!(start.elapsed(), Duration::from_secs(5));
         assert_eq!(spacing(&pacing), Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_after_a_gap_that_worked_does_not_raise_the_floor() {
+        let pacing = Pacing::default();
+        let first = Ticket::unpaced();
+        pacing.record("create_tag", &first, true, Some(Duration::from_secs(1)));
+        let ok = pacing.admit("create_tag", far()).await.unwrap();
+        pacing.record("create_tag", &ok, false, None);
+        // The next comes as long after as the one that worked, and is refused.
+        let blip = pacing.admit("create_tag", far()).await.unwrap();
+        assert_eq!(blip.gap, ok.gap);
+        pacing.record("create_tag", &blip, true, Some(Duration::from_secs(1)));
+        assert_eq!(pacing.endpoint("create_tag").lock().floor, Duration::ZERO);
+        // Successes then shrink the spacing until pacing ends.
+        for _ in 0..12 {
+            let ticket = pacing.admit("create_tag", far()).await.unwrap();
+            pacing.record("create_tag", &ticket, false, None);
+        }
+        assert!(!pacing.admit("create_tag", far()).await.unwrap().paced);
     }
 
     #[tokio::test(start_paused = true)]
