@@ -128,6 +128,23 @@ pub mod types {
             Default::default()
         }
     }
+    ///`AccountFilesResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AccountFilesResponse {
+        pub data: ::std::vec::Vec<Attachment>,
+        pub request_id: ::std::string::String,
+    }
+    impl AccountFilesResponse {
+        pub fn builder() -> builder::AccountFilesResponse {
+            Default::default()
+        }
+    }
     ///A highlighted note pinned on an account.
     #[derive(
         ::serde::Deserialize,
@@ -7812,6 +7829,28 @@ pub mod types {
             Default::default()
         }
     }
+    ///The multipart form of an account file upload; send `file` or `file_url`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct UploadAccountFileRequest {
+        ///The file's bytes, with its name and content type.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file: ::std::option::Option<::std::string::String>,
+        ///A URL Pylon fetches the file from, when `file` is not sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_url: ::std::option::Option<::std::string::String>,
+    }
+    impl UploadAccountFileRequest {
+        pub fn builder() -> builder::UploadAccountFileRequest {
+            Default::default()
+        }
+    }
     ///Plain text stored as one document, in an existing container (`training_data_id`) or a new one (`training_data_name`).
     #[derive(
         ::serde::Deserialize,
@@ -7841,6 +7880,35 @@ pub mod types {
     }
     impl UploadTrainingDataContentRequest {
         pub fn builder() -> builder::UploadTrainingDataContentRequest {
+            Default::default()
+        }
+    }
+    ///The multipart form of a training data upload.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct UploadTrainingDataFilesRequest {
+        ///One of your IDs per file, in the order of `files`; makes repeated uploads idempotent.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub external_ids: ::std::vec::Vec<::std::string::String>,
+        ///One name per file, in the order of `files`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub file_names: ::std::vec::Vec<::std::string::String>,
+        pub files: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub training_data_id: ::std::option::Option<::std::string::String>,
+        ///Creates a new container of this name; needed without `training_data_id`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub training_data_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<TrainingDataVisibility>,
+    }
+    impl UploadTrainingDataFilesRequest {
+        pub fn builder() -> builder::UploadTrainingDataFilesRequest {
             Default::default()
         }
     }
@@ -8950,6 +9018,71 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountFilesResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Attachment>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountFilesResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AccountFilesResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Attachment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountFilesResponse>
+        for super::AccountFilesResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountFilesResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountFilesResponse> for AccountFilesResponse {
+            fn from(value: super::AccountFilesResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
                     request_id: Ok(value.request_id),
                 }
             }
@@ -37579,6 +37712,72 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UploadAccountFileRequest {
+            file: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UploadAccountFileRequest {
+            fn default() -> Self {
+                Self {
+                    file: Ok(Default::default()),
+                    file_url: Ok(Default::default()),
+                }
+            }
+        }
+        impl UploadAccountFileRequest {
+            pub fn file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file: {e}")
+                    });
+                self
+            }
+            pub fn file_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UploadAccountFileRequest>
+        for super::UploadAccountFileRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UploadAccountFileRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    file: value.file?,
+                    file_url: value.file_url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UploadAccountFileRequest>
+        for UploadAccountFileRequest {
+            fn from(value: super::UploadAccountFileRequest) -> Self {
+                Self {
+                    file: Ok(value.file),
+                    file_url: Ok(value.file_url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UploadTrainingDataContentRequest {
             content: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -37720,6 +37919,154 @@ pub mod types {
                     content: Ok(value.content),
                     external_id: Ok(value.external_id),
                     file_name: Ok(value.file_name),
+                    training_data_id: Ok(value.training_data_id),
+                    training_data_name: Ok(value.training_data_name),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UploadTrainingDataFilesRequest {
+            external_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_names: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            files: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            training_data_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            training_data_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::TrainingDataVisibility>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UploadTrainingDataFilesRequest {
+            fn default() -> Self {
+                Self {
+                    external_ids: Ok(Default::default()),
+                    file_names: Ok(Default::default()),
+                    files: Err("no value supplied for files".to_string()),
+                    training_data_id: Ok(Default::default()),
+                    training_data_name: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl UploadTrainingDataFilesRequest {
+            pub fn external_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_ids: {e}")
+                    });
+                self
+            }
+            pub fn file_names<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_names = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_names: {e}")
+                    });
+                self
+            }
+            pub fn files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for files: {e}")
+                    });
+                self
+            }
+            pub fn training_data_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.training_data_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for training_data_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn training_data_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.training_data_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for training_data_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TrainingDataVisibility>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UploadTrainingDataFilesRequest>
+        for super::UploadTrainingDataFilesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UploadTrainingDataFilesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    external_ids: value.external_ids?,
+                    file_names: value.file_names?,
+                    files: value.files?,
+                    training_data_id: value.training_data_id?,
+                    training_data_name: value.training_data_name?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UploadTrainingDataFilesRequest>
+        for UploadTrainingDataFilesRequest {
+            fn from(value: super::UploadTrainingDataFilesRequest) -> Self {
+                Self {
+                    external_ids: Ok(value.external_ids),
+                    file_names: Ok(value.file_names),
+                    files: Ok(value.files),
                     training_data_id: Ok(value.training_data_id),
                     training_data_name: Ok(value.training_data_name),
                     visibility: Ok(value.visibility),

@@ -2,8 +2,8 @@
 //!
 //! Every operation of the API is a method on [`Client`], generated from
 //! Pylon's OpenAPI description (with its corrections to the live API
-//! applied), with a builder per call; the one multipart upload,
-//! `POST /attachments`, is [`AttachmentsExt::create_attachment`]:
+//! applied), with a builder per call; the three multipart uploads
+//! (attachments, account files, training data) are [`UploadsExt`]'s:
 //!
 //! ```no_run
 //! use pylon_sdk::{Client, types};
@@ -48,8 +48,8 @@
 //!   `GET /issues` accepts, each issue once, optionally several windows at
 //!   once, resumable ([`ExportIssues`]).
 //! - [`TagsExt::ensure_tag`]: idempotent tag creation, safe to repeat.
-//! - [`upload`]: attachment uploads from bytes, files or URLs
-//!   ([`AttachmentsExt::create_attachment`]).
+//! - [`upload`]: multipart uploads from bytes, files or URLs: attachments,
+//!   account files and training data ([`UploadsExt`]).
 //! - [`filter`]: typed search filters, checked before sending.
 //! - [`CustomFields`]: custom-field values of issues, accounts, contacts,
 //!   tasks and projects by slug.
@@ -113,7 +113,7 @@ pub use rate_limit::RateLimits;
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use tags::TagsExt;
-pub use upload::{AttachmentsExt, Upload};
+pub use upload::{TrainingDataUpload, Upload, UploadsExt};
 pub use window::ExportIssues;
 
 /// The snake_case id of every operation this crate implements (generated and
@@ -128,8 +128,8 @@ pub fn operation_ids() -> impl Iterator<Item = &'static str> {
 /// traits that iterate the SDK's streams (`try_next`, `try_collect`, …).
 pub mod prelude {
     pub use crate::{
-        AttachmentsExt, Client, CustomFields, Error, ExportIssues, Paginate, Result, TagsExt,
-        Upload, types,
+        Client, CustomFields, Error, ExportIssues, Paginate, Result, TagsExt, TrainingDataUpload,
+        Upload, UploadsExt, types,
     };
     pub use futures::{Stream, StreamExt, TryStreamExt};
 }
