@@ -64,6 +64,9 @@
 //! - `rustls-ring`: HTTPS through rustls with ring instead.
 //! - `mock`: [`mock::MockServerExt`], a typed `httpmock` helper per
 //!   operation, for testing code that uses this crate.
+//! - `schemars`: `schemars::JsonSchema` for every type in [`types`], to
+//!   produce JSON schemas of Pylon's objects. Off by default: it is a large
+//!   share of the crate's compile time.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -346,10 +346,9 @@ impl UploadsExt for Client {
 /// path check, the client's rate limiter, pacing, retry policy and deadline
 /// around each attempt, the same body caps and error mapping.
 ///
-/// This is the only place uploads depend on the transport. The retry loop is
-/// handed a body-less template request (which carries the method it decides
-/// retries by); each attempt then builds its own request from `form`,
-/// because a streamed body cannot be replayed.
+/// This is the only place uploads depend on the transport. Each attempt
+/// builds its own request from `form`, because a streamed body cannot be
+/// replayed.
 async fn send_multipart<T, F>(
     client: &Client,
     operation: &'static str,
@@ -386,14 +385,9 @@ where
         }
         Ok(request)
     };
-    let answer = crate::retry::send_with_retries(
-        http,
-        &operations.inner,
-        template.try_clone().expect("a body-less request clones"),
-        operation,
-        Some(&build),
-    )
-    .await?;
+    let answer =
+        crate::retry::send_with_retries(http, &operations.inner, build()?, operation, &build)
+            .await?;
     // The same status mapping as every generated operation; an upload is a
     // create, so a 5xx leaves its outcome unknown.
     crate::transport::decode(operation, answer, false)

@@ -3,6 +3,7 @@
 //! per API area, in file-name order.
 
 mod evolvable;
+mod optional_derives;
 mod overlay;
 mod own_send_path;
 mod public_api;
@@ -270,6 +271,7 @@ fn generate(spec: &openapiv3::OpenAPI) -> Result<(String, String), Failure> {
     let doc = serde_json::to_value(spec)
         .map_err(|e| Failure::plain(format!("the corrected spec does not serialise: {e}")))?;
     evolvable::mark(&mut client, &evolvable::response_only(&doc)).map_err(Failure::plain)?;
+    optional_derives::schemars_behind_feature(&mut client).map_err(Failure::plain)?;
     Ok((format_rust(&client), format_rust(&parse_rust(mock)?)))
 }
 
