@@ -55,6 +55,9 @@
 //!   tasks and projects by slug.
 //! - [`rate_limit`]: an opt-in per-endpoint limiter ([`RateLimits`]) that
 //!   models Pylon's refilling budget.
+//! - [`webhook`]: checks that a webhook delivery or a custom-app request
+//!   came from Pylon, by its `X-Pylon-Signature` ([`webhook::verify`],
+//!   [`webhook::verify_json`], [`webhook::verify_query`]).
 //!
 //! `use pylon_sdk::prelude::*;` brings the client and the extension traits
 //! into scope.
@@ -86,6 +89,7 @@ mod tags;
 mod transport;
 pub mod upload;
 mod validate;
+pub mod webhook;
 pub mod window;
 
 #[allow(missing_docs, unused_imports, unused_mut, rustdoc::all, clippy::all, clippy::pedantic)]
