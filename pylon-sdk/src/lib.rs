@@ -27,8 +27,11 @@
 //! dereferences to the decoded body and also gives the status and headers;
 //! an [`Error`] says which operation failed and what happened (Pylon's
 //! messages, `code`, status and request ID, or the transport failure) and
-//! whether it is worth retrying. No type of the HTTP stack appears in the
-//! public API, so its upgrades are not breaking changes for users.
+//! whether it is worth retrying. No type of the HTTP client stack (reqwest,
+//! hyper) appears in the public API, so its upgrades are not breaking
+//! changes for users; the one HTTP type named is `http::HeaderMap` (the
+//! `http` 1.x interface crate), taken by
+//! [`webhook::signature_from_headers`].
 //!
 //! # Retries, pacing and limits
 //! Every request goes through the client's [`RetryPolicy`] (see [`retry`]):
