@@ -27,8 +27,11 @@
 //! dereferences to the decoded body and also gives the status and headers;
 //! an [`Error`] says which operation failed and what happened (Pylon's
 //! messages, `code`, status and request ID, or the transport failure) and
-//! whether it is worth retrying. No type of the HTTP stack appears in the
-//! public API, so its upgrades are not breaking changes for users.
+//! whether it is worth retrying. No type of the HTTP client stack (reqwest,
+//! hyper) appears in the public API, so its upgrades are not breaking
+//! changes for users; the one HTTP type named is `http::HeaderMap` (the
+//! `http` 1.x interface crate), taken by
+//! [`webhook::signature_from_headers`].
 //!
 //! # Retries, pacing and limits
 //! Every request goes through the client's [`RetryPolicy`] (see [`retry`]):
@@ -55,6 +58,9 @@
 //!   tasks and projects by slug.
 //! - [`rate_limit`]: an opt-in per-endpoint limiter ([`RateLimits`]) that
 //!   models Pylon's refilling budget.
+//! - [`webhook`]: checks that a webhook delivery or a custom-app request
+//!   came from Pylon, by its `X-Pylon-Signature` ([`webhook::verify`],
+//!   [`webhook::verify_json`], [`webhook::verify_query`]).
 //!
 //! `use pylon_sdk::prelude::*;` brings the client and the extension traits
 //! into scope.
@@ -89,6 +95,7 @@ mod tags;
 mod transport;
 pub mod upload;
 mod validate;
+pub mod webhook;
 pub mod window;
 
 #[allow(missing_docs, unused_imports, unused_mut, rustdoc::all, clippy::all, clippy::pedantic)]
