@@ -325,10 +325,10 @@ pub(crate) async fn send_with_retries(
             None => rebuild()?,
         };
         let remaining = deadline.saturating_duration_since(Instant::now());
-        *this.timeout_mut() = Some(crate::transport::attempt_timeout(
-            state.attempt_timeout(),
-            remaining,
-        ));
+        let timeout = crate::transport::attempt_timeout(state.attempt_timeout(), remaining);
+        if Some(timeout) != state.http_timeout {
+            *this.timeout_mut() = Some(timeout);
+        }
         let result = crate::transport::attempt(http, this, state.max_response_bytes).await;
         let outcome = match &result {
             Ok(answer) => Outcome::Status(answer.status),
