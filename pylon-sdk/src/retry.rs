@@ -144,7 +144,7 @@ impl RetryPolicy {
     }
 
     /// The wait before retry number `retry` (1 for the first retry).
-    fn delay(&self, retry: u32, server_hint: Option<Duration>) -> Duration {
+    pub(crate) fn delay(&self, retry: u32, server_hint: Option<Duration>) -> Duration {
         match server_hint {
             Some(hint) => hint.min(self.max_delay),
             None => {

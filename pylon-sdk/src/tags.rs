@@ -6,9 +6,6 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::types;
 
-/// How many times [`TagsExt::ensure_tag`] tries after an ambiguous failure.
-const ENSURE_ATTEMPTS: u32 = 5;
-
 /// Tag helpers beyond the generated operations.
 pub trait TagsExt {
     /// Returns the tag with this value and object type, creating it if it
@@ -22,7 +19,10 @@ pub trait TagsExt {
     ///
     /// # Errors
     /// [`Error::InvalidRequest`] for an empty value or object type, before
-    /// anything is sent; otherwise the last error once the attempts are spent.
+    /// anything is sent; an error that repeating cannot fix (a 400, 401, 403,
+    /// ...) at once; otherwise the last error once the retry policy's
+    /// deadline would pass. Ambiguous and retryable failures are repeated
+    /// with the policy's backoff until then.
     ///
     /// ```no_run
     /// use pylon_sdk::{Client, TagsExt};
@@ -60,29 +60,46 @@ impl TagsExt for Client {
             object_type: object_type.to_string(),
             hex_color: hex_color.map(str::to_string),
         };
-        let mut attempt = 1;
+        // Repeating is safe (a repeat finds the tag), so an ambiguous or
+        // retryable failure is repeated with the policy's backoff until the
+        // call's deadline, not a fixed number of times.
+        let policy = self.inner.retry_policy();
+        let deadline = crate::retry::later(tokio::time::Instant::now(), policy.deadline());
+        let mut repeats = 0;
         loop {
-            let outcome = self.create_tag().body(body.clone()).send().await;
-            let error = match outcome {
-                Ok(created) => return Ok(created.into_inner().data),
+            let error = match self.create_or_find(&body).await {
+                Ok(tag) => return Ok(tag),
                 Err(error) => error,
             };
-            if error.is_duplicate() {
-                return match error.api().and_then(|api| api.exists_id.clone()) {
-                    Some(id) => Ok(self.get_tag().id(id).send().await?.into_inner().data),
-                    None => self.find_tag(value, object_type).await,
-                };
-            }
-            if !(error.is_outcome_unknown() || error.is_retryable()) || attempt >= ENSURE_ATTEMPTS {
+            if !(error.is_outcome_unknown() || error.is_retryable()) {
                 return Err(error);
             }
-            tracing::info!(value, attempt, %error, "ensure_tag: repeating the create after an ambiguous failure");
-            attempt += 1;
+            repeats += 1;
+            let wait = policy.delay(repeats, None);
+            if crate::retry::later(tokio::time::Instant::now(), wait) >= deadline {
+                return Err(error);
+            }
+            tracing::info!(value, repeats, %error, "ensure_tag: repeating after an ambiguous failure");
+            tokio::time::sleep(wait).await;
         }
     }
 }
 
 impl Client {
+    /// One round of [`TagsExt::ensure_tag`]: the create, or on a duplicate
+    /// the existing tag.
+    async fn create_or_find(&self, body: &types::CreateTagRequest) -> Result<types::Tag> {
+        let error = match self.create_tag().body(body.clone()).send().await {
+            Ok(created) => return Ok(created.into_inner().data),
+            Err(error) if error.is_duplicate() => error,
+            Err(error) => return Err(error),
+        };
+        match error.api().and_then(|api| api.exists_id.clone()) {
+            Some(id) => Ok(self.get_tag().id(id).send().await?.into_inner().data),
+            None => self.find_tag(&body.value, &body.object_type).await,
+        }
+    }
+
     /// The tag with exactly this value and object type, found through the list.
     async fn find_tag(&self, value: &str, object_type: &str) -> Result<types::Tag> {
         let tags = self.list_tags().send().await?.into_inner();

@@ -340,3 +340,12 @@ pub mod objects {
                "created_at": "2026-03-01T10:00:00Z", "updated_at": "2026-03-01T10:00:00Z"})
     }
 }
+
+/// Numbers from the environment variable `name` (`1,2,4`), else `default`:
+/// fault tests run a few seeds by default and wider sweeps by hand.
+pub fn numbers_from_env(name: &str, default: &[u64]) -> Vec<u64> {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.split(',').map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| default.to_vec())
+}

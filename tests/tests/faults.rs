@@ -386,8 +386,15 @@ async fn the_retry_budget_is_shared_by_clones_and_retries_can_be_disabled() {
 
 #[tokio::test]
 async fn ensure_tag_under_faults_ends_with_exactly_one_tag_per_value() {
+    // `PYLON_TAG_FAULT_SEEDS=1,2,3` runs other seeds.
+    for seed in pylon_sdk_tests::numbers_from_env("PYLON_TAG_FAULT_SEEDS", &[4242]) {
+        ensure_tags_under_faults(seed).await;
+    }
+}
+
+async fn ensure_tags_under_faults(seed: u64) {
     use pylon_sdk::TagsExt;
-    let fake = fake_with_create_faults(4242).await;
+    let fake = fake_with_create_faults(seed).await;
     let client = patient_client(&fake.base_url());
     let values: Vec<String> = (0..100).map(|n| format!("sync-{n:03}")).collect();
     // Twice over, as a re-run sync would: the second pass finds every tag.
@@ -429,4 +436,35 @@ async fn ensure_tag_under_faults_ends_with_exactly_one_tag_per_value() {
     let requests = fake.stats().requests;
     client.ensure_tag("x", "", None).await.unwrap_err();
     assert_eq!(fake.stats().requests, requests, "refused before sending");
+}
+
+#[tokio::test(start_paused = true)]
+async fn ensure_tag_repeats_through_an_outage_until_the_deadline_and_then_succeeds() {
+    use pylon_sdk::TagsExt;
+    let fake = FakePylon::start(FakeConfig::default()).await;
+    let client = pylon_sdk_tests::paused_clock_client(&fake.base_url())
+        .retry_policy(RetryPolicy::standard().with_deadline(Duration::from_secs(30)))
+        .build()
+        .unwrap();
+
+    fake.outage(Duration::from_secs(3600));
+    let started = tokio::time::Instant::now();
+    let err = client.ensure_tag("vip", "account", None).await.unwrap_err();
+    assert!(err.is_outcome_unknown() || err.is_retryable(), "{err}");
+    assert!(
+        started.elapsed() <= Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    let requests = fake.stats().requests;
+    assert!(
+        requests > 5,
+        "repeated until the deadline, not 5 times: {requests}"
+    );
+    assert!(fake.tags().is_empty());
+
+    // A shorter outage is ridden out within the deadline.
+    fake.outage(Duration::from_secs(10));
+    let tag = client.ensure_tag("vip", "account", None).await.unwrap();
+    assert_eq!((tag.value.as_str(), fake.tags().len()), ("vip", 1));
 }
