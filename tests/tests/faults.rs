@@ -203,7 +203,24 @@ async fn bad_ranges_are_refused_before_any_request() {
 
 #[tokio::test]
 async fn tag_creates_under_20_percent_faults_retry_every_429_and_never_duplicate() {
-    let fake = fake_with_create_faults(99).await;
+    // `PYLON_TAG_FAULT_SEEDS=1,2,3` runs other seeds.
+    let mut exercised = [0; 3];
+    for seed in pylon_sdk_tests::numbers_from_env("PYLON_TAG_FAULT_SEEDS", &[99]) {
+        let counts = tag_creates_under_faults(seed).await;
+        for (total, count) in exercised.iter_mut().zip(counts) {
+            *total += count;
+        }
+    }
+    // Over the seeds run: 429s retried, creates reported as outcome unknown,
+    // and creates that committed before failing.
+    assert!(exercised.iter().all(|n| *n > 0), "{exercised:?}");
+}
+
+/// Checks one seed's creates and returns how many 429s were retried, how
+/// many creates were reported as outcome unknown and how many of those had
+/// committed.
+async fn tag_creates_under_faults(seed: u64) -> [usize; 3] {
+    let fake = fake_with_create_faults(seed).await;
     let client = patient_client(&fake.base_url());
     let mut results = BTreeMap::new();
     for n in 0..100 {
@@ -268,7 +285,7 @@ async fn tag_creates_under_20_percent_faults_retry_every_429_and_never_duplicate
         .count();
     let duplicates = stored.values().filter(|n| **n > 1).count();
     println!(
-        "tag creates: {} requests, {} faults injected {:?}, {retried_429s} 429s retried, {ok} created, {ambiguous} reported as outcome unknown ({committed_then_failed} of them committed), {} tags stored, {duplicates} duplicates",
+        "tag creates (seed {seed}): {} requests, {} faults injected {:?}, {retried_429s} 429s retried, {ok} created, {ambiguous} reported as outcome unknown ({committed_then_failed} of them committed), {} tags stored, {duplicates} duplicates",
         stats.requests,
         stats.faults_injected(),
         stats.faults,
@@ -285,7 +302,7 @@ async fn tag_creates_under_20_percent_faults_retry_every_429_and_never_duplicate
         stats.faults.get(&Fault::RateLimited).copied().unwrap_or(0),
         "every 429 was retried"
     );
-    assert!(retried_429s > 0 && ambiguous > 0 && committed_then_failed > 0);
+    [retried_429s, ambiguous, committed_then_failed]
 }
 
 /// A fake that answers every request with `fault`, and a client for it with
@@ -387,12 +404,18 @@ async fn the_retry_budget_is_shared_by_clones_and_retries_can_be_disabled() {
 #[tokio::test]
 async fn ensure_tag_under_faults_ends_with_exactly_one_tag_per_value() {
     // `PYLON_TAG_FAULT_SEEDS=1,2,3` runs other seeds.
+    let mut committed_then_failed = 0;
     for seed in pylon_sdk_tests::numbers_from_env("PYLON_TAG_FAULT_SEEDS", &[4242]) {
-        ensure_tags_under_faults(seed).await;
+        committed_then_failed += ensure_tags_under_faults(seed).await;
     }
+    assert!(
+        committed_then_failed > 0,
+        "the commit-then-fail path was exercised"
+    );
 }
 
-async fn ensure_tags_under_faults(seed: u64) {
+/// Checks one seed's sync; returns how many creates committed then failed.
+async fn ensure_tags_under_faults(seed: u64) -> u64 {
     use pylon_sdk::TagsExt;
     let fake = fake_with_create_faults(seed).await;
     let client = patient_client(&fake.base_url());
@@ -417,7 +440,7 @@ async fn ensure_tags_under_faults(seed: u64) {
         .copied()
         .unwrap_or(0);
     println!(
-        "ensure_tag: {} requests, {} faults injected {:?} ({committed_then_failed} creates committed then failed), {} tags stored for {} values",
+        "ensure_tag (seed {seed}): {} requests, {} faults injected {:?} ({committed_then_failed} creates committed then failed), {} tags stored for {} values",
         stats.requests,
         stats.faults_injected(),
         stats.faults,
@@ -426,16 +449,13 @@ async fn ensure_tags_under_faults(seed: u64) {
     );
     assert_eq!(stored.len(), values.len(), "exactly one tag per value");
     assert_eq!(distinct.len(), values.len());
-    assert!(
-        committed_then_failed > 0,
-        "the commit-then-fail path was exercised"
-    );
 
     let err = client.ensure_tag("  ", "account", None).await.unwrap_err();
     assert!(matches!(err, Error::InvalidRequest(_)));
     let requests = fake.stats().requests;
     client.ensure_tag("x", "", None).await.unwrap_err();
     assert_eq!(fake.stats().requests, requests, "refused before sending");
+    committed_then_failed
 }
 
 #[tokio::test(start_paused = true)]
