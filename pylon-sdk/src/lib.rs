@@ -46,7 +46,8 @@
 //!   patient with faults and resumable from a [`Checkpoint`].
 //! - [`window`]: issue exports over any range, split into the windows
 //!   `GET /issues` accepts, each issue once, optionally several windows at
-//!   once, resumable ([`ExportIssues`]).
+//!   once, resumable ([`ExportIssues`]), item by item or window by window
+//!   with a checkpoint after each ([`ExportedWindow`]).
 //! - [`TagsExt::ensure_tag`]: idempotent tag creation, safe to repeat.
 //! - [`upload`]: attachment uploads from bytes, files or URLs
 //!   ([`AttachmentsExt::create_attachment`]).
@@ -114,7 +115,7 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use tags::TagsExt;
 pub use upload::{AttachmentsExt, Upload};
-pub use window::ExportIssues;
+pub use window::{ExportIssues, ExportedWindow};
 
 /// The snake_case id of every operation this crate implements (generated and
 /// hand-written), sorted; the names of the client's methods. For tests that
