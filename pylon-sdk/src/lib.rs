@@ -48,6 +48,9 @@
 //!   `GET /issues` accepts, each issue once, optionally several windows at
 //!   once, resumable ([`ExportIssues`]), item by item or window by window
 //!   with a checkpoint after each ([`ExportedWindow`]).
+//! - [`operations`]: every operation by name, with its parameters, body and
+//!   pagination described, sent through the same transport as the typed
+//!   methods ([`Client::call`], [`Client::paginate_call`]).
 //! - [`TagsExt::ensure_tag`]: idempotent tag creation, safe to repeat.
 //! - [`upload`]: attachment uploads from bytes, files or URLs
 //!   ([`AttachmentsExt::create_attachment`]).
@@ -77,6 +80,7 @@ mod client;
 mod custom_fields;
 mod error;
 pub mod filter;
+pub mod operations;
 pub mod pacing;
 pub mod pagination;
 mod paths;
@@ -92,6 +96,10 @@ pub mod window;
 #[allow(missing_docs, unused_imports, unused_mut, rustdoc::all, clippy::all, clippy::pedantic)]
 #[rustfmt::skip]
 mod generated;
+
+#[allow(clippy::all, clippy::pedantic)]
+#[rustfmt::skip]
+mod generated_operations;
 
 // `HAND_WRITTEN_OPERATIONS` is only read by tests.
 #[cfg_attr(not(test), allow(dead_code))]
