@@ -107,7 +107,7 @@ pub fn list(as_json: bool, out: &mut impl Write) -> Result<()> {
             let body = match op.body() {
                 BodyKind::Json { required: true } => " --body JSON",
                 BodyKind::Json { required: false } => " [--body JSON]",
-                BodyKind::Multipart => " (multipart: AttachmentsExt::create_attachment)",
+                BodyKind::Multipart => " (multipart: not sent by `pylon api`)",
                 _ => "",
             };
             let paged = if op.pagination() == Pagination::None {

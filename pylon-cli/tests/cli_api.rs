@@ -109,7 +109,7 @@ fn refusals_are_usage_errors_before_anything_is_sent() {
         ),
         (
             &["api", "create_attachment"],
-            "use `AttachmentsExt::create_attachment`",
+            "use `UploadsExt::create_attachment`",
         ),
     ];
     for (args, expected) in cases {
@@ -233,7 +233,7 @@ fn operations_lists_the_whole_catalogue() {
     assert!(output.status.success());
     let catalogue: Value = serde_json::from_slice(&output.stdout).unwrap();
     let operations = catalogue.as_array().unwrap();
-    assert_eq!(operations.len(), 163);
+    assert_eq!(operations.len(), 165);
     let select = operations
         .iter()
         .find(|op| op["id"] == "update_select_option")

@@ -58,6 +58,9 @@ pub(crate) struct ClientState {
     pub(crate) limiter: Option<Arc<RateLimiter>>,
     pub(crate) pacing: Option<Arc<Pacing>>,
     pub(crate) timeout: Option<Duration>,
+    /// The timeout the HTTP client applies by itself (the client's own);
+    /// an attempt sets one of its own only when it needs another.
+    pub(crate) http_timeout: Option<Duration>,
     pub(crate) max_response_bytes: u64,
     /// Headers added to every request of this handle (per-call options).
     pub(crate) extra_headers: HeaderMap,
@@ -408,6 +411,11 @@ impl ClientBuilder {
         if let Some(timeout) = self.connect_timeout {
             http = http.connect_timeout(timeout);
         }
+        // The usual attempt's timeout lives in the HTTP client, so that
+        // attempts need no per-request setting (which costs allocations).
+        if let Some(timeout) = self.timeout {
+            http = http.timeout(timeout);
+        }
 
         let http = http
             .https_only(!is_loopback_http(&base_url))
@@ -426,6 +434,7 @@ impl ClientBuilder {
                 .map(|limits| Arc::new(RateLimiter::new(limits))),
             pacing: self.adaptive_pacing.then(|| Arc::new(Pacing::default())),
             timeout: self.timeout,
+            http_timeout: self.timeout,
             max_response_bytes: self.max_response_bytes,
             extra_headers: HeaderMap::new(),
         };

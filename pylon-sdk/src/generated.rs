@@ -10,14 +10,9 @@ use crate::{paths::encode_path, transport::OperationInfo};
 #[allow(clippy::all)]
 pub mod types {
     ///`Account`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Account {
         ///For a partner account, the accounts it is associated with.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -73,14 +68,9 @@ pub mod types {
         }
     }
     ///A custom activity on an account's timeline.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountActivity {
         pub account_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -109,14 +99,9 @@ pub mod types {
         }
     }
     ///`AccountActivityListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountActivityListResponse {
         pub data: ::std::vec::Vec<AccountActivity>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -128,15 +113,22 @@ pub mod types {
             Default::default()
         }
     }
+    ///`AccountFilesResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AccountFilesResponse {
+        pub data: ::std::vec::Vec<Attachment>,
+        pub request_id: ::std::string::String,
+    }
+    impl AccountFilesResponse {
+        pub fn builder() -> builder::AccountFilesResponse {
+            Default::default()
+        }
+    }
     ///A highlighted note pinned on an account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountHighlight {
         pub account_id: ::std::string::String,
         pub content_html: ::std::string::String,
@@ -152,14 +144,9 @@ pub mod types {
         }
     }
     ///`AccountHighlightResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountHighlightResponse {
         pub data: AccountHighlight,
         pub request_id: ::std::string::String,
@@ -170,14 +157,9 @@ pub mod types {
         }
     }
     ///`AccountListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountListResponse {
         pub data: ::std::vec::Vec<Account>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -190,14 +172,9 @@ pub mod types {
         }
     }
     ///A note in a Notes block of an account's notebook.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountNotebookNote {
         pub account_id: ::std::string::String,
         pub block_id: ::std::string::String,
@@ -216,14 +193,9 @@ pub mod types {
         }
     }
     ///`AccountNotebookNoteListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountNotebookNoteListResponse {
         pub data: ::std::vec::Vec<AccountNotebookNote>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -236,14 +208,9 @@ pub mod types {
         }
     }
     ///`AccountNotebookNoteResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountNotebookNoteResponse {
         pub data: AccountNotebookNote,
         pub request_id: ::std::string::String,
@@ -254,14 +221,9 @@ pub mod types {
         }
     }
     ///A parent-child or partner-client link between two accounts, seen from the child or client account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountRelationship {
         ///The child or client account.
         pub child_account_id: ::std::string::String,
@@ -281,14 +243,9 @@ pub mod types {
         }
     }
     ///`AccountRelationshipListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountRelationshipListResponse {
         pub data: ::std::vec::Vec<AccountRelationship>,
         pub request_id: ::std::string::String,
@@ -299,14 +256,9 @@ pub mod types {
         }
     }
     ///`AccountRelationshipResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountRelationshipResponse {
         pub data: AccountRelationship,
         pub request_id: ::std::string::String,
@@ -327,10 +279,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AccountRelationshipType {
         #[serde(rename = "parent_account")]
         ParentAccount,
@@ -374,14 +326,9 @@ pub mod types {
         }
     }
     ///`AccountResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountResponse {
         pub data: Account,
         pub request_id: ::std::string::String,
@@ -402,10 +349,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AccountType {
         #[serde(rename = "customer")]
         Customer,
@@ -467,10 +414,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AccountTypeChange {
         #[serde(rename = "customer")]
         Customer,
@@ -514,14 +461,9 @@ pub mod types {
         }
     }
     ///A response that carries only the request ID (deletes).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AckResponse {
         ///The request ID, for Pylon support.
         pub request_id: ::std::string::String,
@@ -532,14 +474,9 @@ pub mod types {
         }
     }
     ///`ActiveTimeByUser`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActiveTimeByUser {
         pub active_time_seconds: i64,
         pub business_hours_active_time_seconds: i64,
@@ -551,14 +488,9 @@ pub mod types {
         }
     }
     ///A kind of custom account activity defined by the organization.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActivityType {
         pub icon_url: ::std::string::String,
         pub id: ::std::string::String,
@@ -572,14 +504,9 @@ pub mod types {
         }
     }
     ///`ActivityTypeListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActivityTypeListResponse {
         pub data: ::std::vec::Vec<ActivityType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -592,15 +519,9 @@ pub mod types {
         }
     }
     ///Who did something; one of `contact` or `user` is set.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Actor {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact: ::std::option::Option<MiniContact>,
@@ -613,13 +534,8 @@ pub mod types {
         }
     }
     ///`AddFeatureRequestEvidenceRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddFeatureRequestEvidenceRequest {
         ///The customer account that wants the feature.
         pub account_id: ::std::string::String,
@@ -633,13 +549,8 @@ pub mod types {
         }
     }
     ///`AddIssueGroupChildrenRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddIssueGroupChildrenRequest {
         ///At least one issue ID.
         pub child_issue_ids: ::std::vec::Vec<::std::string::String>,
@@ -660,10 +571,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AiAgentAccess {
         #[serde(rename = "inherit")]
         Inherit,
@@ -711,14 +622,9 @@ pub mod types {
         }
     }
     ///`AiResponseResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AiResponseResult {
         pub request_id: ::std::string::String,
         pub response_html: ::std::string::String,
@@ -731,14 +637,9 @@ pub mod types {
         }
     }
     ///`Article`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Article {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub approval_info: ::std::option::Option<ArticleApprovalInfo>,
@@ -777,14 +678,9 @@ pub mod types {
         }
     }
     ///`ArticleApprovalInfo`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArticleApprovalInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requested_at: ::std::option::Option<
@@ -805,14 +701,9 @@ pub mod types {
         }
     }
     ///A reader's rating of an article.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArticleFeedback {
         pub article_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -832,14 +723,9 @@ pub mod types {
         }
     }
     ///`ArticleFeedbackListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArticleFeedbackListResponse {
         pub data: ::std::vec::Vec<ArticleFeedback>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -852,14 +738,9 @@ pub mod types {
         }
     }
     ///`ArticleListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArticleListResponse {
         pub data: ::std::vec::Vec<Article>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -872,14 +753,9 @@ pub mod types {
         }
     }
     ///`ArticleResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArticleResponse {
         pub data: Article,
         pub request_id: ::std::string::String,
@@ -890,14 +766,9 @@ pub mod types {
         }
     }
     ///`ArticleReview`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArticleReview {
         ///The version's approval status after the request.
         pub approval_status: ::std::string::String,
@@ -911,14 +782,9 @@ pub mod types {
         }
     }
     ///`ArticleReviewResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArticleReviewResponse {
         pub data: ArticleReview,
         pub request_id: ::std::string::String,
@@ -929,13 +795,8 @@ pub mod types {
         }
     }
     ///`ArticleTranslation`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArticleTranslation {
         pub body_html: ::std::string::String,
         pub language: ::std::string::String,
@@ -947,15 +808,9 @@ pub mod types {
         }
     }
     ///`ArticleVisibilityConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArticleVisibilityConfig {
         ///`inherit`, `none` or `specific_agents` (not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -976,14 +831,8 @@ pub mod types {
         }
     }
     ///`ArticleVisibilityInput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArticleVisibilityInput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_agent_access: ::std::option::Option<AiAgentAccess>,
@@ -1010,10 +859,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AssignmentMethod {
         #[serde(rename = "routing")]
         Routing,
@@ -1061,13 +910,8 @@ pub mod types {
         }
     }
     ///`Attachment`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Attachment {
         pub description: ::std::string::String,
         pub id: ::std::string::String,
@@ -1082,13 +926,8 @@ pub mod types {
         }
     }
     ///`AttachmentResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AttachmentResponse {
         pub data: Attachment,
         pub request_id: ::std::string::String,
@@ -1099,14 +938,9 @@ pub mod types {
         }
     }
     ///One recorded action in the organization.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AuditLog {
         ///What was done.
         pub action: ::std::string::String,
@@ -1142,14 +976,9 @@ pub mod types {
         }
     }
     ///`AuditLogListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AuditLogListResponse {
         pub data: ::std::vec::Vec<AuditLog>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1162,14 +991,9 @@ pub mod types {
         }
     }
     ///`BulkIssueResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkIssueResponse {
         pub data: BulkIssueResult,
         pub request_id: ::std::string::String,
@@ -1180,15 +1004,9 @@ pub mod types {
         }
     }
     ///`BulkIssueResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkIssueResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skipped_issues: ::std::option::Option<::std::vec::Vec<SkippedIssue>>,
@@ -1203,14 +1021,9 @@ pub mod types {
         }
     }
     ///`CallRecording`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CallRecording {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
@@ -1257,10 +1070,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CallRecordingAppType {
         #[serde(rename = "custom_call_recorder")]
         CustomCallRecorder,
@@ -1300,14 +1113,9 @@ pub mod types {
         }
     }
     ///`CallRecordingListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CallRecordingListResponse {
         pub data: ::std::vec::Vec<CallRecording>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1320,13 +1128,8 @@ pub mod types {
         }
     }
     ///One utterance of a transcript; it needs `speaker_email`, `speaker_name` or both.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CallRecordingMessage {
         ///Milliseconds from the call's start (0 or more).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1345,14 +1148,9 @@ pub mod types {
         }
     }
     ///`CallRecordingResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CallRecordingResponse {
         pub data: CallRecording,
         pub request_id: ::std::string::String,
@@ -1363,14 +1161,8 @@ pub mod types {
         }
     }
     ///A channel (e.g. a Slack channel) linked to an account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Channel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub channel_id: ::std::option::Option<::std::string::String>,
@@ -1394,14 +1186,9 @@ pub mod types {
         }
     }
     ///`Collection`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Collection {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub description: ::std::string::String,
@@ -1421,14 +1208,9 @@ pub mod types {
         }
     }
     ///`CollectionListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CollectionListResponse {
         pub data: ::std::vec::Vec<Collection>,
         pub request_id: ::std::string::String,
@@ -1439,14 +1221,9 @@ pub mod types {
         }
     }
     ///`CollectionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CollectionResponse {
         pub data: Collection,
         pub request_id: ::std::string::String,
@@ -1457,15 +1234,9 @@ pub mod types {
         }
     }
     ///`CollectionVisibilityConfig`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CollectionVisibilityConfig {
         ///`inherit`, `none` or `specific_agents` (not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1484,14 +1255,8 @@ pub mod types {
         }
     }
     ///`CollectionVisibilityInput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CollectionVisibilityInput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_agent_access: ::std::option::Option<AiAgentAccess>,
@@ -1506,14 +1271,9 @@ pub mod types {
         }
     }
     ///`Contact`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Contact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
@@ -1555,13 +1315,8 @@ pub mod types {
         }
     }
     ///`ContactEmail`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ContactEmail {
         pub email: ::std::string::String,
         ///The primary email; without one the first is primary.
@@ -1574,14 +1329,9 @@ pub mod types {
         }
     }
     ///`ContactListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ContactListResponse {
         pub data: ::std::vec::Vec<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1594,14 +1344,9 @@ pub mod types {
         }
     }
     ///`ContactResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ContactResponse {
         pub data: Contact,
         pub request_id: ::std::string::String,
@@ -1622,10 +1367,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ContentVisibility {
         #[serde(rename = "public")]
         Public,
@@ -1673,13 +1418,8 @@ pub mod types {
         }
     }
     ///`CreateAccountActivityRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateAccountActivityRequest {
         ///HTML to show in the activity.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1709,13 +1449,8 @@ pub mod types {
         }
     }
     ///`CreateAccountHighlightRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateAccountHighlightRequest {
         ///A contact of the account (ID or external ID) to associate the resulting memory with.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1731,13 +1466,8 @@ pub mod types {
         }
     }
     ///`CreateAccountNotebookNoteRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateAccountNotebookNoteRequest {
         pub content_html: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1749,13 +1479,8 @@ pub mod types {
         }
     }
     ///`CreateAccountRelationshipRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateAccountRelationshipRequest {
         ///The parent or partner account.
         pub related_object_id: ::std::string::String,
@@ -1767,13 +1492,8 @@ pub mod types {
         }
     }
     ///`CreateAccountRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateAccountRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_type: ::std::option::Option<AccountType>,
@@ -1807,13 +1527,8 @@ pub mod types {
         }
     }
     ///`CreateArticleRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateArticleRequest {
         pub author_user_id: ::std::string::String,
         pub body_html: ::std::string::String,
@@ -1837,14 +1552,8 @@ pub mod types {
         }
     }
     ///The multipart form of an upload; send `file` or `file_url`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateAttachmentRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -1861,13 +1570,8 @@ pub mod types {
         }
     }
     ///A recording from your own call recorder (the Custom Call Recorder integration must be enabled). A `recording_id` already used returns the existing recording unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateCallRecordingRequest {
         ///The account to link; otherwise Pylon matches one from the participants' emails.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1900,13 +1604,8 @@ pub mod types {
         }
     }
     ///`CreateCollectionRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateCollectionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -1924,13 +1623,8 @@ pub mod types {
         }
     }
     ///`CreateContactRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateContactRequest {
         ///The account by its external ID; not with `account_id`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1964,13 +1658,8 @@ pub mod types {
         }
     }
     ///`CreateCustomFieldRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateCustomFieldRequest {
         ///The default of a single-valued field.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1996,13 +1685,8 @@ pub mod types {
         }
     }
     ///`CreateCustomObjectRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateCustomObjectRequest {
         ///Field values keyed by field slug.
         #[serde(
@@ -2021,13 +1705,8 @@ pub mod types {
         }
     }
     ///`CreateFeatureRequestRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateFeatureRequestRequest {
         ///Ignored when `should_auto_fetch_evidence` is true.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2043,13 +1722,8 @@ pub mod types {
         }
     }
     ///`CreateIssueAiResponseRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateIssueAiResponseRequest {
         pub ai_agent_id: ::std::string::String,
         ///Also post the answer on the issue as an internal note.
@@ -2062,13 +1736,8 @@ pub mod types {
         }
     }
     ///`CreateIssueDraftReplyRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateIssueDraftReplyRequest {
         pub body_html: ::std::string::String,
         ///The user who owns and sees the draft; required for tokens not tied to a user.
@@ -2081,13 +1750,8 @@ pub mod types {
         }
     }
     ///`CreateIssueGroupRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateIssueGroupRequest {
         ///At least one issue ID.
         pub child_issue_ids: ::std::vec::Vec<::std::string::String>,
@@ -2099,13 +1763,8 @@ pub mod types {
         }
     }
     ///`CreateIssueNoteRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateIssueNoteRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachment_urls: ::std::vec::Vec<::std::string::String>,
@@ -2129,13 +1788,8 @@ pub mod types {
         }
     }
     ///A new issue. It also needs `account_id` or requester information (`requester_id`, or `requester_email` with optional `requester_name`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateIssueRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
@@ -2187,14 +1841,8 @@ pub mod types {
         }
     }
     ///`CreateIssueThreadRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateIssueThreadRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -2211,13 +1859,8 @@ pub mod types {
         }
     }
     ///`CreateMacroRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateMacroRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub conditions: ::std::option::Option<Filter>,
@@ -2237,13 +1880,8 @@ pub mod types {
         }
     }
     ///`CreateMilestoneRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateMilestoneRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
@@ -2258,13 +1896,8 @@ pub mod types {
         }
     }
     ///A new project; give a `name` or a `project_template_id`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateProjectRequest {
         pub account_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2289,13 +1922,8 @@ pub mod types {
         }
     }
     ///`CreateRouteRedirectRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateRouteRedirectRequest {
         pub from_path: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2310,13 +1938,8 @@ pub mod types {
         }
     }
     ///`CreateSelectOptionRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSelectOptionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_description: ::std::option::Option<::std::string::String>,
@@ -2329,13 +1952,8 @@ pub mod types {
         }
     }
     ///`CreateTagRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTagRequest {
         ///The tag's colour as a hex code, e.g. `#ff0000`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2351,13 +1969,8 @@ pub mod types {
         }
     }
     ///`CreateTaskCommentRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTaskCommentRequest {
         pub body_html: ::std::string::String,
         ///Show the comment to internal users only.
@@ -2370,13 +1983,8 @@ pub mod types {
         }
     }
     ///`CreateTaskRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTaskRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
@@ -2407,13 +2015,8 @@ pub mod types {
         }
     }
     ///`CreateTeamRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTeamRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignment_configuration: ::std::option::Option<
@@ -2431,14 +2034,8 @@ pub mod types {
         }
     }
     ///`CreateTrainingDataRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTrainingDataRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub training_data_name: ::std::option::Option<::std::string::String>,
@@ -2451,14 +2048,9 @@ pub mod types {
         }
     }
     ///The account's record in a CRM.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CrmDetails {
         pub id: ::std::string::String,
         pub source: ::std::string::String,
@@ -2469,15 +2061,9 @@ pub mod types {
         }
     }
     ///`CrmSettings`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CrmSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<::std::vec::Vec<CrmDetails>>,
@@ -2488,14 +2074,9 @@ pub mod types {
         }
     }
     ///`CsatResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CsatResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
@@ -2507,14 +2088,9 @@ pub mod types {
         }
     }
     ///`CustomFieldDefinition`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomFieldDefinition {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The default value of a single-valued field.
@@ -2551,15 +2127,9 @@ pub mod types {
         }
     }
     ///A custom-field value as read back on an object (an entry of its `custom_fields` map, keyed by slug).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomFieldEntry {
         ///The custom field's slug (usually equal to the map key).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2577,14 +2147,9 @@ pub mod types {
         }
     }
     ///`CustomFieldListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomFieldListResponse {
         pub data: ::std::vec::Vec<CustomFieldDefinition>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2597,15 +2162,9 @@ pub mod types {
         }
     }
     ///An option of a select or multiselect field, as read back.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomFieldOption {
         ///Guidance for Pylon's AI when it picks this option.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2622,14 +2181,9 @@ pub mod types {
         }
     }
     ///`CustomFieldOptionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomFieldOptionResponse {
         pub data: CustomFieldOption,
         pub request_id: ::std::string::String,
@@ -2640,14 +2194,9 @@ pub mod types {
         }
     }
     ///`CustomFieldResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomFieldResponse {
         pub data: CustomFieldDefinition,
         pub request_id: ::std::string::String,
@@ -2658,13 +2207,8 @@ pub mod types {
         }
     }
     ///An option of a select or multiselect field, as written.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomFieldSelectOption {
         ///Guidance for Pylon's AI when it picks this option.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2688,10 +2232,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CustomFieldType {
         #[serde(rename = "text")]
         Text,
@@ -2767,13 +2311,8 @@ pub mod types {
         }
     }
     ///A custom-field value to write; fields not listed in a write are left unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomFieldValue {
         ///The custom field's slug.
         pub slug: ::std::string::String,
@@ -2790,14 +2329,9 @@ pub mod types {
         }
     }
     ///An instance of an organization-defined object type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomObject {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Custom-field values keyed by field slug; relationship fields are under `relations` instead.
@@ -2824,14 +2358,8 @@ pub mod types {
         }
     }
     ///A value to write into a custom object's field; the field's slug is the map key. Leave both unset to clear the field.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomObjectFieldValue {
         ///The value of a single-valued field (an account ID for `account`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2846,14 +2374,9 @@ pub mod types {
         }
     }
     ///`CustomObjectListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomObjectListResponse {
         pub data: ::std::vec::Vec<CustomObject>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2866,14 +2389,9 @@ pub mod types {
         }
     }
     ///A link from a custom object to another object.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomObjectRelation {
         pub object_id: ::std::string::String,
         ///`account`, `contact`, `issue`, ... (not exhaustive).
@@ -2885,14 +2403,9 @@ pub mod types {
         }
     }
     ///`CustomObjectResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomObjectResponse {
         pub data: CustomObject,
         pub request_id: ::std::string::String,
@@ -2903,13 +2416,8 @@ pub mod types {
         }
     }
     ///The message's identity in a custom channel.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomSourceInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2923,14 +2431,9 @@ pub mod types {
         }
     }
     ///`DeleteSelectOptionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeleteSelectOptionResponse {
         pub data: SuccessFlag,
         pub request_id: ::std::string::String,
@@ -2941,14 +2444,9 @@ pub mod types {
         }
     }
     ///`DeleteTrainingDataDocumentsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeleteTrainingDataDocumentsResponse {
         pub deleted_count: i64,
         pub request_id: ::std::string::String,
@@ -2959,13 +2457,8 @@ pub mod types {
         }
     }
     ///Where and how the first message of a new issue is delivered; each destination needs its own fields (e.g. `email` for email).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DestinationMetadata {
         ///The chat widget, for `in_app_chat`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2999,14 +2492,9 @@ pub mod types {
         }
     }
     ///`DraftReply`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DraftReply {
         pub id: ::std::string::String,
         pub issue_id: ::std::string::String,
@@ -3020,14 +2508,9 @@ pub mod types {
         }
     }
     ///`DraftReplyResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DraftReplyResponse {
         pub data: DraftReply,
         pub request_id: ::std::string::String,
@@ -3038,14 +2521,9 @@ pub mod types {
         }
     }
     ///`EmailEvent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailEvent {
         pub email: ::std::string::String,
         pub time: ::std::string::String,
@@ -3056,14 +2534,9 @@ pub mod types {
         }
     }
     ///`EmailMessageInfo`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailMessageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bcc_emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3085,14 +2558,9 @@ pub mod types {
         }
     }
     ///`EmailSuppression`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailSuppression {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bounce_details: ::std::option::Option<::std::string::String>,
@@ -3108,14 +2576,9 @@ pub mod types {
         }
     }
     ///`EmailSuppressionListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailSuppressionListResponse {
         pub data: ::std::vec::Vec<EmailSuppression>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3128,14 +2591,8 @@ pub mod types {
         }
     }
     ///The error envelope Pylon returns with every 4XX and 5XX status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorResponse {
         ///Stable machine-readable reason (for example `rate_limited`, `wrong_region_token`, `duplicate_object`, `not_found`); not exhaustive.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3156,14 +2613,8 @@ pub mod types {
         }
     }
     ///An ID of the object in another system.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExternalId {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_id: ::std::option::Option<::std::string::String>,
@@ -3177,14 +2628,9 @@ pub mod types {
         }
     }
     ///`ExternalIncident`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExternalIncident {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_id: ::std::option::Option<::std::string::String>,
@@ -3201,14 +2647,9 @@ pub mod types {
         }
     }
     ///`ExternalIssue`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExternalIssue {
         pub external_id: ::std::string::String,
         pub link: ::std::string::String,
@@ -3231,10 +2672,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ExternalIssueOperation {
         #[serde(rename = "link")]
         Link,
@@ -3278,14 +2719,9 @@ pub mod types {
         }
     }
     ///`FeatureRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FeatureRequest {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Custom-field values keyed by field slug.
@@ -3321,14 +2757,9 @@ pub mod types {
         }
     }
     ///A piece of evidence that a customer wants a feature.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FeatureRequestEvidence {
         ///The customer account the evidence comes from, if known.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3352,14 +2783,9 @@ pub mod types {
         }
     }
     ///`FeatureRequestEvidenceResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FeatureRequestEvidenceResponse {
         pub data: FeatureRequestEvidence,
         pub request_id: ::std::string::String,
@@ -3370,14 +2796,9 @@ pub mod types {
         }
     }
     ///`FeatureRequestResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FeatureRequestResponse {
         pub data: FeatureRequest,
         pub request_id: ::std::string::String,
@@ -3388,14 +2809,9 @@ pub mod types {
         }
     }
     ///`FeatureRequestSearchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FeatureRequestSearchResponse {
         pub data: ::std::vec::Vec<FeatureRequestSearchResult>,
         pub request_id: ::std::string::String,
@@ -3406,14 +2822,9 @@ pub mod types {
         }
     }
     ///A feature request as a search returns it, with the requesting accounts.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FeatureRequestSearchResult {
         ///Customer accounts that asked for the feature, through its evidence.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3447,13 +2858,8 @@ pub mod types {
         }
     }
     ///`Filter`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Filter {
         ///The field to filter on; required except on `and`/`or` nodes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3475,14 +2881,9 @@ pub mod types {
         }
     }
     ///A filter tree as Pylon returns it inside other objects.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FilterExpression {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<::std::string::String>,
@@ -3511,10 +2912,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum FilterOperator {
         #[serde(rename = "equals")]
         Equals,
@@ -3638,14 +3039,8 @@ pub mod types {
         }
     }
     ///A search by filter, one page at a time. Each search documents the fields it accepts in `filter`; see the `filter` module.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FilterSearchRequest {
         ///The cursor from the previous page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3662,14 +3057,9 @@ pub mod types {
         }
     }
     ///`Follower`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Follower {
         pub id: ::std::string::String,
         ///`user` or `contact` (not exhaustive).
@@ -3682,14 +3072,9 @@ pub mod types {
         }
     }
     ///`FollowerListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FollowerListResponse {
         pub data: ::std::vec::Vec<Follower>,
         pub request_id: ::std::string::String,
@@ -3710,10 +3095,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum FollowerOperation {
         #[serde(rename = "add")]
         Add,
@@ -3767,10 +3152,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum IncidentSource {
         #[serde(rename = "incident_io")]
         IncidentIo,
@@ -3814,14 +3199,9 @@ pub mod types {
         }
     }
     ///`IntegrationUserId`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IntegrationUserId {
         pub id: ::std::string::String,
         pub source: ::std::string::String,
@@ -3832,14 +3212,9 @@ pub mod types {
         }
     }
     ///`Issue`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Issue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
@@ -3973,14 +3348,9 @@ pub mod types {
         }
     }
     ///`IssueChatWidgetInfo`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IssueChatWidgetInfo {
         ///The page the chat was started from.
         pub page_url: ::std::string::String,
@@ -3991,14 +3361,9 @@ pub mod types {
         }
     }
     ///`IssueListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IssueListResponse {
         pub data: ::std::vec::Vec<Issue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4021,10 +3386,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum IssuePriority {
         #[serde(rename = "urgent")]
         Urgent,
@@ -4076,14 +3441,9 @@ pub mod types {
         }
     }
     ///`IssueResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IssueResponse {
         pub data: Issue,
         pub request_id: ::std::string::String,
@@ -4094,14 +3454,9 @@ pub mod types {
         }
     }
     ///`IssueStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IssueStatus {
         ///The built-in state the status belongs to (not exhaustive).
         pub category: ::std::string::String,
@@ -4117,14 +3472,9 @@ pub mod types {
         }
     }
     ///`IssueStatusListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IssueStatusListResponse {
         pub data: ::std::vec::Vec<IssueStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4137,14 +3487,9 @@ pub mod types {
         }
     }
     ///`IssueSurveyResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IssueSurveyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
@@ -4177,14 +3522,9 @@ pub mod types {
         }
     }
     ///`IssueSurveyResponseListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IssueSurveyResponseListResponse {
         pub data: ::std::vec::Vec<IssueSurveyResponse>,
         pub issue_id: ::std::string::String,
@@ -4198,14 +3538,9 @@ pub mod types {
         }
     }
     ///`IssueThread`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IssueThread {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub channel_id: ::std::option::Option<::std::string::String>,
@@ -4226,14 +3561,9 @@ pub mod types {
         }
     }
     ///`IssueThreadListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IssueThreadListResponse {
         pub data: ::std::vec::Vec<IssueThread>,
         pub request_id: ::std::string::String,
@@ -4244,14 +3574,9 @@ pub mod types {
         }
     }
     ///`IssueThreadResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IssueThreadResponse {
         pub data: IssueThread,
         pub request_id: ::std::string::String,
@@ -4272,10 +3597,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum IssueType {
         #[serde(rename = "conversation")]
         Conversation,
@@ -4319,14 +3644,9 @@ pub mod types {
         }
     }
     ///`KnowledgeBase`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KnowledgeBase {
         ///The theme in use; absent when the knowledge base uses a preset theme.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4346,14 +3666,9 @@ pub mod types {
         }
     }
     ///`KnowledgeBaseListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KnowledgeBaseListResponse {
         pub data: ::std::vec::Vec<KnowledgeBase>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4366,14 +3681,9 @@ pub mod types {
         }
     }
     ///`KnowledgeBaseResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KnowledgeBaseResponse {
         pub data: KnowledgeBase,
         pub request_id: ::std::string::String,
@@ -4384,14 +3694,9 @@ pub mod types {
         }
     }
     ///`KnowledgeBaseTheme`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KnowledgeBaseTheme {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub assets: ::std::vec::Vec<KnowledgeBaseThemeAsset>,
@@ -4406,14 +3711,9 @@ pub mod types {
         }
     }
     ///One editable file of a theme.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KnowledgeBaseThemeAsset {
         ///`article`, `collection`, `css`, `footer`, `header`, `homepage`, `scripts`, ... (not exhaustive).
         pub asset_type: ::std::string::String,
@@ -4430,13 +3730,8 @@ pub mod types {
         }
     }
     ///The complete new content of one theme file.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KnowledgeBaseThemeAssetUpdate {
         ///`article`, `collection`, `css`, `footer`, `header`, `homepage`, `not_found` or `scripts`.
         pub asset_type: ::std::string::String,
@@ -4448,14 +3743,9 @@ pub mod types {
         }
     }
     ///`KnowledgeBaseThemeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KnowledgeBaseThemeResponse {
         pub data: KnowledgeBaseTheme,
         pub request_id: ::std::string::String,
@@ -4466,13 +3756,8 @@ pub mod types {
         }
     }
     ///`LinkExternalIncidentRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LinkExternalIncidentRequest {
         ///The incident's reference (e.g. `INC-123`) or its ID in the incident system.
         pub incident_id: ::std::string::String,
@@ -4486,13 +3771,8 @@ pub mod types {
         }
     }
     ///`LinkExternalIssueRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LinkExternalIssueRequest {
         pub external_issue_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4516,10 +3796,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum LinkOperation {
         #[serde(rename = "link")]
         Link,
@@ -4563,13 +3843,8 @@ pub mod types {
         }
     }
     ///`LinkTaskIssueRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LinkTaskIssueRequest {
         pub issue_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4581,14 +3856,9 @@ pub mod types {
         }
     }
     ///`Macro`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Macro {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub actions: ::std::option::Option<::std::vec::Vec<MacroAction>>,
@@ -4613,14 +3883,9 @@ pub mod types {
         }
     }
     ///`MacroAction`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MacroAction {
         ///What the action does (not exhaustive).
         #[serde(rename = "type")]
@@ -4632,14 +3897,9 @@ pub mod types {
         }
     }
     ///`MacroGroup`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MacroGroup {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub id: ::std::string::String,
@@ -4652,14 +3912,9 @@ pub mod types {
         }
     }
     ///`MacroGroupListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MacroGroupListResponse {
         pub data: ::std::vec::Vec<MacroGroup>,
         pub request_id: ::std::string::String,
@@ -4670,14 +3925,9 @@ pub mod types {
         }
     }
     ///`MacroListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MacroListResponse {
         pub data: ::std::vec::Vec<Macro>,
         pub request_id: ::std::string::String,
@@ -4688,14 +3938,9 @@ pub mod types {
         }
     }
     ///`MacroResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MacroResponse {
         pub data: Macro,
         pub request_id: ::std::string::String,
@@ -4716,10 +3961,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum MacroTextType {
         #[serde(rename = "reply")]
         Reply,
@@ -4767,13 +4012,8 @@ pub mod types {
         }
     }
     ///`MarkIssuesAsSpamRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MarkIssuesAsSpamRequest {
         ///1-100 issue IDs.
         pub issue_ids: ::std::vec::Vec<::std::string::String>,
@@ -4784,14 +4024,9 @@ pub mod types {
         }
     }
     ///`MeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MeResponse {
         pub data: Organization,
         pub request_id: ::std::string::String,
@@ -4802,14 +4037,9 @@ pub mod types {
         }
     }
     ///The user the API token acts as.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MeUser {
         pub email: ::std::string::String,
         pub id: ::std::string::String,
@@ -4820,13 +4050,8 @@ pub mod types {
         }
     }
     ///`MergeAccountsBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MergeAccountsBody {
         pub merge_account_ids: ::std::vec::Vec<::std::string::String>,
         pub merge_into_account_id: ::std::string::String,
@@ -4837,13 +4062,8 @@ pub mod types {
         }
     }
     ///`MergeFeatureRequestsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MergeFeatureRequestsRequest {
         ///1-100 distinct requests merged into it and archived.
         pub merge_feature_request_ids: ::std::vec::Vec<::std::string::String>,
@@ -4856,13 +4076,8 @@ pub mod types {
         }
     }
     ///`MergeIssuesRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MergeIssuesRequest {
         ///Plain text sent to the customer on each merged Slack or form issue first.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4878,14 +4093,9 @@ pub mod types {
         }
     }
     ///`Message`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Message {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<MessageAuthor>,
@@ -4915,14 +4125,9 @@ pub mod types {
         }
     }
     ///Who wrote a message; `contact` or `user` says which kind.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageAuthor {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar_url: ::std::option::Option<::std::string::String>,
@@ -4948,10 +4153,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum MessageDestination {
         #[serde(rename = "slack")]
         Slack,
@@ -5015,14 +4220,9 @@ pub mod types {
         }
     }
     ///`MessageListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageListResponse {
         pub data: ::std::vec::Vec<Message>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5035,14 +4235,9 @@ pub mod types {
         }
     }
     ///`MessageResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageResponse {
         pub data: Message,
         pub request_id: ::std::string::String,
@@ -5053,14 +4248,9 @@ pub mod types {
         }
     }
     ///`Milestone`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Milestone {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
@@ -5079,14 +4269,9 @@ pub mod types {
         }
     }
     ///`MilestoneListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MilestoneListResponse {
         pub data: ::std::vec::Vec<Milestone>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5099,14 +4284,9 @@ pub mod types {
         }
     }
     ///`MilestoneResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MilestoneResponse {
         pub data: Milestone,
         pub request_id: ::std::string::String,
@@ -5117,14 +4297,9 @@ pub mod types {
         }
     }
     ///`MiniAccount`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniAccount {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
@@ -5136,14 +4311,9 @@ pub mod types {
         }
     }
     ///`MiniContact`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniContact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
@@ -5155,14 +4325,9 @@ pub mod types {
         }
     }
     ///`MiniIssue`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniIssue {
         pub id: ::std::string::String,
         pub number: i64,
@@ -5174,14 +4339,9 @@ pub mod types {
         }
     }
     ///`MiniMilestone`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniMilestone {
         pub id: ::std::string::String,
     }
@@ -5191,14 +4351,9 @@ pub mod types {
         }
     }
     ///`MiniProject`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniProject {
         pub id: ::std::string::String,
     }
@@ -5208,14 +4363,9 @@ pub mod types {
         }
     }
     ///`MiniProjectTemplate`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniProjectTemplate {
         pub id: ::std::string::String,
     }
@@ -5225,14 +4375,9 @@ pub mod types {
         }
     }
     ///`MiniRole`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniRole {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -5244,14 +4389,9 @@ pub mod types {
         }
     }
     ///`MiniTeam`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniTeam {
         pub id: ::std::string::String,
     }
@@ -5261,14 +4401,9 @@ pub mod types {
         }
     }
     ///`MiniUser`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
@@ -5280,14 +4415,8 @@ pub mod types {
         }
     }
     ///Where a channel's messages are mirrored.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MirrorChannel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub channel_id: ::std::option::Option<::std::string::String>,
@@ -5300,14 +4429,8 @@ pub mod types {
         }
     }
     ///`NamedRef`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NamedRef {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -5318,15 +4441,9 @@ pub mod types {
         }
     }
     ///`NumberMetadata`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NumberMetadata {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
@@ -5346,14 +4463,9 @@ pub mod types {
         }
     }
     ///`Organization`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Organization {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -5365,14 +4477,9 @@ pub mod types {
         }
     }
     ///`Pagination`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Pagination {
         ///The cursor to send back for the next page.
         pub cursor: ::std::string::String,
@@ -5385,14 +4492,9 @@ pub mod types {
         }
     }
     ///`PostedMessage`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PostedMessage {
         ///The new message's ID.
         pub id: ::std::string::String,
@@ -5404,14 +4506,9 @@ pub mod types {
         }
     }
     ///`PostedMessageResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PostedMessageResponse {
         pub data: PostedMessage,
         pub request_id: ::std::string::String,
@@ -5422,14 +4519,9 @@ pub mod types {
         }
     }
     ///`Project`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Project {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
@@ -5472,14 +4564,9 @@ pub mod types {
         }
     }
     ///`ProjectListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ProjectListResponse {
         pub data: ::std::vec::Vec<Project>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5492,14 +4579,9 @@ pub mod types {
         }
     }
     ///`ProjectResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ProjectResponse {
         pub data: Project,
         pub request_id: ::std::string::String,
@@ -5510,14 +4592,8 @@ pub mod types {
         }
     }
     ///Both fields are optional; Pylon then uses its default text and deletes attachments.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RedactIssueMessageRequest {
         ///Whether to delete the message's attachments too (default true).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5532,14 +4608,8 @@ pub mod types {
         }
     }
     ///The recipients of an email reply; they are not copied from the message replied to.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReplyEmailInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub bcc_emails: ::std::vec::Vec<::std::string::String>,
@@ -5554,13 +4624,8 @@ pub mod types {
         }
     }
     ///`ReplyToIssueRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReplyToIssueRequest {
         ///Files to attach, e.g. URLs returned by `create_attachment`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5585,14 +4650,8 @@ pub mod types {
         }
     }
     ///At least one of `reviewer_user_ids` and `request_ai_review`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RequestArticleReviewRequest {
         ///Also queue an AI review (if the organization has it enabled).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5607,14 +4666,9 @@ pub mod types {
         }
     }
     ///`RouteRedirect`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RouteRedirect {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub from_path: ::std::string::String,
@@ -5630,14 +4684,9 @@ pub mod types {
         }
     }
     ///`RouteRedirectResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RouteRedirectResponse {
         pub data: RouteRedirect,
         pub request_id: ::std::string::String,
@@ -5658,10 +4707,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ScheduleRecurrence {
         #[serde(rename = "weekly")]
         Weekly,
@@ -5709,14 +4758,8 @@ pub mod types {
         }
     }
     ///`SearchFeatureRequestsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SearchFeatureRequestsRequest {
         ///Only requests with evidence from one of these accounts.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5737,14 +4780,8 @@ pub mod types {
         }
     }
     ///`SearchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SearchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cursor: ::std::option::Option<::std::string::String>,
@@ -5763,14 +4800,8 @@ pub mod types {
         }
     }
     ///`SearchSurveysRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SearchSurveysRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter: ::std::option::Option<Filter>,
@@ -5784,14 +4815,8 @@ pub mod types {
         }
     }
     ///`SearchTagsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SearchTagsRequest {
         ///The cursor from the previous page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5812,15 +4837,9 @@ pub mod types {
         }
     }
     ///`SelectMetadata`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SelectMetadata {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub options: ::std::option::Option<::std::vec::Vec<CustomFieldOption>>,
@@ -5831,13 +4850,8 @@ pub mod types {
         }
     }
     ///`SetFeatureRequestPortalVisibilityRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SetFeatureRequestPortalVisibilityRequest {
         pub account_ids: ::std::vec::Vec<::std::string::String>,
         ///True shows the request to these accounts in the portal; false hides it.
@@ -5849,14 +4863,9 @@ pub mod types {
         }
     }
     ///`SkippedIssue`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SkippedIssue {
         pub issue_id: ::std::string::String,
         ///Why the issue was left alone, e.g. `not_found`, `unsupported_source`.
@@ -5868,15 +4877,9 @@ pub mod types {
         }
     }
     ///`SlaTimes`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SlaTimes {
         ///When the SLA breaches, while it is running.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5897,14 +4900,9 @@ pub mod types {
         }
     }
     ///`SlackInfo`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SlackInfo {
         pub channel_id: ::std::string::String,
         pub message_ts: ::std::string::String,
@@ -5916,13 +4914,8 @@ pub mod types {
         }
     }
     ///`SnoozeIssueRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SnoozeIssueRequest {
         pub snooze_until: ::chrono::DateTime<::chrono::offset::Utc>,
     }
@@ -5932,14 +4925,8 @@ pub mod types {
         }
     }
     ///A submission; give `requester_id`, or both `requester_email` and `requester_name`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SubmitTicketFormRequest {
         ///HTTPS URLs Pylon copies into its storage and attaches to the first message.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5959,14 +4946,9 @@ pub mod types {
         }
     }
     ///`SuccessData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SuccessData {
         ///Whether Pylon carried out the request.
         pub success: bool,
@@ -5977,14 +4959,9 @@ pub mod types {
         }
     }
     ///An acknowledgement that carries `{success}` in `data`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SuccessDataResponse {
         pub data: SuccessData,
         ///The request ID, for Pylon support.
@@ -5996,14 +4973,9 @@ pub mod types {
         }
     }
     ///A `data` object that only says whether the change was applied.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SuccessFlag {
         pub success: bool,
     }
@@ -6013,14 +4985,9 @@ pub mod types {
         }
     }
     ///A write acknowledged with a success flag.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SuccessResponse {
         ///The request ID, for Pylon support.
         pub request_id: ::std::string::String,
@@ -6033,14 +5000,9 @@ pub mod types {
         }
     }
     ///`Survey`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Survey {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -6055,14 +5017,9 @@ pub mod types {
         }
     }
     ///The answer to one question of a survey.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SurveyAnswer {
         ///The question as asked.
         pub prompt: ::std::string::String,
@@ -6078,14 +5035,9 @@ pub mod types {
         }
     }
     ///`SurveyListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SurveyListResponse {
         pub data: ::std::vec::Vec<Survey>,
         pub request_id: ::std::string::String,
@@ -6096,14 +5048,9 @@ pub mod types {
         }
     }
     ///`SurveyResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SurveyResponse {
         pub data: Survey,
         pub request_id: ::std::string::String,
@@ -6114,14 +5061,9 @@ pub mod types {
         }
     }
     ///`SurveyResponseAnswer`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SurveyResponseAnswer {
         pub prompt: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6135,14 +5077,9 @@ pub mod types {
         }
     }
     ///One customer's answers to one delivery of a survey (what Pylon calls a survey response).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SurveySubmission {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
@@ -6176,14 +5113,9 @@ pub mod types {
         }
     }
     ///`SurveySubmissionListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SurveySubmissionListResponse {
         pub data: ::std::vec::Vec<SurveySubmission>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6196,14 +5128,9 @@ pub mod types {
         }
     }
     ///`Tag`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Tag {
         ///The tag's colour as a hex code, if it has one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6221,14 +5148,9 @@ pub mod types {
         }
     }
     ///`TagListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TagListResponse {
         pub data: ::std::vec::Vec<Tag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6241,14 +5163,9 @@ pub mod types {
         }
     }
     ///`TagResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TagResponse {
         pub data: Tag,
         ///The request ID, for Pylon support.
@@ -6270,10 +5187,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum TagsApplyMode {
         #[serde(rename = "append_only")]
         AppendOnly,
@@ -6321,14 +5238,9 @@ pub mod types {
         }
     }
     ///`Task`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Task {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<MiniAccount>,
@@ -6377,14 +5289,9 @@ pub mod types {
         }
     }
     ///`TaskComment`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TaskComment {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<Actor>,
@@ -6406,14 +5313,9 @@ pub mod types {
         }
     }
     ///`TaskCommentListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TaskCommentListResponse {
         pub data: ::std::vec::Vec<TaskComment>,
         pub request_id: ::std::string::String,
@@ -6424,14 +5326,9 @@ pub mod types {
         }
     }
     ///`TaskCommentResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TaskCommentResponse {
         pub data: TaskComment,
         pub request_id: ::std::string::String,
@@ -6442,14 +5339,9 @@ pub mod types {
         }
     }
     ///`TaskListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TaskListResponse {
         pub data: ::std::vec::Vec<Task>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6462,14 +5354,9 @@ pub mod types {
         }
     }
     ///`TaskResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TaskResponse {
         pub data: Task,
         pub request_id: ::std::string::String,
@@ -6480,14 +5367,9 @@ pub mod types {
         }
     }
     ///A task status the organization uses.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TaskStatusDetails {
         pub category: ::std::string::String,
         pub is_archived: bool,
@@ -6502,14 +5384,9 @@ pub mod types {
         }
     }
     ///`TaskStatusListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TaskStatusListResponse {
         pub data: ::std::vec::Vec<TaskStatusDetails>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6522,14 +5399,9 @@ pub mod types {
         }
     }
     ///`Team`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Team {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignment_configuration: ::std::option::Option<TeamAssignmentConfiguration>,
@@ -6546,14 +5418,9 @@ pub mod types {
         }
     }
     ///`TeamAssignmentConfiguration`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TeamAssignmentConfiguration {
         ///`routing`, `schedule` or `manual` (not exhaustive).
         pub assignment_method: ::std::string::String,
@@ -6568,14 +5435,8 @@ pub mod types {
         }
     }
     ///`TeamAssignmentConfigurationInput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TeamAssignmentConfigurationInput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignment_method: ::std::option::Option<AssignmentMethod>,
@@ -6590,14 +5451,9 @@ pub mod types {
         }
     }
     ///`TeamListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TeamListResponse {
         pub data: ::std::vec::Vec<Team>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6610,14 +5466,9 @@ pub mod types {
         }
     }
     ///`TeamResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TeamResponse {
         pub data: Team,
         pub request_id: ::std::string::String,
@@ -6628,14 +5479,9 @@ pub mod types {
         }
     }
     ///`TeamSchedule`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TeamSchedule {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub blocks: ::std::option::Option<::std::vec::Vec<TeamScheduleBlock>>,
@@ -6648,14 +5494,9 @@ pub mod types {
         }
     }
     ///`TeamScheduleBlock`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TeamScheduleBlock {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub days: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -6678,13 +5519,8 @@ pub mod types {
         }
     }
     ///`TeamScheduleBlockInput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TeamScheduleBlockInput {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub days: ::std::vec::Vec<::std::string::String>,
@@ -6705,14 +5541,8 @@ pub mod types {
         }
     }
     ///`TeamScheduleInput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TeamScheduleInput {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub blocks: ::std::vec::Vec<TeamScheduleBlockInput>,
@@ -6725,14 +5555,9 @@ pub mod types {
         }
     }
     ///`TeamSla`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TeamSla {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_resolution: ::std::option::Option<SlaTimes>,
@@ -6748,14 +5573,9 @@ pub mod types {
         }
     }
     ///`TicketForm`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TicketForm {
         pub description_html: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6773,14 +5593,9 @@ pub mod types {
         }
     }
     ///`TicketFormAffectedField`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TicketFormAffectedField {
         pub required: bool,
         pub slug: ::std::string::String,
@@ -6794,14 +5609,9 @@ pub mod types {
         }
     }
     ///`TicketFormField`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TicketFormField {
         pub description_html: ::std::string::String,
         pub hidden: bool,
@@ -6823,13 +5633,8 @@ pub mod types {
         }
     }
     ///`TicketFormFieldValue`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TicketFormFieldValue {
         ///The field's slug from `get_ticket_form` (not `name` or `email`).
         pub slug: ::std::string::String,
@@ -6844,14 +5649,9 @@ pub mod types {
         }
     }
     ///`TicketFormListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TicketFormListResponse {
         pub data: ::std::vec::Vec<TicketForm>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6864,14 +5664,9 @@ pub mod types {
         }
     }
     ///`TicketFormResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TicketFormResponse {
         pub data: TicketForm,
         pub request_id: ::std::string::String,
@@ -6882,14 +5677,9 @@ pub mod types {
         }
     }
     ///`TicketFormVisibilityCondition`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TicketFormVisibilityCondition {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub affected_fields: ::std::option::Option<
@@ -6908,14 +5698,9 @@ pub mod types {
         }
     }
     ///A container of documents the AI features learn from.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TrainingData {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -6937,14 +5722,9 @@ pub mod types {
         }
     }
     ///`TrainingDataDocument`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TrainingDataDocument {
         ///Your ID for the document, if it was uploaded with one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6963,14 +5743,9 @@ pub mod types {
         }
     }
     ///`TrainingDataListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TrainingDataListResponse {
         pub data: ::std::vec::Vec<TrainingData>,
         pub request_id: ::std::string::String,
@@ -6981,14 +5756,9 @@ pub mod types {
         }
     }
     ///`TrainingDataResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TrainingDataResponse {
         pub data: TrainingData,
         pub request_id: ::std::string::String,
@@ -6999,14 +5769,9 @@ pub mod types {
         }
     }
     ///Progress of a website scrape feeding the training data.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TrainingDataScrapeStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_scraped_at: ::std::option::Option<
@@ -7032,10 +5797,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum TrainingDataVisibility {
         #[serde(rename = "everyone")]
         Everyone,
@@ -7083,14 +5848,8 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateAccountHighlightRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_html: ::std::option::Option<::std::string::String>,
@@ -7104,14 +5863,8 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateAccountRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_type: ::std::option::Option<AccountTypeChange>,
@@ -7148,13 +5901,8 @@ pub mod types {
         }
     }
     ///`UpdateAccountsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateAccountsRequest {
         ///1-100 account IDs.
         pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -7178,14 +5926,9 @@ pub mod types {
         }
     }
     ///`UpdateAccountsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateAccountsResponse {
         pub request_id: ::std::string::String,
         pub success: bool,
@@ -7196,14 +5939,8 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateArticleRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author_user_id: ::std::option::Option<::std::string::String>,
@@ -7233,14 +5970,8 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateCallRecordingRequest {
         ///`""` removes the account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7254,14 +5985,8 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateCollectionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -7278,14 +6003,8 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateContactRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_external_id: ::std::option::Option<::std::string::String>,
@@ -7321,14 +6040,8 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged. Warning: `select_options` replaces the whole list, deleting the options left out and clearing their stored values; use the select-option operations to add, rename or delete one option. The list fields are `Option`s so that an empty list (clear) differs from leaving them unchanged (`None`); the SDK never sends `null`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateCustomFieldRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_value: ::std::option::Option<::std::string::String>,
@@ -7353,14 +6066,8 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateCustomObjectRequest {
         ///Field values keyed by field slug; fields left out are unchanged.
         #[serde(
@@ -7380,13 +6087,8 @@ pub mod types {
         }
     }
     ///`UpdateCustomObjectsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateCustomObjectsRequest {
         ///Field values applied to every listed object, keyed by field slug.
         #[serde(
@@ -7406,14 +6108,9 @@ pub mod types {
         }
     }
     ///`UpdateCustomObjectsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateCustomObjectsResponse {
         pub request_id: ::std::string::String,
         pub success: bool,
@@ -7426,14 +6123,8 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateFeatureRequestRequest {
         ///Only the fields listed change.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -7448,14 +6139,8 @@ pub mod types {
         }
     }
     ///`UpdateIssueFollowersRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateIssueFollowersRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contact_ids: ::std::vec::Vec<::std::string::String>,
@@ -7470,13 +6155,8 @@ pub mod types {
         }
     }
     ///`UpdateIssueMessageRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateIssueMessageRequest {
         ///The new body; replaces the old one.
         pub body_html: ::std::string::String,
@@ -7487,14 +6167,8 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateIssueRequest {
         ///`""` removes the account (then `requester_id` is needed too).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7528,13 +6202,8 @@ pub mod types {
         }
     }
     ///The same changes for several issues; fields left out are unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateIssuesRequest {
         ///`""` unassigns.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7564,13 +6233,8 @@ pub mod types {
         }
     }
     ///`UpdateKnowledgeBaseThemeRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateKnowledgeBaseThemeRequest {
         ///Files to replace whole, saved together as drafts.
         pub assets: ::std::vec::Vec<KnowledgeBaseThemeAssetUpdate>,
@@ -7581,14 +6245,8 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateMacroRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub conditions: ::std::option::Option<Filter>,
@@ -7611,14 +6269,8 @@ pub mod types {
         }
     }
     ///`UpdateMilestoneRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateMilestoneRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub due_date: ::std::option::Option<::std::string::String>,
@@ -7631,14 +6283,8 @@ pub mod types {
         }
     }
     ///`UpdateProjectRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateProjectRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
@@ -7663,14 +6309,8 @@ pub mod types {
         }
     }
     ///Changes to one option; the option is named by the `current_slug` query parameter.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateSelectOptionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ai_description: ::std::option::Option<::std::string::String>,
@@ -7686,14 +6326,8 @@ pub mod types {
         }
     }
     ///Fields to change on a tag; fields left out are unchanged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateTagRequest {
         ///The tag's new colour as a hex code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7708,13 +6342,8 @@ pub mod types {
         }
     }
     ///`UpdateTaskCommentRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateTaskCommentRequest {
         ///The comment's new body.
         pub body_html: ::std::string::String,
@@ -7725,14 +6354,8 @@ pub mod types {
         }
     }
     ///`UpdateTaskRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateTaskRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignee_id: ::std::option::Option<::std::string::String>,
@@ -7763,14 +6386,8 @@ pub mod types {
         }
     }
     ///`UpdateTeamRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateTeamRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignment_configuration: ::std::option::Option<
@@ -7789,14 +6406,8 @@ pub mod types {
         }
     }
     ///`UpdateUserRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateUserRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar_url: ::std::option::Option<::std::string::String>,
@@ -7812,15 +6423,25 @@ pub mod types {
             Default::default()
         }
     }
+    ///The multipart form of an account file upload; send `file` or `file_url`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UploadAccountFileRequest {
+        ///The file's bytes, with its name and content type.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file: ::std::option::Option<::std::string::String>,
+        ///A URL Pylon fetches the file from, when `file` is not sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_url: ::std::option::Option<::std::string::String>,
+    }
+    impl UploadAccountFileRequest {
+        pub fn builder() -> builder::UploadAccountFileRequest {
+            Default::default()
+        }
+    }
     ///Plain text stored as one document, in an existing container (`training_data_id`) or a new one (`training_data_name`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UploadTrainingDataContentRequest {
         ///The text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7844,15 +6465,34 @@ pub mod types {
             Default::default()
         }
     }
+    ///The multipart form of a training data upload.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UploadTrainingDataFilesRequest {
+        ///One of your IDs per file, in the order of `files`; makes repeated uploads idempotent.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub external_ids: ::std::vec::Vec<::std::string::String>,
+        ///One name per file, in the order of `files`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub file_names: ::std::vec::Vec<::std::string::String>,
+        pub files: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub training_data_id: ::std::option::Option<::std::string::String>,
+        ///Creates a new container of this name; needed without `training_data_id`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub training_data_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub visibility: ::std::option::Option<TrainingDataVisibility>,
+    }
+    impl UploadTrainingDataFilesRequest {
+        pub fn builder() -> builder::UploadTrainingDataFilesRequest {
+            Default::default()
+        }
+    }
     ///`User`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct User {
         pub avatar_url: ::std::string::String,
         pub email: ::std::string::String,
@@ -7877,14 +6517,9 @@ pub mod types {
         }
     }
     ///`UserListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserListResponse {
         pub data: ::std::vec::Vec<User>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7897,14 +6532,9 @@ pub mod types {
         }
     }
     ///`UserResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserResponse {
         pub data: User,
         pub request_id: ::std::string::String,
@@ -7915,14 +6545,9 @@ pub mod types {
         }
     }
     ///`UserRole`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserRole {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -7934,14 +6559,9 @@ pub mod types {
         }
     }
     ///`UserRoleListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserRoleListResponse {
         pub data: ::std::vec::Vec<UserRole>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7964,10 +6584,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum UserStatus {
         #[serde(rename = "active")]
         Active,
@@ -8015,14 +6635,9 @@ pub mod types {
         }
     }
     ///Who an object is available to.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Visibility {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub team_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -8038,13 +6653,8 @@ pub mod types {
         }
     }
     ///Who an object is available to; `user_ids`/`team_ids` name them for the narrower kinds.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VisibilityInput {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub team_ids: ::std::vec::Vec<::std::string::String>,
@@ -8069,10 +6679,10 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum VisibilityType {
         #[serde(rename = "org")]
         Org,
@@ -8124,14 +6734,9 @@ pub mod types {
         }
     }
     ///`VoiceCall`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VoiceCall {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8149,14 +6754,9 @@ pub mod types {
         }
     }
     ///`VoiceCallListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VoiceCallListResponse {
         pub data: ::std::vec::Vec<VoiceCall>,
         pub request_id: ::std::string::String,
@@ -8167,14 +6767,9 @@ pub mod types {
         }
     }
     ///`VoiceCallRecording`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VoiceCallRecording {
         ///A presigned URL for the audio file.
         pub download_url: ::std::string::String,
@@ -8190,14 +6785,9 @@ pub mod types {
         }
     }
     ///`VoiceCallTranscriptSegment`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VoiceCallTranscriptSegment {
         pub speaker: ::std::string::String,
         pub text: ::std::string::String,
@@ -8950,6 +7540,71 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     pagination: Ok(value.pagination),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountFilesResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Attachment>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountFilesResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AccountFilesResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Attachment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountFilesResponse>
+        for super::AccountFilesResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountFilesResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountFilesResponse> for AccountFilesResponse {
+            fn from(value: super::AccountFilesResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
                     request_id: Ok(value.request_id),
                 }
             }
@@ -37579,6 +36234,72 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UploadAccountFileRequest {
+            file: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UploadAccountFileRequest {
+            fn default() -> Self {
+                Self {
+                    file: Ok(Default::default()),
+                    file_url: Ok(Default::default()),
+                }
+            }
+        }
+        impl UploadAccountFileRequest {
+            pub fn file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file: {e}")
+                    });
+                self
+            }
+            pub fn file_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UploadAccountFileRequest>
+        for super::UploadAccountFileRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UploadAccountFileRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    file: value.file?,
+                    file_url: value.file_url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UploadAccountFileRequest>
+        for UploadAccountFileRequest {
+            fn from(value: super::UploadAccountFileRequest) -> Self {
+                Self {
+                    file: Ok(value.file),
+                    file_url: Ok(value.file_url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UploadTrainingDataContentRequest {
             content: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -37720,6 +36441,154 @@ pub mod types {
                     content: Ok(value.content),
                     external_id: Ok(value.external_id),
                     file_name: Ok(value.file_name),
+                    training_data_id: Ok(value.training_data_id),
+                    training_data_name: Ok(value.training_data_name),
+                    visibility: Ok(value.visibility),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UploadTrainingDataFilesRequest {
+            external_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_names: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            files: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            training_data_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            training_data_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visibility: ::std::result::Result<
+                ::std::option::Option<super::TrainingDataVisibility>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UploadTrainingDataFilesRequest {
+            fn default() -> Self {
+                Self {
+                    external_ids: Ok(Default::default()),
+                    file_names: Ok(Default::default()),
+                    files: Err("no value supplied for files".to_string()),
+                    training_data_id: Ok(Default::default()),
+                    training_data_name: Ok(Default::default()),
+                    visibility: Ok(Default::default()),
+                }
+            }
+        }
+        impl UploadTrainingDataFilesRequest {
+            pub fn external_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_ids: {e}")
+                    });
+                self
+            }
+            pub fn file_names<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_names = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_names: {e}")
+                    });
+                self
+            }
+            pub fn files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for files: {e}")
+                    });
+                self
+            }
+            pub fn training_data_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.training_data_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for training_data_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn training_data_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.training_data_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for training_data_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn visibility<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TrainingDataVisibility>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visibility = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UploadTrainingDataFilesRequest>
+        for super::UploadTrainingDataFilesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UploadTrainingDataFilesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    external_ids: value.external_ids?,
+                    file_names: value.file_names?,
+                    files: value.files?,
+                    training_data_id: value.training_data_id?,
+                    training_data_name: value.training_data_name?,
+                    visibility: value.visibility?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UploadTrainingDataFilesRequest>
+        for UploadTrainingDataFilesRequest {
+            fn from(value: super::UploadTrainingDataFilesRequest) -> Self {
+                Self {
+                    external_ids: Ok(value.external_ids),
+                    file_names: Ok(value.file_names),
+                    files: Ok(value.files),
                     training_data_id: Ok(value.training_data_id),
                     training_data_name: Ok(value.training_data_name),
                     visibility: Ok(value.visibility),
@@ -41367,24 +40236,27 @@ pub mod builder {
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/accounts", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_accounts",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_account`]
@@ -41437,23 +40309,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/accounts", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_account",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_accounts`]
@@ -41508,23 +40383,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/accounts", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_accounts",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::merge_accounts`]
@@ -41575,23 +40453,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/accounts/merge", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "merge_accounts",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_accounts`]
@@ -41642,23 +40523,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/accounts/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_accounts",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_account`]
@@ -41695,22 +40579,25 @@ pub mod builder {
             let url = format!(
                 "{}/accounts/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_account",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_account`]
@@ -41747,22 +40634,25 @@ pub mod builder {
             let url = format!(
                 "{}/accounts/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_account",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_account`]
@@ -41832,23 +40722,26 @@ pub mod builder {
             let url = format!(
                 "{}/accounts/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_account",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_account_activities`]
@@ -41973,29 +40866,42 @@ pub mod builder {
                 "{}/accounts/{}/activities", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "activity_type",
+                                &activity_type,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(
-                    &progenitor_client::QueryParam::new("activity_type", &activity_type),
-                )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_account_activities",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_account_activity`]
@@ -42070,23 +40976,26 @@ pub mod builder {
                 "{}/accounts/{}/activities", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_account_activity",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_account_highlight`]
@@ -42161,23 +41070,26 @@ pub mod builder {
                 "{}/accounts/{}/highlights", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_account_highlight",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_account_highlight`]
@@ -42232,22 +41144,25 @@ pub mod builder {
                 "{}/accounts/{}/highlights/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& highlight_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_account_highlight",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_account_highlight`]
@@ -42337,23 +41252,26 @@ pub mod builder {
                 "{}/accounts/{}/highlights/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& highlight_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_account_highlight",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_account_notebook_notes`]
@@ -42437,24 +41355,27 @@ pub mod builder {
                 "{}/accounts/{}/notebook-blocks/{}/notes", client.baseurl, encode_path(&
                 id.to_string()), encode_path(& block_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_account_notebook_notes",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_account_notebook_note`]
@@ -42544,23 +41465,26 @@ pub mod builder {
                 "{}/accounts/{}/notebook-blocks/{}/notes", client.baseurl, encode_path(&
                 id.to_string()), encode_path(& block_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_account_notebook_note",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_account_relationship`]
@@ -42635,23 +41559,26 @@ pub mod builder {
                 "{}/accounts/{}/relationship", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_account_relationship",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_account_relationships`]
@@ -42691,22 +41618,25 @@ pub mod builder {
                 "{}/accounts/{}/relationships", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_account_relationships",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_account_relationship`]
@@ -42761,22 +41691,25 @@ pub mod builder {
                 "{}/accounts/{}/relationships/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& relationship_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_account_relationship",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_activity_types`]
@@ -42796,22 +41729,25 @@ pub mod builder {
         ) -> Result<ResponseValue<types::ActivityTypeListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/activity-types", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_activity_types",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_article_feedback`]
@@ -42894,31 +41830,39 @@ pub mod builder {
             let knowledge_base_id = knowledge_base_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/article-feedback", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "article_id",
+                                &article_id,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "knowledge_base_id",
+                                &knowledge_base_id,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("article_id", &article_id))
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "knowledge_base_id",
-                        &knowledge_base_id,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_article_feedback",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_audit_logs`]
@@ -42969,24 +41913,27 @@ pub mod builder {
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/audit-logs", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_audit_logs",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_audit_logs`]
@@ -43039,23 +41986,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/audit-logs/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_audit_logs",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_call_recording`]
@@ -43112,23 +42062,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/call-recordings", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_call_recording",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_call_recordings`]
@@ -43181,23 +42134,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/call-recordings/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_call_recordings",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_call_recording`]
@@ -43236,22 +42192,25 @@ pub mod builder {
             let url = format!(
                 "{}/call-recordings/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_call_recording",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_call_recording`]
@@ -43288,22 +42247,25 @@ pub mod builder {
             let url = format!(
                 "{}/call-recordings/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_call_recording",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_call_recording`]
@@ -43377,23 +42339,26 @@ pub mod builder {
             let url = format!(
                 "{}/call-recordings/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_call_recording",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_contacts`]
@@ -43444,24 +42409,27 @@ pub mod builder {
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/contacts", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_contacts",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_contact`]
@@ -43514,23 +42482,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/contacts", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_contact",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_contacts`]
@@ -43581,23 +42552,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/contacts/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_contacts",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_contact`]
@@ -43634,22 +42608,25 @@ pub mod builder {
             let url = format!(
                 "{}/contacts/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_contact",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_contact`]
@@ -43686,22 +42663,25 @@ pub mod builder {
             let url = format!(
                 "{}/contacts/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_contact",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_contact`]
@@ -43771,23 +42751,26 @@ pub mod builder {
             let url = format!(
                 "{}/contacts/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_contact",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_custom_fields`]
@@ -43824,23 +42807,31 @@ pub mod builder {
             let Self { client, object_type } = self;
             let object_type = object_type.map_err(Error::InvalidRequest)?;
             let url = format!("{}/custom-fields", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "object_type",
+                                &object_type,
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("object_type", &object_type))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_custom_fields",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_custom_field`]
@@ -43896,23 +42887,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/custom-fields", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_custom_field",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_select_option`]
@@ -43987,23 +42981,26 @@ pub mod builder {
                 "{}/custom-fields/{}/select-options", client.baseurl, encode_path(&
                 custom_field_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_select_option",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_select_option`]
@@ -44058,25 +43055,31 @@ pub mod builder {
                 "{}/custom-fields/{}/select-options", client.baseurl, encode_path(&
                 custom_field_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "current_slug",
+                                &current_slug,
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(
-                    &progenitor_client::QueryParam::new("current_slug", &current_slug),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_select_option",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_select_option`]
@@ -44166,26 +43169,32 @@ pub mod builder {
                 "{}/custom-fields/{}/select-options", client.baseurl, encode_path(&
                 custom_field_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "current_slug",
+                                &current_slug,
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("current_slug", &current_slug),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_select_option",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_custom_field`]
@@ -44224,22 +43233,25 @@ pub mod builder {
             let url = format!(
                 "{}/custom-fields/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_custom_field",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_custom_field`]
@@ -44312,23 +43324,26 @@ pub mod builder {
             let url = format!(
                 "{}/custom-fields/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_custom_field",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_custom_objects`]
@@ -44397,24 +43412,27 @@ pub mod builder {
                 "{}/custom-objects/{}", client.baseurl, encode_path(& object_type
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_custom_objects",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_custom_object`]
@@ -44489,23 +43507,26 @@ pub mod builder {
                 "{}/custom-objects/{}", client.baseurl, encode_path(& object_type
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_custom_object",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_custom_objects`]
@@ -44580,23 +43601,26 @@ pub mod builder {
                 "{}/custom-objects/{}", client.baseurl, encode_path(& object_type
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_custom_objects",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_custom_objects`]
@@ -44667,23 +43691,26 @@ pub mod builder {
                 "{}/custom-objects/{}/search", client.baseurl, encode_path(& object_type
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_custom_objects",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_custom_object`]
@@ -44738,22 +43765,25 @@ pub mod builder {
                 "{}/custom-objects/{}/{}", client.baseurl, encode_path(& object_type
                 .to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_custom_object",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_custom_object`]
@@ -44806,22 +43836,25 @@ pub mod builder {
                 "{}/custom-objects/{}/{}", client.baseurl, encode_path(& object_type
                 .to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_custom_object",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_custom_object`]
@@ -44911,23 +43944,26 @@ pub mod builder {
                 "{}/custom-objects/{}/{}", client.baseurl, encode_path(& object_type
                 .to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_custom_object",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_email_suppressions`]
@@ -44994,25 +44030,28 @@ pub mod builder {
             let email = email.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/email-suppressions", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(&progenitor_client::QueryParam::new("email", &email))
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("email", &email))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_email_suppressions",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_email_suppression`]
@@ -45050,22 +44089,25 @@ pub mod builder {
                 "{}/email-suppressions/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_email_suppression",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_feature_request`]
@@ -45122,23 +44164,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/feature-requests", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_feature_request",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::merge_feature_requests`]
@@ -45195,23 +44240,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/feature-requests/merge", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "merge_feature_requests",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_feature_requests`]
@@ -45268,23 +44316,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/feature-requests/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_feature_requests",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_feature_request`]
@@ -45338,28 +44389,31 @@ pub mod builder {
             let url = format!(
                 "{}/feature-requests/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fetch_evidence",
+                                &fetch_evidence,
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fetch_evidence",
-                        &fetch_evidence,
-                    ),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_feature_request",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_feature_request`]
@@ -45396,22 +44450,25 @@ pub mod builder {
             let url = format!(
                 "{}/feature-requests/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_feature_request",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_feature_request`]
@@ -45485,23 +44542,26 @@ pub mod builder {
             let url = format!(
                 "{}/feature-requests/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_feature_request",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::add_feature_request_evidence`]
@@ -45576,23 +44636,26 @@ pub mod builder {
                 "{}/feature-requests/{}/evidence", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "add_feature_request_evidence",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::link_feature_request_external_issue`]
@@ -45666,23 +44729,26 @@ pub mod builder {
                 "{}/feature-requests/{}/external-issues", client.baseurl, encode_path(&
                 id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "link_feature_request_external_issue",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::set_feature_request_portal_visibility`]
@@ -45757,23 +44823,26 @@ pub mod builder {
                 "{}/feature-requests/{}/set-portal-visibility", client.baseurl,
                 encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "set_feature_request_portal_visibility",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_issue_group`]
@@ -45827,23 +44896,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/issue-groups", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_issue_group",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::add_issue_group_children`]
@@ -45916,23 +44988,26 @@ pub mod builder {
                 "{}/issue-groups/{}/children", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "add_issue_group_children",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::remove_issue_group_child`]
@@ -45985,22 +45060,25 @@ pub mod builder {
                 "{}/issue-groups/{}/children/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& child_issue_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "remove_issue_group_child",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_issue_statuses`]
@@ -46020,22 +45098,25 @@ pub mod builder {
         ) -> Result<ResponseValue<types::IssueStatusListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/issue-statuses", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_issue_statuses",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_issues`]
@@ -46116,26 +45197,36 @@ pub mod builder {
             let limit = limit.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
             let url = format!("{}/issues", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(
+                            &progenitor_client::QueryParam::new("end_time", &end_time),
+                        )
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "start_time",
+                                &start_time,
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_issues",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_issue`]
@@ -46186,23 +45277,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/issues", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_issue",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_issues`]
@@ -46255,23 +45349,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/issues", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_issues",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::mark_issues_as_spam`]
@@ -46327,23 +45424,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/issues/mark-spam", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "mark_issues_as_spam",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::merge_issues`]
@@ -46394,23 +45494,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/issues/merge", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "merge_issues",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_issues`]
@@ -46461,23 +45564,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/issues/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_issues",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_issue`]
@@ -46514,22 +45620,25 @@ pub mod builder {
             let url = format!(
                 "{}/issues/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_issue",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_issue`]
@@ -46566,22 +45675,25 @@ pub mod builder {
             let url = format!(
                 "{}/issues/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_issue",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_issue`]
@@ -46649,23 +45761,26 @@ pub mod builder {
             let url = format!(
                 "{}/issues/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_issue",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_issue_ai_response`]
@@ -46740,23 +45855,26 @@ pub mod builder {
                 "{}/issues/{}/ai-response", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_issue_ai_response",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_issue_draft_reply`]
@@ -46831,23 +45949,26 @@ pub mod builder {
                 "{}/issues/{}/draft-reply", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_issue_draft_reply",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::link_external_incident`]
@@ -46920,23 +46041,26 @@ pub mod builder {
                 "{}/issues/{}/external-incidents", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "link_external_incident",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::link_external_issues`]
@@ -47008,23 +46132,26 @@ pub mod builder {
                 "{}/issues/{}/external-issues", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "link_external_issues",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_issue_followers`]
@@ -47063,22 +46190,25 @@ pub mod builder {
             let url = format!(
                 "{}/issues/{}/followers", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_issue_followers",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_issue_followers`]
@@ -47152,23 +46282,26 @@ pub mod builder {
             let url = format!(
                 "{}/issues/{}/followers", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_issue_followers",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_issue_messages`]
@@ -47236,24 +46369,27 @@ pub mod builder {
             let url = format!(
                 "{}/issues/{}/messages", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_issue_messages",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_issue_message`]
@@ -47306,22 +46442,25 @@ pub mod builder {
                 "{}/issues/{}/messages/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_issue_message",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_issue_message`]
@@ -47409,23 +46548,26 @@ pub mod builder {
                 "{}/issues/{}/messages/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_issue_message",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::redact_issue_message`]
@@ -47513,23 +46655,26 @@ pub mod builder {
                 "{}/issues/{}/messages/{}/redact", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& message_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "redact_issue_message",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_issue_note`]
@@ -47601,23 +46746,26 @@ pub mod builder {
             let url = format!(
                 "{}/issues/{}/note", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_issue_note",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::reply_to_issue`]
@@ -47687,23 +46835,26 @@ pub mod builder {
             let url = format!(
                 "{}/issues/{}/reply", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "reply_to_issue",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::snooze_issue`]
@@ -47771,23 +46922,26 @@ pub mod builder {
             let url = format!(
                 "{}/issues/{}/snooze", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "snooze_issue",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_issue_survey_responses`]
@@ -47918,37 +47072,42 @@ pub mod builder {
                 "{}/issues/{}/survey-responses", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "submitted_after",
+                                &submitted_after,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "submitted_before",
+                                &submitted_before,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("survey_id", &survey_id),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "submitted_after",
-                        &submitted_after,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "submitted_before",
-                        &submitted_before,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("survey_id", &survey_id))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_issue_survey_responses",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_issue_threads`]
@@ -47987,22 +47146,25 @@ pub mod builder {
             let url = format!(
                 "{}/issues/{}/threads", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_issue_threads",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_issue_thread`]
@@ -48075,23 +47237,26 @@ pub mod builder {
             let url = format!(
                 "{}/issues/{}/threads", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_issue_thread",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_issue_voice_calls`]
@@ -48131,22 +47296,25 @@ pub mod builder {
                 "{}/issues/{}/voice-calls", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_issue_voice_calls",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_knowledge_bases`]
@@ -48166,22 +47334,25 @@ pub mod builder {
         ) -> Result<ResponseValue<types::KnowledgeBaseListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/knowledge-bases", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_knowledge_bases",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_knowledge_base`]
@@ -48220,22 +47391,25 @@ pub mod builder {
             let url = format!(
                 "{}/knowledge-bases/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_knowledge_base",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_articles`]
@@ -48336,26 +47510,31 @@ pub mod builder {
                 "{}/knowledge-bases/{}/articles", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(
+                            &progenitor_client::QueryParam::new("language", &language),
+                        )
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .query(&progenitor_client::QueryParam::new("media", &media))
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("language", &language))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("media", &media))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_articles",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_article`]
@@ -48426,23 +47605,26 @@ pub mod builder {
                 "{}/knowledge-bases/{}/articles", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_article",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_article`]
@@ -48511,23 +47693,28 @@ pub mod builder {
                 "{}/knowledge-bases/{}/articles/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& article_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("language", &language),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("language", &language))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_article",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_article`]
@@ -48580,22 +47767,25 @@ pub mod builder {
                 "{}/knowledge-bases/{}/articles/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& article_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_article",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_article`]
@@ -48681,23 +47871,26 @@ pub mod builder {
                 "{}/knowledge-bases/{}/articles/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& article_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_article",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::request_article_review`]
@@ -48787,23 +47980,26 @@ pub mod builder {
                 "{}/knowledge-bases/{}/articles/{}/request-review", client.baseurl,
                 encode_path(& id.to_string()), encode_path(& article_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "request_article_review",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_collections`]
@@ -48843,22 +48039,25 @@ pub mod builder {
                 "{}/knowledge-bases/{}/collections", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_collections",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_collection`]
@@ -48932,23 +48131,26 @@ pub mod builder {
                 "{}/knowledge-bases/{}/collections", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_collection",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_collection`]
@@ -49003,22 +48205,25 @@ pub mod builder {
                 "{}/knowledge-bases/{}/collections/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& collection_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_collection",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_collection`]
@@ -49071,22 +48276,25 @@ pub mod builder {
                 "{}/knowledge-bases/{}/collections/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& collection_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_collection",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_collection`]
@@ -49175,23 +48383,26 @@ pub mod builder {
                 "{}/knowledge-bases/{}/collections/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& collection_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_collection",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_route_redirect`]
@@ -49266,23 +48477,26 @@ pub mod builder {
                 "{}/knowledge-bases/{}/route-redirects", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_route_redirect",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_knowledge_base_theme`]
@@ -49337,22 +48551,25 @@ pub mod builder {
                 "{}/knowledge-bases/{}/themes/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& theme_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_knowledge_base_theme",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_knowledge_base_theme`]
@@ -49442,23 +48659,26 @@ pub mod builder {
                 "{}/knowledge-bases/{}/themes/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& theme_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_knowledge_base_theme",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::publish_knowledge_base_theme`]
@@ -49513,22 +48733,25 @@ pub mod builder {
                 "{}/knowledge-bases/{}/themes/{}/publish", client.baseurl, encode_path(&
                 id.to_string()), encode_path(& theme_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "publish_knowledge_base_theme",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_macro_groups`]
@@ -49548,22 +48771,25 @@ pub mod builder {
         ) -> Result<ResponseValue<types::MacroGroupListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/macro-groups", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_macro_groups",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_macros`]
@@ -49601,28 +48827,31 @@ pub mod builder {
             let Self { client, macro_group_id } = self;
             let macro_group_id = macro_group_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/macros", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "macro_group_id",
+                                &macro_group_id,
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "macro_group_id",
-                        &macro_group_id,
-                    ),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_macros",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_macro`]
@@ -49673,23 +48902,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/macros", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_macro",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_macro`]
@@ -49726,22 +48958,25 @@ pub mod builder {
             let url = format!(
                 "{}/macros/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_macro",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_macro`]
@@ -49778,22 +49013,25 @@ pub mod builder {
             let url = format!(
                 "{}/macros/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_macro",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_macro`]
@@ -49861,23 +49099,26 @@ pub mod builder {
             let url = format!(
                 "{}/macros/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_macro",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_me`]
@@ -49895,22 +49136,25 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::MeResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/me", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_me",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_milestone`]
@@ -49965,23 +49209,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/milestones", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_milestone",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_milestones`]
@@ -50034,23 +49281,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/milestones/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_milestones",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_milestone`]
@@ -50089,22 +49339,25 @@ pub mod builder {
             let url = format!(
                 "{}/milestones/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_milestone",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_milestone`]
@@ -50141,22 +49394,25 @@ pub mod builder {
             let url = format!(
                 "{}/milestones/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_milestone",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_milestone`]
@@ -50228,23 +49484,26 @@ pub mod builder {
             let url = format!(
                 "{}/milestones/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_milestone",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_project`]
@@ -50297,23 +49556,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/projects", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_project",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_projects`]
@@ -50364,23 +49626,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/projects/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_projects",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_project`]
@@ -50417,22 +49682,25 @@ pub mod builder {
             let url = format!(
                 "{}/projects/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_project",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_project`]
@@ -50469,22 +49737,25 @@ pub mod builder {
             let url = format!(
                 "{}/projects/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_project",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_project`]
@@ -50554,23 +49825,26 @@ pub mod builder {
             let url = format!(
                 "{}/projects/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_project",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_surveys`]
@@ -50590,22 +49864,25 @@ pub mod builder {
         ) -> Result<ResponseValue<types::SurveyListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/surveys", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_surveys",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_surveys`]
@@ -50660,23 +49937,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/surveys/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_surveys",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_survey`]
@@ -50713,22 +49993,25 @@ pub mod builder {
             let url = format!(
                 "{}/surveys/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_survey",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_survey_responses`]
@@ -50875,38 +50158,51 @@ pub mod builder {
             let url = format!(
                 "{}/surveys/{}/responses", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "account_id",
+                                &account_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "contact_id",
+                                &contact_id,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "submitted_after",
+                                &submitted_after,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "submitted_before",
+                                &submitted_before,
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("account_id", &account_id))
-                .query(&progenitor_client::QueryParam::new("contact_id", &contact_id))
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "submitted_after",
-                        &submitted_after,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "submitted_before",
-                        &submitted_before,
-                    ),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_survey_responses",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_tags`]
@@ -50924,22 +50220,25 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::TagListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/tags", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_tags",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_tag`]
@@ -50990,23 +50289,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tags", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_tag",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_tags`]
@@ -51057,23 +50359,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tags/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_tags",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_tag`]
@@ -51110,22 +50415,25 @@ pub mod builder {
             let url = format!(
                 "{}/tags/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_tag",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_tag`]
@@ -51162,22 +50470,25 @@ pub mod builder {
             let url = format!(
                 "{}/tags/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_tag",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_tag`]
@@ -51245,23 +50556,26 @@ pub mod builder {
             let url = format!(
                 "{}/tags/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_tag",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_task_statuses`]
@@ -51281,22 +50595,25 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TaskStatusListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/task-statuses", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_task_statuses",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_tasks`]
@@ -51347,24 +50664,27 @@ pub mod builder {
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/tasks", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_tasks",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_task`]
@@ -51415,23 +50735,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tasks", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_task",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_tasks`]
@@ -51482,23 +50805,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/tasks/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_tasks",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_task`]
@@ -51535,22 +50861,25 @@ pub mod builder {
             let url = format!(
                 "{}/tasks/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_task",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_task`]
@@ -51587,22 +50916,25 @@ pub mod builder {
             let url = format!(
                 "{}/tasks/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_task",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_task`]
@@ -51670,23 +51002,26 @@ pub mod builder {
             let url = format!(
                 "{}/tasks/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_task",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_task_comments`]
@@ -51725,22 +51060,25 @@ pub mod builder {
             let url = format!(
                 "{}/tasks/{}/comments", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_task_comments",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_task_comment`]
@@ -51813,23 +51151,26 @@ pub mod builder {
             let url = format!(
                 "{}/tasks/{}/comments", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_task_comment",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_task_comment`]
@@ -51882,22 +51223,25 @@ pub mod builder {
                 "{}/tasks/{}/comments/{}", client.baseurl, encode_path(& id.to_string()),
                 encode_path(& comment_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_task_comment",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_task_comment`]
@@ -51986,23 +51330,26 @@ pub mod builder {
                 "{}/tasks/{}/comments/{}", client.baseurl, encode_path(& id.to_string()),
                 encode_path(& comment_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_task_comment",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::link_task_external_issue`]
@@ -52074,23 +51421,26 @@ pub mod builder {
                 "{}/tasks/{}/external-issues", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "link_task_external_issue",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::link_task_issue`]
@@ -52160,23 +51510,26 @@ pub mod builder {
             let url = format!(
                 "{}/tasks/{}/issues", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "link_task_issue",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_teams`]
@@ -52196,22 +51549,25 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TeamListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/teams", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_teams",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_team`]
@@ -52262,23 +51618,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/teams", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_team",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_team`]
@@ -52315,22 +51674,25 @@ pub mod builder {
             let url = format!(
                 "{}/teams/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_team",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_team`]
@@ -52398,23 +51760,26 @@ pub mod builder {
             let url = format!(
                 "{}/teams/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_team",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_ticket_forms`]
@@ -52434,22 +51799,25 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TicketFormListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/ticket-forms", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_ticket_forms",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_ticket_form`]
@@ -52488,22 +51856,25 @@ pub mod builder {
             let url = format!(
                 "{}/ticket-forms/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_ticket_form",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::submit_ticket_form`]
@@ -52575,23 +51946,26 @@ pub mod builder {
                 "{}/ticket-forms/{}/submissions", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "submit_ticket_form",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_training_data`]
@@ -52611,22 +51985,25 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TrainingDataListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/training-data", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_training_data",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::create_training_data`]
@@ -52683,23 +52060,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/training-data", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "create_training_data",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::upload_training_data_content`]
@@ -52756,23 +52136,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/training-data/upload-content", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "upload_training_data_content",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_training_data`]
@@ -52811,22 +52194,25 @@ pub mod builder {
             let url = format!(
                 "{}/training-data/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_training_data",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::delete_training_data_documents`]
@@ -52898,28 +52284,37 @@ pub mod builder {
                 "{}/training-data/{}/documents", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .delete(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "document_ids",
+                                &document_ids,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "external_ids",
+                                &external_ids,
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(
-                    &progenitor_client::QueryParam::new("document_ids", &document_ids),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("external_ids", &external_ids),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "delete_training_data_documents",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_user_roles`]
@@ -52939,22 +52334,25 @@ pub mod builder {
         ) -> Result<ResponseValue<types::UserRoleListResponse>, Error> {
             let Self { client } = self;
             let url = format!("{}/user-roles", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_user_roles",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::list_users`]
@@ -52992,28 +52390,31 @@ pub mod builder {
             let include_deactivated = include_deactivated
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/users", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "include_deactivated",
+                                &include_deactivated,
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "include_deactivated",
-                        &include_deactivated,
-                    ),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "list_users",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::search_users`]
@@ -53064,23 +52465,26 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/users/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "search_users",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::get_user`]
@@ -53117,22 +52521,25 @@ pub mod builder {
             let url = format!(
                 "{}/users/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .get(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "get_user",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
     /**Builder for [`Client::update_user`]
@@ -53200,23 +52607,26 @@ pub mod builder {
             let url = format!(
                 "{}/users/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .patch(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
                 )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(Error::request_not_built)?;
+            };
             let info = OperationInfo {
                 operation_id: "update_user",
             };
-            crate::transport::send(client, request, info).await
+            crate::transport::send(client, build_request, info).await
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::operations::{
     BodyKind, Method, Operation, Pagination, ParamKind, QueryParameter,
 };
 /// Every operation, sorted by id.
-pub(crate) const OPERATIONS: &[Operation; 163] = &[
+pub(crate) const OPERATIONS: &[Operation; 165] = &[
     Operation {
         id: "add_feature_request_evidence",
         method: Method::Post,
@@ -1975,6 +1975,16 @@ pub(crate) const OPERATIONS: &[Operation; 163] = &[
         pagination: Pagination::None,
     },
     Operation {
+        id: "upload_account_file",
+        method: Method::Post,
+        path: "/accounts/{id}/files",
+        summary: "Upload a file to an account",
+        path_params: &["id"],
+        query_params: &[],
+        body: BodyKind::Multipart,
+        pagination: Pagination::None,
+    },
+    Operation {
         id: "upload_training_data_content",
         method: Method::Post,
         path: "/training-data/upload-content",
@@ -1982,6 +1992,16 @@ pub(crate) const OPERATIONS: &[Operation; 163] = &[
         path_params: &[],
         query_params: &[],
         body: BodyKind::Json { required: true },
+        pagination: Pagination::None,
+    },
+    Operation {
+        id: "upload_training_data_files",
+        method: Method::Post,
+        path: "/training-data/upload",
+        summary: "Upload files as training data",
+        path_params: &[],
+        query_params: &[],
+        body: BodyKind::Multipart,
         pagination: Pagination::None,
     },
 ];

@@ -166,10 +166,14 @@ pub(crate) const OPERATION_PATHS: &[(&str, &str)] = &[
     ("update_task_comment", "/tasks/{id}/comments/{comment_id}"),
     ("update_team", "/teams/{id}"),
     ("update_user", "/users/{id}"),
+    ("upload_account_file", "/accounts/{id}/files"),
     ("upload_training_data_content", "/training-data/upload-content"),
+    ("upload_training_data_files", "/training-data/upload"),
 ];
 
 /// Operations whose multipart bodies progenitor cannot generate, implemented by hand.
 pub(crate) const HAND_WRITTEN_OPERATIONS: &[&str] = &[
     "create_attachment",
+    "upload_account_file",
+    "upload_training_data_files",
 ];

@@ -2,8 +2,8 @@
 //!
 //! Every operation of the API is a method on [`Client`], generated from
 //! Pylon's OpenAPI description (with its corrections to the live API
-//! applied), with a builder per call; the one multipart upload,
-//! `POST /attachments`, is [`AttachmentsExt::create_attachment`]:
+//! applied), with a builder per call; the three multipart uploads
+//! (attachments, account files, training data) are [`UploadsExt`]'s:
 //!
 //! ```no_run
 //! use pylon_sdk::{Client, types};
@@ -27,8 +27,11 @@
 //! dereferences to the decoded body and also gives the status and headers;
 //! an [`Error`] says which operation failed and what happened (Pylon's
 //! messages, `code`, status and request ID, or the transport failure) and
-//! whether it is worth retrying. No type of the HTTP stack appears in the
-//! public API, so its upgrades are not breaking changes for users.
+//! whether it is worth retrying. No type of the HTTP client stack (reqwest,
+//! hyper) appears in the public API, so its upgrades are not breaking
+//! changes for users; the one HTTP type named is `http::HeaderMap` (the
+//! `http` 1.x interface crate), taken by
+//! [`webhook::signature_from_headers`].
 //!
 //! # Retries, pacing and limits
 //! Every request goes through the client's [`RetryPolicy`] (see [`retry`]):
@@ -52,13 +55,16 @@
 //!   pagination described, sent through the same transport as the typed
 //!   methods ([`Client::call`], [`Client::paginate_call`]).
 //! - [`TagsExt::ensure_tag`]: idempotent tag creation, safe to repeat.
-//! - [`upload`]: attachment uploads from bytes, files or URLs
-//!   ([`AttachmentsExt::create_attachment`]).
+//! - [`upload`]: multipart uploads from bytes, files or URLs: attachments,
+//!   account files and training data ([`UploadsExt`]).
 //! - [`filter`]: typed search filters, checked before sending.
 //! - [`CustomFields`]: custom-field values of issues, accounts, contacts,
 //!   tasks and projects by slug.
 //! - [`rate_limit`]: an opt-in per-endpoint limiter ([`RateLimits`]) that
 //!   models Pylon's refilling budget.
+//! - [`webhook`]: checks that a webhook delivery or a custom-app request
+//!   came from Pylon, by its `X-Pylon-Signature` ([`webhook::verify`],
+//!   [`webhook::verify_json`], [`webhook::verify_query`]).
 //!
 //! `use pylon_sdk::prelude::*;` brings the client and the extension traits
 //! into scope.
@@ -68,6 +74,9 @@
 //! - `rustls-ring`: HTTPS through rustls with ring instead.
 //! - `mock`: [`mock::MockServerExt`], a typed `httpmock` helper per
 //!   operation, for testing code that uses this crate.
+//! - `schemars`: `schemars::JsonSchema` for every type in [`types`], to
+//!   produce JSON schemas of Pylon's objects. Off by default: it is a large
+//!   share of the crate's compile time.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -91,6 +100,7 @@ mod tags;
 mod transport;
 pub mod upload;
 mod validate;
+pub mod webhook;
 pub mod window;
 
 #[allow(missing_docs, unused_imports, unused_mut, rustdoc::all, clippy::all, clippy::pedantic)]
@@ -122,7 +132,7 @@ pub use rate_limit::RateLimits;
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use tags::TagsExt;
-pub use upload::{AttachmentsExt, Upload};
+pub use upload::{TrainingDataUpload, Upload, UploadsExt};
 pub use window::{ExportIssues, ExportedWindow};
 
 /// The snake_case id of every operation this crate implements (generated and
@@ -137,8 +147,8 @@ pub fn operation_ids() -> impl Iterator<Item = &'static str> {
 /// traits that iterate the SDK's streams (`try_next`, `try_collect`, …).
 pub mod prelude {
     pub use crate::{
-        AttachmentsExt, Client, CustomFields, Error, ExportIssues, Paginate, Result, TagsExt,
-        Upload, types,
+        Client, CustomFields, Error, ExportIssues, Paginate, Result, TagsExt, TrainingDataUpload,
+        Upload, UploadsExt, types,
     };
     pub use futures::{Stream, StreamExt, TryStreamExt};
 }

@@ -40,8 +40,9 @@
 //! the wrong type). The body that is sent is the caller's JSON as given, so
 //! fields this version of the SDK does not know still reach Pylon.
 //!
-//! `POST /attachments` takes a multipart body, which this call path does
-//! not build: use [`AttachmentsExt::create_attachment`](crate::AttachmentsExt::create_attachment).
+//! The uploads (`POST /attachments`, `POST /accounts/{id}/files`,
+//! `POST /training-data/upload`) take multipart bodies, which this call
+//! path does not build: use [`UploadsExt`](crate::UploadsExt).
 
 use futures::TryFutureExt;
 use serde_json::Value;
@@ -180,7 +181,7 @@ pub enum BodyKind {
         required: bool,
     },
     /// A `multipart/form-data` upload, which [`Client::call`] does not
-    /// send (see [`AttachmentsExt`](crate::AttachmentsExt)).
+    /// send (see [`UploadsExt`](crate::UploadsExt)).
     Multipart,
 }
 
@@ -345,10 +346,12 @@ impl Client {
     /// ```
     pub async fn call(&self, operation_id: &str, call: OperationCall) -> Result<Response<Value>> {
         let operation = find(operation_id).ok_or_else(|| unknown(operation_id))?;
-        let request = self.build_request(operation, &call)?;
+        // Checked once here; the transport builds the request again only
+        // for a retry.
+        self.build_request(operation, &call)?;
         crate::transport::send(
             self,
-            request,
+            || self.build_request(operation, &call),
             OperationInfo {
                 operation_id: operation.id,
             },
@@ -449,6 +452,12 @@ impl Client {
     ) -> Result<reqwest::Request> {
         let id = operation.id;
         let refuse = |reason: String| Error::InvalidRequest(format!("{id}: {reason}"));
+        if operation.body == BodyKind::Multipart {
+            return Err(refuse(format!(
+                "the body is multipart/form-data, which `Client::call` does not send; \
+                 use `UploadsExt::{id}`"
+            )));
+        }
         let mut path_values: Vec<Option<&str>> = vec![None; operation.path_params.len()];
         let mut query: Vec<(&str, &str)> = Vec::new();
         for (name, value) in &call.params {
@@ -498,13 +507,6 @@ impl Client {
             )));
         }
         match (operation.body, &call.body) {
-            (BodyKind::Multipart, _) => {
-                return Err(refuse(
-                    "the body is multipart/form-data, which `Client::call` does not send; \
-                     use `AttachmentsExt::create_attachment`"
-                        .into(),
-                ));
-            }
             (BodyKind::None, Some(_)) => return Err(refuse("it takes no body".into())),
             (BodyKind::Json { required: true }, None) => {
                 return Err(refuse("it needs a JSON body".into()));
@@ -704,8 +706,8 @@ mod tests {
             "{wrong}"
         );
         assert!(
-            refused("create_attachment", OperationCall::new())
-                .contains("AttachmentsExt::create_attachment")
+            refused("upload_account_file", OperationCall::new())
+                .contains("use `UploadsExt::upload_account_file`")
         );
         assert!(
             refused(

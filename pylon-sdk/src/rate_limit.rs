@@ -177,6 +177,8 @@ const TIERS: &[(&str, u32)] = &[
     ("create_call_recording", 30),
     ("create_training_data", 30),
     ("upload_training_data_content", 30),
+    ("upload_training_data_files", 30),
+    ("upload_account_file", 30),
     ("delete_training_data_documents", 30),
     ("request_article_review", 30),
     ("search_audit_logs", 30),

@@ -282,18 +282,18 @@ pub(crate) fn later(now: Instant, wait: Duration) -> Instant {
 /// Sends `request` as many times as the policy allows, within the call's
 /// deadline, and returns the final answer (an error status included).
 ///
-/// Each attempt sends a copy of `request`, or, with `rebuild`, a request
-/// `rebuild` builds afresh (a streamed body cannot be replayed); `request`
-/// then only says the method.
+/// The first attempt sends `first`; each retry sends the request `rebuild`
+/// builds afresh, so no copy is kept in case of a retry (and a streamed body,
+/// which cannot be replayed, is read again).
 pub(crate) async fn send_with_retries(
     http: &reqwest::Client,
     state: &ClientState,
-    request: reqwest::Request,
+    first: reqwest::Request,
     operation: &'static str,
-    rebuild: Option<&(dyn Fn() -> Result<reqwest::Request> + Send + Sync)>,
+    rebuild: &(dyn Fn() -> Result<reqwest::Request> + Send + Sync),
 ) -> Result<RawResponse> {
     let policy = state.retry_policy();
-    let idempotent = is_idempotent(request.method(), operation);
+    let idempotent = is_idempotent(first.method(), operation);
     let deadline = later(Instant::now(), policy.deadline);
     let deadline_error = || Error::DeadlineExceeded {
         operation,
@@ -302,32 +302,33 @@ pub(crate) async fn send_with_retries(
     let mut failures = 1;
     let mut throttles = 0;
     let mut attempt = 0u64;
-    let mut request = Some(request);
+    let mut first = Some(first);
     let mut last: Option<Result<RawResponse>> = None;
     loop {
-        let ticket = match tokio::time::timeout_at(deadline, state.admit(operation, deadline)).await
-        {
-            Ok(Some(ticket)) => ticket,
-            // No turn before the deadline: the last answer stands.
-            Ok(None) | Err(_) => return last.unwrap_or_else(|| Err(deadline_error())),
+        // Most turns are granted at once; only a wait needs the deadline's
+        // timer, so none is set up for them.
+        let mut admit = std::pin::pin!(state.admit(operation, deadline));
+        let ticket = match futures::poll!(admit.as_mut()) {
+            std::task::Poll::Ready(ticket) => ticket,
+            std::task::Poll::Pending => tokio::time::timeout_at(deadline, admit)
+                .await
+                .ok()
+                .flatten(),
+        };
+        // No turn before the deadline: the last answer stands.
+        let Some(ticket) = ticket else {
+            return last.unwrap_or_else(|| Err(deadline_error()));
         };
         attempt += 1;
-        let mut this = match rebuild {
-            Some(build) => build()?,
-            None => {
-                let Some(this) = request.take() else {
-                    return last.unwrap_or_else(|| Err(deadline_error()));
-                };
-                // Keep a copy only while another attempt is possible.
-                request = this.try_clone();
-                this
-            }
+        let mut this = match first.take() {
+            Some(first) => first,
+            None => rebuild()?,
         };
         let remaining = deadline.saturating_duration_since(Instant::now());
-        *this.timeout_mut() = Some(crate::transport::attempt_timeout(
-            state.attempt_timeout(),
-            remaining,
-        ));
+        let timeout = crate::transport::attempt_timeout(state.attempt_timeout(), remaining);
+        if Some(timeout) != state.http_timeout {
+            *this.timeout_mut() = Some(timeout);
+        }
         let result = crate::transport::attempt(http, this, state.max_response_bytes).await;
         let outcome = match &result {
             Ok(answer) => Outcome::Status(answer.status),
@@ -391,7 +392,7 @@ pub(crate) async fn send_with_retries(
                 wait
             }
         };
-        if (request.is_none() && rebuild.is_none()) || later(Instant::now(), wait) >= deadline {
+        if later(Instant::now(), wait) >= deadline {
             tracing::debug!(operation, "retry deadline reached");
             return result;
         }

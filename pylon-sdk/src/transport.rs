@@ -39,22 +39,32 @@ pub(crate) enum AttemptError {
     TooLarge,
 }
 
-/// Sends a generated operation's request and decodes the answer.
-pub(crate) async fn send<T: DeserializeOwned>(
+/// Sends a generated operation's request, built by `build_request` for the
+/// first attempt and again for each retry, and decodes the answer.
+pub(crate) async fn send<T, F>(
     client: &generated::Client,
-    mut request: reqwest::Request,
+    build_request: F,
     info: OperationInfo,
-) -> Result<Response<T>> {
+) -> Result<Response<T>>
+where
+    T: DeserializeOwned,
+    F: Fn() -> Result<reqwest::Request> + Send + Sync,
+{
     let operation = info.operation_id;
     let state = &client.inner;
-    if let Some(reason) = crate::paths::misfit(operation, &state.base_path, request.url().path()) {
+    let build = || {
+        let mut request = build_request()?;
+        state.add_call_headers(&mut request);
+        Ok(request)
+    };
+    let first = build()?;
+    if let Some(reason) = crate::paths::misfit(operation, &state.base_path, first.url().path()) {
         return Err(Error::InvalidRequest(reason));
     }
-    crate::validate::check(operation, &request)?;
-    state.add_call_headers(&mut request);
-    let idempotent = crate::retry::is_idempotent(request.method(), operation);
+    crate::validate::check(operation, &first)?;
+    let idempotent = crate::retry::is_idempotent(first.method(), operation);
     let answer =
-        crate::retry::send_with_retries(&client.client, state, request, operation, None).await?;
+        crate::retry::send_with_retries(&client.client, state, first, operation, &build).await?;
     decode(operation, answer, idempotent)
 }
 

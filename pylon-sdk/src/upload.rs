@@ -1,15 +1,18 @@
-//! File uploads: `POST /attachments`.
+//! File uploads: `POST /attachments`, `POST /accounts/{id}/files` and
+//! `POST /training-data/upload`.
 //!
-//! Pylon takes attachments as `multipart/form-data`, which the generated
-//! client cannot send, so [`AttachmentsExt::create_attachment`] is written by
-//! hand. It still goes the way of every generated operation: the client's
-//! rate limiter, pacing, retry policy and deadline, the same body caps, and
-//! the same error mapping into [`Error`].
+//! Pylon takes these as `multipart/form-data`, which the generated client
+//! cannot send, so the three methods of [`UploadsExt`] are written by hand.
+//! They still go the way of every generated operation: the path check, the
+//! client's rate limiter, pacing, retry policy and deadline, the same body
+//! caps, and the same error mapping into [`Error`].
 //!
 //! An [`Upload`] comes from bytes in memory, from a file on disk, or from a
 //! URL that Pylon fetches itself. A file is streamed from disk and opened
-//! again for every attempt, so it is never held in memory. Files larger than
-//! [`MAX_ATTACHMENT_BYTES`] are refused before anything is sent. The content
+//! again for every attempt, so it is never held in memory. Pylon's size
+//! limits ([`MAX_ATTACHMENT_BYTES`] for attachments and account files,
+//! [`MAX_TRAINING_FILE_BYTES`] per file and [`MAX_TRAINING_UPLOAD_BYTES`] in
+//! all for training data) are checked before anything is sent. The content
 //! type is the one given, or else inferred from the file name's extension.
 //!
 //! Like every create, an upload is retried only when Pylon refused it with a
@@ -18,13 +21,23 @@
 //! [`Error::is_outcome_unknown`] set instead of uploading a second copy.
 //!
 //! ```no_run
-//! use pylon_sdk::{AttachmentsExt, Client, Upload};
+//! use pylon_sdk::{Client, TrainingDataUpload, Upload, UploadsExt};
 //!
 //! # async fn run(client: Client) -> pylon_sdk::Result<()> {
 //! let attachment = client
 //!     .create_attachment(Upload::from_path("logs/crash.txt").description("crash log"))
 //!     .await?;
 //! println!("attach {} to a reply", attachment.data.url);
+//!
+//! client
+//!     .upload_account_file("acme-corp", Upload::from_path("contracts/msa.pdf"))
+//!     .await?;
+//!
+//! let guides = TrainingDataUpload::into_new("Product guides")
+//!     .file_with_external_id(Upload::from_path("guides/setup.md"), "guide-setup")
+//!     .file_with_external_id(Upload::from_path("guides/billing.md"), "guide-billing");
+//! let training_data = client.upload_training_data_files(guides).await?;
+//! println!("uploaded into {}", training_data.data.id);
 //! # Ok(()) }
 //! ```
 
@@ -40,25 +53,35 @@ use tokio::io::AsyncReadExt;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::paths::encode_path;
 use crate::response::Response;
 use crate::{generated, types};
 
-/// The largest file Pylon accepts: 100 MB (104,857,600 bytes).
+/// The largest attachment or account file Pylon accepts: 100 MB
+/// (104,857,600 bytes).
 pub const MAX_ATTACHMENT_BYTES: u64 = 104_857_600;
 
-/// The operation id uploads are sent, rate-limited and logged under.
-const OPERATION: &str = "create_attachment";
+/// The largest single training data file Pylon accepts: 50 MB
+/// (52,428,800 bytes).
+pub const MAX_TRAINING_FILE_BYTES: u64 = 52_428_800;
+
+/// The most bytes one training data upload may carry in all: 100 MB
+/// (104,857,600 bytes).
+pub const MAX_TRAINING_UPLOAD_BYTES: u64 = 104_857_600;
+
+/// The most files one training data upload may carry.
+pub const MAX_TRAINING_FILES: usize = 10;
 
 /// How much of a file is read from disk at a time.
 const CHUNK_BYTES: usize = 64 * 1024;
 
-/// A file to upload as an attachment.
+/// A file to upload.
 ///
 /// Build one with [`Upload::from_bytes`], [`Upload::from_path`] or
 /// [`Upload::from_url`], optionally set its [`file_name`](Upload::file_name),
 /// [`content_type`](Upload::content_type) and
-/// [`description`](Upload::description), and pass it to
-/// [`AttachmentsExt::create_attachment`].
+/// [`description`](Upload::description), and pass it to a method of
+/// [`UploadsExt`].
 #[derive(Clone)]
 #[must_use]
 pub struct Upload {
@@ -100,7 +123,8 @@ impl Upload {
     }
 
     /// Lets Pylon fetch the file from `url` (`http` or `https`), sent as
-    /// `file_url`. The size limit then applies on Pylon's side.
+    /// `file_url`. The size limit then applies on Pylon's side. Attachments
+    /// and account files only: training data takes no URL.
     pub fn from_url(url: impl Into<String>) -> Self {
         Upload {
             source: Source::Url(url.into()),
@@ -124,7 +148,8 @@ impl Upload {
         self
     }
 
-    /// A description stored with the attachment.
+    /// A description stored with the attachment. Only attachments have one:
+    /// account files and training data refuse an upload that sets it.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
@@ -147,8 +172,79 @@ impl fmt::Debug for Upload {
     }
 }
 
-/// Attachment uploads, which the generated client cannot send.
-pub trait AttachmentsExt {
+/// Files for `POST /training-data/upload`: 1 to [`MAX_TRAINING_FILES`]
+/// files, into an existing training data container or a new one.
+///
+/// Give every file an external ID ([`file_with_external_id`]) to make a
+/// repeated upload replace documents instead of adding copies; Pylon takes
+/// external IDs for all files or for none.
+///
+/// [`file_with_external_id`]: TrainingDataUpload::file_with_external_id
+///
+/// ```
+/// use pylon_sdk::{TrainingDataUpload, Upload, types::TrainingDataVisibility};
+///
+/// let upload = TrainingDataUpload::into_existing("td_1")
+///     .file(Upload::from_bytes("faq.md", "# FAQ\n"))
+///     .visibility(TrainingDataVisibility::AiAgentOnly);
+/// # let _ = upload;
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct TrainingDataUpload {
+    container: Container,
+    files: Vec<(Upload, Option<String>)>,
+    visibility: Option<types::TrainingDataVisibility>,
+}
+
+#[derive(Clone, Debug)]
+enum Container {
+    Existing(String),
+    New(String),
+}
+
+impl TrainingDataUpload {
+    /// Uploads into the existing container `training_data_id`.
+    pub fn into_existing(training_data_id: impl Into<String>) -> Self {
+        Self::to(Container::Existing(training_data_id.into()))
+    }
+
+    /// Creates a container named `training_data_name` for the files.
+    pub fn into_new(training_data_name: impl Into<String>) -> Self {
+        Self::to(Container::New(training_data_name.into()))
+    }
+
+    fn to(container: Container) -> Self {
+        TrainingDataUpload {
+            container,
+            files: Vec::new(),
+            visibility: None,
+        }
+    }
+
+    /// Adds a file, from bytes or a path; its file name becomes the
+    /// document's name.
+    pub fn file(mut self, upload: Upload) -> Self {
+        self.files.push((upload, None));
+        self
+    }
+
+    /// Adds a file with your ID for its document, which makes repeating the
+    /// upload idempotent.
+    pub fn file_with_external_id(mut self, upload: Upload, external_id: impl Into<String>) -> Self {
+        self.files.push((upload, Some(external_id.into())));
+        self
+    }
+
+    /// Who may use the training data (Pylon's default is everyone).
+    pub fn visibility(mut self, visibility: types::TrainingDataVisibility) -> Self {
+        self.visibility = Some(visibility);
+        self
+    }
+}
+
+/// File uploads, which the generated client cannot send.
+pub trait UploadsExt {
     /// `POST /attachments`: uploads one file and returns the attachment,
     /// whose `url` goes into the `attachment_urls` of issues, replies and
     /// notes.
@@ -164,42 +260,112 @@ pub trait AttachmentsExt {
         &self,
         upload: Upload,
     ) -> impl Future<Output = Result<Response<types::AttachmentResponse>>> + Send;
+
+    /// `POST /accounts/{id}/files`: stores one file (or a URL Pylon
+    /// fetches) with the account given by ID or external ID, and returns it
+    /// as attachments.
+    ///
+    /// # Errors
+    /// As [`create_attachment`](UploadsExt::create_attachment), and
+    /// [`Error::InvalidRequest`] for an empty account ID or an upload with a
+    /// description (account files have none).
+    fn upload_account_file(
+        &self,
+        account_id: &str,
+        upload: Upload,
+    ) -> impl Future<Output = Result<Response<types::AccountFilesResponse>>> + Send;
+
+    /// `POST /training-data/upload`: uploads 1 to [`MAX_TRAINING_FILES`]
+    /// files as training data documents and returns the container.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`], before anything is sent, for no files or
+    /// more than [`MAX_TRAINING_FILES`], a file over
+    /// [`MAX_TRAINING_FILE_BYTES`] or files over
+    /// [`MAX_TRAINING_UPLOAD_BYTES`] in all, a URL upload, a description,
+    /// external IDs for some files but not all, an empty external ID,
+    /// container ID or name, and the file errors of
+    /// [`create_attachment`](UploadsExt::create_attachment); otherwise the
+    /// errors of any operation.
+    fn upload_training_data_files(
+        &self,
+        upload: TrainingDataUpload,
+    ) -> impl Future<Output = Result<Response<types::TrainingDataResponse>>> + Send;
 }
 
-impl AttachmentsExt for Client {
+impl UploadsExt for Client {
     async fn create_attachment(
         &self,
         upload: Upload,
     ) -> Result<Response<types::AttachmentResponse>> {
-        let prepared = Prepared::check(upload).await?;
-        let url = Url::parse(&format!("{}/attachments", self.base_url()))
-            .map_err(|e| Error::InvalidRequest(format!("the attachment URL is invalid: {e}")))?;
-        let operations: &generated::Client = self;
-        let answer = send_through_transport(operations, url, || prepared.form()).await?;
-        // The same status mapping as every generated operation; an upload is
-        // a create, so a 5xx leaves its outcome unknown.
-        crate::transport::decode(OPERATION, answer, false)
+        let description = upload.description.clone();
+        let file = PreparedFile::check(upload, MAX_ATTACHMENT_BYTES).await?;
+        let form = || {
+            let form = file.form("file")?;
+            Ok(match &description {
+                Some(description) => form.text("description", description.clone()),
+                None => form,
+            })
+        };
+        send_multipart(self, "create_attachment", "/attachments".into(), form).await
+    }
+
+    async fn upload_account_file(
+        &self,
+        account_id: &str,
+        upload: Upload,
+    ) -> Result<Response<types::AccountFilesResponse>> {
+        if account_id.trim().is_empty() {
+            return Err(Error::InvalidRequest(
+                "upload_account_file: the account ID is empty".into(),
+            ));
+        }
+        refuse_description(&upload, "account files")?;
+        let file = PreparedFile::check(upload, MAX_ATTACHMENT_BYTES).await?;
+        let path = format!("/accounts/{}/files", encode_path(account_id));
+        send_multipart(self, "upload_account_file", path, || file.form("file")).await
+    }
+
+    async fn upload_training_data_files(
+        &self,
+        upload: TrainingDataUpload,
+    ) -> Result<Response<types::TrainingDataResponse>> {
+        let prepared = PreparedTrainingData::check(upload).await?;
+        send_multipart(
+            self,
+            "upload_training_data_files",
+            "/training-data/upload".into(),
+            || prepared.form(),
+        )
+        .await
     }
 }
 
-/// Sends `POST url` with a multipart body from `form` the way the generated
-/// operations send their requests: the client's rate limiter, pacing, retry
-/// policy and deadline around each attempt, the same body caps and error
-/// mapping.
+/// Sends `POST {base}{path}` with a multipart body from `form` the way the
+/// generated operations send their requests, and decodes the answer: the
+/// path check, the client's rate limiter, pacing, retry policy and deadline
+/// around each attempt, the same body caps and error mapping.
 ///
-/// This is the only place uploads depend on the transport. The retry loop is
-/// handed a body-less template request (which carries the method it decides
-/// retries by); each attempt then builds its own request from `form`,
-/// because a streamed body cannot be replayed.
-async fn send_through_transport<F>(
-    operations: &generated::Client,
-    url: Url,
+/// This is the only place uploads depend on the transport. Each attempt
+/// builds its own request from `form`, because a streamed body cannot be
+/// replayed.
+async fn send_multipart<T, F>(
+    client: &Client,
+    operation: &'static str,
+    path: String,
     form: F,
-) -> Result<crate::transport::RawResponse>
+) -> Result<Response<T>>
 where
+    T: serde::de::DeserializeOwned,
     F: Fn() -> reqwest::Result<Form> + Send + Sync,
 {
+    let operations: &generated::Client = client;
     let http = &operations.client;
+    let url = Url::parse(&format!("{}{path}", client.base_url()))
+        .map_err(|e| Error::InvalidRequest(format!("{operation}: the URL is invalid: {e}")))?;
+    if let Some(reason) = crate::paths::misfit(operation, &operations.inner.base_path, url.path()) {
+        return Err(Error::InvalidRequest(reason));
+    }
     let mut template = reqwest::Request::new(Method::POST, url);
     template.headers_mut().insert(
         reqwest::header::ACCEPT,
@@ -219,23 +385,25 @@ where
         }
         Ok(request)
     };
-    crate::retry::send_with_retries(
-        http,
-        &operations.inner,
-        template.try_clone().expect("a body-less request clones"),
-        OPERATION,
-        Some(&build),
-    )
-    .await
+    let answer =
+        crate::retry::send_with_retries(http, &operations.inner, build()?, operation, &build)
+            .await?;
+    // The same status mapping as every generated operation; an upload is a
+    // create, so a 5xx leaves its outcome unknown.
+    crate::transport::decode(operation, answer, false)
 }
 
-/// An upload whose limits were checked, ready to be turned into a form for
-/// every attempt.
-struct Prepared {
-    file: PreparedFile,
-    description: Option<String>,
+fn refuse_description(upload: &Upload, what: &str) -> Result<()> {
+    match upload.description {
+        Some(_) => Err(Error::InvalidRequest(format!(
+            "{what} have no description; only attachments do"
+        ))),
+        None => Ok(()),
+    }
 }
 
+/// A file whose limits were checked, ready to become a form part for every
+/// attempt.
 enum PreparedFile {
     Bytes {
         bytes: Bytes,
@@ -251,18 +419,18 @@ enum PreparedFile {
     Url(String),
 }
 
-impl Prepared {
+impl PreparedFile {
     /// Checks the limits Pylon would enforce, before anything is sent.
-    async fn check(upload: Upload) -> Result<Prepared> {
+    async fn check(upload: Upload, max_bytes: u64) -> Result<PreparedFile> {
         let Upload {
             source,
             file_name,
             content_type,
-            description,
+            description: _,
         } = upload;
-        let file = match source {
+        Ok(match source {
             Source::Bytes(bytes) => {
-                check_size(bytes.len() as u64)?;
+                check_size(bytes.len() as u64, max_bytes)?;
                 let name = checked_name(file_name)?;
                 let content_type = checked_content_type(content_type, &name)?;
                 PreparedFile::Bytes {
@@ -281,7 +449,7 @@ impl Prepared {
                 if !metadata.is_file() {
                     return Err(unreadable("not a file".into()));
                 }
-                check_size(metadata.len())?;
+                check_size(metadata.len(), max_bytes)?;
                 let name = checked_name(file_name.or_else(|| file_name_of(&path)))?;
                 let content_type = checked_content_type(content_type, &name)?;
                 PreparedFile::Path {
@@ -302,39 +470,152 @@ impl Prepared {
                 }
                 PreparedFile::Url(url)
             }
-        };
-        Ok(Prepared { file, description })
+        })
     }
 
-    /// A fresh multipart form: `file` (or `file_url`), then `description`.
-    fn form(&self) -> reqwest::Result<Form> {
-        let form = match &self.file {
+    /// The file's size; a URL's is Pylon's to check.
+    fn len(&self) -> u64 {
+        match self {
+            PreparedFile::Bytes { bytes, .. } => bytes.len() as u64,
+            PreparedFile::Path { len, .. } => *len,
+            PreparedFile::Url(_) => 0,
+        }
+    }
+
+    fn name(&self) -> Option<&str> {
+        match self {
+            PreparedFile::Bytes { name, .. } | PreparedFile::Path { name, .. } => Some(name),
+            PreparedFile::Url(_) => None,
+        }
+    }
+
+    /// A fresh form holding this file as the part `field` (or its URL as
+    /// `file_url`).
+    fn form(&self, field: &'static str) -> reqwest::Result<Form> {
+        Ok(match (self, self.part()?) {
+            (PreparedFile::Url(url), _) => Form::new().text("file_url", url.clone()),
+            (_, Some(part)) => Form::new().part(field, part),
+            (_, None) => Form::new(),
+        })
+    }
+
+    /// The file as a fresh form part; `None` for a URL, which is sent as
+    /// the text field `file_url` instead.
+    fn part(&self) -> reqwest::Result<Option<Part>> {
+        Ok(Some(match self {
             PreparedFile::Bytes {
                 bytes,
                 name,
                 content_type,
-            } => {
-                let body = reqwest::Body::from(bytes.clone());
-                let part = Part::stream_with_length(body, bytes.len() as u64)
-                    .file_name(name.clone())
-                    .mime_str(content_type)?;
-                Form::new().part("file", part)
-            }
+            } => Part::stream_with_length(reqwest::Body::from(bytes.clone()), bytes.len() as u64)
+                .file_name(name.clone())
+                .mime_str(content_type)?,
             PreparedFile::Path {
                 path,
                 len,
                 name,
                 content_type,
-            } => {
-                let part = Part::stream_with_length(file_body(path.clone()), *len)
-                    .file_name(name.clone())
-                    .mime_str(content_type)?;
-                Form::new().part("file", part)
+            } => Part::stream_with_length(file_body(path.clone()), *len)
+                .file_name(name.clone())
+                .mime_str(content_type)?,
+            PreparedFile::Url(_) => return Ok(None),
+        }))
+    }
+}
+
+/// A training data upload whose limits were checked.
+struct PreparedTrainingData {
+    container: Container,
+    files: Vec<PreparedFile>,
+    external_ids: Vec<String>,
+    visibility: Option<types::TrainingDataVisibility>,
+}
+
+impl PreparedTrainingData {
+    async fn check(upload: TrainingDataUpload) -> Result<PreparedTrainingData> {
+        let refuse =
+            |reason: String| Err(Error::InvalidRequest(format!("training data: {reason}")));
+        let TrainingDataUpload {
+            container,
+            files,
+            visibility,
+        } = upload;
+        match &container {
+            Container::Existing(id) if id.trim().is_empty() => {
+                return refuse("the container ID is empty".into());
             }
-            PreparedFile::Url(url) => Form::new().text("file_url", url.clone()),
+            Container::New(name) if name.trim().is_empty() => {
+                return refuse("the new container's name is empty".into());
+            }
+            _ => {}
+        }
+        if files.is_empty() || files.len() > MAX_TRAINING_FILES {
+            return refuse(format!(
+                "{} files given; an upload takes 1 to {MAX_TRAINING_FILES}",
+                files.len()
+            ));
+        }
+        let with_ids = files.iter().filter(|(_, id)| id.is_some()).count();
+        if with_ids != 0 && with_ids != files.len() {
+            return refuse(format!(
+                "{with_ids} of {} files have an external ID; give one to every file or to none",
+                files.len()
+            ));
+        }
+        let mut prepared = Vec::with_capacity(files.len());
+        let mut external_ids = Vec::with_capacity(with_ids);
+        let mut total = 0u64;
+        for (upload, external_id) in files {
+            if matches!(upload.source, Source::Url(_)) {
+                return refuse("files must be bytes or paths; Pylon fetches no URL here".into());
+            }
+            refuse_description(&upload, "training data files")?;
+            let file = PreparedFile::check(upload, MAX_TRAINING_FILE_BYTES).await?;
+            total = total.saturating_add(file.len());
+            if let Some(external_id) = external_id {
+                if external_id.trim().is_empty() {
+                    return refuse("an external ID is empty".into());
+                }
+                external_ids.push(external_id);
+            }
+            prepared.push(file);
+        }
+        if total > MAX_TRAINING_UPLOAD_BYTES {
+            return refuse(format!(
+                "the files have {total} bytes in all; Pylon accepts at most \
+                 {MAX_TRAINING_UPLOAD_BYTES} per upload"
+            ));
+        }
+        Ok(PreparedTrainingData {
+            container,
+            files: prepared,
+            external_ids,
+            visibility,
+        })
+    }
+
+    /// A fresh form: every file as a `files` part, then one `file_names`
+    /// and (when given) one `external_ids` field per file in the same
+    /// order, the container and the visibility.
+    fn form(&self) -> reqwest::Result<Form> {
+        let mut form = Form::new();
+        for file in &self.files {
+            if let Some(part) = file.part()? {
+                form = form.part("files", part);
+            }
+        }
+        for name in self.files.iter().filter_map(PreparedFile::name) {
+            form = form.text("file_names", name.to_string());
+        }
+        for external_id in &self.external_ids {
+            form = form.text("external_ids", external_id.clone());
+        }
+        form = match &self.container {
+            Container::Existing(id) => form.text("training_data_id", id.clone()),
+            Container::New(name) => form.text("training_data_name", name.clone()),
         };
-        Ok(match &self.description {
-            Some(description) => form.text("description", description.clone()),
+        Ok(match self.visibility {
+            Some(visibility) => form.text("visibility", visibility.to_string()),
             None => form,
         })
     }
@@ -360,10 +641,10 @@ fn file_body(path: PathBuf) -> reqwest::Body {
     reqwest::Body::wrap_stream(chunks)
 }
 
-fn check_size(len: u64) -> Result<()> {
-    if len > MAX_ATTACHMENT_BYTES {
+fn check_size(len: u64, max_bytes: u64) -> Result<()> {
+    if len > max_bytes {
         return Err(Error::InvalidRequest(format!(
-            "the file has {len} bytes; Pylon accepts at most {MAX_ATTACHMENT_BYTES} \
+            "the file has {len} bytes; Pylon accepts at most {max_bytes} \
              (share larger files by link)"
         )));
     }
@@ -438,10 +719,10 @@ mod tests {
 
     #[test]
     fn the_size_limit_is_100_mb_inclusive() {
-        assert!(check_size(0).is_ok());
-        assert!(check_size(MAX_ATTACHMENT_BYTES).is_ok());
+        assert!(check_size(0, MAX_ATTACHMENT_BYTES).is_ok());
+        assert!(check_size(MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_BYTES).is_ok());
         assert!(matches!(
-            check_size(MAX_ATTACHMENT_BYTES + 1),
+            check_size(MAX_ATTACHMENT_BYTES + 1, MAX_ATTACHMENT_BYTES),
             Err(Error::InvalidRequest(_))
         ));
     }
@@ -468,10 +749,20 @@ mod tests {
     }
 
     #[test]
-    fn the_upload_is_listed_as_a_hand_written_operation() {
+    fn the_uploads_are_the_hand_written_operations() {
         use crate::generated_paths::{HAND_WRITTEN_OPERATIONS, OPERATION_PATHS};
-        assert_eq!(HAND_WRITTEN_OPERATIONS, [OPERATION]);
-        assert!(OPERATION_PATHS.contains(&(OPERATION, "/attachments")));
+        let uploads = [
+            ("create_attachment", "/attachments"),
+            ("upload_account_file", "/accounts/{id}/files"),
+            ("upload_training_data_files", "/training-data/upload"),
+        ];
+        assert_eq!(
+            HAND_WRITTEN_OPERATIONS,
+            uploads.map(|(operation, _)| operation)
+        );
+        for upload in uploads {
+            assert!(OPERATION_PATHS.contains(&upload), "{upload:?}");
+        }
     }
 
     #[tokio::test]
@@ -485,7 +776,10 @@ mod tests {
         ] {
             let described = format!("{upload:?}");
             assert!(
-                matches!(Prepared::check(upload).await, Err(Error::InvalidRequest(_))),
+                matches!(
+                    PreparedFile::check(upload, MAX_ATTACHMENT_BYTES).await,
+                    Err(Error::InvalidRequest(_))
+                ),
                 "{described}"
             );
         }

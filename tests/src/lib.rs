@@ -182,12 +182,21 @@ impl ExpectUpload {
     /// a `Content-Length`, and exactly `parts`. Returns the mock and the
     /// parts of every request it matched, so a test can compare attempts.
     pub fn on(self, server: &MockServer) -> (Mock<'_>, Arc<Mutex<Vec<Vec<FormPart>>>>) {
+        self.on_path(server, "/attachments")
+    }
+
+    /// [`ExpectUpload::on`] for the upload to `path` (as sent, encoded).
+    pub fn on_path<'a>(
+        self,
+        server: &'a MockServer,
+        path: &str,
+    ) -> (Mock<'a>, Arc<Mutex<Vec<Vec<FormPart>>>>) {
         let received = Arc::new(Mutex::new(Vec::new()));
         let seen = received.clone();
         let expected = self.parts;
         let mock = server.mock(|when, then| {
             when.method(Method::POST)
-                .path("/attachments")
+                .path(path)
                 .header("authorization", format!("Bearer {TOKEN}"))
                 .header("accept", "application/json")
                 .header_prefix("user-agent", "pylon-sdk-rust/")

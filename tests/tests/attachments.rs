@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use httpmock::Method::POST;
 use httpmock::MockServer;
 use pylon_sdk::upload::MAX_ATTACHMENT_BYTES;
-use pylon_sdk::{AttachmentsExt, Client, Error, RateLimits, Upload, types};
+use pylon_sdk::{Client, Error, RateLimits, Upload, UploadsExt, types};
 use pylon_sdk_tests::{Expect, ExpectUpload, FormPart, TOKEN, client};
 use serde_json::json;
 

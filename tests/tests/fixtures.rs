@@ -382,7 +382,9 @@ fixtures! {
     update_task_comment => TaskCommentResponse |r| assert!(r.request_id.starts_with("req"));
     update_team => TeamResponse |r| assert_eq!(r.data.id, "team_1");
     update_user => UserResponse |r| assert_eq!(r.data.id, "usr_1");
+    upload_account_file => AccountFilesResponse |r| assert_eq!(r.request_id, "req_uaf");
     upload_training_data_content => TrainingDataResponse |r| assert!(r.request_id.starts_with("req"));
+    upload_training_data_files => TrainingDataResponse |r| assert_eq!(r.request_id, "req_utdf");
 }
 
 #[test]

@@ -64,12 +64,14 @@ const TIERS: &[(&str, u32)] = &[
     ("search_audit_logs", 30),
     ("search_milestones", 120),
     ("list_user_roles", 300),
+    ("upload_account_file", 30),
+    ("upload_training_data_files", 30),
 ];
 
 #[test]
 fn every_new_operation_has_its_documented_tier() {
     let limits = RateLimits::pylon_defaults();
-    assert_eq!(TIERS.len(), 59);
+    assert_eq!(TIERS.len(), 61);
     for (operation, tier) in TIERS {
         assert_eq!(limits.limit_for(operation), *tier, "{operation}");
     }

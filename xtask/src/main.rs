@@ -4,6 +4,7 @@
 
 mod evolvable;
 mod operations;
+mod optional_derives;
 mod overlay;
 mod own_send_path;
 mod public_api;
@@ -272,6 +273,7 @@ fn generate(spec: &openapiv3::OpenAPI) -> Result<(String, String), Failure> {
     let doc = serde_json::to_value(spec)
         .map_err(|e| Failure::plain(format!("the corrected spec does not serialise: {e}")))?;
     evolvable::mark(&mut client, &evolvable::response_only(&doc)).map_err(Failure::plain)?;
+    optional_derives::schemars_behind_feature(&mut client).map_err(Failure::plain)?;
     Ok((format_rust(&client), format_rust(&parse_rust(mock)?)))
 }
 
@@ -428,7 +430,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(operations, 163);
+        assert_eq!(operations, 165);
     }
 
     #[test]
@@ -452,13 +454,20 @@ mod tests {
         );
     }
 
-    /// `POST /attachments` is described in the overlays but left out of
-    /// progenitor's input (its body is multipart) and listed as hand-written.
+    /// The multipart uploads are described in the overlays but left out of
+    /// progenitor's input and listed as hand-written.
     #[test]
     fn multipart_operations_are_kept_out_of_generation() {
         let (spec, _) = corrected_spec(&workspace_root()).unwrap();
         let (generated, hand_written) = without_hand_written(&spec);
-        assert_eq!(hand_written, ["create_attachment"]);
+        assert_eq!(
+            hand_written,
+            [
+                "create_attachment",
+                "upload_account_file",
+                "upload_training_data_files"
+            ]
+        );
         let post = |spec: &openapiv3::OpenAPI| {
             spec.paths.paths["/attachments"]
                 .as_item()
@@ -477,9 +486,20 @@ mod tests {
         let (spec, _) = corrected_spec(&workspace_root()).unwrap();
         let doc = serde_json::to_value(&spec).unwrap();
         let rows = operations::rows(&doc).unwrap();
-        assert_eq!(rows.len(), 163);
-        let upload = rows.iter().find(|r| r.id == "create_attachment").unwrap();
-        assert_eq!(upload.body, operations::Body::Multipart);
+        assert_eq!(rows.len(), 165);
+        let uploads: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.body == operations::Body::Multipart)
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(
+            uploads,
+            [
+                "create_attachment",
+                "upload_account_file",
+                "upload_training_data_files"
+            ]
+        );
         let paged = |kind| rows.iter().filter(|r| r.pagination == kind).count();
         assert_eq!(paged(operations::Pagination::Query), 14);
         assert_eq!(paged(operations::Pagination::Body), 11);

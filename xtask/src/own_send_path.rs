@@ -5,11 +5,12 @@
 //!
 //! progenitor ends each `send()` with its hooks (`pre`, `exec`, `post`) and a
 //! status match that builds `progenitor_client::Error`; those statements are
-//! replaced by one call, and the `api-version` header Pylon does not
-//! document is not added. Imports of progenitor-client's runtime types are
-//! replaced by the crate's own, the `ClientInfo`/`ClientHooks` glue is
-//! dropped, and the constructor that takes a `reqwest::Client` becomes
-//! crate-private.
+//! replaced by one call, which is handed a closure that builds the request
+//! (called again only when an attempt is retried), and the `api-version`
+//! header Pylon does not document is not added. Imports of
+//! progenitor-client's runtime types are replaced by the crate's own, the
+//! `ClientInfo`/`ClientHooks` glue is dropped, and the constructor that
+//! takes a `reqwest::Client` becomes crate-private.
 
 use syn::visit_mut::{self, VisitMut};
 use syn::{ImplItem, Item, Visibility, parse_quote};
@@ -57,6 +58,72 @@ pub fn rewrite(file: &mut syn::File, operations: usize) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Turns `let mut request = client.client.get(url)….build()?;` into
+/// `let build_request = || Ok(client.client.get(&url)….build()?);`, so the
+/// transport builds the request for each attempt instead of keeping a copy
+/// of it in case of a retry. progenitor's empty `header_map` (no operation
+/// has header parameters) is dropped rather than cloned per attempt. False
+/// when the statements do not have that shape.
+fn build_per_attempt(stmts: &mut Vec<syn::Stmt>) -> bool {
+    let header_map_used = stmts
+        .iter()
+        .filter(|stmt| mentions(*stmt, "header_map"))
+        .count()
+        > 2;
+    if !header_map_used {
+        stmts.retain(|stmt| !mentions(stmt, "let mut header_map"));
+    }
+    let Some(at) = stmts.iter().position(|stmt| {
+        matches!(stmt, syn::Stmt::Local(local)
+            if matches!(&local.pat, syn::Pat::Ident(p) if p.ident == "request"))
+    }) else {
+        return false;
+    };
+    let syn::Stmt::Local(syn::Local {
+        init: Some(init), ..
+    }) = &stmts[at]
+    else {
+        return false;
+    };
+    let mut chain = (*init.expr).clone();
+    let mut fix = BorrowPerAttempt {
+        drop_headers: !header_map_used,
+    };
+    fix.visit_expr_mut(&mut chain);
+    stmts[at] = parse_quote! {
+        let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+            Ok(#chain)
+        };
+    };
+    true
+}
+
+/// Inside the per-attempt closure: the URL is borrowed, not moved, and the
+/// empty header map is not passed.
+struct BorrowPerAttempt {
+    drop_headers: bool,
+}
+
+impl VisitMut for BorrowPerAttempt {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        visit_mut::visit_expr_mut(self, expr);
+        let syn::Expr::MethodCall(call) = expr else {
+            return;
+        };
+        let only_arg = |name: &str| {
+            call.args.len() == 1
+                && matches!(&call.args[0], syn::Expr::Path(p) if p.path.is_ident(name))
+        };
+        if self.drop_headers && call.method == "headers" && only_arg("header_map") {
+            *expr = (*call.receiver).clone();
+        } else if ["get", "post", "put", "patch", "delete"].contains(&&*call.method.to_string())
+            && only_arg("url")
+        {
+            call.args[0] = parse_quote!(&url);
+        }
+    }
 }
 
 #[derive(Default)]
@@ -128,11 +195,13 @@ impl VisitMut for Rewriter {
                 .position(|stmt| mentions(stmt, "client . pre"));
             if let Some(at) = hooks {
                 f.block.stmts.truncate(at);
-                f.block.stmts.push(syn::Stmt::Expr(
-                    parse_quote!(crate::transport::send(client, request, info).await),
-                    None,
-                ));
-                self.sends += 1;
+                if build_per_attempt(&mut f.block.stmts) {
+                    f.block.stmts.push(syn::Stmt::Expr(
+                        parse_quote!(crate::transport::send(client, build_request, info).await),
+                        None,
+                    ));
+                    self.sends += 1;
+                }
             }
         }
         visit_mut::visit_impl_item_fn_mut(self, f);

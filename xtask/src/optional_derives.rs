@@ -1,0 +1,103 @@
+//! Derives users opt into: `schemars::JsonSchema` on the generated types
+//! only with pylon-sdk's `schemars` feature.
+//!
+//! progenitor derives `JsonSchema` on every type it is asked to; for 165
+//! operations those impls were a large share of pylon-sdk's compile time,
+//! while only users who want the types' JSON schemas need them. So the
+//! derive is moved into `#[cfg_attr(feature = "schemars", derive(..))]`.
+
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Item, Path, Token, parse_quote};
+
+/// The derive kept behind the feature.
+const JSON_SCHEMA: &str = "schemars :: JsonSchema";
+
+/// Moves the `JsonSchema` derive of every type in the `types` module behind
+/// the `schemars` feature; returns how many types had it.
+pub fn schemars_behind_feature(file: &mut syn::File) -> Result<usize, String> {
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+            _ => None,
+        })
+        .ok_or("the generated code has no `types` module")?;
+    let mut moved = 0;
+    for item in &mut types.1 {
+        let attrs = match item {
+            Item::Struct(s) => &mut s.attrs,
+            Item::Enum(e) => &mut e.attrs,
+            _ => continue,
+        };
+        if take_json_schema(attrs)? {
+            attrs.push(parse_quote!(
+                #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+            ));
+            moved += 1;
+        }
+    }
+    Ok(moved)
+}
+
+/// Removes `schemars::JsonSchema` from the item's `#[derive(..)]` lists;
+/// true when it was there.
+fn take_json_schema(attrs: &mut [Attribute]) -> Result<bool, String> {
+    let mut found = false;
+    for attr in attrs
+        .iter_mut()
+        .filter(|attr| attr.path().is_ident("derive"))
+    {
+        let derives = attr
+            .parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated)
+            .map_err(|e| format!("a derive list does not parse: {e}"))?;
+        let before = derives.len();
+        let kept: Punctuated<Path, Token![,]> = derives
+            .into_iter()
+            .filter(|path| quote::quote!(#path).to_string() != JSON_SCHEMA)
+            .collect();
+        if kept.len() != before {
+            found = true;
+            *attr = parse_quote!(#[derive(#kept)]);
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_schema_derive_moves_behind_the_feature_and_the_rest_stay() {
+        let mut file: syn::File = parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, Clone, schemars::JsonSchema)]
+                pub struct Tag { pub id: String }
+                #[derive(Clone, Debug)]
+                pub enum Plain { A }
+                pub mod builder {
+                    #[derive(Clone, Debug)]
+                    pub struct Tag;
+                }
+            }
+        };
+        assert_eq!(schemars_behind_feature(&mut file).unwrap(), 1);
+        let out = prettyplease::unparse(&file);
+        assert!(
+            out.contains(
+                "#[derive(::serde::Deserialize, Clone)]\n    \
+                 #[cfg_attr(feature = \"schemars\", derive(schemars::JsonSchema))]\n    \
+                 pub struct Tag"
+            ),
+            "{out}"
+        );
+        assert_eq!(out.matches("JsonSchema").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn code_without_a_types_module_is_refused() {
+        let mut file: syn::File = parse_quote! { pub mod other {} };
+        assert!(schemars_behind_feature(&mut file).is_err());
+    }
+}
