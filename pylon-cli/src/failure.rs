@@ -19,6 +19,9 @@ pub mod code {
     pub const NETWORK: u8 = 4;
     /// An issue export stopped; its checkpoint is saved, `--resume` continues it.
     pub const INTERRUPTED: u8 = 5;
+    /// `webhook verify`: the signature does not match the body (or is
+    /// malformed).
+    pub const SIGNATURE: u8 = 6;
     /// Bad arguments or input (refused before anything was sent).
     pub const USAGE: u8 = 64;
 }
@@ -32,6 +35,7 @@ Exit codes:
    3  Pylon answered with an error (4xx or 5xx)
    4  network: no answer from Pylon (could not connect, timed out)
    5  issue export interrupted: checkpoint saved, run again with --resume
+   6  webhook verify: the signature does not match the body
   64  usage: bad arguments or input, refused before anything was sent";
 
 /// A failed command.

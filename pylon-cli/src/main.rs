@@ -13,6 +13,7 @@ mod export;
 mod failure;
 mod plan;
 mod progress;
+mod webhook;
 mod when;
 
 use std::io::Write;
@@ -136,6 +137,31 @@ Examples:
         /// Print the catalogue as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Webhook deliveries.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhookCommand {
+    /// Check a delivery's signature: the raw body on stdin, the
+    /// X-Pylon-Signature header's value in --signature. Prints "signature
+    /// valid" and exits 0, or exits 6 with the reason.
+    #[command(after_help = "\
+Example:
+  PYLON_WEBHOOK_SECRET=... pylon webhook verify --secret-env PYLON_WEBHOOK_SECRET \\
+      --signature \"$SIGNATURE\" < body.json")]
+    Verify {
+        /// The environment variable holding the webhook's secret (never an
+        /// argument, so it stays out of shell history and process lists).
+        #[arg(long, value_name = "VAR")]
+        secret_env: String,
+        /// The X-Pylon-Signature header's value: 64 hex digits.
+        #[arg(long, value_name = "SIG")]
+        signature: String,
     },
 }
 
@@ -370,6 +396,17 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Command::Operations { json } => {
             api::list(json, &mut stdout.lock())?;
+            Ok(code::SUCCESS)
+        }
+        Command::Webhook {
+            command:
+                WebhookCommand::Verify {
+                    secret_env,
+                    signature,
+                },
+        } => {
+            webhook::verify(&secret_env, &signature, &mut std::io::stdin().lock())?;
+            print(&mut stdout, "signature valid\n")?;
             Ok(code::SUCCESS)
         }
     }
