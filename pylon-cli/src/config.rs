@@ -355,6 +355,13 @@ custom_fields:
     }
 
     #[test]
+    fn the_example_file_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pylon.yaml");
+        let config = Config::load(&path).unwrap();
+        assert_eq!((config.tags.len(), config.custom_fields.len()), (3, 2));
+    }
+
+    #[test]
     fn an_empty_file_declares_nothing() {
         assert_eq!(Config::parse("", Format::Yaml).unwrap(), Config::default());
         assert_eq!(Config::parse("", Format::Toml).unwrap(), Config::default());
