@@ -194,7 +194,7 @@ struct ExportCommand {
     #[arg(long, value_enum)]
     format: Option<export::ExportFormat>,
     /// The values written, comma-separated: issue fields (id, title, state,
-    /// account.id, ...) and custom_fields.<slug>. Default: every field for
+    /// account.id, ...) and custom_fields.SLUG. Default: every field for
     /// jsonl; a standard set for csv.
     #[arg(long, value_name = "COLUMNS")]
     columns: Option<String>,

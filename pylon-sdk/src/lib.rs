@@ -72,7 +72,7 @@
 //! # Features
 //! - `rustls` *(default)*: HTTPS through rustls with aws-lc-rs.
 //! - `rustls-ring`: HTTPS through rustls with ring instead.
-//! - `mock`: [`mock::MockServerExt`], a typed `httpmock` helper per
+//! - `mock`: `mock::MockServerExt`, a typed `httpmock` helper per
 //!   operation, for testing code that uses this crate.
 //! - `schemars`: `schemars::JsonSchema` for every type in [`types`], to
 //!   produce JSON schemas of Pylon's objects. Off by default: it is a large
