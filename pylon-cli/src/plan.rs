@@ -436,34 +436,27 @@ impl Plan {
         let mut out = String::from("Pylon will make these changes:\n");
         let mut last_field: Option<&str> = None;
         for change in &self.changes {
-            let field_id = match change {
+            let option_of = match change {
                 Change::CreateOption { field, .. }
                 | Change::UpdateOption { field, .. }
-                | Change::DeleteOption { field, .. } => Some(field.id.as_str()),
+                | Change::DeleteOption { field, .. } => Some(field),
                 _ => None,
             };
-            // Option changes sit under their field's heading.
-            if let Some(id) = field_id
-                && last_field != Some(id)
-            {
-                let (Change::CreateOption { field, .. }
-                | Change::UpdateOption { field, .. }
-                | Change::DeleteOption { field, .. }) = change
-                else {
-                    unreachable!("only option changes have a field id")
-                };
-                let _ = writeln!(
-                    out,
-                    "\n  ~ custom field {}/{} ({}) options",
-                    field.object_type, field.slug, field.id
-                );
-            }
-            if field_id.is_none() {
-                out.push('\n');
+            match option_of {
+                // Option changes sit under their field's heading.
+                Some(field) if last_field != Some(field.id.as_str()) => {
+                    let _ = writeln!(
+                        out,
+                        "\n  ~ custom field {}/{} ({}) options",
+                        field.object_type, field.slug, field.id
+                    );
+                }
+                Some(_) => {}
+                None => out.push('\n'),
             }
             last_field = match change {
                 Change::UpdateField { field, .. } => Some(field.id.as_str()),
-                _ => field_id,
+                _ => option_of.map(|field| field.id.as_str()),
             };
             render_change(change, &mut out);
         }
