@@ -183,22 +183,46 @@ fn export(client: &Client, config: &FakeConfig) -> pylon_sdk::window::IssueExpor
         .concurrency(4)
 }
 
+/// Numbers from the environment (`1,2,4`), for wider sweeps by hand, else
+/// `default`.
+fn from_env(name: &str, default: &[u64]) -> Vec<u64> {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.split(',').map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| default.to_vec())
+}
+
+/// 20 seeds at concurrency 4 by default; `PYLON_FAULT_SEEDS=400
+/// PYLON_FAULT_CONCURRENCY=1,2,4,8` sweeps seeds 1-400 at each of those.
 #[tokio::test(start_paused = true)]
-async fn a_year_at_concurrency_4_under_20_percent_faults_completes_exactly_once_for_20_seeds() {
-    for seed in 1..=20 {
-        let config = year_of_issues(seed);
-        let fake = FakePylon::start(config.clone()).await;
-        let client = paused_clock_client(&fake.base_url()).build().unwrap();
-        let ids: Vec<String> = export(&client, &config)
-            .items()
-            .unwrap()
-            .map_ok(|issue| issue.id)
-            .try_collect()
-            .await
-            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        assert_eq!(ids, expected_ids(&fake, &config), "seed {seed}");
-        assert!(fake.stats().faults_injected() > 0);
+async fn a_year_under_20_percent_faults_completes_exactly_once_for_every_seed() {
+    let seeds = from_env("PYLON_FAULT_SEEDS", &[20])[0];
+    let concurrencies = from_env("PYLON_FAULT_CONCURRENCY", &[4]);
+    let mut runs = 0;
+    for concurrency in concurrencies {
+        for seed in 1..=seeds {
+            let config = year_of_issues(seed);
+            let fake = FakePylon::start(config.clone()).await;
+            let client = paused_clock_client(&fake.base_url()).build().unwrap();
+            let ids: Vec<String> = export(&client, &config)
+                .concurrency(concurrency as usize)
+                .items()
+                .unwrap()
+                .map_ok(|issue| issue.id)
+                .try_collect()
+                .await
+                .unwrap_or_else(|e| panic!("seed {seed}, concurrency {concurrency}: {e}"));
+            assert_eq!(
+                ids,
+                expected_ids(&fake, &config),
+                "seed {seed}, concurrency {concurrency}"
+            );
+            assert!(fake.stats().faults_injected() > 0);
+            runs += 1;
+        }
     }
+    assert!(runs >= 20);
+    println!("{runs} fault-injected exports, each exactly once");
 }
 
 #[tokio::test(start_paused = true)]
