@@ -49,7 +49,11 @@
 //!   patient with faults and resumable from a [`Checkpoint`].
 //! - [`window`]: issue exports over any range, split into the windows
 //!   `GET /issues` accepts, each issue once, optionally several windows at
-//!   once, resumable ([`ExportIssues`]).
+//!   once, resumable ([`ExportIssues`]), item by item or window by window
+//!   with a checkpoint after each ([`ExportedWindow`]).
+//! - [`operations`]: every operation by name, with its parameters, body and
+//!   pagination described, sent through the same transport as the typed
+//!   methods ([`Client::call`], [`Client::paginate_call`]).
 //! - [`TagsExt::ensure_tag`]: idempotent tag creation, safe to repeat.
 //! - [`upload`]: multipart uploads from bytes, files or URLs: attachments,
 //!   account files and training data ([`UploadsExt`]).
@@ -68,7 +72,7 @@
 //! # Features
 //! - `rustls` *(default)*: HTTPS through rustls with aws-lc-rs.
 //! - `rustls-ring`: HTTPS through rustls with ring instead.
-//! - `mock`: [`mock::MockServerExt`], a typed `httpmock` helper per
+//! - `mock`: `mock::MockServerExt`, a typed `httpmock` helper per
 //!   operation, for testing code that uses this crate.
 //! - `schemars`: `schemars::JsonSchema` for every type in [`types`], to
 //!   produce JSON schemas of Pylon's objects. Off by default: it is a large
@@ -85,6 +89,7 @@ mod client;
 mod custom_fields;
 mod error;
 pub mod filter;
+pub mod operations;
 pub mod pacing;
 pub mod pagination;
 mod paths;
@@ -101,6 +106,10 @@ pub mod window;
 #[allow(missing_docs, unused_imports, unused_mut, rustdoc::all, clippy::all, clippy::pedantic)]
 #[rustfmt::skip]
 mod generated;
+
+#[allow(clippy::all, clippy::pedantic)]
+#[rustfmt::skip]
+mod generated_operations;
 
 // `HAND_WRITTEN_OPERATIONS` is only read by tests.
 #[cfg_attr(not(test), allow(dead_code))]
@@ -124,7 +133,7 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use tags::TagsExt;
 pub use upload::{TrainingDataUpload, Upload, UploadsExt};
-pub use window::ExportIssues;
+pub use window::{ExportIssues, ExportedWindow};
 
 /// The snake_case id of every operation this crate implements (generated and
 /// hand-written), sorted; the names of the client's methods. For tests that

@@ -194,7 +194,7 @@ where
         }
     }
 
-    fn with_max_page_size(mut self, max: i64) -> Self {
+    pub(crate) fn with_max_page_size(mut self, max: i64) -> Self {
         self.max_page_size = max;
         self
     }

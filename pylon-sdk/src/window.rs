@@ -211,6 +211,44 @@ impl IssueExport {
     /// or before its start, the maximum window is not positive or the page
     /// size is outside 1..=20,000.
     pub fn items(self) -> Result<ItemStream<types::Issue>> {
+        Ok(self
+            .windows()?
+            .map_ok(|window| stream::iter(window.issues.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed())
+    }
+
+    /// The same export window by window: each finished window's new issues
+    /// with the [`Checkpoint`] to resume from after it, so a job that
+    /// writes the issues somewhere can record, after each window, exactly
+    /// where a later run must continue (even when it is killed rather than
+    /// interrupted). Windows are yielded in chronological order; a window
+    /// that cannot be fetched ends the stream with [`Error::Interrupted`],
+    /// whose checkpoint is that of the last window yielded.
+    ///
+    /// A checkpoint taken after the range's last window resumes to an empty
+    /// stream.
+    ///
+    /// # Errors
+    /// As [`items`](IssueExport::items).
+    ///
+    /// ```no_run
+    /// use chrono::{TimeDelta, Utc};
+    /// use futures::TryStreamExt;
+    /// use pylon_sdk::{Client, ExportIssues};
+    ///
+    /// # async fn run(client: Client) -> pylon_sdk::Result<()> {
+    /// let mut windows = client
+    ///     .export_issues_since(Utc::now() - TimeDelta::days(90))
+    ///     .windows()?;
+    /// while let Some(done) = windows.try_next().await? {
+    ///     println!("{} issues up to {}", done.issues.len(), done.window.end);
+    ///     let resume_here = serde_json::to_string(&done.checkpoint).unwrap();
+    ///     // ... store the issues, then `resume_here` ...
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn windows(self) -> Result<WindowStream> {
         let end = self.end.unwrap_or_else(Utc::now);
         let resume = self.resume.unwrap_or_default();
         let start = resume.window_start.unwrap_or(self.start);
@@ -219,6 +257,10 @@ impl IssueExport {
                 "an export's page size must be from 1 to 20000, not {}",
                 self.page_size
             )));
+        }
+        if resume.window_start.is_some_and(|at| at >= end) {
+            // The checkpoint of the last window: nothing is left.
+            return Ok(stream::empty().boxed());
         }
         let windows = IssueWindows::new(start, end, self.max_window)?;
         let (client, page_size, patience) = (self.client, self.page_size, self.patience);
@@ -247,7 +289,14 @@ impl IssueExport {
                 return futures::future::ready(None);
             }
             let item = match issues {
-                Ok(issues) => Ok(progress.fresh(issues)),
+                Ok(issues) => {
+                    let issues = progress.fresh(issues);
+                    Ok(ExportedWindow {
+                        window,
+                        issues,
+                        checkpoint: progress.checkpoint(window.end),
+                    })
+                }
                 Err(error) => {
                     progress.failed = true;
                     Err(progress.interrupted(window, error))
@@ -255,12 +304,26 @@ impl IssueExport {
             };
             futures::future::ready(Some(item))
         });
-        Ok(deduplicated
-            .map_ok(|issues| stream::iter(issues.into_iter().map(Ok)))
-            .try_flatten()
-            .boxed())
+        Ok(deduplicated.boxed())
     }
 }
+
+/// One finished window of an export (see [`IssueExport::windows`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ExportedWindow {
+    /// The window.
+    pub window: IssueWindow,
+    /// Its issues, less those the previous window already yielded, in the
+    /// server's order.
+    pub issues: Vec<types::Issue>,
+    /// Where to resume after this window: an export resumed from it yields
+    /// exactly the issues of the windows that follow.
+    pub checkpoint: Checkpoint,
+}
+
+/// A stream of finished windows.
+pub type WindowStream = futures::stream::BoxStream<'static, Result<ExportedWindow>>;
 
 /// What an export has yielded so far.
 struct Progress {
@@ -285,6 +348,18 @@ impl Progress {
         fresh
     }
 
+    /// Where to resume when the next window starts at `window_start`.
+    fn checkpoint(&self, window_start: DateTime<Utc>) -> Checkpoint {
+        let mut previous_window_ids: Vec<_> = self.previous_window_ids.iter().cloned().collect();
+        previous_window_ids.sort();
+        Checkpoint {
+            cursor: None,
+            items_yielded: self.items_yielded,
+            window_start: Some(window_start),
+            previous_window_ids,
+        }
+    }
+
     /// The export's checkpoint at a window that failed.
     fn interrupted(&self, window: IssueWindow, error: Error) -> Error {
         let source = match error {
@@ -294,15 +369,8 @@ impl Progress {
         if matches!(source, Error::InvalidRequest(_)) {
             return source;
         }
-        let mut previous_window_ids: Vec<_> = self.previous_window_ids.iter().cloned().collect();
-        previous_window_ids.sort();
         Error::Interrupted {
-            checkpoint: Box::new(Checkpoint {
-                cursor: None,
-                items_yielded: self.items_yielded,
-                window_start: Some(window.start),
-                previous_window_ids,
-            }),
+            checkpoint: Box::new(self.checkpoint(window.start)),
             source: Box::new(source),
         }
     }

@@ -1,7 +1,10 @@
 //! A stateful fake Pylon that enforces the API's rules instead of replaying a
 //! script: `GET /issues` refuses windows longer than its maximum and pages by
-//! cursor with `pagination` absent on the last page; tags are stored and a
-//! duplicate create is a 409 with `exists_id`; accounts page by cursor. It
+//! cursor with `pagination` absent on the last page; tags are stored,
+//! updated and deleted, and a duplicate create is a 409 with `exists_id`;
+//! custom fields are stored with their select options, which can be
+//! replaced as a whole (counted) or changed one at a time; accounts page by
+//! cursor. It
 //! injects faults at a seeded rate and can enforce per-endpoint rate limits,
 //! and it counts everything so tests compare the SDK's results with ground
 //! truth.
@@ -123,6 +126,22 @@ pub struct Stats {
     pub windows_refused: u64,
     /// Every `POST /tags`, in order: the value and the fault it got, if any.
     pub create_log: Vec<(String, Option<Fault>)>,
+    /// Requests received per endpoint, e.g. `"PATCH /custom-fields/{id}"`.
+    pub endpoints: BTreeMap<String, u64>,
+    /// `PATCH /custom-fields/{id}` requests that replaced the whole option
+    /// list (`select_options` in the body), which clears stored values.
+    pub select_options_replaced: u64,
+}
+
+impl Stats {
+    /// Requests received that could change something (not `GET`, not a search).
+    pub fn writes(&self) -> u64 {
+        self.endpoints
+            .iter()
+            .filter(|(endpoint, _)| !endpoint.starts_with("GET ") && !endpoint.ends_with("/search"))
+            .map(|(_, count)| count)
+            .sum()
+    }
 }
 
 impl Stats {
@@ -133,7 +152,7 @@ impl Stats {
 }
 
 /// A stored tag.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredTag {
     /// Its ID.
     pub id: String,
@@ -141,6 +160,67 @@ pub struct StoredTag {
     pub value: String,
     /// Its object type.
     pub object_type: String,
+    /// Its colour, `#rrggbb`.
+    pub hex_color: Option<String>,
+}
+
+/// An option of a stored select or multiselect field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOption {
+    /// The value stored when it is chosen.
+    pub slug: String,
+    /// What users see.
+    pub label: String,
+    /// Guidance for Pylon's AI.
+    pub ai_description: Option<String>,
+}
+
+impl StoredOption {
+    /// An option without an AI description.
+    pub fn new(slug: &str, label: &str) -> Self {
+        StoredOption {
+            slug: slug.into(),
+            label: label.into(),
+            ai_description: None,
+        }
+    }
+}
+
+/// A stored custom-field definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCustomField {
+    /// Its ID (`cf_<n>`); set by the fake when it stores the field.
+    pub id: String,
+    /// Its slug, unique per object type.
+    pub slug: String,
+    /// Its label.
+    pub label: String,
+    /// `text`, `select`, `multiselect`, ...
+    pub field_type: String,
+    /// `account`, `issue`, `contact`, ...
+    pub object_type: String,
+    /// Its description.
+    pub description: String,
+    /// The options of a select or multiselect field.
+    pub options: Vec<StoredOption>,
+    /// True for fields synced from an integration.
+    pub is_read_only: bool,
+}
+
+impl StoredCustomField {
+    /// A field with no description and no options.
+    pub fn new(slug: &str, label: &str, field_type: &str, object_type: &str) -> Self {
+        StoredCustomField {
+            id: String::new(),
+            slug: slug.into(),
+            label: label.into(),
+            field_type: field_type.into(),
+            object_type: object_type.into(),
+            description: String::new(),
+            options: Vec::new(),
+            is_read_only: false,
+        }
+    }
 }
 
 struct State {
@@ -149,6 +229,9 @@ struct State {
     stats: Stats,
     issues: Vec<(String, DateTime<Utc>)>,
     tags: Vec<StoredTag>,
+    /// Tags created so far, for IDs that are never reused.
+    tags_created: usize,
+    custom_fields: Vec<StoredCustomField>,
     /// Per endpoint: tokens left and when they were last refilled.
     buckets: HashMap<String, (f64, Instant)>,
     /// Until when every request fails with a dropped connection.
@@ -234,6 +317,8 @@ impl FakePylon {
             stats: Stats::default(),
             issues,
             tags: Vec::new(),
+            tags_created: 0,
+            custom_fields: Vec::new(),
             buckets: HashMap::new(),
             outage_until: None,
         }));
@@ -285,6 +370,26 @@ impl FakePylon {
         self.lock().tags.clone()
     }
 
+    /// Stores a tag as if it had been created, returning its ID.
+    pub fn add_tag(&self, value: &str, object_type: &str, hex_color: Option<&str>) -> String {
+        let mut state = self.lock();
+        state.store_tag(value, object_type, hex_color).id
+    }
+
+    /// Every stored custom field, in creation order.
+    pub fn custom_fields(&self) -> Vec<StoredCustomField> {
+        self.lock().custom_fields.clone()
+    }
+
+    /// Stores a custom field as if it had been created (its `id` is
+    /// replaced), returning its ID.
+    pub fn add_custom_field(&self, mut field: StoredCustomField) -> String {
+        let mut state = self.lock();
+        field.id = format!("cf_{}", state.custom_fields.len() + 1);
+        state.custom_fields.push(field.clone());
+        field.id
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -325,6 +430,18 @@ fn query(request: &Request<hyper::body::Incoming>) -> HashMap<String, String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The endpoint a path belongs to, with its ID segments as `{id}`.
+fn endpoint_template(path: &str) -> String {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["tags", "search"] => path.to_string(),
+        ["tags", _] => "/tags/{id}".into(),
+        ["custom-fields", _] => "/custom-fields/{id}".into(),
+        ["custom-fields", _, "select-options"] => "/custom-fields/{id}/select-options".into(),
+        _ => path.to_string(),
+    }
 }
 
 /// An offset cursor: `o<offset>`.
@@ -370,18 +487,12 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<hyper::body::Incoming
         .to_bytes();
     let body: Value = serde_json::from_slice(&raw).unwrap_or(Value::Null);
     let is_create = method == hyper::Method::POST && path == "/tags";
-    let endpoint = format!(
-        "{method} {}",
-        if path.starts_with("/tags/") && path != "/tags/search" {
-            "/tags/{id}"
-        } else {
-            &path
-        }
-    );
+    let endpoint = format!("{method} {}", endpoint_template(&path));
 
     let (fault, wait, latency, retry_after) = {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
         state.stats.requests += 1;
+        *state.stats.endpoints.entry(endpoint.clone()).or_default() += 1;
         if is_create {
             let value = body["value"].as_str().unwrap_or_default().to_string();
             *state.stats.tag_creates.entry(value).or_default() += 1;
@@ -580,12 +691,8 @@ fn route(
                                                          "code": "duplicate_object", "exists_id": id}),
                 );
             }
-            let tag = StoredTag {
-                id: format!("tag_{}", state.tags.len() + 1),
-                value: value.into(),
-                object_type: object_type.into(),
-            };
-            state.tags.push(tag.clone());
+            let hex_color = body["hex_color"].as_str();
+            let tag = state.store_tag(value, object_type, hex_color);
             full(
                 StatusCode::OK,
                 json!({"data": tag_json(&tag), "request_id": "fake"}),
@@ -621,10 +728,339 @@ fn route(
                 None => error(StatusCode::NOT_FOUND, "tag not found", "not_found"),
             }
         }
+        ("PATCH", tag_path) if tag_path.starts_with("/tags/") => {
+            let id = &tag_path["/tags/".len()..];
+            let Some(index) = state.tags.iter().position(|t| t.id == id) else {
+                return error(StatusCode::NOT_FOUND, "tag not found", "not_found");
+            };
+            if let Some(value) = body["value"].as_str() {
+                let object_type = state.tags[index].object_type.clone();
+                if let Some(other) = state
+                    .tags
+                    .iter()
+                    .find(|t| t.id != id && t.value == value && t.object_type == object_type)
+                {
+                    return duplicate("tag already exists", &other.id);
+                }
+                state.tags[index].value = value.into();
+            }
+            if let Some(color) = body["hex_color"].as_str() {
+                state.tags[index].hex_color = Some(color.into());
+            }
+            full(
+                StatusCode::OK,
+                json!({"data": tag_json(&state.tags[index]), "request_id": "fake"}),
+            )
+        }
+        ("DELETE", tag_path) if tag_path.starts_with("/tags/") => {
+            let id = &tag_path["/tags/".len()..];
+            let before = state.tags.len();
+            state.tags.retain(|t| t.id != id);
+            if state.tags.len() == before {
+                return error(StatusCode::NOT_FOUND, "tag not found", "not_found");
+            }
+            full(StatusCode::OK, json!({"request_id": "fake"}))
+        }
+        (_, custom) if custom == "/custom-fields" || custom.starts_with("/custom-fields/") => {
+            custom_fields(&mut state, method.as_str(), custom, params, body)
+        }
         _ => error(StatusCode::NOT_FOUND, "no such endpoint", "not_found"),
     }
 }
 
+impl State {
+    fn store_tag(&mut self, value: &str, object_type: &str, hex_color: Option<&str>) -> StoredTag {
+        self.tags_created += 1;
+        let tag = StoredTag {
+            id: format!("tag_{}", self.tags_created),
+            value: value.into(),
+            object_type: object_type.into(),
+            hex_color: hex_color.map(str::to_string),
+        };
+        self.tags.push(tag.clone());
+        tag
+    }
+}
+
+fn duplicate(message: &str, exists_id: &str) -> Outcome {
+    full(
+        StatusCode::CONFLICT,
+        json!({"errors": [message], "request_id": "fake", "code": "duplicate_object",
+               "exists_id": exists_id}),
+    )
+}
+
+fn bad_request(message: &str) -> Outcome {
+    error(StatusCode::BAD_REQUEST, message, "invalid_request_body")
+}
+
+/// `/custom-fields`, `/custom-fields/{id}` and
+/// `/custom-fields/{id}/select-options`.
+fn custom_fields(
+    state: &mut State,
+    method: &str,
+    path: &str,
+    params: &HashMap<String, String>,
+    body: &Value,
+) -> Outcome {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match (method, segments.as_slice()) {
+        ("GET", ["custom-fields"]) => {
+            let Some(object_type) = params.get("object_type") else {
+                return bad_request("object_type is required");
+            };
+            let data: Vec<Value> = state
+                .custom_fields
+                .iter()
+                .filter(|f| &f.object_type == object_type)
+                .map(custom_field_json)
+                .collect();
+            full(StatusCode::OK, json!({"data": data, "request_id": "fake"}))
+        }
+        ("POST", ["custom-fields"]) => {
+            let (Some(label), Some(object_type), Some(kind)) = (
+                body["label"].as_str(),
+                body["object_type"].as_str(),
+                body["type"].as_str(),
+            ) else {
+                return bad_request("label, object_type and type are required");
+            };
+            let slug = body["slug"]
+                .as_str()
+                .map_or_else(|| slugify(label), str::to_string);
+            if let Some(existing) = state
+                .custom_fields
+                .iter()
+                .find(|f| f.slug == slug && f.object_type == object_type)
+            {
+                return duplicate("a custom field with this slug exists", &existing.id);
+            }
+            let options = match body.get("select_options") {
+                Some(options) => match parse_options(options) {
+                    Ok(options) => options,
+                    Err(message) => return bad_request(&message),
+                },
+                None => Vec::new(),
+            };
+            if !options.is_empty() && !is_select(kind) {
+                return bad_request("only select and multiselect fields have options");
+            }
+            let field = StoredCustomField {
+                id: format!("cf_{}", state.custom_fields.len() + 1),
+                slug,
+                label: label.into(),
+                field_type: kind.into(),
+                object_type: object_type.into(),
+                description: body["description"].as_str().unwrap_or_default().into(),
+                options,
+                is_read_only: false,
+            };
+            state.custom_fields.push(field.clone());
+            full(
+                StatusCode::OK,
+                json!({"data": custom_field_json(&field), "request_id": "fake"}),
+            )
+        }
+        (_, ["custom-fields", id, rest @ ..]) => {
+            let Some(index) = state.custom_fields.iter().position(|f| f.id == *id) else {
+                return error(StatusCode::NOT_FOUND, "custom field not found", "not_found");
+            };
+            match (method, rest) {
+                ("GET", []) => full(
+                    StatusCode::OK,
+                    json!({"data": custom_field_json(&state.custom_fields[index]), "request_id": "fake"}),
+                ),
+                ("PATCH", []) => update_custom_field(state, index, body),
+                (_, ["select-options"]) => select_option(state, index, method, params, body),
+                _ => error(StatusCode::NOT_FOUND, "no such endpoint", "not_found"),
+            }
+        }
+        _ => error(StatusCode::NOT_FOUND, "no such endpoint", "not_found"),
+    }
+}
+
+fn update_custom_field(state: &mut State, index: usize, body: &Value) -> Outcome {
+    if state.custom_fields[index].is_read_only {
+        return error(
+            StatusCode::FORBIDDEN,
+            "the field is read-only",
+            "permission_denied",
+        );
+    }
+    if let Some(slug) = body["slug"].as_str() {
+        let field = &state.custom_fields[index];
+        if let Some(other) = state
+            .custom_fields
+            .iter()
+            .find(|f| f.id != field.id && f.slug == slug && f.object_type == field.object_type)
+        {
+            return duplicate("a custom field with this slug exists", &other.id);
+        }
+    }
+    if let Some(options) = body.get("select_options").filter(|o| !o.is_null()) {
+        match parse_options(options) {
+            Ok(options) => {
+                state.stats.select_options_replaced += 1;
+                state.custom_fields[index].options = options;
+            }
+            Err(message) => return bad_request(&message),
+        }
+    }
+    let field = &mut state.custom_fields[index];
+    if let Some(label) = body["label"].as_str() {
+        field.label = label.into();
+    }
+    if let Some(slug) = body["slug"].as_str() {
+        field.slug = slug.into();
+    }
+    if let Some(description) = body["description"].as_str() {
+        field.description = description.into();
+    }
+    full(
+        StatusCode::OK,
+        json!({"data": custom_field_json(field), "request_id": "fake"}),
+    )
+}
+
+/// `POST`, `PATCH` and `DELETE /custom-fields/{id}/select-options`; the
+/// option to change or delete is named by `current_slug` in the query.
+fn select_option(
+    state: &mut State,
+    index: usize,
+    method: &str,
+    params: &HashMap<String, String>,
+    body: &Value,
+) -> Outcome {
+    let field = &mut state.custom_fields[index];
+    if !is_select(&field.field_type) {
+        return bad_request("only select and multiselect fields have options");
+    }
+    if field.is_read_only {
+        return error(
+            StatusCode::FORBIDDEN,
+            "the field is read-only",
+            "permission_denied",
+        );
+    }
+    let ok = |option: &StoredOption| {
+        full(
+            StatusCode::OK,
+            json!({"data": option_json(option), "request_id": "fake"}),
+        )
+    };
+    if method == "POST" {
+        let (Some(label), Some(slug)) = (body["label"].as_str(), body["slug"].as_str()) else {
+            return bad_request("label and slug are required");
+        };
+        if field.options.iter().any(|o| o.slug == slug) {
+            return duplicate("an option with this slug exists", slug);
+        }
+        let option = StoredOption {
+            slug: slug.into(),
+            label: label.into(),
+            ai_description: body["ai_description"].as_str().map(str::to_string),
+        };
+        field.options.push(option.clone());
+        return ok(&option);
+    }
+    let Some(current) = params.get("current_slug") else {
+        return bad_request("current_slug is required");
+    };
+    let Some(position) = field.options.iter().position(|o| &o.slug == current) else {
+        return error(StatusCode::NOT_FOUND, "option not found", "not_found");
+    };
+    match method {
+        "PATCH" => {
+            if let Some(slug) = body["slug"].as_str()
+                && slug != current
+                && field.options.iter().any(|o| o.slug == slug)
+            {
+                return duplicate("an option with this slug exists", slug);
+            }
+            let option = &mut field.options[position];
+            if let Some(label) = body["label"].as_str() {
+                option.label = label.into();
+            }
+            if let Some(slug) = body["slug"].as_str() {
+                option.slug = slug.into();
+            }
+            if let Some(ai) = body["ai_description"].as_str() {
+                option.ai_description = Some(ai.into());
+            }
+            ok(&field.options[position])
+        }
+        "DELETE" => {
+            field.options.remove(position);
+            full(
+                StatusCode::OK,
+                json!({"data": {"success": true}, "request_id": "fake"}),
+            )
+        }
+        _ => error(StatusCode::NOT_FOUND, "no such endpoint", "not_found"),
+    }
+}
+
+fn is_select(kind: &str) -> bool {
+    matches!(kind, "select" | "multiselect")
+}
+
+fn slugify(label: &str) -> String {
+    label
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+fn parse_options(options: &Value) -> Result<Vec<StoredOption>, String> {
+    let mut parsed: Vec<StoredOption> = Vec::new();
+    for option in options.as_array().ok_or("select_options must be a list")? {
+        let (Some(label), Some(slug)) = (option["label"].as_str(), option["slug"].as_str()) else {
+            return Err("every option needs a label and a slug".into());
+        };
+        if parsed.iter().any(|o| o.slug == slug) {
+            return Err(format!("option slug {slug} is used twice"));
+        }
+        parsed.push(StoredOption {
+            slug: slug.into(),
+            label: label.into(),
+            ai_description: option["ai_description"].as_str().map(str::to_string),
+        });
+    }
+    Ok(parsed)
+}
+
+fn option_json(option: &StoredOption) -> Value {
+    let mut json = json!({"slug": option.slug, "label": option.label});
+    if let Some(ai) = &option.ai_description {
+        json["ai_description"] = json!(ai);
+    }
+    json
+}
+
+fn custom_field_json(field: &StoredCustomField) -> Value {
+    let mut json = crate::objects::with(
+        crate::objects::custom_field(
+            &field.id,
+            &field.slug,
+            &field.field_type,
+            &field.object_type,
+        ),
+        json!({"label": field.label, "description": field.description,
+               "is_read_only": field.is_read_only}),
+    );
+    if is_select(&field.field_type) {
+        json["select_metadata"] =
+            json!({"options": field.options.iter().map(option_json).collect::<Vec<_>>()});
+    }
+    json
+}
+
 fn tag_json(tag: &StoredTag) -> Value {
-    json!({"id": tag.id, "value": tag.value, "object_type": tag.object_type})
+    let mut json = json!({"id": tag.id, "value": tag.value, "object_type": tag.object_type});
+    if let Some(color) = &tag.hex_color {
+        json["hex_color"] = json!(color);
+    }
+    json
 }

@@ -353,3 +353,79 @@ async fn create_errors_are_typed_and_only_429_is_retried() {
     assert_eq!((calls, err.status().unwrap()), (1, 503));
     assert!(err.to_string().contains("upstream connect error"));
 }
+
+/// The stateful fake keeps definitions and changes one option at a time;
+/// the typed operations decode what it answers.
+#[tokio::test]
+async fn the_fake_stores_fields_and_changes_options_one_at_a_time() {
+    use pylon_sdk_tests::fake::{FakeConfig, FakePylon};
+    let fake = FakePylon::start(FakeConfig::default()).await;
+    let client = pylon_sdk_tests::client_for(&fake.base_url());
+    let created = client
+        .create_custom_field()
+        .body(
+            types::CreateCustomFieldRequest::builder()
+                .label("Tier")
+                .slug("tier".to_string())
+                .object_type("account")
+                .type_(types::CustomFieldType::Select)
+                .select_options(vec![types::CustomFieldSelectOption {
+                    label: "Gold".into(),
+                    slug: "gold".into(),
+                    ai_description: None,
+                }]),
+        )
+        .send()
+        .await
+        .unwrap();
+    let id = created.data.id.clone();
+    client
+        .create_select_option()
+        .custom_field_id(&id)
+        .body(
+            types::CreateSelectOptionRequest::builder()
+                .label("Silver")
+                .slug("silver"),
+        )
+        .send()
+        .await
+        .unwrap();
+    client
+        .update_select_option()
+        .custom_field_id(&id)
+        .current_slug("gold")
+        .body(types::UpdateSelectOptionRequest::builder().label("Gold tier".to_string()))
+        .send()
+        .await
+        .unwrap();
+    client
+        .delete_select_option()
+        .custom_field_id(&id)
+        .current_slug("silver")
+        .send()
+        .await
+        .unwrap();
+    let listed = client
+        .list_custom_fields()
+        .object_type("account")
+        .send()
+        .await
+        .unwrap();
+    let options = listed.data[0]
+        .select_metadata
+        .as_ref()
+        .and_then(|m| m.options.as_ref())
+        .unwrap();
+    assert_eq!(options.len(), 1);
+    assert_eq!(options[0].label.as_deref(), Some("Gold tier"));
+    assert_eq!(fake.custom_fields()[0].options[0].slug, "gold");
+    assert_eq!(fake.stats().select_options_replaced, 0);
+    let missing = client
+        .delete_select_option()
+        .custom_field_id(&id)
+        .current_slug("silver")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(missing.is_not_found());
+}

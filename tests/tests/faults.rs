@@ -174,6 +174,55 @@ async fn the_fake_refuses_windows_over_its_maximum_and_the_export_obeys_a_larger
     );
 }
 
+/// `windows()` hands out a checkpoint after every window; resuming from
+/// any of them (serialized, as a job would store it) yields exactly the
+/// issues of the later windows, and the last one resumes to nothing.
+#[tokio::test]
+async fn every_window_checkpoint_resumes_exactly_after_that_window() {
+    let config = FakeConfig {
+        issues: 300,
+        ..FakeConfig::default()
+    };
+    let fake = FakePylon::start(config.clone()).await;
+    let client = patient_client(&fake.base_url());
+    let (start, end) = config.issue_range;
+    let export = client
+        .export_issues(start, end)
+        .page_size(40)
+        .concurrency(3);
+    let windows: Vec<pylon_sdk::ExportedWindow> = export
+        .clone()
+        .windows()
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(windows.len(), 13, "a year in 30-day windows");
+    let all: Vec<String> = windows
+        .iter()
+        .flat_map(|w| w.issues.iter().map(|i| i.id.clone()))
+        .collect();
+    assert_eq!(all, expected_order(&fake, &config));
+    let mut written = 0;
+    for (n, window) in windows.iter().enumerate() {
+        written += window.issues.len();
+        assert_eq!(window.checkpoint.items_yielded(), written as u64);
+        let stored = serde_json::to_string(&window.checkpoint).unwrap();
+        let checkpoint: pylon_sdk::Checkpoint = serde_json::from_str(&stored).unwrap();
+        let rest: Vec<String> = export
+            .clone()
+            .resume_from(&checkpoint)
+            .items()
+            .unwrap()
+            .map_ok(|issue| issue.id)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(rest, all[written..], "resumed after window {n}");
+    }
+    assert_eq!(written, 300);
+}
+
 #[tokio::test]
 async fn bad_ranges_are_refused_before_any_request() {
     let fake = FakePylon::start(FakeConfig::default()).await;

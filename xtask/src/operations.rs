@@ -1,0 +1,433 @@
+//! The operation catalogue behind `pylon_sdk::operations`: for every
+//! operation of the corrected spec, its id, HTTP method, path template,
+//! path and query parameters, request body and pagination, so that the SDK
+//! can send any operation by name (`Client::call`) through the same
+//! transport as the generated methods. Also a function that decodes a JSON
+//! body into the operation's generated request type, so a body that misses
+//! a required field or has a value of the wrong type is refused before
+//! sending.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+/// How a parameter's value must be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    DateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryParam {
+    pub name: String,
+    pub required: bool,
+    pub kind: Kind,
+    /// A list, sent as repeated keys.
+    pub repeated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    None,
+    /// A JSON body; the generated type it must decode into, when the
+    /// schema is a named one.
+    Json {
+        required: bool,
+        type_name: Option<String>,
+    },
+    Multipart,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pagination {
+    None,
+    /// `cursor` (and `limit`) in the query.
+    Query,
+    /// `cursor` (and `limit`) in the JSON body.
+    Body,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationRow {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub path_params: Vec<String>,
+    pub query_params: Vec<QueryParam>,
+    pub body: Body,
+    pub pagination: Pagination,
+}
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+/// Every operation of `spec` (the corrected spec as JSON), sorted by id.
+pub fn rows(spec: &Value) -> Result<Vec<OperationRow>, String> {
+    let mut rows = Vec::new();
+    for (path, item) in spec["paths"].as_object().into_iter().flatten() {
+        let shared = item["parameters"].as_array().cloned().unwrap_or_default();
+        for method in METHODS {
+            let operation = &item[method];
+            if !operation.is_object() {
+                continue;
+            }
+            rows.push(row(spec, path, method, operation, &shared)?);
+        }
+        if let Some(other) = item
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.keys())
+            .find(|key| !METHODS.contains(&key.as_str()) && *key != "parameters")
+        {
+            return Err(format!("{path}: method `{other}` is not supported"));
+        }
+    }
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    for pair in rows.windows(2) {
+        if pair[0].id == pair[1].id {
+            return Err(format!("operation id `{}` is used twice", pair[0].id));
+        }
+    }
+    Ok(rows)
+}
+
+fn row(
+    spec: &Value,
+    path: &str,
+    method: &str,
+    operation: &Value,
+    shared: &[Value],
+) -> Result<OperationRow, String> {
+    let id = crate::snake_case(
+        operation["operationId"]
+            .as_str()
+            .ok_or_else(|| format!("{method} {path}: no operationId"))?,
+    );
+    let path_params: Vec<String> = path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(str::to_string)
+        .collect();
+    let mut declared_path = Vec::new();
+    let mut query_params = Vec::new();
+    let parameters = shared
+        .iter()
+        .chain(operation["parameters"].as_array().into_iter().flatten());
+    for parameter in parameters {
+        let name = parameter["name"]
+            .as_str()
+            .ok_or_else(|| format!("{id}: a parameter without a name"))?;
+        match parameter["in"].as_str() {
+            Some("path") => declared_path.push(name.to_string()),
+            Some("query") => {
+                let schema = resolve(spec, &parameter["schema"]);
+                let (kind, repeated) = if schema["type"] == "array" {
+                    (kind_of(resolve(spec, &schema["items"])), true)
+                } else {
+                    (kind_of(schema), false)
+                };
+                query_params.push(QueryParam {
+                    name: name.to_string(),
+                    required: parameter["required"] == true,
+                    kind,
+                    repeated,
+                });
+            }
+            other => return Err(format!("{id}: parameter `{name}` in {other:?}")),
+        }
+    }
+    let mut sorted_template = path_params.clone();
+    sorted_template.sort();
+    declared_path.sort();
+    if sorted_template != declared_path {
+        return Err(format!(
+            "{id}: the path {path} names {sorted_template:?} but declares {declared_path:?}"
+        ));
+    }
+    query_params.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let content = &operation["requestBody"]["content"];
+    let body = if content["multipart/form-data"].is_object() {
+        Body::Multipart
+    } else if content["application/json"].is_object() {
+        let schema = &content["application/json"]["schema"];
+        Body::Json {
+            required: operation["requestBody"]["required"] == true,
+            type_name: schema["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .map(type_name),
+        }
+    } else if operation["requestBody"].is_null() {
+        Body::None
+    } else {
+        return Err(format!(
+            "{id}: a request body that is neither JSON nor multipart"
+        ));
+    };
+
+    let response = resolve(
+        spec,
+        &operation["responses"]["200"]["content"]["application/json"]["schema"],
+    );
+    let lists = resolve(spec, &response["properties"]["data"])["type"] == "array"
+        && response["properties"]["pagination"].is_object();
+    let body_schema = resolve(spec, &content["application/json"]["schema"]);
+    let pagination = if !lists {
+        Pagination::None
+    } else if query_params.iter().any(|q| q.name == "cursor") {
+        Pagination::Query
+    } else if body_schema["properties"]["cursor"].is_object() {
+        Pagination::Body
+    } else {
+        Pagination::None
+    };
+    Ok(OperationRow {
+        id,
+        method: method.to_string(),
+        path: path.to_string(),
+        summary: operation["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        path_params,
+        query_params,
+        body,
+        pagination,
+    })
+}
+
+/// A schema with a top-level `$ref` replaced by what it names.
+fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        Some(name) => &spec["components"]["schemas"][name],
+        None => schema,
+    }
+}
+
+fn kind_of(schema: &Value) -> Kind {
+    match (schema["type"].as_str(), schema["format"].as_str()) {
+        (Some("integer"), _) => Kind::Integer,
+        (Some("number"), _) => Kind::Number,
+        (Some("boolean"), _) => Kind::Boolean,
+        (Some("string"), Some("date-time")) => Kind::DateTime,
+        _ => Kind::String,
+    }
+}
+
+/// The Rust name progenitor gives a component schema: PascalCase words.
+fn type_name(schema: &str) -> String {
+    schema
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            first.into_iter().chain(chars).collect::<String>()
+        })
+        .collect()
+}
+
+/// The generated `generated_operations.rs`, unformatted.
+pub fn tokens(rows: &[OperationRow]) -> TokenStream {
+    let entries = rows.iter().map(|row| {
+        let id = &row.id;
+        let method = format_ident!("{}", pascal(&row.method));
+        let path = &row.path;
+        let summary = &row.summary;
+        let path_params = &row.path_params;
+        let query_params = row.query_params.iter().map(|q| {
+            let name = &q.name;
+            let required = q.required;
+            let repeated = q.repeated;
+            let kind = format_ident!("{}", format!("{:?}", q.kind));
+            quote! {
+                QueryParameter { name: #name, required: #required, kind: ParamKind::#kind, repeated: #repeated }
+            }
+        });
+        let body = match &row.body {
+            Body::None => quote!(BodyKind::None),
+            Body::Json { required, .. } => quote!(BodyKind::Json { required: #required }),
+            Body::Multipart => quote!(BodyKind::Multipart),
+        };
+        let pagination = format_ident!(
+            "{}",
+            match row.pagination {
+                Pagination::None => "None",
+                Pagination::Query => "QueryCursor",
+                Pagination::Body => "BodyCursor",
+            }
+        );
+        quote! {
+            Operation {
+                id: #id,
+                method: Method::#method,
+                path: #path,
+                summary: #summary,
+                path_params: &[#(#path_params),*],
+                query_params: &[#(#query_params),*],
+                body: #body,
+                pagination: Pagination::#pagination,
+            }
+        }
+    });
+    let checks = rows.iter().filter_map(|row| {
+        let Body::Json {
+            type_name: Some(type_name),
+            ..
+        } = &row.body
+        else {
+            return None;
+        };
+        let id = &row.id;
+        let ty = format_ident!("{}", type_name);
+        Some(quote! {
+            #id => Some((#type_name, crate::types::#ty::deserialize(body).map(drop))),
+        })
+    });
+    let count = proc_macro2::Literal::usize_unsuffixed(rows.len());
+    quote! {
+        use serde::Deserialize as _;
+
+        use crate::operations::{BodyKind, Method, Operation, Pagination, ParamKind, QueryParameter};
+
+        /// Every operation, sorted by id.
+        pub(crate) const OPERATIONS: &[Operation; #count] = &[#(#entries),*];
+
+        /// Decodes `body` into the request type of `operation_id`, when it
+        /// has a named one: the type's name and whether it decoded.
+        pub(crate) fn check_body(
+            operation_id: &str,
+            body: &serde_json::Value,
+        ) -> Option<(&'static str, Result<(), serde_json::Error>)> {
+            match operation_id {
+                #(#checks)*
+                _ => None,
+            }
+        }
+    }
+}
+
+fn pascal(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase())
+        .into_iter()
+        .chain(chars)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec() -> Value {
+        json!({
+            "paths": {
+                "/things/{id}/parts": {
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "get": {
+                        "operationId": "listThingParts",
+                        "summary": "List parts",
+                        "parameters": [
+                            {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                            {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                            {"name": "since", "in": "query", "required": true, "schema": {"type": "string", "format": "date-time"}},
+                            {"name": "ids", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}}
+                        ],
+                        "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/PartList"}}}}}
+                    },
+                    "post": {
+                        "operationId": "createThingPart",
+                        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/create_part"}}}},
+                        "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Part"}}}}}
+                    }
+                },
+                "/parts/search": {
+                    "post": {
+                        "operationId": "searchParts",
+                        "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Search"}}}},
+                        "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/PartList"}}}}}
+                    }
+                },
+                "/uploads": {
+                    "post": {
+                        "operationId": "upload",
+                        "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}},
+                        "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Part"}}}}}
+                    }
+                }
+            },
+            "components": {"schemas": {
+                "PartList": {"properties": {"data": {"type": "array"}, "pagination": {"$ref": "#/components/schemas/Pagination"}}},
+                "Part": {"properties": {"data": {"type": "object"}}},
+                "Search": {"properties": {"cursor": {"type": "string"}, "limit": {"type": "integer"}}},
+                "create_part": {"properties": {"name": {"type": "string"}}},
+                "Pagination": {"properties": {"cursor": {"type": "string"}}}
+            }}
+        })
+    }
+
+    #[test]
+    fn rows_describe_parameters_bodies_and_pagination() {
+        let rows = rows(&spec()).unwrap();
+        let ids: Vec<_> = rows.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "create_thing_part",
+                "list_thing_parts",
+                "search_parts",
+                "upload"
+            ]
+        );
+        let list = &rows[1];
+        assert_eq!(
+            (list.method.as_str(), list.path_params.as_slice()),
+            ("get", ["id".to_string()].as_slice())
+        );
+        assert_eq!(list.pagination, Pagination::Query);
+        assert_eq!(list.body, Body::None);
+        let query: Vec<_> = list
+            .query_params
+            .iter()
+            .map(|q| (q.name.as_str(), q.required, q.kind, q.repeated))
+            .collect();
+        assert_eq!(
+            query,
+            [
+                ("cursor", false, Kind::String, false),
+                ("ids", false, Kind::String, true),
+                ("limit", false, Kind::Integer, false),
+                ("since", true, Kind::DateTime, false),
+            ]
+        );
+        assert_eq!(
+            rows[0].body,
+            Body::Json {
+                required: true,
+                type_name: Some("CreatePart".into())
+            }
+        );
+        assert_eq!(rows[0].pagination, Pagination::None);
+        assert_eq!(rows[2].pagination, Pagination::Body);
+        assert_eq!(rows[3].body, Body::Multipart);
+    }
+
+    #[test]
+    fn a_path_parameter_the_template_does_not_name_is_refused() {
+        let mut spec = spec();
+        spec["paths"]["/things/{id}/parts"]["parameters"][0]["name"] = json!("thing");
+        let error = rows(&spec).unwrap_err();
+        assert!(error.contains("list_thing_parts"), "{error}");
+    }
+}
