@@ -38,7 +38,12 @@ pub fn check(root: &Path) -> Result<(usize, Vec<Leak>), String> {
     if !status.success() {
         return Err("cargo doc failed".into());
     }
-    let docs = root.join("target/doc/pylon_sdk");
+    // Where cargo put the docs: `CARGO_TARGET_DIR` (relative to the
+    // workspace when relative) or the workspace's `target/`.
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(|dir| root.join(dir))
+        .unwrap_or_else(|| root.join("target"));
+    let docs = target_dir.join("doc/pylon_sdk");
     let mut pages = Vec::new();
     collect_pages(&docs, &mut pages)?;
     let mut leaks = Vec::new();
