@@ -2,9 +2,9 @@
 // in overlay/. Do not edit: change the spec, an overlay or xtask/src/main.rs,
 // then run `cargo xtask regen`.
 
-use serde::Deserialize as _;
 use crate::operations::{
-    BodyKind, Method, Operation, Pagination, ParamKind, QueryParameter,
+    BodyField, BodyKind, BodyShape, JsonKind, Method, Operation, Pagination, ParamKind,
+    QueryParameter,
 };
 /// Every operation, sorted by id.
 pub(crate) const OPERATIONS: &[Operation; 165] = &[
@@ -2005,517 +2005,2556 @@ pub(crate) const OPERATIONS: &[Operation; 165] = &[
         pagination: Pagination::None,
     },
 ];
-/// Decodes `body` into the request type of `operation_id`, when it
-/// has a named one: the type's name and whether it decoded.
-pub(crate) fn check_body(
-    operation_id: &str,
-    body: &serde_json::Value,
-) -> Option<(&'static str, Result<(), serde_json::Error>)> {
-    match operation_id {
-        "add_feature_request_evidence" => {
-            Some((
-                "AddFeatureRequestEvidenceRequest",
-                crate::types::AddFeatureRequestEvidenceRequest::deserialize(body)
-                    .map(drop),
-            ))
-        }
-        "add_issue_group_children" => {
-            Some((
-                "AddIssueGroupChildrenRequest",
-                crate::types::AddIssueGroupChildrenRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_account" => {
-            Some((
-                "CreateAccountRequest",
-                crate::types::CreateAccountRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_account_activity" => {
-            Some((
-                "CreateAccountActivityRequest",
-                crate::types::CreateAccountActivityRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_account_highlight" => {
-            Some((
-                "CreateAccountHighlightRequest",
-                crate::types::CreateAccountHighlightRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_account_notebook_note" => {
-            Some((
-                "CreateAccountNotebookNoteRequest",
-                crate::types::CreateAccountNotebookNoteRequest::deserialize(body)
-                    .map(drop),
-            ))
-        }
-        "create_account_relationship" => {
-            Some((
-                "CreateAccountRelationshipRequest",
-                crate::types::CreateAccountRelationshipRequest::deserialize(body)
-                    .map(drop),
-            ))
-        }
-        "create_article" => {
-            Some((
-                "CreateArticleRequest",
-                crate::types::CreateArticleRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_call_recording" => {
-            Some((
-                "CreateCallRecordingRequest",
-                crate::types::CreateCallRecordingRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_collection" => {
-            Some((
-                "CreateCollectionRequest",
-                crate::types::CreateCollectionRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_contact" => {
-            Some((
-                "CreateContactRequest",
-                crate::types::CreateContactRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_custom_field" => {
-            Some((
-                "CreateCustomFieldRequest",
-                crate::types::CreateCustomFieldRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_custom_object" => {
-            Some((
-                "CreateCustomObjectRequest",
-                crate::types::CreateCustomObjectRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_feature_request" => {
-            Some((
-                "CreateFeatureRequestRequest",
-                crate::types::CreateFeatureRequestRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_issue" => {
-            Some((
-                "CreateIssueRequest",
-                crate::types::CreateIssueRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_issue_ai_response" => {
-            Some((
-                "CreateIssueAiResponseRequest",
-                crate::types::CreateIssueAiResponseRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_issue_draft_reply" => {
-            Some((
-                "CreateIssueDraftReplyRequest",
-                crate::types::CreateIssueDraftReplyRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_issue_group" => {
-            Some((
-                "CreateIssueGroupRequest",
-                crate::types::CreateIssueGroupRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_issue_note" => {
-            Some((
-                "CreateIssueNoteRequest",
-                crate::types::CreateIssueNoteRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_issue_thread" => {
-            Some((
-                "CreateIssueThreadRequest",
-                crate::types::CreateIssueThreadRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_macro" => {
-            Some((
-                "CreateMacroRequest",
-                crate::types::CreateMacroRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_milestone" => {
-            Some((
-                "CreateMilestoneRequest",
-                crate::types::CreateMilestoneRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_project" => {
-            Some((
-                "CreateProjectRequest",
-                crate::types::CreateProjectRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_route_redirect" => {
-            Some((
-                "CreateRouteRedirectRequest",
-                crate::types::CreateRouteRedirectRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_select_option" => {
-            Some((
-                "CreateSelectOptionRequest",
-                crate::types::CreateSelectOptionRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_tag" => {
-            Some((
-                "CreateTagRequest",
-                crate::types::CreateTagRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_task" => {
-            Some((
-                "CreateTaskRequest",
-                crate::types::CreateTaskRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_task_comment" => {
-            Some((
-                "CreateTaskCommentRequest",
-                crate::types::CreateTaskCommentRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_team" => {
-            Some((
-                "CreateTeamRequest",
-                crate::types::CreateTeamRequest::deserialize(body).map(drop),
-            ))
-        }
-        "create_training_data" => {
-            Some((
-                "CreateTrainingDataRequest",
-                crate::types::CreateTrainingDataRequest::deserialize(body).map(drop),
-            ))
-        }
-        "link_external_incident" => {
-            Some((
-                "LinkExternalIncidentRequest",
-                crate::types::LinkExternalIncidentRequest::deserialize(body).map(drop),
-            ))
-        }
-        "link_external_issues" => {
-            Some((
-                "LinkExternalIssueRequest",
-                crate::types::LinkExternalIssueRequest::deserialize(body).map(drop),
-            ))
-        }
-        "link_feature_request_external_issue" => {
-            Some((
-                "LinkExternalIssueRequest",
-                crate::types::LinkExternalIssueRequest::deserialize(body).map(drop),
-            ))
-        }
-        "link_task_external_issue" => {
-            Some((
-                "LinkExternalIssueRequest",
-                crate::types::LinkExternalIssueRequest::deserialize(body).map(drop),
-            ))
-        }
-        "link_task_issue" => {
-            Some((
-                "LinkTaskIssueRequest",
-                crate::types::LinkTaskIssueRequest::deserialize(body).map(drop),
-            ))
-        }
-        "mark_issues_as_spam" => {
-            Some((
-                "MarkIssuesAsSpamRequest",
-                crate::types::MarkIssuesAsSpamRequest::deserialize(body).map(drop),
-            ))
-        }
-        "merge_feature_requests" => {
-            Some((
-                "MergeFeatureRequestsRequest",
-                crate::types::MergeFeatureRequestsRequest::deserialize(body).map(drop),
-            ))
-        }
-        "merge_issues" => {
-            Some((
-                "MergeIssuesRequest",
-                crate::types::MergeIssuesRequest::deserialize(body).map(drop),
-            ))
-        }
-        "redact_issue_message" => {
-            Some((
-                "RedactIssueMessageRequest",
-                crate::types::RedactIssueMessageRequest::deserialize(body).map(drop),
-            ))
-        }
-        "reply_to_issue" => {
-            Some((
-                "ReplyToIssueRequest",
-                crate::types::ReplyToIssueRequest::deserialize(body).map(drop),
-            ))
-        }
-        "request_article_review" => {
-            Some((
-                "RequestArticleReviewRequest",
-                crate::types::RequestArticleReviewRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_accounts" => {
-            Some((
-                "SearchRequest",
-                crate::types::SearchRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_audit_logs" => {
-            Some((
-                "FilterSearchRequest",
-                crate::types::FilterSearchRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_call_recordings" => {
-            Some((
-                "FilterSearchRequest",
-                crate::types::FilterSearchRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_contacts" => {
-            Some((
-                "SearchRequest",
-                crate::types::SearchRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_custom_objects" => {
-            Some((
-                "FilterSearchRequest",
-                crate::types::FilterSearchRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_feature_requests" => {
-            Some((
-                "SearchFeatureRequestsRequest",
-                crate::types::SearchFeatureRequestsRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_issues" => {
-            Some((
-                "SearchRequest",
-                crate::types::SearchRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_milestones" => {
-            Some((
-                "FilterSearchRequest",
-                crate::types::FilterSearchRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_projects" => {
-            Some((
-                "SearchRequest",
-                crate::types::SearchRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_surveys" => {
-            Some((
-                "SearchSurveysRequest",
-                crate::types::SearchSurveysRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_tags" => {
-            Some((
-                "SearchTagsRequest",
-                crate::types::SearchTagsRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_tasks" => {
-            Some((
-                "SearchRequest",
-                crate::types::SearchRequest::deserialize(body).map(drop),
-            ))
-        }
-        "search_users" => {
-            Some((
-                "SearchRequest",
-                crate::types::SearchRequest::deserialize(body).map(drop),
-            ))
-        }
-        "set_feature_request_portal_visibility" => {
-            Some((
-                "SetFeatureRequestPortalVisibilityRequest",
-                crate::types::SetFeatureRequestPortalVisibilityRequest::deserialize(body)
-                    .map(drop),
-            ))
-        }
-        "snooze_issue" => {
-            Some((
-                "SnoozeIssueRequest",
-                crate::types::SnoozeIssueRequest::deserialize(body).map(drop),
-            ))
-        }
-        "submit_ticket_form" => {
-            Some((
-                "SubmitTicketFormRequest",
-                crate::types::SubmitTicketFormRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_account" => {
-            Some((
-                "UpdateAccountRequest",
-                crate::types::UpdateAccountRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_account_highlight" => {
-            Some((
-                "UpdateAccountHighlightRequest",
-                crate::types::UpdateAccountHighlightRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_accounts" => {
-            Some((
-                "UpdateAccountsRequest",
-                crate::types::UpdateAccountsRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_article" => {
-            Some((
-                "UpdateArticleRequest",
-                crate::types::UpdateArticleRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_call_recording" => {
-            Some((
-                "UpdateCallRecordingRequest",
-                crate::types::UpdateCallRecordingRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_collection" => {
-            Some((
-                "UpdateCollectionRequest",
-                crate::types::UpdateCollectionRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_contact" => {
-            Some((
-                "UpdateContactRequest",
-                crate::types::UpdateContactRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_custom_field" => {
-            Some((
-                "UpdateCustomFieldRequest",
-                crate::types::UpdateCustomFieldRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_custom_object" => {
-            Some((
-                "UpdateCustomObjectRequest",
-                crate::types::UpdateCustomObjectRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_custom_objects" => {
-            Some((
-                "UpdateCustomObjectsRequest",
-                crate::types::UpdateCustomObjectsRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_feature_request" => {
-            Some((
-                "UpdateFeatureRequestRequest",
-                crate::types::UpdateFeatureRequestRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_issue" => {
-            Some((
-                "UpdateIssueRequest",
-                crate::types::UpdateIssueRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_issue_followers" => {
-            Some((
-                "UpdateIssueFollowersRequest",
-                crate::types::UpdateIssueFollowersRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_issue_message" => {
-            Some((
-                "UpdateIssueMessageRequest",
-                crate::types::UpdateIssueMessageRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_issues" => {
-            Some((
-                "UpdateIssuesRequest",
-                crate::types::UpdateIssuesRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_knowledge_base_theme" => {
-            Some((
-                "UpdateKnowledgeBaseThemeRequest",
-                crate::types::UpdateKnowledgeBaseThemeRequest::deserialize(body)
-                    .map(drop),
-            ))
-        }
-        "update_macro" => {
-            Some((
-                "UpdateMacroRequest",
-                crate::types::UpdateMacroRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_milestone" => {
-            Some((
-                "UpdateMilestoneRequest",
-                crate::types::UpdateMilestoneRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_project" => {
-            Some((
-                "UpdateProjectRequest",
-                crate::types::UpdateProjectRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_select_option" => {
-            Some((
-                "UpdateSelectOptionRequest",
-                crate::types::UpdateSelectOptionRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_tag" => {
-            Some((
-                "UpdateTagRequest",
-                crate::types::UpdateTagRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_task" => {
-            Some((
-                "UpdateTaskRequest",
-                crate::types::UpdateTaskRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_task_comment" => {
-            Some((
-                "UpdateTaskCommentRequest",
-                crate::types::UpdateTaskCommentRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_team" => {
-            Some((
-                "UpdateTeamRequest",
-                crate::types::UpdateTeamRequest::deserialize(body).map(drop),
-            ))
-        }
-        "update_user" => {
-            Some((
-                "UpdateUserRequest",
-                crate::types::UpdateUserRequest::deserialize(body).map(drop),
-            ))
-        }
-        "upload_training_data_content" => {
-            Some((
-                "UploadTrainingDataContentRequest",
-                crate::types::UploadTrainingDataContentRequest::deserialize(body)
-                    .map(drop),
-            ))
-        }
-        _ => None,
-    }
-}
+/// The shape of each JSON body that has a named request type, by
+/// operation id, sorted: data, not code, so it costs no compile time.
+pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
+    (
+        "add_feature_request_evidence",
+        BodyShape {
+            type_name: "AddFeatureRequestEvidenceRequest",
+            fields: &[
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "summary",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "add_issue_group_children",
+        BodyShape {
+            type_name: "AddIssueGroupChildrenRequest",
+            fields: &[
+                BodyField {
+                    name: "child_issue_ids",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "create_account",
+        BodyShape {
+            type_name: "CreateAccountRequest",
+            fields: &[
+                BodyField {
+                    name: "account_type",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "channels",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "domain",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "domains",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "external_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "logo_url",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "owner_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "primary_domain",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "subaccount_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "tags",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_account_activity",
+        BodyShape {
+            type_name: "CreateAccountActivityRequest",
+            fields: &[
+                BodyField {
+                    name: "body_html",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "contact_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "happened_at",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "link",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "link_text",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "slug",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "user_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_account_highlight",
+        BodyShape {
+            type_name: "CreateAccountHighlightRequest",
+            fields: &[
+                BodyField {
+                    name: "contact_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "content_html",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "expires_at",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_account_notebook_note",
+        BodyShape {
+            type_name: "CreateAccountNotebookNoteRequest",
+            fields: &[
+                BodyField {
+                    name: "content_html",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_account_relationship",
+        BodyShape {
+            type_name: "CreateAccountRelationshipRequest",
+            fields: &[
+                BodyField {
+                    name: "related_object_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "relationship_type",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "create_article",
+        BodyShape {
+            type_name: "CreateArticleRequest",
+            fields: &[
+                BodyField {
+                    name: "author_user_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "body_html",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "collection_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "is_published",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "is_unlisted",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "slug",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "translations",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "visibility_config",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_call_recording",
+        BodyShape {
+            type_name: "CreateCallRecordingRequest",
+            fields: &[
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "app_type",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "call_recording_messages",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "end_time",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "participant_emails",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "primary_user_email",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "recording_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "recording_url",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "start_time",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_collection",
+        BodyShape {
+            type_name: "CreateCollectionRequest",
+            fields: &[
+                BodyField {
+                    name: "description",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "parent_collection_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "slug",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "visibility_config",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_contact",
+        BodyShape {
+            type_name: "CreateContactRequest",
+            fields: &[
+                BodyField {
+                    name: "account_external_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "avatar_url",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "email",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "external_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "phone_numbers",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "portal_role",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "portal_role_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "primary_phone_number",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_custom_field",
+        BodyShape {
+            type_name: "CreateCustomFieldRequest",
+            fields: &[
+                BodyField {
+                    name: "default_value",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "default_values",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "description",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "label",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "object_type",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "select_options",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "slug",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "type",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "create_custom_object",
+        BodyShape {
+            type_name: "CreateCustomObjectRequest",
+            fields: &[
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "create_feature_request",
+        BodyShape {
+            type_name: "CreateFeatureRequestRequest",
+            fields: &[
+                BodyField {
+                    name: "description",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "should_auto_fetch_evidence",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "create_issue",
+        BodyShape {
+            type_name: "CreateIssueRequest",
+            fields: &[
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "assignee_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "attachment_urls",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "author_unverified",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "body_html",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "contact_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "created_at",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "customer_portal_visible",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "destination_metadata",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "priority",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "requester_avatar_url",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "requester_email",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "requester_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "requester_name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "requester_phone_number",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "tags",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "team_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "user_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_issue_ai_response",
+        BodyShape {
+            type_name: "CreateIssueAiResponseRequest",
+            fields: &[
+                BodyField {
+                    name: "ai_agent_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "post_as_internal_note",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_issue_draft_reply",
+        BodyShape {
+            type_name: "CreateIssueDraftReplyRequest",
+            fields: &[
+                BodyField {
+                    name: "body_html",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "user_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_issue_group",
+        BodyShape {
+            type_name: "CreateIssueGroupRequest",
+            fields: &[
+                BodyField {
+                    name: "child_issue_ids",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "create_issue_note",
+        BodyShape {
+            type_name: "CreateIssueNoteRequest",
+            fields: &[
+                BodyField {
+                    name: "attachment_urls",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "body_html",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "message_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "thread_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "thread_name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "user_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_issue_thread",
+        BodyShape {
+            type_name: "CreateIssueThreadRequest",
+            fields: &[
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "slack_channel_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "slack_thread_ts",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_macro",
+        BodyShape {
+            type_name: "CreateMacroRequest",
+            fields: &[
+                BodyField {
+                    name: "conditions",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "edit_visibility",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "macro_group_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "text_html",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "text_type",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "visibility",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_milestone",
+        BodyShape {
+            type_name: "CreateMilestoneRequest",
+            fields: &[
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "due_date",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "project_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "create_project",
+        BodyShape {
+            type_name: "CreateProjectRequest",
+            fields: &[
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "customer_portal_visible",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "description_html",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "end_date",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "owner_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "project_template_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "start_date",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_route_redirect",
+        BodyShape {
+            type_name: "CreateRouteRedirectRequest",
+            fields: &[
+                BodyField {
+                    name: "from_path",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "language",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "object_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "object_type",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "create_select_option",
+        BodyShape {
+            type_name: "CreateSelectOptionRequest",
+            fields: &[
+                BodyField {
+                    name: "ai_description",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "label",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "slug",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "create_tag",
+        BodyShape {
+            type_name: "CreateTagRequest",
+            fields: &[
+                BodyField {
+                    name: "hex_color",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "object_type",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "value",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "create_task",
+        BodyShape {
+            type_name: "CreateTaskRequest",
+            fields: &[
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "assignee_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "body_html",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "customer_portal_visible",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "due_date",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "milestone_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "parent_task_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "project_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "status",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "create_task_comment",
+        BodyShape {
+            type_name: "CreateTaskCommentRequest",
+            fields: &[
+                BodyField {
+                    name: "body_html",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "is_internal",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_team",
+        BodyShape {
+            type_name: "CreateTeamRequest",
+            fields: &[
+                BodyField {
+                    name: "assignment_configuration",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "schedule",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "user_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "create_training_data",
+        BodyShape {
+            type_name: "CreateTrainingDataRequest",
+            fields: &[
+                BodyField {
+                    name: "training_data_name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "visibility",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "link_external_incident",
+        BodyShape {
+            type_name: "LinkExternalIncidentRequest",
+            fields: &[
+                BodyField {
+                    name: "incident_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "operation",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "source",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "link_external_issues",
+        BodyShape {
+            type_name: "LinkExternalIssueRequest",
+            fields: &[
+                BodyField {
+                    name: "external_issue_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "operation",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "source",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "link_feature_request_external_issue",
+        BodyShape {
+            type_name: "LinkExternalIssueRequest",
+            fields: &[
+                BodyField {
+                    name: "external_issue_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "operation",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "source",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "link_task_external_issue",
+        BodyShape {
+            type_name: "LinkExternalIssueRequest",
+            fields: &[
+                BodyField {
+                    name: "external_issue_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "operation",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "source",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "link_task_issue",
+        BodyShape {
+            type_name: "LinkTaskIssueRequest",
+            fields: &[
+                BodyField {
+                    name: "issue_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "operation",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "mark_issues_as_spam",
+        BodyShape {
+            type_name: "MarkIssuesAsSpamRequest",
+            fields: &[
+                BodyField {
+                    name: "issue_ids",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "merge_feature_requests",
+        BodyShape {
+            type_name: "MergeFeatureRequestsRequest",
+            fields: &[
+                BodyField {
+                    name: "merge_feature_request_ids",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+                BodyField {
+                    name: "merge_into_feature_request_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "merge_issues",
+        BodyShape {
+            type_name: "MergeIssuesRequest",
+            fields: &[
+                BodyField {
+                    name: "closing_message",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "duplicate_issue_ids",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+                BodyField {
+                    name: "primary_issue_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "redact_issue_message",
+        BodyShape {
+            type_name: "RedactIssueMessageRequest",
+            fields: &[
+                BodyField {
+                    name: "redact_attachments",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "redacted_body_message",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "reply_to_issue",
+        BodyShape {
+            type_name: "ReplyToIssueRequest",
+            fields: &[
+                BodyField {
+                    name: "attachment_urls",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "body_html",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "contact_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_source",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "email_info",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "message_id",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "user_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "request_article_review",
+        BodyShape {
+            type_name: "RequestArticleReviewRequest",
+            fields: &[
+                BodyField {
+                    name: "request_ai_review",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "reviewer_user_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_accounts",
+        BodyShape {
+            type_name: "SearchRequest",
+            fields: &[
+                BodyField {
+                    name: "cursor",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "filter",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+                BodyField {
+                    name: "search_text",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_audit_logs",
+        BodyShape {
+            type_name: "FilterSearchRequest",
+            fields: &[
+                BodyField {
+                    name: "cursor",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "filter",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_call_recordings",
+        BodyShape {
+            type_name: "FilterSearchRequest",
+            fields: &[
+                BodyField {
+                    name: "cursor",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "filter",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_contacts",
+        BodyShape {
+            type_name: "SearchRequest",
+            fields: &[
+                BodyField {
+                    name: "cursor",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "filter",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+                BodyField {
+                    name: "search_text",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_custom_objects",
+        BodyShape {
+            type_name: "FilterSearchRequest",
+            fields: &[
+                BodyField {
+                    name: "cursor",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "filter",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_feature_requests",
+        BodyShape {
+            type_name: "SearchFeatureRequestsRequest",
+            fields: &[
+                BodyField {
+                    name: "account_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+                BodyField {
+                    name: "query",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "request_statuses",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_issues",
+        BodyShape {
+            type_name: "SearchRequest",
+            fields: &[
+                BodyField {
+                    name: "cursor",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "filter",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+                BodyField {
+                    name: "search_text",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_milestones",
+        BodyShape {
+            type_name: "FilterSearchRequest",
+            fields: &[
+                BodyField {
+                    name: "cursor",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "filter",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_projects",
+        BodyShape {
+            type_name: "SearchRequest",
+            fields: &[
+                BodyField {
+                    name: "cursor",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "filter",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+                BodyField {
+                    name: "search_text",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_surveys",
+        BodyShape {
+            type_name: "SearchSurveysRequest",
+            fields: &[
+                BodyField {
+                    name: "filter",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_tags",
+        BodyShape {
+            type_name: "SearchTagsRequest",
+            fields: &[
+                BodyField {
+                    name: "cursor",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+                BodyField {
+                    name: "object_type",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "search_text",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_tasks",
+        BodyShape {
+            type_name: "SearchRequest",
+            fields: &[
+                BodyField {
+                    name: "cursor",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "filter",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+                BodyField {
+                    name: "search_text",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "search_users",
+        BodyShape {
+            type_name: "SearchRequest",
+            fields: &[
+                BodyField {
+                    name: "cursor",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "filter",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "limit",
+                    kind: JsonKind::Integer,
+                    required: false,
+                },
+                BodyField {
+                    name: "search_text",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "set_feature_request_portal_visibility",
+        BodyShape {
+            type_name: "SetFeatureRequestPortalVisibilityRequest",
+            fields: &[
+                BodyField {
+                    name: "account_ids",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+                BodyField {
+                    name: "visible",
+                    kind: JsonKind::Boolean,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "snooze_issue",
+        BodyShape {
+            type_name: "SnoozeIssueRequest",
+            fields: &[
+                BodyField {
+                    name: "snooze_until",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "submit_ticket_form",
+        BodyShape {
+            type_name: "SubmitTicketFormRequest",
+            fields: &[
+                BodyField {
+                    name: "attachment_urls",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "requester_email",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "requester_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "requester_name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_account",
+        BodyShape {
+            type_name: "UpdateAccountRequest",
+            fields: &[
+                BodyField {
+                    name: "account_type",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "channels",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "domains",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "external_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "is_disabled",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "logo_url",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "owner_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "primary_domain",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "subaccount_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "tags",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_account_highlight",
+        BodyShape {
+            type_name: "UpdateAccountHighlightRequest",
+            fields: &[
+                BodyField {
+                    name: "content_html",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "expires_at",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_accounts",
+        BodyShape {
+            type_name: "UpdateAccountsRequest",
+            fields: &[
+                BodyField {
+                    name: "account_ids",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+                BodyField {
+                    name: "account_type",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "is_disabled",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "owner_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "tags",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "tags_apply_mode",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_article",
+        BodyShape {
+            type_name: "UpdateArticleRequest",
+            fields: &[
+                BodyField {
+                    name: "author_user_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "body_html",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "collection_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "is_published",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "is_unlisted",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "language",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "publish_updated_body_html",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "tag_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "visibility_config",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_call_recording",
+        BodyShape {
+            type_name: "UpdateCallRecordingRequest",
+            fields: &[
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_collection",
+        BodyShape {
+            type_name: "UpdateCollectionRequest",
+            fields: &[
+                BodyField {
+                    name: "description",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "slug",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "visibility_config",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_contact",
+        BodyShape {
+            type_name: "UpdateContactRequest",
+            fields: &[
+                BodyField {
+                    name: "account_external_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "avatar_url",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "email",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "emails",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "external_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "phone_numbers",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "portal_role",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "portal_role_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "primary_phone_number",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_custom_field",
+        BodyShape {
+            type_name: "UpdateCustomFieldRequest",
+            fields: &[
+                BodyField {
+                    name: "default_value",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "default_values",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "description",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "label",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "select_options",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "slug",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_custom_object",
+        BodyShape {
+            type_name: "UpdateCustomObjectRequest",
+            fields: &[
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_custom_objects",
+        BodyShape {
+            type_name: "UpdateCustomObjectsRequest",
+            fields: &[
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "ids",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "update_feature_request",
+        BodyShape {
+            type_name: "UpdateFeatureRequestRequest",
+            fields: &[
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "request_status",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_issue",
+        BodyShape {
+            type_name: "UpdateIssueRequest",
+            fields: &[
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "assignee_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "customer_portal_visible",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "requester_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "state",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "tags",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "team_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "type",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_issue_followers",
+        BodyShape {
+            type_name: "UpdateIssueFollowersRequest",
+            fields: &[
+                BodyField {
+                    name: "contact_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "operation",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "user_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_issue_message",
+        BodyShape {
+            type_name: "UpdateIssueMessageRequest",
+            fields: &[
+                BodyField {
+                    name: "body_html",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "update_issues",
+        BodyShape {
+            type_name: "UpdateIssuesRequest",
+            fields: &[
+                BodyField {
+                    name: "assignee_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "customer_portal_visible",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "issue_ids",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+                BodyField {
+                    name: "state",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "tags",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "tags_apply_mode",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "team_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_knowledge_base_theme",
+        BodyShape {
+            type_name: "UpdateKnowledgeBaseThemeRequest",
+            fields: &[
+                BodyField {
+                    name: "assets",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "update_macro",
+        BodyShape {
+            type_name: "UpdateMacroRequest",
+            fields: &[
+                BodyField {
+                    name: "conditions",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "edit_visibility",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "macro_group_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "text_html",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "text_type",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "visibility",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_milestone",
+        BodyShape {
+            type_name: "UpdateMilestoneRequest",
+            fields: &[
+                BodyField {
+                    name: "due_date",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_project",
+        BodyShape {
+            type_name: "UpdateProjectRequest",
+            fields: &[
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "customer_portal_visible",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "description_html",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "end_date",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "is_archived",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "owner_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "start_date",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_select_option",
+        BodyShape {
+            type_name: "UpdateSelectOptionRequest",
+            fields: &[
+                BodyField {
+                    name: "ai_description",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "label",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "slug",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_tag",
+        BodyShape {
+            type_name: "UpdateTagRequest",
+            fields: &[
+                BodyField {
+                    name: "hex_color",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "value",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_task",
+        BodyShape {
+            type_name: "UpdateTaskRequest",
+            fields: &[
+                BodyField {
+                    name: "assignee_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "body_html",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "completed_at",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "customer_portal_visible",
+                    kind: JsonKind::Boolean,
+                    required: false,
+                },
+                BodyField {
+                    name: "due_date",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "milestone_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "project_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "status",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_task_comment",
+        BodyShape {
+            type_name: "UpdateTaskCommentRequest",
+            fields: &[
+                BodyField {
+                    name: "body_html",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "update_team",
+        BodyShape {
+            type_name: "UpdateTeamRequest",
+            fields: &[
+                BodyField {
+                    name: "assignment_configuration",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "schedule",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "user_ids",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "update_user",
+        BodyShape {
+            type_name: "UpdateUserRequest",
+            fields: &[
+                BodyField {
+                    name: "avatar_url",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "role_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "status",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "upload_training_data_content",
+        BodyShape {
+            type_name: "UploadTrainingDataContentRequest",
+            fields: &[
+                BodyField {
+                    name: "content",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "external_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "file_name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "training_data_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "training_data_name",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "visibility",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+];

@@ -35,9 +35,10 @@
 //! [`Error::InvalidRequest`] when the operation does not exist, a
 //! parameter is unknown, repeated (unless it is a list) or missing, a value
 //! is not of its parameter's kind (an integer, a boolean, an RFC 3339
-//! time), a body is missing or not expected, or the body does not decode
-//! into the operation's request type (a required field missing, a value of
-//! the wrong type). The body that is sent is the caller's JSON as given, so
+//! time), a body is missing or not expected, or the body does not have the
+//! shape of the operation's request type (not an object, a required field
+//! missing, a top-level field of the wrong JSON type). Nested values are
+//! left to Pylon. The body that is sent is the caller's JSON as given, so
 //! fields this version of the SDK does not know still reach Pylon.
 //!
 //! The uploads (`POST /attachments`, `POST /accounts/{id}/files`,
@@ -49,7 +50,7 @@ use serde_json::Value;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::generated_operations::{OPERATIONS, check_body};
+use crate::generated_operations::{BODY_SHAPES, OPERATIONS};
 use crate::pagination::{Page, Paginator};
 use crate::response::Response;
 use crate::transport::OperationInfo;
@@ -183,6 +184,92 @@ pub enum BodyKind {
     /// A `multipart/form-data` upload, which [`Client::call`] does not
     /// send (see [`UploadsExt`](crate::UploadsExt)).
     Multipart,
+}
+
+/// The shape of an operation's JSON body: its top-level fields, their JSON
+/// types and which are required.
+pub(crate) struct BodyShape {
+    pub(crate) type_name: &'static str,
+    pub(crate) fields: &'static [BodyField],
+}
+
+pub(crate) struct BodyField {
+    pub(crate) name: &'static str,
+    pub(crate) kind: JsonKind,
+    pub(crate) required: bool,
+}
+
+/// The JSON type a body field must have.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum JsonKind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Array,
+    Object,
+    /// The schema allows more than one type.
+    Any,
+}
+
+impl JsonKind {
+    fn accepts(self, value: &Value) -> bool {
+        match self {
+            JsonKind::String => value.is_string(),
+            JsonKind::Integer => value.is_i64() || value.is_u64(),
+            JsonKind::Number => value.is_number(),
+            JsonKind::Boolean => value.is_boolean(),
+            JsonKind::Array => value.is_array(),
+            JsonKind::Object => value.is_object(),
+            JsonKind::Any => true,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            JsonKind::String => "a string",
+            JsonKind::Integer => "an integer",
+            JsonKind::Number => "a number",
+            JsonKind::Boolean => "true or false",
+            JsonKind::Array => "an array",
+            JsonKind::Object => "an object",
+            JsonKind::Any => "any value",
+        }
+    }
+}
+
+/// The shape of `operation_id`'s JSON body, when it has a named request
+/// type.
+fn body_shape(operation_id: &str) -> Option<&'static BodyShape> {
+    BODY_SHAPES
+        .binary_search_by(|(id, _)| id.cmp(&operation_id))
+        .ok()
+        .map(|index| &BODY_SHAPES[index].1)
+}
+
+impl BodyShape {
+    /// Why `body` cannot be this shape, if it cannot: not an object, a
+    /// required field missing or null, or a field of the wrong JSON type.
+    /// Fields the shape does not name pass, so fields Pylon added since
+    /// still reach it.
+    fn check(&self, body: &Value) -> std::result::Result<(), String> {
+        let Value::Object(fields) = body else {
+            return Err("it must be a JSON object".into());
+        };
+        for field in self.fields {
+            match fields.get(field.name) {
+                None | Some(Value::Null) if field.required => {
+                    return Err(format!("`{}` is missing", field.name));
+                }
+                None | Some(Value::Null) => {}
+                Some(value) if !field.kind.accepts(value) => {
+                    return Err(format!("`{}` must be {}", field.name, field.kind.name()));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 /// How an operation's list continues on further pages.
@@ -512,8 +599,13 @@ impl Client {
                 return Err(refuse("it needs a JSON body".into()));
             }
             (BodyKind::Json { .. }, Some(body)) => {
-                if let Some((type_name, Err(e))) = check_body(id, body) {
-                    return Err(refuse(format!("the body is not a valid {type_name}: {e}")));
+                if let Some(shape) = body_shape(id)
+                    && let Err(reason) = shape.check(body)
+                {
+                    return Err(refuse(format!(
+                        "the body is not a valid {}: {reason}",
+                        shape.type_name
+                    )));
                 }
             }
             _ => {}

@@ -257,3 +257,46 @@ fn every_operation_is_in_the_catalogue_with_its_pagination() {
     }
     assert!(!paginated.contains(&"list_tags"));
 }
+
+#[tokio::test]
+async fn bodies_of_the_wrong_shape_are_refused_with_the_field_named() {
+    let server = MockServer::start_async().await;
+    let any = server.mock(|when, then| {
+        when.any_request();
+        then.status(200).json_body(json!({"request_id": "r"}));
+    });
+    let client = client(&server);
+    for (body, expected) in [
+        (json!(["vip"]), "CreateTagRequest: it must be a JSON object"),
+        (json!({"value": "vip"}), "`object_type` is missing"),
+        (
+            json!({"value": "vip", "object_type": null}),
+            "`object_type` is missing",
+        ),
+        (
+            json!({"value": 7, "object_type": "account"}),
+            "`value` must be a string",
+        ),
+    ] {
+        match client
+            .call("create_tag", OperationCall::new().body(body.clone()))
+            .await
+        {
+            Err(Error::InvalidRequest(reason)) => {
+                assert!(reason.contains(expected), "{body}: {reason}")
+            }
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+    let wrong_kind = client
+        .call(
+            "search_issues",
+            OperationCall::new().body(json!({"limit": 2.5, "filter": {}})),
+        )
+        .await;
+    assert!(
+        matches!(&wrong_kind, Err(Error::InvalidRequest(r)) if r.contains("`limit` must be an integer")),
+        "{wrong_kind:?}"
+    );
+    assert_eq!(any.calls(), 0);
+}
