@@ -621,11 +621,9 @@ async fn apply_one(client: &Client, change: &Change) -> Result<String> {
             )
         }
         Change::CreateField(field) => {
-            let kind: types::CustomFieldType =
-                serde_json::from_value(serde_json::Value::String(field.field_type.clone()))
-                    .map_err(|_| {
-                        Failure::usage(format!("{} is not a custom field type", field.field_type))
-                    })?;
+            let kind: types::CustomFieldType = field.field_type.parse().map_err(|_| {
+                Failure::usage(format!("{} is not a custom field type", field.field_type))
+            })?;
             // A new field has no stored values, so its options go with it.
             let options = field
                 .select_options

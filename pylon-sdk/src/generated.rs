@@ -115,6 +115,7 @@ pub mod types {
     }
     ///`AccountFilesResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountFilesResponse {
         pub data: ::std::vec::Vec<Attachment>,
@@ -270,7 +271,6 @@ pub mod types {
     }
     ///`AccountRelationshipType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -340,7 +340,6 @@ pub mod types {
     }
     ///`AccountType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -405,7 +404,6 @@ pub mod types {
     }
     ///The kinds an existing account can be changed to.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -534,7 +532,7 @@ pub mod types {
         }
     }
     ///`AddFeatureRequestEvidenceRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddFeatureRequestEvidenceRequest {
         ///The customer account that wants the feature.
@@ -549,7 +547,7 @@ pub mod types {
         }
     }
     ///`AddIssueGroupChildrenRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddIssueGroupChildrenRequest {
         ///At least one issue ID.
@@ -562,7 +560,6 @@ pub mod types {
     }
     ///Which AI agents may use an article or collection.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -795,7 +792,7 @@ pub mod types {
         }
     }
     ///`ArticleTranslation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArticleTranslation {
         pub body_html: ::std::string::String,
@@ -831,7 +828,7 @@ pub mod types {
         }
     }
     ///`ArticleVisibilityInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArticleVisibilityInput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -850,7 +847,6 @@ pub mod types {
     }
     ///`AssignmentMethod`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -911,6 +907,7 @@ pub mod types {
     }
     ///`Attachment`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Attachment {
         pub description: ::std::string::String,
@@ -927,6 +924,7 @@ pub mod types {
     }
     ///`AttachmentResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AttachmentResponse {
         pub data: Attachment,
@@ -1061,7 +1059,6 @@ pub mod types {
     }
     ///Where a created recording comes from.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -1128,7 +1125,7 @@ pub mod types {
         }
     }
     ///One utterance of a transcript; it needs `speaker_email`, `speaker_name` or both.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CallRecordingMessage {
         ///Milliseconds from the call's start (0 or more).
@@ -1255,7 +1252,7 @@ pub mod types {
         }
     }
     ///`CollectionVisibilityInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CollectionVisibilityInput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1315,7 +1312,7 @@ pub mod types {
         }
     }
     ///`ContactEmail`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ContactEmail {
         pub email: ::std::string::String,
@@ -1358,7 +1355,6 @@ pub mod types {
     }
     ///Who can read an article or collection.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -1418,7 +1414,7 @@ pub mod types {
         }
     }
     ///`CreateAccountActivityRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateAccountActivityRequest {
         ///HTML to show in the activity.
@@ -1449,7 +1445,7 @@ pub mod types {
         }
     }
     ///`CreateAccountHighlightRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateAccountHighlightRequest {
         ///A contact of the account (ID or external ID) to associate the resulting memory with.
@@ -1466,7 +1462,7 @@ pub mod types {
         }
     }
     ///`CreateAccountNotebookNoteRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateAccountNotebookNoteRequest {
         pub content_html: ::std::string::String,
@@ -1479,7 +1475,7 @@ pub mod types {
         }
     }
     ///`CreateAccountRelationshipRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateAccountRelationshipRequest {
         ///The parent or partner account.
@@ -1492,7 +1488,7 @@ pub mod types {
         }
     }
     ///`CreateAccountRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateAccountRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1527,7 +1523,7 @@ pub mod types {
         }
     }
     ///`CreateArticleRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateArticleRequest {
         pub author_user_id: ::std::string::String,
@@ -1552,7 +1548,7 @@ pub mod types {
         }
     }
     ///The multipart form of an upload; send `file` or `file_url`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateAttachmentRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1570,7 +1566,7 @@ pub mod types {
         }
     }
     ///A recording from your own call recorder (the Custom Call Recorder integration must be enabled). A `recording_id` already used returns the existing recording unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateCallRecordingRequest {
         ///The account to link; otherwise Pylon matches one from the participants' emails.
@@ -1604,7 +1600,7 @@ pub mod types {
         }
     }
     ///`CreateCollectionRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateCollectionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1623,7 +1619,7 @@ pub mod types {
         }
     }
     ///`CreateContactRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateContactRequest {
         ///The account by its external ID; not with `account_id`.
@@ -1658,7 +1654,7 @@ pub mod types {
         }
     }
     ///`CreateCustomFieldRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateCustomFieldRequest {
         ///The default of a single-valued field.
@@ -1685,7 +1681,7 @@ pub mod types {
         }
     }
     ///`CreateCustomObjectRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateCustomObjectRequest {
         ///Field values keyed by field slug.
@@ -1705,7 +1701,7 @@ pub mod types {
         }
     }
     ///`CreateFeatureRequestRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateFeatureRequestRequest {
         ///Ignored when `should_auto_fetch_evidence` is true.
@@ -1722,7 +1718,7 @@ pub mod types {
         }
     }
     ///`CreateIssueAiResponseRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateIssueAiResponseRequest {
         pub ai_agent_id: ::std::string::String,
@@ -1736,7 +1732,7 @@ pub mod types {
         }
     }
     ///`CreateIssueDraftReplyRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateIssueDraftReplyRequest {
         pub body_html: ::std::string::String,
@@ -1750,7 +1746,7 @@ pub mod types {
         }
     }
     ///`CreateIssueGroupRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateIssueGroupRequest {
         ///At least one issue ID.
@@ -1763,7 +1759,7 @@ pub mod types {
         }
     }
     ///`CreateIssueNoteRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateIssueNoteRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1788,7 +1784,7 @@ pub mod types {
         }
     }
     ///A new issue. It also needs `account_id` or requester information (`requester_id`, or `requester_email` with optional `requester_name`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateIssueRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1841,7 +1837,7 @@ pub mod types {
         }
     }
     ///`CreateIssueThreadRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateIssueThreadRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1859,7 +1855,7 @@ pub mod types {
         }
     }
     ///`CreateMacroRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateMacroRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1880,7 +1876,7 @@ pub mod types {
         }
     }
     ///`CreateMilestoneRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateMilestoneRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1896,7 +1892,7 @@ pub mod types {
         }
     }
     ///A new project; give a `name` or a `project_template_id`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateProjectRequest {
         pub account_id: ::std::string::String,
@@ -1922,7 +1918,7 @@ pub mod types {
         }
     }
     ///`CreateRouteRedirectRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateRouteRedirectRequest {
         pub from_path: ::std::string::String,
@@ -1938,7 +1934,7 @@ pub mod types {
         }
     }
     ///`CreateSelectOptionRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSelectOptionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1952,7 +1948,7 @@ pub mod types {
         }
     }
     ///`CreateTagRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTagRequest {
         ///The tag's colour as a hex code, e.g. `#ff0000`.
@@ -1969,7 +1965,7 @@ pub mod types {
         }
     }
     ///`CreateTaskCommentRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTaskCommentRequest {
         pub body_html: ::std::string::String,
@@ -1983,7 +1979,7 @@ pub mod types {
         }
     }
     ///`CreateTaskRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTaskRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2015,7 +2011,7 @@ pub mod types {
         }
     }
     ///`CreateTeamRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTeamRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2034,7 +2030,7 @@ pub mod types {
         }
     }
     ///`CreateTrainingDataRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTrainingDataRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2207,7 +2203,7 @@ pub mod types {
         }
     }
     ///An option of a select or multiselect field, as written.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomFieldSelectOption {
         ///Guidance for Pylon's AI when it picks this option.
@@ -2223,7 +2219,6 @@ pub mod types {
     }
     ///The kind of value a custom field holds.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -2311,7 +2306,7 @@ pub mod types {
         }
     }
     ///A custom-field value to write; fields not listed in a write are left unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomFieldValue {
         ///The custom field's slug.
@@ -2358,7 +2353,7 @@ pub mod types {
         }
     }
     ///A value to write into a custom object's field; the field's slug is the map key. Leave both unset to clear the field.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomObjectFieldValue {
         ///The value of a single-valued field (an account ID for `account`).
@@ -2416,7 +2411,7 @@ pub mod types {
         }
     }
     ///The message's identity in a custom channel.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomSourceInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2457,7 +2452,7 @@ pub mod types {
         }
     }
     ///Where and how the first message of a new issue is delivered; each destination needs its own fields (e.g. `email` for email).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DestinationMetadata {
         ///The chat widget, for `in_app_chat`.
@@ -2591,7 +2586,7 @@ pub mod types {
         }
     }
     ///The error envelope Pylon returns with every 4XX and 5XX status.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorResponse {
         ///Stable machine-readable reason (for example `rate_limited`, `wrong_region_token`, `duplicate_object`, `not_found`); not exhaustive.
@@ -2663,7 +2658,6 @@ pub mod types {
     }
     ///Whether to link (the default) or unlink.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -2858,7 +2852,7 @@ pub mod types {
         }
     }
     ///`Filter`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Filter {
         ///The field to filter on; required except on `and`/`or` nodes.
@@ -2903,7 +2897,6 @@ pub mod types {
     }
     ///`FilterOperator`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -3039,7 +3032,7 @@ pub mod types {
         }
     }
     ///A search by filter, one page at a time. Each search documents the fields it accepts in `filter`; see the `filter` module.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FilterSearchRequest {
         ///The cursor from the previous page.
@@ -3086,7 +3079,6 @@ pub mod types {
     }
     ///`FollowerOperation`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -3143,7 +3135,6 @@ pub mod types {
     }
     ///The incident system, which must be connected to the organization.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -3377,7 +3368,6 @@ pub mod types {
     }
     ///`IssuePriority`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -3588,7 +3578,6 @@ pub mod types {
     }
     ///The kind of issue; setting `ticket` upgrades a conversation, with no way back.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -3730,7 +3719,7 @@ pub mod types {
         }
     }
     ///The complete new content of one theme file.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KnowledgeBaseThemeAssetUpdate {
         ///`article`, `collection`, `css`, `footer`, `header`, `homepage`, `not_found` or `scripts`.
@@ -3756,7 +3745,7 @@ pub mod types {
         }
     }
     ///`LinkExternalIncidentRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LinkExternalIncidentRequest {
         ///The incident's reference (e.g. `INC-123`) or its ID in the incident system.
@@ -3771,7 +3760,7 @@ pub mod types {
         }
     }
     ///`LinkExternalIssueRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LinkExternalIssueRequest {
         pub external_issue_id: ::std::string::String,
@@ -3787,7 +3776,6 @@ pub mod types {
     }
     ///Whether to link (the default) or unlink.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -3843,7 +3831,7 @@ pub mod types {
         }
     }
     ///`LinkTaskIssueRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LinkTaskIssueRequest {
         pub issue_id: ::std::string::String,
@@ -3952,7 +3940,6 @@ pub mod types {
     }
     ///What the macro's text is posted as.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -4012,7 +3999,7 @@ pub mod types {
         }
     }
     ///`MarkIssuesAsSpamRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MarkIssuesAsSpamRequest {
         ///1-100 issue IDs.
@@ -4062,7 +4049,7 @@ pub mod types {
         }
     }
     ///`MergeFeatureRequestsRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MergeFeatureRequestsRequest {
         ///1-100 distinct requests merged into it and archived.
@@ -4076,7 +4063,7 @@ pub mod types {
         }
     }
     ///`MergeIssuesRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MergeIssuesRequest {
         ///Plain text sent to the customer on each merged Slack or form issue first.
@@ -4144,7 +4131,6 @@ pub mod types {
     }
     ///Where the first message of a new issue is delivered.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -4429,7 +4415,7 @@ pub mod types {
         }
     }
     ///`NamedRef`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NamedRef {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4592,7 +4578,7 @@ pub mod types {
         }
     }
     ///Both fields are optional; Pylon then uses its default text and deletes attachments.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RedactIssueMessageRequest {
         ///Whether to delete the message's attachments too (default true).
@@ -4608,7 +4594,7 @@ pub mod types {
         }
     }
     ///The recipients of an email reply; they are not copied from the message replied to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReplyEmailInfo {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -4624,7 +4610,7 @@ pub mod types {
         }
     }
     ///`ReplyToIssueRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReplyToIssueRequest {
         ///Files to attach, e.g. URLs returned by `create_attachment`.
@@ -4650,7 +4636,7 @@ pub mod types {
         }
     }
     ///At least one of `reviewer_user_ids` and `request_ai_review`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RequestArticleReviewRequest {
         ///Also queue an AI review (if the organization has it enabled).
@@ -4698,7 +4684,6 @@ pub mod types {
     }
     ///`ScheduleRecurrence`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -4758,7 +4743,7 @@ pub mod types {
         }
     }
     ///`SearchFeatureRequestsRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SearchFeatureRequestsRequest {
         ///Only requests with evidence from one of these accounts.
@@ -4780,7 +4765,7 @@ pub mod types {
         }
     }
     ///`SearchRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SearchRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4800,7 +4785,7 @@ pub mod types {
         }
     }
     ///`SearchSurveysRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SearchSurveysRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4815,7 +4800,7 @@ pub mod types {
         }
     }
     ///`SearchTagsRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SearchTagsRequest {
         ///The cursor from the previous page.
@@ -4850,7 +4835,7 @@ pub mod types {
         }
     }
     ///`SetFeatureRequestPortalVisibilityRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SetFeatureRequestPortalVisibilityRequest {
         pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -4914,7 +4899,7 @@ pub mod types {
         }
     }
     ///`SnoozeIssueRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SnoozeIssueRequest {
         pub snooze_until: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4925,7 +4910,7 @@ pub mod types {
         }
     }
     ///A submission; give `requester_id`, or both `requester_email` and `requester_name`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SubmitTicketFormRequest {
         ///HTTPS URLs Pylon copies into its storage and attaches to the first message.
@@ -5178,7 +5163,6 @@ pub mod types {
     }
     ///How bulk tags combine with the existing ones (default `replace`).
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -5435,7 +5419,7 @@ pub mod types {
         }
     }
     ///`TeamAssignmentConfigurationInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TeamAssignmentConfigurationInput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5519,7 +5503,7 @@ pub mod types {
         }
     }
     ///`TeamScheduleBlockInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TeamScheduleBlockInput {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5541,7 +5525,7 @@ pub mod types {
         }
     }
     ///`TeamScheduleInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TeamScheduleInput {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5633,7 +5617,7 @@ pub mod types {
         }
     }
     ///`TicketFormFieldValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TicketFormFieldValue {
         ///The field's slug from `get_ticket_form` (not `name` or `email`).
@@ -5788,7 +5772,6 @@ pub mod types {
     }
     ///Who may use the training data (default `everyone`).
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -5848,7 +5831,7 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateAccountHighlightRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5863,7 +5846,7 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateAccountRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5901,7 +5884,7 @@ pub mod types {
         }
     }
     ///`UpdateAccountsRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateAccountsRequest {
         ///1-100 account IDs.
@@ -5939,7 +5922,7 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateArticleRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5970,7 +5953,7 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateCallRecordingRequest {
         ///`""` removes the account.
@@ -5985,7 +5968,7 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateCollectionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6003,7 +5986,7 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateContactRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6040,7 +6023,7 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged. Warning: `select_options` replaces the whole list, deleting the options left out and clearing their stored values; use the select-option operations to add, rename or delete one option. The list fields are `Option`s so that an empty list (clear) differs from leaving them unchanged (`None`); the SDK never sends `null`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateCustomFieldRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6066,7 +6049,7 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateCustomObjectRequest {
         ///Field values keyed by field slug; fields left out are unchanged.
@@ -6087,7 +6070,7 @@ pub mod types {
         }
     }
     ///`UpdateCustomObjectsRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateCustomObjectsRequest {
         ///Field values applied to every listed object, keyed by field slug.
@@ -6123,7 +6106,7 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateFeatureRequestRequest {
         ///Only the fields listed change.
@@ -6139,7 +6122,7 @@ pub mod types {
         }
     }
     ///`UpdateIssueFollowersRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateIssueFollowersRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -6155,7 +6138,7 @@ pub mod types {
         }
     }
     ///`UpdateIssueMessageRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateIssueMessageRequest {
         ///The new body; replaces the old one.
@@ -6167,7 +6150,7 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateIssueRequest {
         ///`""` removes the account (then `requester_id` is needed too).
@@ -6202,7 +6185,7 @@ pub mod types {
         }
     }
     ///The same changes for several issues; fields left out are unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateIssuesRequest {
         ///`""` unassigns.
@@ -6233,7 +6216,7 @@ pub mod types {
         }
     }
     ///`UpdateKnowledgeBaseThemeRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateKnowledgeBaseThemeRequest {
         ///Files to replace whole, saved together as drafts.
@@ -6245,7 +6228,7 @@ pub mod types {
         }
     }
     ///Fields to change; fields left out are unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateMacroRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6269,7 +6252,7 @@ pub mod types {
         }
     }
     ///`UpdateMilestoneRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateMilestoneRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6283,7 +6266,7 @@ pub mod types {
         }
     }
     ///`UpdateProjectRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateProjectRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -6309,7 +6292,7 @@ pub mod types {
         }
     }
     ///Changes to one option; the option is named by the `current_slug` query parameter.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateSelectOptionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6326,7 +6309,7 @@ pub mod types {
         }
     }
     ///Fields to change on a tag; fields left out are unchanged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateTagRequest {
         ///The tag's new colour as a hex code.
@@ -6342,7 +6325,7 @@ pub mod types {
         }
     }
     ///`UpdateTaskCommentRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateTaskCommentRequest {
         ///The comment's new body.
@@ -6354,7 +6337,7 @@ pub mod types {
         }
     }
     ///`UpdateTaskRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateTaskRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6386,7 +6369,7 @@ pub mod types {
         }
     }
     ///`UpdateTeamRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateTeamRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6406,7 +6389,7 @@ pub mod types {
         }
     }
     ///`UpdateUserRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateUserRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6424,7 +6407,7 @@ pub mod types {
         }
     }
     ///The multipart form of an account file upload; send `file` or `file_url`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UploadAccountFileRequest {
         ///The file's bytes, with its name and content type.
@@ -6440,7 +6423,7 @@ pub mod types {
         }
     }
     ///Plain text stored as one document, in an existing container (`training_data_id`) or a new one (`training_data_name`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UploadTrainingDataContentRequest {
         ///The text.
@@ -6466,7 +6449,7 @@ pub mod types {
         }
     }
     ///The multipart form of a training data upload.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UploadTrainingDataFilesRequest {
         ///One of your IDs per file, in the order of `files`; makes repeated uploads idempotent.
@@ -6575,7 +6558,6 @@ pub mod types {
     }
     ///`UserStatus`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,
@@ -6653,7 +6635,7 @@ pub mod types {
         }
     }
     ///Who an object is available to; `user_ids`/`team_ids` name them for the narrower kinds.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VisibilityInput {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -6670,7 +6652,6 @@ pub mod types {
     }
     ///`VisibilityType`
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Copy,

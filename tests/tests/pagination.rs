@@ -317,8 +317,14 @@ async fn audit_log_searches_keep_their_filter_and_page_by_body_cursor() {
         then.status(200)
             .json_body(fixture_page("search_audit_logs", None));
     });
-    let request: types::FilterSearchRequest =
-        serde_json::from_value(json!({"filter": filter})).expect("a search request");
+    let request = pylon_sdk::filter::Filter::raw(
+        "object_type",
+        types::FilterOperator::Equals,
+        Some("account".into()),
+        Vec::new(),
+    )
+    .into_filter_search_request()
+    .expect("a search request");
     let logs: Vec<_> = client(&server)
         .paginate_search_audit_logs(request)
         .page_size(50)

@@ -89,8 +89,9 @@ async fn custom_field_entries_without_slug_decode_on_every_object() {
 
 #[test]
 fn custom_field_values_written_still_need_a_slug() {
-    let missing: Result<types::CustomFieldValue, _> =
-        serde_json::from_value(json!({"value": "gold"}));
+    let missing: Result<types::CustomFieldValue, _> = types::CustomFieldValue::builder()
+        .value(Some("gold".to_string()))
+        .try_into();
     assert!(missing.is_err(), "a write without slug addresses no field");
     let entry: types::CustomFieldEntry = serde_json::from_value(json!({"value": "gold"})).unwrap();
     assert_eq!(entry.value.as_deref(), Some("gold"));
@@ -133,10 +134,13 @@ async fn select_options_without_label_or_slug_decode() {
 
 #[test]
 fn select_options_written_still_need_label_and_slug() {
-    for incomplete in [json!({"label": "Gold"}), json!({"slug": "gold"})] {
-        let parsed: Result<types::CustomFieldSelectOption, _> =
-            serde_json::from_value(incomplete.clone());
-        assert!(parsed.is_err(), "{incomplete}");
+    for incomplete in [
+        types::CustomFieldSelectOption::builder().label("Gold"),
+        types::CustomFieldSelectOption::builder().slug("gold"),
+    ] {
+        let described = format!("{incomplete:?}");
+        let parsed: Result<types::CustomFieldSelectOption, _> = incomplete.try_into();
+        assert!(parsed.is_err(), "{described}");
     }
     let option = types::CustomFieldSelectOption::builder().label("Gold");
     let built: Result<types::CustomFieldSelectOption, _> = option.try_into();

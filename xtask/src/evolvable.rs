@@ -16,6 +16,27 @@ use syn::{Item, parse_quote};
 
 /// Schema names reachable from responses and not from requests.
 pub fn response_only(spec: &Value) -> BTreeSet<String> {
+    let (responses, requests) = reached(spec);
+    responses.difference(&requests).cloned().collect()
+}
+
+/// Schema names no success response reaches: request bodies and parameters,
+/// and the multipart forms sent by hand. Whatever such a type contains is
+/// not reached from a response either, since reaching is transitive.
+pub fn outside_responses(spec: &Value) -> BTreeSet<String> {
+    let (responses, _) = reached(spec);
+    spec["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flat_map(|schemas| schemas.keys())
+        .filter(|name| !responses.contains(*name))
+        .cloned()
+        .collect()
+}
+
+/// The schema names reachable from success responses, and those reachable
+/// from requests.
+fn reached(spec: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut response_roots = Vec::new();
     let mut request_roots = Vec::new();
     for item in spec["paths"]
@@ -37,9 +58,10 @@ pub fn response_only(spec: &Value) -> BTreeSet<String> {
             }
         }
     }
-    let responses = reachable(spec, response_roots);
-    let requests = reachable(spec, request_roots);
-    responses.difference(&requests).cloned().collect()
+    (
+        reachable(spec, response_roots),
+        reachable(spec, request_roots),
+    )
 }
 
 fn collect_refs(node: &Value, out: &mut Vec<String>) {

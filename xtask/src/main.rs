@@ -247,7 +247,13 @@ fn snake_case(camel: &str) -> String {
     out
 }
 
-fn generate(spec: &openapiv3::OpenAPI) -> Result<(String, String), Failure> {
+/// The client and mocks progenitor generates from `spec`, made pylon-sdk's
+/// own; which types responses use is read from `full`, the spec with the
+/// hand-written operations too.
+fn generate(
+    spec: &openapiv3::OpenAPI,
+    full: &openapiv3::OpenAPI,
+) -> Result<(String, String), Failure> {
     let mut settings = GenerationSettings::default();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -270,10 +276,12 @@ fn generate(spec: &openapiv3::OpenAPI) -> Result<(String, String), Failure> {
         .map(|item| item.iter().count())
         .sum();
     own_send_path::rewrite(&mut client, operations).map_err(Failure::plain)?;
-    let doc = serde_json::to_value(spec)
+    let doc = serde_json::to_value(full)
         .map_err(|e| Failure::plain(format!("the corrected spec does not serialise: {e}")))?;
     evolvable::mark(&mut client, &evolvable::response_only(&doc)).map_err(Failure::plain)?;
     optional_derives::schemars_behind_feature(&mut client).map_err(Failure::plain)?;
+    optional_derives::serialize_only(&mut client, &evolvable::outside_responses(&doc))
+        .map_err(Failure::plain)?;
     Ok((format_rust(&client), format_rust(&parse_rust(mock)?)))
 }
 
@@ -330,7 +338,7 @@ fn operation_catalogue(spec: &openapiv3::OpenAPI) -> Result<String, Failure> {
 fn regen(root: &Path, check: bool) -> Result<(), Failure> {
     let (spec, actions) = corrected_spec(root)?;
     let (generated, hand_written) = without_hand_written(&spec);
-    let (client, mock) = generate(&generated)?;
+    let (client, mock) = generate(&generated, &spec)?;
     let outputs = [
         (CLIENT_OUT, client),
         (MOCK_OUT, mock),
@@ -381,7 +389,10 @@ mod tests {
     fn generation_is_deterministic() {
         let (spec, _) = corrected_spec(&workspace_root()).unwrap();
         let (spec, _) = without_hand_written(&spec);
-        assert_eq!(generate(&spec).unwrap(), generate(&spec).unwrap());
+        assert_eq!(
+            generate(&spec, &spec).unwrap(),
+            generate(&spec, &spec).unwrap()
+        );
     }
 
     /// Every operation of the corrected spec has an operation id, decodes

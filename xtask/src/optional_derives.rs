@@ -1,10 +1,11 @@
-//! Derives users opt into: `schemars::JsonSchema` on the generated types
-//! only with pylon-sdk's `schemars` feature.
-//!
-//! progenitor derives `JsonSchema` on every type it is asked to; for 165
-//! operations those impls were a large share of pylon-sdk's compile time,
-//! while only users who want the types' JSON schemas need them. So the
-//! derive is moved into `#[cfg_attr(feature = "schemars", derive(..))]`.
+//! What the generated types derive, trimmed to what is used, since derives
+//! are most of pylon-sdk's compile time:
+//! - `schemars::JsonSchema` only with pylon-sdk's `schemars` feature: only
+//!   users who want the types' JSON schemas need it, so the derive is moved
+//!   into `#[cfg_attr(feature = "schemars", derive(..))]` (9 s of the
+//!   release build for 165 operations);
+//! - no `Deserialize` on types no response contains (request bodies,
+//!   parameters, upload forms), which are only ever serialized (5 s).
 
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Item, Path, Token, parse_quote};
@@ -30,7 +31,7 @@ pub fn schemars_behind_feature(file: &mut syn::File) -> Result<usize, String> {
             Item::Enum(e) => &mut e.attrs,
             _ => continue,
         };
-        if take_json_schema(attrs)? {
+        if take_derive(attrs, JSON_SCHEMA)? {
             attrs.push(parse_quote!(
                 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
             ));
@@ -40,9 +41,9 @@ pub fn schemars_behind_feature(file: &mut syn::File) -> Result<usize, String> {
     Ok(moved)
 }
 
-/// Removes `schemars::JsonSchema` from the item's `#[derive(..)]` lists;
-/// true when it was there.
-fn take_json_schema(attrs: &mut [Attribute]) -> Result<bool, String> {
+/// Removes the derive `derive` (as tokens, e.g. `schemars :: JsonSchema`)
+/// from the item's `#[derive(..)]` lists; true when it was there.
+fn take_derive(attrs: &mut [Attribute], derive: &str) -> Result<bool, String> {
     let mut found = false;
     for attr in attrs
         .iter_mut()
@@ -54,7 +55,7 @@ fn take_json_schema(attrs: &mut [Attribute]) -> Result<bool, String> {
         let before = derives.len();
         let kept: Punctuated<Path, Token![,]> = derives
             .into_iter()
-            .filter(|path| quote::quote!(#path).to_string() != JSON_SCHEMA)
+            .filter(|path| quote::quote!(#path).to_string() != derive)
             .collect();
         if kept.len() != before {
             found = true;
@@ -62,6 +63,37 @@ fn take_json_schema(attrs: &mut [Attribute]) -> Result<bool, String> {
         }
     }
     Ok(found)
+}
+
+/// Removes `Deserialize` from the structs and enums named in `names`
+/// (types no response contains: request bodies, parameters, upload forms):
+/// the SDK only serializes them, as async-stripe and aws-sdk-rust do with
+/// their request types, and their deserializers were compile time no one
+/// used. Returns how many types lost it.
+pub fn serialize_only(
+    file: &mut syn::File,
+    names: &std::collections::BTreeSet<String>,
+) -> Result<usize, String> {
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+            _ => None,
+        })
+        .ok_or("the generated code has no `types` module")?;
+    let mut trimmed = 0;
+    for item in &mut types.1 {
+        let (name, attrs) = match item {
+            Item::Struct(s) => (s.ident.to_string(), &mut s.attrs),
+            Item::Enum(e) => (e.ident.to_string(), &mut e.attrs),
+            _ => continue,
+        };
+        if names.contains(&name) && take_derive(attrs, ":: serde :: Deserialize")? {
+            trimmed += 1;
+        }
+    }
+    Ok(trimmed)
 }
 
 #[cfg(test)]
@@ -93,6 +125,31 @@ mod tests {
             "{out}"
         );
         assert_eq!(out.matches("JsonSchema").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn only_the_named_types_lose_deserialize() {
+        let mut file: syn::File = parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+                pub struct CreateTagRequest { pub value: String }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+                pub struct Tag { pub id: String }
+            }
+        };
+        let names = ["CreateTagRequest".to_string()].into();
+        assert_eq!(serialize_only(&mut file, &names).unwrap(), 1);
+        let out = prettyplease::unparse(&file);
+        assert!(
+            out.contains("#[derive(::serde::Serialize, Clone)]\n    pub struct CreateTagRequest"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]\n    pub struct Tag"
+            ),
+            "{out}"
+        );
     }
 
     #[test]
