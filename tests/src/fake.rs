@@ -360,6 +360,28 @@ impl FakePylon {
         self.lock().issues.clone()
     }
 
+    /// The issue IDs of `config`'s range in the order an export promises
+    /// them: windows oldest first (of `config.max_window`), newest first
+    /// within a window.
+    pub fn export_order(&self, config: &FakeConfig) -> Vec<String> {
+        let issues = self.issues();
+        let (start, end) = config.issue_range;
+        pylon_sdk::window::IssueWindows::new(start, end, config.max_window)
+            .expect("the fake's range splits into windows")
+            .flat_map(|w| {
+                let mut in_window: Vec<_> = issues
+                    .iter()
+                    .filter(|(_, at)| *at >= w.start && *at < w.end)
+                    .collect();
+                in_window.sort_by_key(|issue| std::cmp::Reverse(issue.1));
+                in_window
+                    .into_iter()
+                    .map(|(id, _)| id.clone())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
     /// Drops every connection for `duration` from now: an outage.
     pub fn outage(&self, duration: Duration) {
         self.lock().outage_until = Some(Instant::now() + duration);

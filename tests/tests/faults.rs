@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use futures::TryStreamExt;
-use pylon_sdk::window::IssueWindows;
 use pylon_sdk::{Client, Error, ExportIssues, RetryPolicy, types};
 use pylon_sdk_tests::TOKEN;
 use pylon_sdk_tests::fake::{FakeConfig, FakePylon, Fault};
@@ -50,27 +49,6 @@ const ALL_READ_FAULTS: [Fault; 5] = [
     Fault::DropMidBody,
 ];
 
-/// The export order the SDK promises: windows oldest first, each window as
-/// the server orders it (newest first).
-fn expected_order(fake: &FakePylon, config: &FakeConfig) -> Vec<String> {
-    let issues = fake.issues();
-    let (start, end) = config.issue_range;
-    IssueWindows::new(start, end, config.max_window)
-        .unwrap()
-        .flat_map(|w| {
-            let mut in_window: Vec<_> = issues
-                .iter()
-                .filter(|(_, at)| *at >= w.start && *at < w.end)
-                .collect();
-            in_window.sort_by_key(|issue| std::cmp::Reverse(issue.1));
-            in_window
-                .into_iter()
-                .map(|(id, _)| id.clone())
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
 async fn export_under_faults(concurrency: usize) {
     let config = FakeConfig {
         seed: 2026 + concurrency as u64,
@@ -93,7 +71,7 @@ async fn export_under_faults(concurrency: usize) {
         .unwrap();
     let ids: Vec<String> = exported.into_iter().map(|i| i.id).collect();
     let unique: HashSet<&String> = ids.iter().collect();
-    let expected = expected_order(&fake, &config);
+    let expected = fake.export_order(&config);
     let stats = fake.stats();
     println!(
         "export (concurrency {concurrency}): {} requests, {} faults injected {:?}, {} items returned of {} expected, {} duplicates, {} windows refused",
@@ -202,7 +180,7 @@ async fn every_window_checkpoint_resumes_exactly_after_that_window() {
         .iter()
         .flat_map(|w| w.issues.iter().map(|i| i.id.clone()))
         .collect();
-    assert_eq!(all, expected_order(&fake, &config));
+    assert_eq!(all, fake.export_order(&config));
     let mut written = 0;
     for (n, window) in windows.iter().enumerate() {
         written += window.issues.len();

@@ -154,27 +154,6 @@ fn year_of_issues(seed: u64) -> FakeConfig {
     }
 }
 
-/// Every issue ID of the fake in the order the export yields them: windows
-/// oldest first, newest first within a window.
-fn expected_ids(fake: &FakePylon, config: &FakeConfig) -> Vec<String> {
-    let issues = fake.issues();
-    let (start, end) = config.issue_range;
-    pylon_sdk::window::IssueWindows::new(start, end, config.max_window)
-        .unwrap()
-        .flat_map(|w| {
-            let mut inside: Vec<_> = issues
-                .iter()
-                .filter(|(_, at)| *at >= w.start && *at < w.end)
-                .collect();
-            inside.sort_by_key(|issue| std::cmp::Reverse(issue.1));
-            inside
-                .into_iter()
-                .map(|(id, _)| id.clone())
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
 fn export(client: &Client, config: &FakeConfig) -> pylon_sdk::window::IssueExport {
     client
         .export_issues(config.issue_range.0, config.issue_range.1)
@@ -205,7 +184,7 @@ async fn a_year_under_20_percent_faults_completes_exactly_once_for_every_seed() 
                 .unwrap_or_else(|e| panic!("seed {seed}, concurrency {concurrency}: {e}"));
             assert_eq!(
                 ids,
-                expected_ids(&fake, &config),
+                fake.export_order(&config),
                 "seed {seed}, concurrency {concurrency}"
             );
             assert!(fake.stats().faults_injected() > 0);
@@ -229,7 +208,7 @@ async fn a_20_second_outage_in_the_middle_of_an_export_is_ridden_out() {
             fake.outage(Duration::from_secs(20));
         }
     }
-    assert_eq!(ids, expected_ids(&fake, &config));
+    assert_eq!(ids, fake.export_order(&config));
 }
 
 #[tokio::test]
@@ -269,7 +248,7 @@ async fn an_export_forced_to_fail_resumes_with_exactly_the_missing_issues() {
         .await
         .unwrap();
     ids.extend(rest);
-    assert_eq!(ids, expected_ids(&fake, &config));
+    assert_eq!(ids, fake.export_order(&config));
 }
 
 #[tokio::test]

@@ -95,16 +95,9 @@ fn reachable(spec: &Value, roots: Vec<String>) -> BTreeSet<String> {
 /// Marks the response-only structs and the enums of the generated `types`
 /// module `#[non_exhaustive]`; fails on a response-only enum.
 pub fn mark(file: &mut syn::File, response_only: &BTreeSet<String>) -> Result<usize, String> {
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
-            _ => None,
-        })
-        .ok_or("the generated code has no `types` module")?;
+    let types = crate::optional_derives::types_module(file)?;
     let mut marked = 0;
-    for item in &mut types.1 {
+    for item in types.iter_mut() {
         match item {
             Item::Struct(s) if response_only.contains(&s.ident.to_string()) => {
                 s.attrs.push(parse_quote!(#[non_exhaustive]));

@@ -10,22 +10,28 @@
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Item, Path, Token, parse_quote};
 
+/// The items of the generated `types` module.
+pub fn types_module(file: &mut syn::File) -> Result<&mut Vec<Item>, String> {
+    file.items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(module) if module.ident == "types" => {
+                module.content.as_mut().map(|(_, items)| items)
+            }
+            _ => None,
+        })
+        .ok_or_else(|| "the generated code has no `types` module".to_string())
+}
+
 /// The derive kept behind the feature.
 const JSON_SCHEMA: &str = "schemars :: JsonSchema";
 
 /// Moves the `JsonSchema` derive of every type in the `types` module behind
 /// the `schemars` feature; returns how many types had it.
 pub fn schemars_behind_feature(file: &mut syn::File) -> Result<usize, String> {
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
-            _ => None,
-        })
-        .ok_or("the generated code has no `types` module")?;
+    let types = types_module(file)?;
     let mut moved = 0;
-    for item in &mut types.1 {
+    for item in types.iter_mut() {
         let attrs = match item {
             Item::Struct(s) => &mut s.attrs,
             Item::Enum(e) => &mut e.attrs,
@@ -74,16 +80,9 @@ pub fn serialize_only(
     file: &mut syn::File,
     names: &std::collections::BTreeSet<String>,
 ) -> Result<usize, String> {
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
-            _ => None,
-        })
-        .ok_or("the generated code has no `types` module")?;
+    let types = types_module(file)?;
     let mut trimmed = 0;
-    for item in &mut types.1 {
+    for item in types.iter_mut() {
         let (name, attrs) = match item {
             Item::Struct(s) => (s.ident.to_string(), &mut s.attrs),
             Item::Enum(e) => (e.ident.to_string(), &mut e.attrs),
