@@ -161,6 +161,23 @@ impl RetryPolicy {
     }
 }
 
+impl RetryPolicy {
+    /// The wait before repeat number `repeat` of a call that is safe to
+    /// repeat until its deadline, with `left` the time that remains; `None`
+    /// when it is time to give up.
+    ///
+    /// A full backoff late in an outage could reach past the deadline and
+    /// forfeit the time that is left, when the outage may already be over;
+    /// so a wait is never longer than half the time left, and repeating
+    /// stops only when less than one base delay remains.
+    pub(crate) fn repeat_wait(&self, repeat: u32, left: Duration) -> Option<Duration> {
+        if left.is_zero() || left < self.base_delay {
+            return None;
+        }
+        Some(self.delay(repeat, None).min(left / 2))
+    }
+}
+
 /// A token bucket shared by every clone of a client.
 #[derive(Debug)]
 pub(crate) struct RetryBudget {
@@ -501,6 +518,33 @@ mod tests {
         assert_eq!(
             policy.delay(1, Some(Duration::from_millis(5))),
             Duration::from_millis(5)
+        );
+    }
+
+    #[test]
+    fn repeats_never_wait_past_half_the_time_left_and_stop_near_the_deadline() {
+        let policy = RetryPolicy::standard()
+            .with_base_delay(Duration::from_millis(500))
+            .with_max_delay(Duration::from_secs(60));
+        for repeat in [1, 5, 10, 40] {
+            for _ in 0..200 {
+                let wait = policy.repeat_wait(repeat, Duration::from_secs(4)).unwrap();
+                assert!(wait <= Duration::from_secs(2), "{wait:?}");
+            }
+        }
+        // Far from the deadline the backoff is the policy's own.
+        for _ in 0..200 {
+            let wait = policy.repeat_wait(1, Duration::from_secs(100)).unwrap();
+            assert!(wait <= Duration::from_millis(500), "{wait:?}");
+        }
+        assert_eq!(policy.repeat_wait(3, Duration::from_millis(499)), None);
+        assert_eq!(policy.repeat_wait(3, Duration::ZERO), None);
+        let no_backoff = policy.clone().with_base_delay(Duration::ZERO);
+        assert_eq!(no_backoff.repeat_wait(3, Duration::ZERO), None);
+        assert!(
+            no_backoff
+                .repeat_wait(3, Duration::from_millis(1))
+                .is_some()
         );
     }
 

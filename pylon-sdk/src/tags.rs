@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use crate::client::Client;
+use crate::client::{CallOptions, Client};
 use crate::error::{Error, Result};
 use crate::types;
 
@@ -20,9 +20,11 @@ pub trait TagsExt {
     /// # Errors
     /// [`Error::InvalidRequest`] for an empty value or object type, before
     /// anything is sent; an error that repeating cannot fix (a 400, 401, 403,
-    /// ...) at once; otherwise the last error once the retry policy's
-    /// deadline would pass. Ambiguous and retryable failures are repeated
-    /// with the policy's backoff until then.
+    /// ...) at once; otherwise the last error when the retry policy's
+    /// deadline is near. Ambiguous and retryable failures are repeated with
+    /// the policy's backoff, never waiting more than half the time left, so
+    /// an outage that ends before the deadline is ridden out; the whole call,
+    /// its own requests included, ends by the deadline.
     ///
     /// ```no_run
     /// use pylon_sdk::{Client, TagsExt};
@@ -62,12 +64,17 @@ impl TagsExt for Client {
         };
         // Repeating is safe (a repeat finds the tag), so an ambiguous or
         // retryable failure is repeated with the policy's backoff until the
-        // call's deadline, not a fixed number of times.
-        let policy = self.inner.retry_policy();
+        // call's deadline, not a fixed number of times; each round's own
+        // calls end by that deadline too.
+        let policy = self.inner.retry_policy().clone();
         let deadline = crate::retry::later(tokio::time::Instant::now(), policy.deadline());
         let mut repeats = 0;
         loop {
-            let error = match self.create_or_find(&body).await {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let round = self.with_options(
+                CallOptions::new().retry_policy(policy.clone().with_deadline(left)),
+            )?;
+            let error = match round.create_or_find(&body).await {
                 Ok(tag) => return Ok(tag),
                 Err(error) => error,
             };
@@ -75,10 +82,10 @@ impl TagsExt for Client {
                 return Err(error);
             }
             repeats += 1;
-            let wait = policy.delay(repeats, None);
-            if crate::retry::later(tokio::time::Instant::now(), wait) >= deadline {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let Some(wait) = policy.repeat_wait(repeats, left) else {
                 return Err(error);
-            }
+            };
             tracing::info!(value, repeats, %error, "ensure_tag: repeating after an ambiguous failure");
             tokio::time::sleep(wait).await;
         }

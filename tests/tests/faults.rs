@@ -485,33 +485,46 @@ async fn ensure_tags_under_faults(seed: u64) -> u64 {
     committed_then_failed
 }
 
+/// The jitter of each run is random, so each case is repeated
+/// `PYLON_OUTAGE_ROUNDS` times (20 unless set).
 #[tokio::test(start_paused = true)]
 async fn ensure_tag_repeats_through_an_outage_until_the_deadline_and_then_succeeds() {
     use pylon_sdk::TagsExt;
-    let fake = FakePylon::start(FakeConfig::default()).await;
-    let client = pylon_sdk_tests::paused_clock_client(&fake.base_url())
-        .retry_policy(RetryPolicy::standard().with_deadline(Duration::from_secs(30)))
-        .build()
-        .unwrap();
+    let deadline = Duration::from_secs(30);
+    let rounds = std::env::var("PYLON_OUTAGE_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
+    for round in 0..rounds {
+        let fake = FakePylon::start(FakeConfig::default()).await;
+        let client = pylon_sdk_tests::paused_clock_client(&fake.base_url())
+            .retry_policy(RetryPolicy::standard().with_deadline(deadline))
+            .build()
+            .unwrap();
 
-    fake.outage(Duration::from_secs(3600));
-    let started = tokio::time::Instant::now();
-    let err = client.ensure_tag("vip", "account", None).await.unwrap_err();
-    assert!(err.is_outcome_unknown() || err.is_retryable(), "{err}");
-    assert!(
-        started.elapsed() <= Duration::from_secs(30),
-        "{:?}",
-        started.elapsed()
-    );
-    let requests = fake.stats().requests;
-    assert!(
-        requests > 5,
-        "repeated until the deadline, not 5 times: {requests}"
-    );
-    assert!(fake.tags().is_empty());
+        fake.outage(Duration::from_secs(3600));
+        let started = tokio::time::Instant::now();
+        let err = client.ensure_tag("vip", "account", None).await.unwrap_err();
+        assert!(err.is_outcome_unknown() || err.is_retryable(), "{err}");
+        assert!(started.elapsed() <= deadline, "{:?}", started.elapsed());
+        let requests = fake.stats().requests;
+        assert!(
+            requests > 5,
+            "repeated until the deadline, not 5 times: {requests}"
+        );
+        assert!(fake.tags().is_empty());
 
-    // A shorter outage is ridden out within the deadline.
-    fake.outage(Duration::from_secs(10));
-    let tag = client.ensure_tag("vip", "account", None).await.unwrap();
-    assert_eq!((tag.value.as_str(), fake.tags().len()), ("vip", 1));
+        // An outage that ends before the deadline is ridden out, however
+        // late it ends and however the backoff's jitter falls.
+        for outage in [10, 25, 29] {
+            fake.outage(Duration::from_secs(outage));
+            let started = tokio::time::Instant::now();
+            let tag = client
+                .ensure_tag("vip", "account", None)
+                .await
+                .unwrap_or_else(|e| panic!("round {round}, {outage} s outage: {e}"));
+            assert!(started.elapsed() <= deadline, "{:?}", started.elapsed());
+            assert_eq!((tag.value.as_str(), fake.tags().len()), ("vip", 1));
+        }
+    }
 }
