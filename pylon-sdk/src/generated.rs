@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 pub use crate::{Error, Response as ResponseValue};
 #[allow(unused_imports)]
-use crate::{paths::encode_path, transport::OperationInfo};
+use crate::transport::OperationInfo;
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -40168,7 +40168,7 @@ let response = client.update_user()
 pub mod builder {
     use super::types;
     #[allow(unused_imports)]
-    use super::{encode_path, Error, OperationInfo, ResponseValue};
+    use super::{Error, OperationInfo, ResponseValue};
     /**Builder for [`Client::list_accounts`]
 
 [`Client::list_accounts`]: super::Client::list_accounts*/
@@ -40216,7 +40216,11 @@ pub mod builder {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/accounts", client.baseurl,);
+            let url = crate::paths::url(
+                "list_accounts",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/accounts")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -40289,7 +40293,11 @@ pub mod builder {
                     types::CreateAccountRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/accounts", client.baseurl,);
+            let url = crate::paths::url(
+                "create_account",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/accounts")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -40363,7 +40371,11 @@ pub mod builder {
                     types::UpdateAccountsRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/accounts", client.baseurl,);
+            let url = crate::paths::url(
+                "update_accounts",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/accounts")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -40433,7 +40445,11 @@ pub mod builder {
                     types::MergeAccountsBody::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/accounts/merge", client.baseurl,);
+            let url = crate::paths::url(
+                "merge_accounts",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/accounts/merge")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -40503,7 +40519,11 @@ pub mod builder {
                     types::SearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/accounts/search", client.baseurl,);
+            let url = crate::paths::url(
+                "search_accounts",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/accounts/search")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -40557,9 +40577,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AccountResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_account",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -40612,9 +40637,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_account",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -40700,9 +40730,14 @@ pub mod builder {
                     types::UpdateAccountRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_account",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -40843,10 +40878,15 @@ pub mod builder {
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}/activities", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "list_account_activities",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/activities"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -40953,10 +40993,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}/activities", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "create_account_activity",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/activities"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -41047,10 +41092,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}/highlights", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "create_account_highlight",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/highlights"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -41121,10 +41171,16 @@ pub mod builder {
             let Self { client, id, highlight_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let highlight_id = highlight_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}/highlights/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& highlight_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_account_highlight",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/highlights/"),
+                    crate::paths::Piece::Param("highlight_id", &highlight_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -41229,10 +41285,16 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}/highlights/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& highlight_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_account_highlight",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/highlights/"),
+                    crate::paths::Piece::Param("highlight_id", &highlight_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -41332,10 +41394,17 @@ pub mod builder {
             let block_id = block_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}/notebook-blocks/{}/notes", client.baseurl, encode_path(&
-                id.to_string()), encode_path(& block_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "list_account_notebook_notes",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/notebook-blocks/"),
+                    crate::paths::Piece::Param("block_id", &block_id),
+                    crate::paths::Piece::Fixed("/notes"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -41442,10 +41511,17 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}/notebook-blocks/{}/notes", client.baseurl, encode_path(&
-                id.to_string()), encode_path(& block_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "create_account_notebook_note",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/notebook-blocks/"),
+                    crate::paths::Piece::Param("block_id", &block_id),
+                    crate::paths::Piece::Fixed("/notes"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -41536,10 +41612,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}/relationship", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "create_account_relationship",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/relationship"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -41595,10 +41676,15 @@ pub mod builder {
         ) -> Result<ResponseValue<types::AccountRelationshipListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}/relationships", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "list_account_relationships",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/relationships"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -41668,10 +41754,16 @@ pub mod builder {
             let Self { client, id, relationship_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let relationship_id = relationship_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/accounts/{}/relationships/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& relationship_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_account_relationship",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/accounts/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/relationships/"),
+                    crate::paths::Piece::Param("relationship_id", &relationship_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -41709,7 +41801,11 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::ActivityTypeListResponse>, Error> {
             let Self { client } = self;
-            let url = format!("{}/activity-types", client.baseurl,);
+            let url = crate::paths::url(
+                "list_activity_types",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/activity-types")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -41810,7 +41906,11 @@ pub mod builder {
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let knowledge_base_id = knowledge_base_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/article-feedback", client.baseurl,);
+            let url = crate::paths::url(
+                "list_article_feedback",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/article-feedback")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -41893,7 +41993,11 @@ pub mod builder {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/audit-logs", client.baseurl,);
+            let url = crate::paths::url(
+                "list_audit_logs",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/audit-logs")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -41966,7 +42070,11 @@ pub mod builder {
                     types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/audit-logs/search", client.baseurl,);
+            let url = crate::paths::url(
+                "search_audit_logs",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/audit-logs/search")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42042,7 +42150,11 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/call-recordings", client.baseurl,);
+            let url = crate::paths::url(
+                "create_call_recording",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/call-recordings")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42114,7 +42226,11 @@ pub mod builder {
                     types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/call-recordings/search", client.baseurl,);
+            let url = crate::paths::url(
+                "search_call_recordings",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/call-recordings/search")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42170,9 +42286,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::CallRecordingResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/call-recordings/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_call_recording",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/call-recordings/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42225,9 +42346,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/call-recordings/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_call_recording",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/call-recordings/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42317,9 +42443,14 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/call-recordings/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_call_recording",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/call-recordings/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42389,7 +42520,11 @@ pub mod builder {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/contacts", client.baseurl,);
+            let url = crate::paths::url(
+                "list_contacts",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/contacts")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42462,7 +42597,11 @@ pub mod builder {
                     types::CreateContactRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/contacts", client.baseurl,);
+            let url = crate::paths::url(
+                "create_contact",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/contacts")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42532,7 +42671,11 @@ pub mod builder {
                     types::SearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/contacts/search", client.baseurl,);
+            let url = crate::paths::url(
+                "search_contacts",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/contacts/search")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42586,9 +42729,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::ContactResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/contacts/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_contact",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/contacts/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42641,9 +42789,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/contacts/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_contact",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/contacts/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42729,9 +42882,14 @@ pub mod builder {
                     types::UpdateContactRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/contacts/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_contact",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/contacts/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42787,7 +42945,11 @@ pub mod builder {
         ) -> Result<ResponseValue<types::CustomFieldListResponse>, Error> {
             let Self { client, object_type } = self;
             let object_type = object_type.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/custom-fields", client.baseurl,);
+            let url = crate::paths::url(
+                "list_custom_fields",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/custom-fields")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42867,7 +43029,11 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/custom-fields", client.baseurl,);
+            let url = crate::paths::url(
+                "create_custom_field",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/custom-fields")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -42958,10 +43124,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/custom-fields/{}/select-options", client.baseurl, encode_path(&
-                custom_field_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "create_select_option",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/custom-fields/"),
+                    crate::paths::Piece::Param("custom_field_id", &custom_field_id),
+                    crate::paths::Piece::Fixed("/select-options"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -43032,10 +43203,15 @@ pub mod builder {
             let Self { client, custom_field_id, current_slug } = self;
             let custom_field_id = custom_field_id.map_err(Error::InvalidRequest)?;
             let current_slug = current_slug.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/custom-fields/{}/select-options", client.baseurl, encode_path(&
-                custom_field_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_select_option",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/custom-fields/"),
+                    crate::paths::Piece::Param("custom_field_id", &custom_field_id),
+                    crate::paths::Piece::Fixed("/select-options"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -43146,10 +43322,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/custom-fields/{}/select-options", client.baseurl, encode_path(&
-                custom_field_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_select_option",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/custom-fields/"),
+                    crate::paths::Piece::Param("custom_field_id", &custom_field_id),
+                    crate::paths::Piece::Fixed("/select-options"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -43211,9 +43392,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::CustomFieldResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/custom-fields/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_custom_field",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/custom-fields/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -43302,9 +43488,14 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/custom-fields/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_custom_field",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/custom-fields/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -43389,10 +43580,14 @@ pub mod builder {
             let object_type = object_type.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/custom-objects/{}", client.baseurl, encode_path(& object_type
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "list_custom_objects",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/custom-objects/"),
+                    crate::paths::Piece::Param("object_type", &object_type),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -43484,10 +43679,14 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/custom-objects/{}", client.baseurl, encode_path(& object_type
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "create_custom_object",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/custom-objects/"),
+                    crate::paths::Piece::Param("object_type", &object_type),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -43578,10 +43777,14 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/custom-objects/{}", client.baseurl, encode_path(& object_type
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "update_custom_objects",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/custom-objects/"),
+                    crate::paths::Piece::Param("object_type", &object_type),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -43668,10 +43871,15 @@ pub mod builder {
                     types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/custom-objects/{}/search", client.baseurl, encode_path(& object_type
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "search_custom_objects",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/custom-objects/"),
+                    crate::paths::Piece::Param("object_type", &object_type),
+                    crate::paths::Piece::Fixed("/search"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -43742,10 +43950,16 @@ pub mod builder {
             let Self { client, object_type, id } = self;
             let object_type = object_type.map_err(Error::InvalidRequest)?;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/custom-objects/{}/{}", client.baseurl, encode_path(& object_type
-                .to_string()), encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_custom_object",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/custom-objects/"),
+                    crate::paths::Piece::Param("object_type", &object_type),
+                    crate::paths::Piece::Fixed("/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -43813,10 +44027,16 @@ pub mod builder {
             let Self { client, object_type, id } = self;
             let object_type = object_type.map_err(Error::InvalidRequest)?;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/custom-objects/{}/{}", client.baseurl, encode_path(& object_type
-                .to_string()), encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_custom_object",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/custom-objects/"),
+                    crate::paths::Piece::Param("object_type", &object_type),
+                    crate::paths::Piece::Fixed("/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -43921,10 +44141,16 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/custom-objects/{}/{}", client.baseurl, encode_path(& object_type
-                .to_string()), encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_custom_object",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/custom-objects/"),
+                    crate::paths::Piece::Param("object_type", &object_type),
+                    crate::paths::Piece::Fixed("/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44010,7 +44236,11 @@ pub mod builder {
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let email = email.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/email-suppressions", client.baseurl,);
+            let url = crate::paths::url(
+                "list_email_suppressions",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/email-suppressions")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44066,10 +44296,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/email-suppressions/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_email_suppression",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/email-suppressions/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44144,7 +44378,11 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/feature-requests", client.baseurl,);
+            let url = crate::paths::url(
+                "create_feature_request",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/feature-requests")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44220,7 +44458,11 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/feature-requests/merge", client.baseurl,);
+            let url = crate::paths::url(
+                "merge_feature_requests",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/feature-requests/merge")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44296,7 +44538,11 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/feature-requests/search", client.baseurl,);
+            let url = crate::paths::url(
+                "search_feature_requests",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/feature-requests/search")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44367,9 +44613,14 @@ pub mod builder {
             let Self { client, id, fetch_evidence } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let fetch_evidence = fetch_evidence.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/feature-requests/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_feature_request",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/feature-requests/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44428,9 +44679,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/feature-requests/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_feature_request",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/feature-requests/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44520,9 +44776,14 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/feature-requests/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_feature_request",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/feature-requests/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44613,10 +44874,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/feature-requests/{}/evidence", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "add_feature_request_evidence",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/feature-requests/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/evidence"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44706,10 +44972,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/feature-requests/{}/external-issues", client.baseurl, encode_path(&
-                id.to_string()),
-            );
+            let url = crate::paths::url(
+                "link_feature_request_external_issue",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/feature-requests/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/external-issues"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44800,10 +45071,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/feature-requests/{}/set-portal-visibility", client.baseurl,
-                encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "set_feature_request_portal_visibility",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/feature-requests/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/set-portal-visibility"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44876,7 +45152,11 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/issue-groups", client.baseurl,);
+            let url = crate::paths::url(
+                "create_issue_group",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/issue-groups")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -44965,10 +45245,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issue-groups/{}/children", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "add_issue_group_children",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issue-groups/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/children"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45037,10 +45322,16 @@ pub mod builder {
             let Self { client, id, child_issue_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let child_issue_id = child_issue_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issue-groups/{}/children/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& child_issue_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "remove_issue_group_child",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issue-groups/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/children/"),
+                    crate::paths::Piece::Param("child_issue_id", &child_issue_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45078,7 +45369,11 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::IssueStatusListResponse>, Error> {
             let Self { client } = self;
-            let url = format!("{}/issue-statuses", client.baseurl,);
+            let url = crate::paths::url(
+                "list_issue_statuses",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/issue-statuses")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45177,7 +45472,11 @@ pub mod builder {
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/issues", client.baseurl,);
+            let url = crate::paths::url(
+                "list_issues",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/issues")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45257,7 +45556,11 @@ pub mod builder {
                     types::CreateIssueRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/issues", client.baseurl,);
+            let url = crate::paths::url(
+                "create_issue",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/issues")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45329,7 +45632,11 @@ pub mod builder {
                     types::UpdateIssuesRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/issues", client.baseurl,);
+            let url = crate::paths::url(
+                "update_issues",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/issues")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45404,7 +45711,11 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/issues/mark-spam", client.baseurl,);
+            let url = crate::paths::url(
+                "mark_issues_as_spam",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/issues/mark-spam")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45474,7 +45785,11 @@ pub mod builder {
                     types::MergeIssuesRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/issues/merge", client.baseurl,);
+            let url = crate::paths::url(
+                "merge_issues",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/issues/merge")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45544,7 +45859,11 @@ pub mod builder {
                     types::SearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/issues/search", client.baseurl,);
+            let url = crate::paths::url(
+                "search_issues",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/issues/search")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45598,9 +45917,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_issue",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45653,9 +45977,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_issue",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45739,9 +46068,14 @@ pub mod builder {
                     types::UpdateIssueRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_issue",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45832,10 +46166,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/ai-response", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "create_issue_ai_response",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/ai-response"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -45926,10 +46265,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/draft-reply", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "create_issue_draft_reply",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/draft-reply"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -46018,10 +46362,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/external-incidents", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "link_external_incident",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/external-incidents"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -46109,10 +46458,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/external-issues", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "link_external_issues",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/external-issues"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -46168,9 +46522,15 @@ pub mod builder {
         ) -> Result<ResponseValue<types::FollowerListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/followers", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "list_issue_followers",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/followers"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -46260,9 +46620,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/followers", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_issue_followers",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/followers"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -46347,9 +46713,15 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/messages", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "list_issue_messages",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/messages"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -46419,10 +46791,16 @@ pub mod builder {
             let Self { client, id, message_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/messages/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& message_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_issue_message",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/messages/"),
+                    crate::paths::Piece::Param("message_id", &message_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -46525,10 +46903,16 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/messages/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& message_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_issue_message",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/messages/"),
+                    crate::paths::Piece::Param("message_id", &message_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -46632,10 +47016,17 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/messages/{}/redact", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& message_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "redact_issue_message",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/messages/"),
+                    crate::paths::Piece::Param("message_id", &message_id),
+                    crate::paths::Piece::Fixed("/redact"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -46724,9 +47115,15 @@ pub mod builder {
                     types::CreateIssueNoteRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/note", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "create_issue_note",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/note"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -46813,9 +47210,15 @@ pub mod builder {
                     types::ReplyToIssueRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/reply", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "reply_to_issue",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/reply"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -46900,9 +47303,15 @@ pub mod builder {
                     types::SnoozeIssueRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/snooze", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "snooze_issue",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/snooze"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -47049,10 +47458,15 @@ pub mod builder {
             let submitted_after = submitted_after.map_err(Error::InvalidRequest)?;
             let submitted_before = submitted_before.map_err(Error::InvalidRequest)?;
             let survey_id = survey_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/survey-responses", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "list_issue_survey_responses",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/survey-responses"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -47124,9 +47538,15 @@ pub mod builder {
         ) -> Result<ResponseValue<types::IssueThreadListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/threads", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "list_issue_threads",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/threads"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -47215,9 +47635,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/threads", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "create_issue_thread",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/threads"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -47273,10 +47699,15 @@ pub mod builder {
         ) -> Result<ResponseValue<types::VoiceCallListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/issues/{}/voice-calls", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "list_issue_voice_calls",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/voice-calls"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -47314,7 +47745,11 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::KnowledgeBaseListResponse>, Error> {
             let Self { client } = self;
-            let url = format!("{}/knowledge-bases", client.baseurl,);
+            let url = crate::paths::url(
+                "list_knowledge_bases",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/knowledge-bases")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -47369,9 +47804,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::KnowledgeBaseResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_knowledge_base",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -47487,10 +47927,15 @@ pub mod builder {
             let language = language.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let media = media.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/articles", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "list_articles",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/articles"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -47582,10 +48027,15 @@ pub mod builder {
                     types::CreateArticleRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/articles", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "create_article",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/articles"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -47670,10 +48120,16 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let article_id = article_id.map_err(Error::InvalidRequest)?;
             let language = language.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/articles/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& article_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_article",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/articles/"),
+                    crate::paths::Piece::Param("article_id", &article_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -47744,10 +48200,16 @@ pub mod builder {
             let Self { client, id, article_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let article_id = article_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/articles/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& article_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_article",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/articles/"),
+                    crate::paths::Piece::Param("article_id", &article_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -47848,10 +48310,16 @@ pub mod builder {
                     types::UpdateArticleRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/articles/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& article_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_article",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/articles/"),
+                    crate::paths::Piece::Param("article_id", &article_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -47957,10 +48425,17 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/articles/{}/request-review", client.baseurl,
-                encode_path(& id.to_string()), encode_path(& article_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "request_article_review",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/articles/"),
+                    crate::paths::Piece::Param("article_id", &article_id),
+                    crate::paths::Piece::Fixed("/request-review"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48016,10 +48491,15 @@ pub mod builder {
         ) -> Result<ResponseValue<types::CollectionListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/collections", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "list_collections",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/collections"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48108,10 +48588,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/collections", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "create_collection",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/collections"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48182,10 +48667,16 @@ pub mod builder {
             let Self { client, id, collection_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let collection_id = collection_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/collections/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& collection_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_collection",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/collections/"),
+                    crate::paths::Piece::Param("collection_id", &collection_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48253,10 +48744,16 @@ pub mod builder {
             let Self { client, id, collection_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let collection_id = collection_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/collections/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& collection_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_collection",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/collections/"),
+                    crate::paths::Piece::Param("collection_id", &collection_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48360,10 +48857,16 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/collections/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& collection_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_collection",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/collections/"),
+                    crate::paths::Piece::Param("collection_id", &collection_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48454,10 +48957,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/route-redirects", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "create_route_redirect",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/route-redirects"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48528,10 +49036,16 @@ pub mod builder {
             let Self { client, id, theme_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let theme_id = theme_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/themes/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& theme_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_knowledge_base_theme",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/themes/"),
+                    crate::paths::Piece::Param("theme_id", &theme_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48636,10 +49150,16 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/themes/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& theme_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_knowledge_base_theme",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/themes/"),
+                    crate::paths::Piece::Param("theme_id", &theme_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48710,10 +49230,17 @@ pub mod builder {
             let Self { client, id, theme_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let theme_id = theme_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/knowledge-bases/{}/themes/{}/publish", client.baseurl, encode_path(&
-                id.to_string()), encode_path(& theme_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "publish_knowledge_base_theme",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/knowledge-bases/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/themes/"),
+                    crate::paths::Piece::Param("theme_id", &theme_id),
+                    crate::paths::Piece::Fixed("/publish"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48751,7 +49278,11 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::MacroGroupListResponse>, Error> {
             let Self { client } = self;
-            let url = format!("{}/macro-groups", client.baseurl,);
+            let url = crate::paths::url(
+                "list_macro_groups",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/macro-groups")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48807,7 +49338,11 @@ pub mod builder {
         ) -> Result<ResponseValue<types::MacroListResponse>, Error> {
             let Self { client, macro_group_id } = self;
             let macro_group_id = macro_group_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/macros", client.baseurl,);
+            let url = crate::paths::url(
+                "list_macros",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/macros")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48882,7 +49417,11 @@ pub mod builder {
                     types::CreateMacroRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/macros", client.baseurl,);
+            let url = crate::paths::url(
+                "create_macro",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/macros")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48936,9 +49475,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::MacroResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/macros/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_macro",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/macros/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -48991,9 +49535,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/macros/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_macro",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/macros/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49077,9 +49626,14 @@ pub mod builder {
                     types::UpdateMacroRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/macros/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_macro",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/macros/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49116,7 +49670,11 @@ pub mod builder {
         ///Sends a `GET` request to `/me`
         pub async fn send(self) -> Result<ResponseValue<types::MeResponse>, Error> {
             let Self { client } = self;
-            let url = format!("{}/me", client.baseurl,);
+            let url = crate::paths::url(
+                "get_me",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/me")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49189,7 +49747,11 @@ pub mod builder {
                     types::CreateMilestoneRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/milestones", client.baseurl,);
+            let url = crate::paths::url(
+                "create_milestone",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/milestones")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49261,7 +49823,11 @@ pub mod builder {
                     types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/milestones/search", client.baseurl,);
+            let url = crate::paths::url(
+                "search_milestones",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/milestones/search")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49317,9 +49883,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::MilestoneResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/milestones/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_milestone",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/milestones/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49372,9 +49943,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/milestones/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_milestone",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/milestones/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49462,9 +50038,14 @@ pub mod builder {
                     types::UpdateMilestoneRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/milestones/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_milestone",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/milestones/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49536,7 +50117,11 @@ pub mod builder {
                     types::CreateProjectRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/projects", client.baseurl,);
+            let url = crate::paths::url(
+                "create_project",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/projects")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49606,7 +50191,11 @@ pub mod builder {
                     types::SearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/projects/search", client.baseurl,);
+            let url = crate::paths::url(
+                "search_projects",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/projects/search")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49660,9 +50249,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::ProjectResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/projects/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_project",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/projects/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49715,9 +50309,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/projects/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_project",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/projects/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49803,9 +50402,14 @@ pub mod builder {
                     types::UpdateProjectRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/projects/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_project",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/projects/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49844,7 +50448,11 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::SurveyListResponse>, Error> {
             let Self { client } = self;
-            let url = format!("{}/surveys", client.baseurl,);
+            let url = crate::paths::url(
+                "list_surveys",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/surveys")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49917,7 +50525,11 @@ pub mod builder {
                     types::SearchSurveysRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/surveys/search", client.baseurl,);
+            let url = crate::paths::url(
+                "search_surveys",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/surveys/search")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -49971,9 +50583,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::SurveyResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/surveys/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_survey",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/surveys/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50136,9 +50753,15 @@ pub mod builder {
             let limit = limit.map_err(Error::InvalidRequest)?;
             let submitted_after = submitted_after.map_err(Error::InvalidRequest)?;
             let submitted_before = submitted_before.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/surveys/{}/responses", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "list_survey_responses",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/surveys/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/responses"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50200,7 +50823,11 @@ pub mod builder {
         ///Sends a `GET` request to `/tags`
         pub async fn send(self) -> Result<ResponseValue<types::TagListResponse>, Error> {
             let Self { client } = self;
-            let url = format!("{}/tags", client.baseurl,);
+            let url = crate::paths::url(
+                "list_tags",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/tags")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50269,7 +50896,11 @@ pub mod builder {
                     types::CreateTagRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/tags", client.baseurl,);
+            let url = crate::paths::url(
+                "create_tag",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/tags")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50339,7 +50970,11 @@ pub mod builder {
                     types::SearchTagsRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/tags/search", client.baseurl,);
+            let url = crate::paths::url(
+                "search_tags",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/tags/search")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50393,9 +51028,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::TagResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/tags/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_tag",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/tags/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50448,9 +51088,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/tags/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_tag",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/tags/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50534,9 +51179,14 @@ pub mod builder {
                     types::UpdateTagRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/tags/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_tag",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/tags/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50575,7 +51225,11 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::TaskStatusListResponse>, Error> {
             let Self { client } = self;
-            let url = format!("{}/task-statuses", client.baseurl,);
+            let url = crate::paths::url(
+                "list_task_statuses",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/task-statuses")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50644,7 +51298,11 @@ pub mod builder {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/tasks", client.baseurl,);
+            let url = crate::paths::url(
+                "list_tasks",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/tasks")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50715,7 +51373,11 @@ pub mod builder {
                     types::CreateTaskRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/tasks", client.baseurl,);
+            let url = crate::paths::url(
+                "create_task",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/tasks")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50785,7 +51447,11 @@ pub mod builder {
                     types::SearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/tasks/search", client.baseurl,);
+            let url = crate::paths::url(
+                "search_tasks",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/tasks/search")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50839,9 +51505,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::TaskResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/tasks/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_task",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/tasks/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50894,9 +51565,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/tasks/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_task",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/tasks/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -50980,9 +51656,14 @@ pub mod builder {
                     types::UpdateTaskRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/tasks/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_task",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/tasks/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51038,9 +51719,15 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TaskCommentListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/tasks/{}/comments", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "list_task_comments",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/tasks/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/comments"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51129,9 +51816,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/tasks/{}/comments", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "create_task_comment",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/tasks/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/comments"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51200,10 +51893,16 @@ pub mod builder {
             let Self { client, id, comment_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let comment_id = comment_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/tasks/{}/comments/{}", client.baseurl, encode_path(& id.to_string()),
-                encode_path(& comment_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_task_comment",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/tasks/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/comments/"),
+                    crate::paths::Piece::Param("comment_id", &comment_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51307,10 +52006,16 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/tasks/{}/comments/{}", client.baseurl, encode_path(& id.to_string()),
-                encode_path(& comment_id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_task_comment",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/tasks/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/comments/"),
+                    crate::paths::Piece::Param("comment_id", &comment_id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51398,10 +52103,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/tasks/{}/external-issues", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "link_task_external_issue",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/tasks/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/external-issues"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51488,9 +52198,15 @@ pub mod builder {
                     types::LinkTaskIssueRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/tasks/{}/issues", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "link_task_issue",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/tasks/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/issues"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51529,7 +52245,11 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::TeamListResponse>, Error> {
             let Self { client } = self;
-            let url = format!("{}/teams", client.baseurl,);
+            let url = crate::paths::url(
+                "list_teams",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/teams")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51598,7 +52318,11 @@ pub mod builder {
                     types::CreateTeamRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/teams", client.baseurl,);
+            let url = crate::paths::url(
+                "create_team",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/teams")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51652,9 +52376,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::TeamResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/teams/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_team",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/teams/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51738,9 +52467,14 @@ pub mod builder {
                     types::UpdateTeamRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/teams/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_team",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/teams/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51779,7 +52513,11 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::TicketFormListResponse>, Error> {
             let Self { client } = self;
-            let url = format!("{}/ticket-forms", client.baseurl,);
+            let url = crate::paths::url(
+                "list_ticket_forms",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/ticket-forms")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51834,9 +52572,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TicketFormResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/ticket-forms/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_ticket_form",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/ticket-forms/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51923,10 +52666,15 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/ticket-forms/{}/submissions", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "submit_ticket_form",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/ticket-forms/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/submissions"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -51965,7 +52713,11 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::TrainingDataListResponse>, Error> {
             let Self { client } = self;
-            let url = format!("{}/training-data", client.baseurl,);
+            let url = crate::paths::url(
+                "list_training_data",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/training-data")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -52040,7 +52792,11 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/training-data", client.baseurl,);
+            let url = crate::paths::url(
+                "create_training_data",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/training-data")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -52116,7 +52872,11 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/training-data/upload-content", client.baseurl,);
+            let url = crate::paths::url(
+                "upload_training_data_content",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/training-data/upload-content")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -52172,9 +52932,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TrainingDataResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/training-data/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_training_data",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/training-data/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -52261,10 +53026,15 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let document_ids = document_ids.map_err(Error::InvalidRequest)?;
             let external_ids = external_ids.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/training-data/{}/documents", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = crate::paths::url(
+                "delete_training_data_documents",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/training-data/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/documents"),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -52314,7 +53084,11 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::UserRoleListResponse>, Error> {
             let Self { client } = self;
-            let url = format!("{}/user-roles", client.baseurl,);
+            let url = crate::paths::url(
+                "list_user_roles",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/user-roles")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -52370,7 +53144,11 @@ pub mod builder {
             let Self { client, include_deactivated } = self;
             let include_deactivated = include_deactivated
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/users", client.baseurl,);
+            let url = crate::paths::url(
+                "list_users",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/users")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -52445,7 +53223,11 @@ pub mod builder {
                     types::SearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/users/search", client.baseurl,);
+            let url = crate::paths::url(
+                "search_users",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/users/search")],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -52499,9 +53281,14 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::UserResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/users/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "get_user",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/users/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client
@@ -52585,9 +53372,14 @@ pub mod builder {
                     types::UpdateUserRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/users/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = crate::paths::url(
+                "update_user",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/users/"),
+                    crate::paths::Piece::Param("id", &id),
+                ],
+            )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
                     client

@@ -582,7 +582,7 @@ impl Client {
                 let (value, name) = values.next().expect("one value per template parameter");
                 let value =
                     value.ok_or_else(|| refuse(format!("path parameter `{name}` is missing")))?;
-                path.push_str(&crate::paths::encode_path(value));
+                crate::paths::push_param(&mut path, operation.id, name, value)?;
             } else {
                 path.push_str(segment);
             }

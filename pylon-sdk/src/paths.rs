@@ -1,19 +1,75 @@
 //! Keeping path parameters inside their own segment.
 //!
-//! Generated operations encode each path parameter with [`encode_path`],
-//! which percent-encodes every byte but RFC 3986's unreserved characters,
-//! so `/`, `\`, `?`, `#` and `%` can never end or escape the segment (URL
-//! parsing turns an unencoded `\` into `/`). URL parsing still resolves a
-//! parameter of `.` or `..` (or `%2e` spellings) as a relative step, so
-//! `get_tag` with an ID of `..` would become `GET /`: every request's path is
-//! also compared with its operation's template before it is sent.
+//! Generated operations build their URL with [`url`], which percent-encodes
+//! every byte of a path parameter but RFC 3986's unreserved characters, so
+//! `/`, `\`, `?`, `#` and `%` can never end or escape the segment (URL
+//! parsing turns an unencoded `\` into `/`). URL parsing would still resolve
+//! a parameter of `.` or `..` as a relative step, and an empty one leaves
+//! `//`: `get_tag` with an ID of `..` would become `GET /`. Those three
+//! values are refused before anything is sent; no other value can take
+//! such a step, since `%` itself is encoded. The hand-written uploads also
+//! compare their finished path with the operation's template ([`misfit`]).
 
+use crate::error::{Error, Result};
 use crate::generated_paths::OPERATION_PATHS;
+
+/// One piece of a request's path.
+pub(crate) enum Piece<'a> {
+    /// Text of the path template.
+    Fixed(&'static str),
+    /// A path parameter's name and value.
+    Param(&'static str, &'a str),
+}
+
+/// `base` followed by `pieces`, each parameter percent-encoded: a generated
+/// operation's URL, built in one allocation.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] when a parameter is empty, `.` or `..`.
+pub(crate) fn url(operation: &str, base: &str, pieces: &[Piece<'_>]) -> Result<String> {
+    let length: usize = pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Fixed(text) => text.len(),
+            Piece::Param(_, value) => value.len(),
+        })
+        .sum();
+    let mut url = String::with_capacity(base.len() + length);
+    url.push_str(base);
+    for piece in pieces {
+        match piece {
+            Piece::Fixed(text) => url.push_str(text),
+            Piece::Param(name, value) => push_param(&mut url, operation, name, value)?,
+        }
+    }
+    Ok(url)
+}
+
+/// Appends path parameter `name` to `url`, percent-encoded.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] when `value` is empty, `.` or `..`, which
+/// would address another path.
+pub(crate) fn push_param(url: &mut String, operation: &str, name: &str, value: &str) -> Result<()> {
+    if matches!(value, "" | "." | "..") {
+        return Err(Error::InvalidRequest(format!(
+            "{operation}: path parameter `{name}` is {value:?}; an empty, `.` or `..` \
+             segment would address another path"
+        )));
+    }
+    push_encoded(url, value);
+    Ok(())
+}
 
 /// Percent-encodes one path parameter: everything but `A-Z a-z 0-9 - . _ ~`.
 pub(crate) fn encode_path(segment: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(segment.len());
+    push_encoded(&mut out, segment);
+    out
+}
+
+fn push_encoded(out: &mut String, segment: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &byte in segment.as_bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(byte as char);
@@ -23,7 +79,6 @@ pub(crate) fn encode_path(segment: &str) -> String {
             out.push(HEX[usize::from(byte & 0xF)] as char);
         }
     }
-    out
 }
 
 /// Why a request's path does not fit its operation's template, if it doesn't.
@@ -64,6 +119,48 @@ mod tests {
         assert_eq!(encode_path("x\\..\\other"), "x%5C..%5Cother");
         assert_eq!(encode_path("a/b?c#d%e f"), "a%2Fb%3Fc%23d%25e%20f");
         assert_eq!(encode_path("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn a_url_is_the_base_then_its_pieces_with_parameters_encoded() {
+        let pieces = [
+            Piece::Fixed("/accounts/"),
+            Piece::Param("id", "ext/42?x"),
+            Piece::Fixed("/notebook-blocks/"),
+            Piece::Param("block_id", "b 1"),
+            Piece::Fixed("/notes"),
+        ];
+        assert_eq!(
+            url("list_account_notebook_notes", "https://h/v1", &pieces).unwrap(),
+            "https://h/v1/accounts/ext%2F42%3Fx/notebook-blocks/b%201/notes"
+        );
+        assert_eq!(
+            url("list_tags", "https://h", &[Piece::Fixed("/tags")]).unwrap(),
+            "https://h/tags"
+        );
+    }
+
+    #[test]
+    fn empty_and_relative_parameters_are_refused_by_name() {
+        for value in ["", ".", ".."] {
+            let pieces = [Piece::Fixed("/tags/"), Piece::Param("id", value)];
+            match url("get_tag", "https://h", &pieces) {
+                Err(Error::InvalidRequest(message)) => assert_eq!(
+                    message,
+                    format!(
+                        "get_tag: path parameter `id` is {value:?}; an empty, `.` or `..` \
+                         segment would address another path"
+                    )
+                ),
+                other => panic!("{value:?}: {other:?}"),
+            }
+        }
+        // Dots inside a longer value are an ordinary name.
+        let pieces = [Piece::Fixed("/tags/"), Piece::Param("id", "...")];
+        assert_eq!(
+            url("get_tag", "https://h", &pieces).unwrap(),
+            "https://h/tags/..."
+        );
     }
 
     #[test]
@@ -133,8 +230,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// What the generated code does with two parameters: format the
-        /// path, let URL parsing resolve it, check it against the template.
+        /// What the generated code does with two parameters: build the
+        /// URL, let URL parsing resolve it, compare it with the template.
         #[test]
         fn parameters_stay_in_their_segments_and_decode_back(
             kb in "\\PC*",
@@ -145,17 +242,26 @@ mod tests {
                 "[./\\\\?#%]{0,6}",
             ],
         ) {
-            let raw = format!(
-                "https://api.usepylon.com/knowledge-bases/{}/articles/{}",
-                encode_path(&kb),
-                encode_path(&article)
+            let built = url(
+                "get_article",
+                "https://api.usepylon.com",
+                &[
+                    Piece::Fixed("/knowledge-bases/"),
+                    Piece::Param("id", &kb),
+                    Piece::Fixed("/articles/"),
+                    Piece::Param("article_id", &article),
+                ],
             );
-            let url = reqwest::Url::parse(&raw).unwrap();
             let relative = |p: &str| matches!(p, "" | "." | "..");
-            match misfit("get_article", "", url.path()) {
-                Some(_) => proptest::prop_assert!(relative(&kb) || relative(&article)),
-                None => {
+            match built {
+                Err(Error::InvalidRequest(_)) => {
+                    proptest::prop_assert!(relative(&kb) || relative(&article));
+                }
+                Err(other) => proptest::prop_assert!(false, "{other:?}"),
+                Ok(raw) => {
                     proptest::prop_assert!(!relative(&kb) && !relative(&article));
+                    let url = reqwest::Url::parse(&raw).unwrap();
+                    proptest::prop_assert_eq!(misfit("get_article", "", url.path()), None);
                     let segments: Vec<&str> = url.path().split('/').collect();
                     proptest::prop_assert_eq!(segments.len(), 5);
                     proptest::prop_assert_eq!(segments[1], "knowledge-bases");

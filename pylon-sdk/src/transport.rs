@@ -1,7 +1,7 @@
 //! How every operation's request is sent and its answer read.
 //!
-//! Each generated `send()` ends in [`send`]: the request is checked (path
-//! template, inputs Pylon would refuse), sent through the retry loop (rate
+//! Each generated `send()` ends in [`send`]: the request is checked (inputs
+//! Pylon would refuse), sent through the retry loop (rate
 //! limiter, adaptive pacing, retry policy, deadline), each attempt's body is
 //! read in full inside the attempt under a size cap, and the answer becomes
 //! a [`Response`] or an [`Error`].
@@ -58,9 +58,7 @@ where
         Ok(request)
     };
     let first = build()?;
-    if let Some(reason) = crate::paths::misfit(operation, &state.base_path, first.url().path()) {
-        return Err(Error::InvalidRequest(reason));
-    }
+    // Path parameters were checked as the URL was built (`paths::url`).
     crate::validate::check(operation, &first)?;
     let idempotent = crate::retry::is_idempotent(first.method(), operation);
     let answer =

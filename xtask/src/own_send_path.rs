@@ -12,6 +12,7 @@
 //! `ClientInfo`/`ClientHooks` glue is dropped, and the constructor that
 //! takes a `reqwest::Client` becomes crate-private.
 
+use quote::ToTokens;
 use syn::visit_mut::{self, VisitMut};
 use syn::{ImplItem, Item, Visibility, parse_quote};
 
@@ -33,12 +34,17 @@ pub fn rewrite(file: &mut syn::File, operations: usize) -> Result<(), String> {
             } else {
                 parse_quote! {
                     #[allow(unused_imports)]
-                    use crate::{paths::encode_path, transport::OperationInfo};
+                    use crate::transport::OperationInfo;
                 }
             };
         }
     }
     rewriter.visit_file_mut(file);
+    if let Some(why) = rewriter.misshapen.first() {
+        return Err(format!(
+            "{why}; progenitor's output changed shape (see xtask/src/own_send_path.rs)"
+        ));
+    }
     if rewriter.sends != operations {
         return Err(format!(
             "rewrote {} `send()` methods for {operations} operations; progenitor's output \
@@ -58,6 +64,27 @@ pub fn rewrite(file: &mut syn::File, operations: usize) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `name` in progenitor's `encode_path(&name.to_string())`.
+fn encoded_parameter(arg: &syn::Expr) -> Option<syn::Ident> {
+    let syn::Expr::Call(call) = arg else {
+        return None;
+    };
+    let is_encode_path =
+        matches!(&*call.func, syn::Expr::Path(f) if f.path.is_ident("encode_path"));
+    let [syn::Expr::Reference(borrowed)] = call.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let syn::Expr::MethodCall(to_string) = &*borrowed.expr else {
+        return None;
+    };
+    let syn::Expr::Path(name) = &*to_string.receiver else {
+        return None;
+    };
+    (is_encode_path && to_string.method == "to_string" && to_string.args.is_empty())
+        .then(|| name.path.get_ident().cloned())
+        .flatten()
 }
 
 /// Turns `let mut request = client.client.get(url)….build()?;` into
@@ -129,6 +156,99 @@ impl VisitMut for BorrowPerAttempt {
 #[derive(Default)]
 struct Rewriter {
     sends: usize,
+    misshapen: Vec<String>,
+}
+
+/// Turns `let url = format!("{}/tags/{}", client.baseurl,
+/// encode_path(&id.to_string()));` into
+/// `let url = crate::paths::url("get_tag", &client.baseurl, &[Fixed("/tags/"),
+/// Param("id", &id)])?;`: the URL is built in one allocation without the
+/// formatting machinery, and each path parameter is refused when it is
+/// empty, `.` or `..` (which URL parsing would turn into another path)
+/// before it is encoded. Every path parameter Pylon has is a string, so it
+/// is borrowed rather than copied with `to_string()`.
+fn build_url_in_place(stmts: &mut [syn::Stmt]) -> Result<(), String> {
+    let operation = stmts
+        .iter()
+        .find_map(|stmt| match stmt {
+            syn::Stmt::Local(syn::Local {
+                pat: syn::Pat::Ident(p),
+                init: Some(init),
+                ..
+            }) if p.ident == "info" => match &*init.expr {
+                syn::Expr::Struct(info) => {
+                    info.fields
+                        .iter()
+                        .find_map(|field| match (&field.member, &field.expr) {
+                            (
+                                syn::Member::Named(name),
+                                syn::Expr::Lit(syn::ExprLit {
+                                    lit: syn::Lit::Str(id),
+                                    ..
+                                }),
+                            ) if name == "operation_id" => Some(id.value()),
+                            _ => None,
+                        })
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .ok_or("a send() without `let info = OperationInfo { operation_id: \"…\" }`")?;
+    let misshapen = |what: &str| format!("{operation}: {what}");
+    let url = stmts
+        .iter_mut()
+        .find_map(|stmt| match stmt {
+            syn::Stmt::Local(syn::Local {
+                pat: syn::Pat::Ident(p),
+                init: Some(init),
+                ..
+            }) if p.ident == "url" => Some(init),
+            _ => None,
+        })
+        .ok_or_else(|| misshapen("no `let url = …`"))?;
+    let syn::Expr::Macro(built) = &*url.expr else {
+        return Err(misshapen("the URL is not built with format!"));
+    };
+    let args = built
+        .mac
+        .parse_body_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        .map_err(|e| misshapen(&format!("format! arguments: {e}")))?;
+    let args: Vec<syn::Expr> = args.into_iter().collect();
+    let Some(syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(template),
+        ..
+    })) = args.first()
+    else {
+        return Err(misshapen("format! without a literal template"));
+    };
+    let template = template.value();
+    // "{}/tags/{}" with client.baseurl and one parameter: "", "/tags/", "".
+    let fixed: Vec<&str> = template.split("{}").collect();
+    let starts_with_base = args
+        .get(1)
+        .is_some_and(|base| base.to_token_stream().to_string() == "client . baseurl");
+    if fixed.len() != args.len() || !fixed[0].is_empty() || !starts_with_base {
+        return Err(misshapen("the URL does not start with client.baseurl"));
+    }
+    let mut pieces: Vec<syn::Expr> = Vec::new();
+    for (at, text) in fixed.iter().enumerate().skip(1) {
+        if text.contains(['{', '}']) {
+            return Err(misshapen("a URL template with braces of its own"));
+        }
+        if !text.is_empty() {
+            pieces.push(parse_quote!(crate::paths::Piece::Fixed(#text)));
+        }
+        if let Some(arg) = args.get(at + 1) {
+            let param = encoded_parameter(arg).ok_or_else(|| {
+                misshapen("a path argument other than encode_path(&name.to_string())")
+            })?;
+            let name = param.to_string();
+            pieces.push(parse_quote!(crate::paths::Piece::Param(#name, &#param)));
+        }
+    }
+    *url.expr = parse_quote!(crate::paths::url(#operation, &client.baseurl, &[#(#pieces),*])?);
+    Ok(())
 }
 
 fn mentions(item: &impl quote::ToTokens, name: &str) -> bool {
@@ -156,7 +276,7 @@ impl VisitMut for Rewriter {
                 {
                     *item = parse_quote! {
                         #[allow(unused_imports)]
-                        use super::{encode_path, Error, OperationInfo, ResponseValue};
+                        use super::{Error, OperationInfo, ResponseValue};
                     };
                 }
             }
@@ -195,7 +315,9 @@ impl VisitMut for Rewriter {
                 .position(|stmt| mentions(stmt, "client . pre"));
             if let Some(at) = hooks {
                 f.block.stmts.truncate(at);
-                if build_per_attempt(&mut f.block.stmts) {
+                if let Err(why) = build_url_in_place(&mut f.block.stmts) {
+                    self.misshapen.push(why);
+                } else if build_per_attempt(&mut f.block.stmts) {
                     f.block.stmts.push(syn::Stmt::Expr(
                         parse_quote!(crate::transport::send(client, build_request, info).await),
                         None,
