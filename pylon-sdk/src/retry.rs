@@ -357,9 +357,10 @@ pub(crate) async fn send_with_retries(
                 },
             },
         };
+        // A wait is asked for with a refusal; a success's headers are not searched.
         let hint = match &result {
-            Ok(answer) => retry_after(&answer.headers),
-            Err(_) => None,
+            Ok(answer) if !(200..=299).contains(&answer.status) => retry_after(&answer.headers),
+            _ => None,
         };
         state.record(operation, &ticket, outcome == Outcome::Status(429), hint);
         tracing::debug!(operation, attempt, ?outcome, "attempt finished");
