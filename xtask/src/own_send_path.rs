@@ -66,6 +66,18 @@ pub fn rewrite(file: &mut syn::File, operations: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// The value of `let name = …;` among `stmts`.
+fn initial_value<'a>(stmts: &'a mut [syn::Stmt], name: &str) -> Option<&'a mut syn::Expr> {
+    stmts.iter_mut().find_map(|stmt| match stmt {
+        syn::Stmt::Local(syn::Local {
+            pat: syn::Pat::Ident(p),
+            init: Some(init),
+            ..
+        }) if p.ident == name => Some(&mut *init.expr),
+        _ => None,
+    })
+}
+
 /// `name` in progenitor's `encode_path(&name.to_string())`.
 fn encoded_parameter(arg: &syn::Expr) -> Option<syn::Ident> {
     let syn::Expr::Call(call) = arg else {
@@ -168,46 +180,27 @@ struct Rewriter {
 /// before it is encoded. Every path parameter Pylon has is a string, so it
 /// is borrowed rather than copied with `to_string()`.
 fn build_url_in_place(stmts: &mut [syn::Stmt]) -> Result<(), String> {
-    let operation = stmts
-        .iter()
-        .find_map(|stmt| match stmt {
-            syn::Stmt::Local(syn::Local {
-                pat: syn::Pat::Ident(p),
-                init: Some(init),
-                ..
-            }) if p.ident == "info" => match &*init.expr {
-                syn::Expr::Struct(info) => {
-                    info.fields
-                        .iter()
-                        .find_map(|field| match (&field.member, &field.expr) {
-                            (
-                                syn::Member::Named(name),
-                                syn::Expr::Lit(syn::ExprLit {
-                                    lit: syn::Lit::Str(id),
-                                    ..
-                                }),
-                            ) if name == "operation_id" => Some(id.value()),
-                            _ => None,
-                        })
-                }
-                _ => None,
-            },
-            _ => None,
-        })
-        .ok_or("a send() without `let info = OperationInfo { operation_id: \"…\" }`")?;
+    let operation = match initial_value(stmts, "info") {
+        Some(syn::Expr::Struct(info)) => {
+            info.fields
+                .iter()
+                .find_map(|field| match (&field.member, &field.expr) {
+                    (
+                        syn::Member::Named(name),
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(id),
+                            ..
+                        }),
+                    ) if name == "operation_id" => Some(id.value()),
+                    _ => None,
+                })
+        }
+        _ => None,
+    }
+    .ok_or("a send() without `let info = OperationInfo { operation_id: \"…\" }`")?;
     let misshapen = |what: &str| format!("{operation}: {what}");
-    let url = stmts
-        .iter_mut()
-        .find_map(|stmt| match stmt {
-            syn::Stmt::Local(syn::Local {
-                pat: syn::Pat::Ident(p),
-                init: Some(init),
-                ..
-            }) if p.ident == "url" => Some(init),
-            _ => None,
-        })
-        .ok_or_else(|| misshapen("no `let url = …`"))?;
-    let syn::Expr::Macro(built) = &*url.expr else {
+    let url = initial_value(stmts, "url").ok_or_else(|| misshapen("no `let url = …`"))?;
+    let syn::Expr::Macro(built) = &*url else {
         return Err(misshapen("the URL is not built with format!"));
     };
     let args = built
@@ -243,11 +236,11 @@ fn build_url_in_place(stmts: &mut [syn::Stmt]) -> Result<(), String> {
             let param = encoded_parameter(arg).ok_or_else(|| {
                 misshapen("a path argument other than encode_path(&name.to_string())")
             })?;
-            let name = param.to_string();
+            let name = syn::ext::IdentExt::unraw(&param).to_string();
             pieces.push(parse_quote!(crate::paths::Piece::Param(#name, &#param)));
         }
     }
-    *url.expr = parse_quote!(crate::paths::url(#operation, &client.baseurl, &[#(#pieces),*])?);
+    *url = parse_quote!(crate::paths::url(#operation, &client.baseurl, &[#(#pieces),*])?);
     Ok(())
 }
 
