@@ -24,7 +24,9 @@ pub trait TagsExt {
     /// deadline is near. Ambiguous and retryable failures are repeated with
     /// the policy's backoff, never waiting more than half the time left, so
     /// an outage that ends before the deadline is ridden out; the whole call,
-    /// its own requests included, ends by the deadline.
+    /// its own requests included, ends by the deadline. With
+    /// [`RetryPolicy::disabled`](crate::RetryPolicy::disabled) nothing is
+    /// repeated.
     ///
     /// ```no_run
     /// use pylon_sdk::{Client, TagsExt};
@@ -78,7 +80,9 @@ impl TagsExt for Client {
                 Ok(tag) => return Ok(tag),
                 Err(error) => error,
             };
-            if !(error.is_outcome_unknown() || error.is_retryable()) {
+            // `RetryPolicy::disabled()` means one attempt, here as anywhere.
+            let repeatable = error.is_outcome_unknown() || error.is_retryable();
+            if !repeatable || policy.max_attempts() <= 1 {
                 return Err(error);
             }
             repeats += 1;

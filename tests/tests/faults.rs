@@ -485,6 +485,22 @@ async fn ensure_tags_under_faults(seed: u64) -> u64 {
     committed_then_failed
 }
 
+#[tokio::test(start_paused = true)]
+async fn ensure_tag_repeats_nothing_when_retries_are_disabled() {
+    use pylon_sdk::TagsExt;
+    let fake = FakePylon::start(FakeConfig::default()).await;
+    let client = pylon_sdk_tests::paused_clock_client(&fake.base_url())
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    fake.outage(Duration::from_secs(3600));
+    let started = tokio::time::Instant::now();
+    let err = client.ensure_tag("vip", "account", None).await.unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err}");
+    assert_eq!(fake.stats().requests, 1);
+    assert_eq!(started.elapsed(), Duration::ZERO);
+}
+
 /// The jitter of each run is random, so each case is repeated
 /// `PYLON_OUTAGE_ROUNDS` times (20 unless set).
 #[tokio::test(start_paused = true)]
