@@ -306,6 +306,7 @@ pub struct Operation {
     pub(crate) query_params: &'static [QueryParameter],
     pub(crate) body: BodyKind,
     pub(crate) pagination: Pagination,
+    pub(crate) response_fields: &'static [&'static str],
 }
 
 impl Operation {
@@ -348,6 +349,19 @@ impl Operation {
     /// How its list is paged, if it is one.
     pub fn pagination(&self) -> Pagination {
         self.pagination
+    }
+
+    /// The fields it answers with: the top-level fields of the response's
+    /// `data` object, or of each item when `data` is a list, sorted; empty
+    /// when the answer has no `data` object. A tool can check a field name
+    /// against it before asking for anything.
+    ///
+    /// ```
+    /// let list_issues = pylon_sdk::operations::find("list_issues").unwrap();
+    /// assert!(list_issues.response_fields().contains(&"custom_fields"));
+    /// ```
+    pub fn response_fields(&self) -> &'static [&'static str] {
+        self.response_fields
     }
 }
 

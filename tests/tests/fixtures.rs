@@ -443,3 +443,32 @@ fn an_incomplete_full_fixture_or_a_padded_minimal_one_is_caught() {
     with_null["data"]["hex_color"] = Value::Null;
     assert!(check(&with_null, Kind::Full).is_err());
 }
+
+/// Each full fixture uses every field of what it returns, so the fields of
+/// its `data` are exactly what the catalogue says the operation answers with.
+#[test]
+fn the_catalogue_names_the_fields_each_operation_answers_with() {
+    let mut compared = 0;
+    for operation in pylon_sdk::operations::all() {
+        let path = fixture_dir().join(format!("{}.full.json", operation.id()));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let json: Value = serde_json::from_str(&text).unwrap();
+        let items: Vec<&Value> = match &json["data"] {
+            Value::Array(items) => items.iter().collect(),
+            Value::Object(_) => vec![&json["data"]],
+            _ => vec![],
+        };
+        let used: BTreeSet<&str> = items
+            .iter()
+            .filter_map(|item| item.as_object())
+            .flat_map(|item| item.keys().map(String::as_str))
+            .collect();
+        let described: BTreeSet<&str> = operation.response_fields().iter().copied().collect();
+        if described.is_empty() && used.is_empty() {
+            continue;
+        }
+        assert_eq!(described, used, "{}", operation.id());
+        compared += 1;
+    }
+    assert!(compared > 140, "only {compared} operations compared");
+}

@@ -1,6 +1,7 @@
 //! The operation catalogue behind `pylon_sdk::operations`: for every
 //! operation of the corrected spec, its id, HTTP method, path template,
-//! path and query parameters, request body and pagination, so that the SDK
+//! path and query parameters, request body, pagination and the fields it
+//! answers with, so that the SDK
 //! can send any operation by name (`Client::call`) through the same
 //! transport as the generated methods. Also each JSON body's shape (its
 //! top-level fields, their JSON types and which are required), so a body
@@ -85,6 +86,9 @@ pub struct OperationRow {
     pub query_params: Vec<QueryParam>,
     pub body: Body,
     pub pagination: Pagination,
+    /// The top-level fields of the response's `data` object, or of each of
+    /// its items when it is a list, sorted.
+    pub response_fields: Vec<String>,
 }
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
@@ -201,6 +205,15 @@ fn row(
     );
     let lists = resolve(spec, &response["properties"]["data"])["type"] == "array"
         && response["properties"]["pagination"].is_object();
+    let data = resolve(spec, &response["properties"]["data"]);
+    let item = if data["type"] == "array" {
+        resolve(spec, &data["items"])
+    } else {
+        data
+    };
+    let mut response_fields = property_names(spec, item);
+    response_fields.sort();
+    response_fields.dedup();
     let body_schema = resolve(spec, &content["application/json"]["schema"]);
     let pagination = if !lists {
         Pagination::None
@@ -223,7 +236,23 @@ fn row(
         query_params,
         body,
         pagination,
+        response_fields,
     })
+}
+
+/// The property names of an object schema, those of each `allOf` member
+/// included.
+fn property_names(spec: &Value, schema: &Value) -> Vec<String> {
+    let own = schema["properties"]
+        .as_object()
+        .into_iter()
+        .flat_map(|properties| properties.keys().cloned());
+    let inherited = schema["allOf"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|member| property_names(spec, resolve(spec, member)));
+    own.chain(inherited).collect()
 }
 
 /// A schema with a top-level `$ref` replaced by what it names.
@@ -324,6 +353,7 @@ pub fn tokens(rows: &[OperationRow]) -> TokenStream {
             Body::Json { required, .. } => quote!(BodyKind::Json { required: #required }),
             Body::Multipart => quote!(BodyKind::Multipart),
         };
+        let response_fields = &row.response_fields;
         let pagination = format_ident!(
             "{}",
             match row.pagination {
@@ -342,6 +372,7 @@ pub fn tokens(rows: &[OperationRow]) -> TokenStream {
                 query_params: &[#(#query_params),*],
                 body: #body,
                 pagination: Pagination::#pagination,
+                response_fields: &[#(#response_fields),*],
             }
         }
     });
@@ -434,8 +465,10 @@ mod tests {
                 }
             },
             "components": {"schemas": {
-                "PartList": {"properties": {"data": {"type": "array"}, "pagination": {"$ref": "#/components/schemas/Pagination"}}},
-                "Part": {"properties": {"data": {"type": "object"}}},
+                "PartList": {"properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/PartItem"}}, "pagination": {"$ref": "#/components/schemas/Pagination"}}},
+                "Part": {"properties": {"data": {"$ref": "#/components/schemas/PartItem"}}},
+                "PartItem": {"allOf": [{"$ref": "#/components/schemas/Named"}], "properties": {"size": {"type": "integer"}, "id": {"type": "string"}}},
+                "Named": {"properties": {"name": {"type": "string"}}},
                 "Search": {"properties": {"cursor": {"type": "string"}, "limit": {"type": "integer"}}},
                 "create_part": {"required": ["name"], "properties": {
                     "name": {"type": "string"},
@@ -507,6 +540,10 @@ mod tests {
         assert_eq!(rows[0].pagination, Pagination::None);
         assert_eq!(rows[2].pagination, Pagination::Body);
         assert_eq!(rows[3].body, Body::Multipart);
+        // Of the list's items and of the single part alike, inherited ones too.
+        for row in &rows {
+            assert_eq!(row.response_fields, ["id", "name", "size"], "{}", row.id);
+        }
     }
 
     #[test]
