@@ -45,12 +45,10 @@ impl Column {
 /// Parses `--columns` (comma-separated); each column's first name must be
 /// a field of Pylon's issue object.
 pub fn parse(spec: &str) -> Result<Vec<Column>, String> {
-    let schema = schemars::schema_for!(pylon_sdk::types::Issue);
-    let properties = schema
-        .as_value()
-        .get("properties")
-        .and_then(Value::as_object)
-        .ok_or("the issue schema has no properties")?;
+    let fields = pylon_sdk::operations::find("list_issues")
+        .map(|list| list.response_fields())
+        .filter(|fields| !fields.is_empty())
+        .ok_or("the SDK does not describe an issue's fields")?;
     let mut columns = Vec::new();
     for name in spec.split(',').map(str::trim) {
         if name.is_empty() {
@@ -60,12 +58,10 @@ pub fn parse(spec: &str) -> Result<Vec<Column>, String> {
         if path.iter().any(String::is_empty) {
             return Err(format!("column {name:?} has an empty part"));
         }
-        if !properties.contains_key(&path[0]) {
-            let mut known: Vec<&str> = properties.keys().map(String::as_str).collect();
-            known.sort_unstable();
+        if !fields.contains(&path[0].as_str()) {
             return Err(format!(
                 "unknown column {name:?}: an issue's fields are {}; custom fields are custom_fields.<slug>",
-                known.join(", ")
+                fields.join(", ")
             ));
         }
         let custom_field = match path.as_slice() {
