@@ -89,6 +89,8 @@ pub struct OperationRow {
     /// The top-level fields of the response's `data` object, or of each of
     /// its items when it is a list, sorted.
     pub response_fields: Vec<String>,
+    /// The schema those fields are read from, when it is a named one.
+    pub response_type: Option<String>,
 }
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
@@ -205,12 +207,17 @@ fn row(
     );
     let lists = resolve(spec, &response["properties"]["data"])["type"] == "array"
         && response["properties"]["pagination"].is_object();
-    let data = resolve(spec, &response["properties"]["data"]);
-    let item = if data["type"] == "array" {
-        resolve(spec, &data["items"])
+    let data_schema = &response["properties"]["data"];
+    let item_schema = if resolve(spec, data_schema)["type"] == "array" {
+        &resolve(spec, data_schema)["items"]
     } else {
-        data
+        data_schema
     };
+    let item = resolve(spec, item_schema);
+    let response_type = item_schema["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(str::to_string);
     let mut response_fields = property_names(spec, item);
     response_fields.sort();
     response_fields.dedup();
@@ -237,6 +244,7 @@ fn row(
         body,
         pagination,
         response_fields,
+        response_type,
     })
 }
 
@@ -353,7 +361,16 @@ pub fn tokens(rows: &[OperationRow]) -> TokenStream {
             Body::Json { required, .. } => quote!(BodyKind::Json { required: #required }),
             Body::Multipart => quote!(BodyKind::Multipart),
         };
-        let response_fields = &row.response_fields;
+        let response_fields = match &row.response_type {
+            Some(schema) => {
+                let shared = fields_const(schema);
+                quote!(#shared)
+            }
+            None => {
+                let fields = &row.response_fields;
+                quote!(&[#(#fields),*])
+            }
+        };
         let pagination = format_ident!(
             "{}",
             match row.pagination {
@@ -372,7 +389,7 @@ pub fn tokens(rows: &[OperationRow]) -> TokenStream {
                 query_params: &[#(#query_params),*],
                 body: #body,
                 pagination: Pagination::#pagination,
-                response_fields: &[#(#response_fields),*],
+                response_fields: #response_fields,
             }
         }
     });
@@ -396,12 +413,33 @@ pub fn tokens(rows: &[OperationRow]) -> TokenStream {
             (#id, BodyShape { type_name: #type_name, fields: &[#(#fields),*] }),
         })
     });
+    // Many operations answer with the same object (an issue, a tag …):
+    // its fields are written once.
+    let shared_fields: std::collections::BTreeMap<&str, &[String]> = rows
+        .iter()
+        .filter_map(|row| {
+            Some((
+                row.response_type.as_deref()?,
+                row.response_fields.as_slice(),
+            ))
+        })
+        .collect();
+    let shared_fields = shared_fields.into_iter().map(|(schema, fields)| {
+        let name = fields_const(schema);
+        let doc = format!(" The fields of `{schema}`.");
+        quote! {
+            #[doc = #doc]
+            const #name: &[&str] = &[#(#fields),*];
+        }
+    });
     let count = proc_macro2::Literal::usize_unsuffixed(rows.len());
     quote! {
         use crate::operations::{
             BodyField, BodyKind, BodyShape, JsonKind, Method, Operation, Pagination, ParamKind,
             QueryParameter,
         };
+
+        #(#shared_fields)*
 
         /// Every operation, sorted by id.
         pub(crate) const OPERATIONS: &[Operation; #count] = &[#(#entries),*];
@@ -410,6 +448,12 @@ pub fn tokens(rows: &[OperationRow]) -> TokenStream {
         /// operation id, sorted: data, not code, so it costs no compile time.
         pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[#(#shapes)*];
     }
+}
+
+/// `ISSUE_FIELDS` for the schema `Issue`.
+fn fields_const(schema: &str) -> proc_macro2::Ident {
+    let words = crate::snake_case(&type_name(schema)).to_uppercase();
+    format_ident!("{words}_FIELDS")
 }
 
 fn pascal(word: &str) -> String {
@@ -543,7 +587,17 @@ mod tests {
         // Of the list's items and of the single part alike, inherited ones too.
         for row in &rows {
             assert_eq!(row.response_fields, ["id", "name", "size"], "{}", row.id);
+            assert_eq!(row.response_type.as_deref(), Some("PartItem"), "{}", row.id);
         }
+        // Written once, named by every operation that answers with it.
+        let generated = tokens(&rows).to_string();
+        assert_eq!(generated.matches("const PART_ITEM_FIELDS").count(), 1);
+        assert_eq!(
+            generated
+                .matches("response_fields : PART_ITEM_FIELDS")
+                .count(),
+            4
+        );
     }
 
     #[test]
