@@ -159,9 +159,7 @@ impl RetryPolicy {
             }
         }
     }
-}
 
-impl RetryPolicy {
     /// The wait before repeat number `repeat` of a call that is safe to
     /// repeat until its deadline, with `left` the time that remains; `None`
     /// when it is time to give up.

@@ -1,10 +1,10 @@
 //! How every operation's request is sent and its answer read.
 //!
 //! Each generated `send()` ends in [`send`]: the request is checked (inputs
-//! Pylon would refuse), sent through the retry loop (rate
-//! limiter, adaptive pacing, retry policy, deadline), each attempt's body is
-//! read in full inside the attempt under a size cap, and the answer becomes
-//! a [`Response`] or an [`Error`].
+//! Pylon would refuse), sent through the retry loop (rate limiter, adaptive
+//! pacing, retry policy, deadline), each attempt's body is read in full
+//! inside the attempt under a size cap, and the answer becomes a
+//! [`Response`] or an [`Error`].
 
 use std::time::Duration;
 
