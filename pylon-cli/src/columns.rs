@@ -42,13 +42,10 @@ impl Column {
     }
 }
 
-/// Parses `--columns` (comma-separated); each column's first name must be
-/// a field of Pylon's issue object.
+/// Parses `--columns` (comma-separated). A column may name any field,
+/// those this version does not model too: they are read from the issue as
+/// Pylon sent it.
 pub fn parse(spec: &str) -> Result<Vec<Column>, String> {
-    let fields = pylon_sdk::operations::find("list_issues")
-        .map(|list| list.response_fields())
-        .filter(|fields| !fields.is_empty())
-        .ok_or("the SDK does not describe an issue's fields")?;
     let mut columns = Vec::new();
     for name in spec.split(',').map(str::trim) {
         if name.is_empty() {
@@ -57,12 +54,6 @@ pub fn parse(spec: &str) -> Result<Vec<Column>, String> {
         let path: Vec<String> = name.split('.').map(str::to_string).collect();
         if path.iter().any(String::is_empty) {
             return Err(format!("column {name:?} has an empty part"));
-        }
-        if !fields.contains(&path[0].as_str()) {
-            return Err(format!(
-                "unknown column {name:?}: an issue's fields are {}; custom fields are custom_fields.<slug>",
-                fields.join(", ")
-            ));
         }
         let custom_field = match path.as_slice() {
             [first, slug] if first == "custom_fields" => Some(slug.clone()),
@@ -83,6 +74,19 @@ pub fn parse(spec: &str) -> Result<Vec<Column>, String> {
         });
     }
     Ok(columns)
+}
+
+/// The columns whose first name is not a field of the issue object this
+/// version models (a misspelling, or a field Pylon added since), for a note.
+pub fn unmodelled(columns: &[Column]) -> Vec<&str> {
+    let fields = pylon_sdk::operations::find("list_issues")
+        .map(|list| list.response_fields())
+        .unwrap_or_default();
+    columns
+        .iter()
+        .filter(|column| !fields.contains(&column.path[0].as_str()))
+        .map(Column::name)
+        .collect()
 }
 
 /// A value as CSV text: strings as they are, numbers and booleans as
@@ -148,12 +152,17 @@ mod tests {
     }
 
     #[test]
-    fn unknown_or_malformed_columns_are_refused() {
-        let error = parse("id,titel").unwrap_err();
-        assert!(
-            error.contains("unknown column \"titel\"") && error.contains("title"),
-            "{error}"
-        );
+    fn any_field_is_a_column_and_the_unmodelled_ones_are_named() {
+        let columns = parse("id,titel,sla_tier.name,custom_fields.tier").unwrap();
+        assert_eq!(unmodelled(&columns), ["titel", "sla_tier.name"]);
+        let issue = json!({"id": "i1", "sla_tier": {"name": "gold"}});
+        assert_eq!(text(columns[2].value(&issue)), "gold");
+        assert_eq!(text(columns[1].value(&issue)), "");
+        assert!(unmodelled(&parse(DEFAULT_CSV_COLUMNS).unwrap()).is_empty());
+    }
+
+    #[test]
+    fn malformed_columns_are_refused() {
         assert!(parse("id,").is_err());
         assert!(parse("account..id").is_err());
         assert!(parse("custom_fields").is_ok(), "the whole map, as JSON");

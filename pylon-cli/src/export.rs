@@ -18,7 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::TryStreamExt;
 use pylon_sdk::window::IssueWindows;
-use pylon_sdk::{Checkpoint, Client, ExportIssues};
+use pylon_sdk::{AsSent, Checkpoint, Client, ExportIssues};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -173,6 +173,16 @@ pub async fn run(client: &Client, args: ExportArgs) -> Result<()> {
         }
         (None, ExportFormat::Jsonl) => None,
     };
+    if let Some(columns) = &columns {
+        let unmodelled = columns::unmodelled(columns);
+        if !unmodelled.is_empty() {
+            eprintln!(
+                "note: --columns {} names no field this version of pylon models; read \
+                 from each issue as Pylon sends it (empty where it has none)",
+                unmodelled.join(", ")
+            );
+        }
+    }
     let max_window = TimeDelta::days(i64::from(args.max_window_days.max(1)));
 
     let mut sink = match (&output, &checkpoint_file) {
@@ -416,31 +426,42 @@ fn open_output(path: &Path, resume_at: Option<u64>) -> Result<File> {
     Ok(file)
 }
 
-/// One issue as a line of the output.
+/// One issue as a line of the output: as Pylon sent it (every field, the
+/// ones this version does not model included), or the chosen columns of it.
 fn write_issue(
-    issue: &pylon_sdk::types::Issue,
+    issue: &AsSent<pylon_sdk::types::Issue>,
     format: ExportFormat,
     columns: Option<&[Column]>,
     out: &mut Vec<u8>,
 ) -> Result<()> {
-    let encode =
-        |e: serde_json::Error| Failure::other(format!("an issue could not be encoded: {e}"));
+    let sent = || {
+        serde_json::from_str::<Value>(issue.json())
+            .map_err(|e| Failure::other(format!("issue {} could not be read: {e}", issue.id)))
+    };
     match (format, columns) {
         (ExportFormat::Jsonl, None) => {
-            serde_json::to_writer(&mut *out, issue).map_err(encode)?;
+            // A line break can only stand between tokens (inside a string it
+            // is escaped), so dropping it keeps every value byte for byte.
+            let json = issue.json();
+            if json.contains(['\n', '\r']) {
+                out.extend(json.bytes().filter(|b| !matches!(b, b'\n' | b'\r')));
+            } else {
+                out.extend_from_slice(json.as_bytes());
+            }
             out.push(b'\n');
         }
         (ExportFormat::Jsonl, Some(columns)) => {
-            let json = serde_json::to_value(issue).map_err(encode)?;
+            let json = sent()?;
             let mut selected = serde_json::Map::new();
             for column in columns {
                 selected.insert(column.name().to_string(), column.value(&json).clone());
             }
-            serde_json::to_writer(&mut *out, &Value::Object(selected)).map_err(encode)?;
+            serde_json::to_writer(&mut *out, &Value::Object(selected))
+                .map_err(|e| Failure::other(format!("an issue could not be encoded: {e}")))?;
             out.push(b'\n');
         }
         (ExportFormat::Csv, columns) => {
-            let json = serde_json::to_value(issue).map_err(encode)?;
+            let json = sent()?;
             let fields: Vec<String> = columns
                 .unwrap_or_default()
                 .iter()

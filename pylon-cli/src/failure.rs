@@ -114,9 +114,26 @@ impl From<pylon_sdk::Error> for Failure {
     fn from(error: pylon_sdk::Error) -> Self {
         Failure {
             code: sdk_code(&error),
-            message: error.to_string(),
+            message: with_causes(&error),
         }
     }
+}
+
+/// An error's message followed by each of its causes that the message does
+/// not already say (`…: could not connect: tcp connect error: Connection
+/// refused`), so what went wrong is on the one line printed.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        let text = next.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = next.source();
+    }
+    message
 }
 
 /// `Result` with a [`Failure`].
@@ -132,6 +149,33 @@ mod tests {
         assert_eq!(Failure::from(refused).code(), code::USAGE);
         let cursor = pylon_sdk::Error::RepeatedCursor("c".into());
         assert_eq!(Failure::from(cursor).code(), code::FAILURE);
+    }
+
+    #[test]
+    fn causes_follow_the_message_once() {
+        #[derive(Debug)]
+        struct Layer(&'static str, Option<Box<Layer>>);
+        impl fmt::Display for Layer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for Layer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1.as_deref().map(|l| l as _)
+            }
+        }
+        let error = Layer(
+            "get_tag: could not connect",
+            Some(Box::new(Layer(
+                "could not connect",
+                Some(Box::new(Layer("connection refused", None))),
+            ))),
+        );
+        assert_eq!(
+            with_causes(&error),
+            "get_tag: could not connect: connection refused"
+        );
     }
 
     #[test]

@@ -155,7 +155,7 @@ async fn write_jsonl(
                 serde_json::to_writer(&mut *out, &issue)?;
                 out.write_all(b"\n")?;
                 summary.issues += 1;
-                let state = issue.state;
+                let state = issue.state.clone();
                 *summary.by_state.entry(state).or_default() += 1;
             }
             Ok(None) => return Ok(summary),

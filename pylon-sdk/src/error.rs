@@ -44,13 +44,22 @@ pub enum Error {
         /// The underlying failure.
         source: TransportError,
     },
-    /// A success response whose body is not what the API describes.
+    /// A success response whose body is not what the API describes (an
+    /// empty body where one was documented included).
     Decode {
         /// The operation, e.g. `"get_tag"`.
         operation: &'static str,
+        /// The HTTP status (a 2xx).
+        status: u16,
+        /// Where in the body decoding failed, e.g. `data[3].created_at`;
+        /// empty for the body as a whole.
+        path: String,
+        /// The request ID, from the body or the `x-request-id` header.
+        request_id: Option<String>,
         /// The start of the offending body, lossily decoded as UTF-8.
         body_start: String,
-        /// Why it could not be decoded.
+        /// Why it could not be decoded: a missing field, a wrong type, an
+        /// invalid value, malformed JSON.
         source: serde_json::Error,
     },
     /// A response body larger than the client's limit
@@ -72,6 +81,16 @@ pub enum Error {
     },
     /// The request was refused before anything was sent.
     InvalidRequest(String),
+    /// Pylon answered with a status the API does not use for this
+    /// operation: a redirect (3xx) or a 1xx. Nothing was followed.
+    UnexpectedStatus {
+        /// The operation, e.g. `"get_tag"`.
+        operation: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The `Location` header of a redirect.
+        location: Option<String>,
+    },
     /// Pylon's answers contradict each other or omit what the API promises
     /// (e.g. a duplicate-tag 409 for a tag the list does not show).
     UnexpectedResponse(String),
@@ -82,7 +101,10 @@ pub enum Error {
     /// stream ends after this many in a row instead of running forever.
     EmptyPages(u32),
     /// A stream (pagination or issue export) gave up; resume it from the
-    /// checkpoint to get exactly the items it had not yielded.
+    /// checkpoint to get exactly the items it had not yielded. Resuming
+    /// helps only when the failure may pass ([`Error::can_resume`]); a
+    /// request that cannot be sent or a body that does not decode would
+    /// fail the same way again.
     Interrupted {
         /// Where to resume.
         checkpoint: Box<Checkpoint>,
@@ -186,9 +208,16 @@ impl std::error::Error for TransportError {
 }
 
 impl Error {
-    /// The HTTP status of an API error.
+    /// The HTTP status of the answer the error comes from: an error status,
+    /// a redirect, or a success whose body did not decode (also inside an
+    /// interrupted stream). `None` when no answer came.
     pub fn status(&self) -> Option<u16> {
-        self.api().map(|api| api.status)
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode { status, .. } | Error::UnexpectedStatus { status, .. } => Some(*status),
+            Error::Interrupted { source, .. } => source.status(),
+            _ => None,
+        }
     }
 
     /// The API error, when Pylon answered with an error status (also inside
@@ -203,7 +232,22 @@ impl Error {
 
     /// The request ID Pylon gave the failed request, when there was one.
     pub fn request_id(&self) -> Option<&str> {
-        self.api().and_then(|api| api.request_id.as_deref())
+        match self {
+            Error::Api(api) => api.request_id.as_deref(),
+            Error::Decode { request_id, .. } => request_id.as_deref(),
+            Error::Interrupted { source, .. } => source.request_id(),
+            _ => None,
+        }
+    }
+
+    /// For [`Error::Interrupted`]: whether resuming from the checkpoint can
+    /// succeed, i.e. whether the failure that stopped the stream may pass
+    /// (rate limiting, a server error, a lost connection, a deadline).
+    /// False for a request that cannot be sent, a body that does not
+    /// decode, or a cursor Pylon repeated: resuming would meet them again.
+    /// False for every other error.
+    pub fn can_resume(&self) -> bool {
+        matches!(self, Error::Interrupted { source, .. } if source.is_retryable())
     }
 
     /// Where to resume a stream that gave up ([`Error::Interrupted`]).
@@ -259,14 +303,6 @@ impl Error {
         }
     }
 
-    pub(crate) fn decode(operation: &'static str, body: &[u8], source: serde_json::Error) -> Self {
-        Error::Decode {
-            operation,
-            body_start: body_start(body),
-            source,
-        }
-    }
-
     /// The generated builders' request could not be assembled.
     pub(crate) fn request_not_built(source: impl std::fmt::Display) -> Self {
         Error::InvalidRequest(format!("the request could not be built: {source}"))
@@ -318,13 +354,44 @@ impl fmt::Display for Error {
             }
             Error::Decode {
                 operation,
+                status,
+                path,
+                request_id,
                 body_start,
-                ..
-            } => write!(
-                f,
-                "{operation}: Pylon's response could not be decoded; it began \"{}\"",
-                Escaped(body_start)
-            ),
+                source,
+            } => {
+                write!(f, "{operation}: Pylon's response (status {status}")?;
+                if let Some(request_id) = request_id {
+                    write!(f, ", request {}", Escaped(request_id))?;
+                }
+                f.write_str(") could not be decoded ")?;
+                if path.is_empty() {
+                    f.write_str("as a whole")?;
+                } else {
+                    write!(f, "at {}", Escaped(path))?;
+                }
+                // serde_json's reason quotes at most a short value.
+                write!(f, ": {}; ", Escaped(&source.to_string()))?;
+                if body_start.is_empty() {
+                    f.write_str("the body was empty")
+                } else {
+                    write!(f, "it began \"{}\"", Escaped(body_start))
+                }
+            }
+            Error::UnexpectedStatus {
+                operation,
+                status,
+                location,
+            } => {
+                write!(
+                    f,
+                    "{operation}: Pylon answered {status}, a status this API does not use"
+                )?;
+                if let Some(location) = location {
+                    write!(f, " (location {})", Escaped(location))?;
+                }
+                Ok(())
+            }
             Error::BodyTooLarge { operation, limit } => write!(
                 f,
                 "{operation}: the response body is larger than the {limit}-byte limit"
@@ -349,8 +416,13 @@ impl fmt::Display for Error {
             ),
             Error::Interrupted { checkpoint, source } => write!(
                 f,
-                "the stream stopped after {} items and can be resumed: {source}",
-                checkpoint.items_yielded()
+                "the stream stopped after {} items {}: {source}",
+                checkpoint.items_yielded(),
+                if source.is_retryable() {
+                    "and can be resumed from its checkpoint"
+                } else {
+                    "(resuming would meet the same failure)"
+                }
             ),
         }
     }

@@ -61,6 +61,10 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Account {
         pub fn builder() -> builder::Account {
@@ -92,6 +96,10 @@ pub mod types {
         ///The user who acted, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountActivity {
         pub fn builder() -> builder::AccountActivity {
@@ -107,6 +115,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountActivityListResponse {
         pub fn builder() -> builder::AccountActivityListResponse {
@@ -120,6 +132,10 @@ pub mod types {
     pub struct AccountFilesResponse {
         pub data: ::std::vec::Vec<Attachment>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountFilesResponse {
         pub fn builder() -> builder::AccountFilesResponse {
@@ -138,6 +154,10 @@ pub mod types {
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         pub id: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountHighlight {
         pub fn builder() -> builder::AccountHighlight {
@@ -151,6 +171,10 @@ pub mod types {
     pub struct AccountHighlightResponse {
         pub data: AccountHighlight,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountHighlightResponse {
         pub fn builder() -> builder::AccountHighlightResponse {
@@ -166,6 +190,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountListResponse {
         pub fn builder() -> builder::AccountListResponse {
@@ -187,6 +215,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountNotebookNote {
         pub fn builder() -> builder::AccountNotebookNote {
@@ -202,6 +234,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountNotebookNoteListResponse {
         pub fn builder() -> builder::AccountNotebookNoteListResponse {
@@ -215,6 +251,10 @@ pub mod types {
     pub struct AccountNotebookNoteResponse {
         pub data: AccountNotebookNote,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountNotebookNoteResponse {
         pub fn builder() -> builder::AccountNotebookNoteResponse {
@@ -237,6 +277,10 @@ pub mod types {
         ///`parent_account` or `partner_account` (not exhaustive).
         pub relationship_type: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountRelationship {
         pub fn builder() -> builder::AccountRelationship {
@@ -250,6 +294,10 @@ pub mod types {
     pub struct AccountRelationshipListResponse {
         pub data: ::std::vec::Vec<AccountRelationship>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountRelationshipListResponse {
         pub fn builder() -> builder::AccountRelationshipListResponse {
@@ -263,6 +311,10 @@ pub mod types {
     pub struct AccountRelationshipResponse {
         pub data: AccountRelationship,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountRelationshipResponse {
         pub fn builder() -> builder::AccountRelationshipResponse {
@@ -332,6 +384,10 @@ pub mod types {
     pub struct AccountResponse {
         pub data: Account,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountResponse {
         pub fn builder() -> builder::AccountResponse {
@@ -465,6 +521,10 @@ pub mod types {
     pub struct AckResponse {
         ///The request ID, for Pylon support.
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AckResponse {
         pub fn builder() -> builder::AckResponse {
@@ -479,6 +539,10 @@ pub mod types {
         pub active_time_seconds: i64,
         pub business_hours_active_time_seconds: i64,
         pub user_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ActiveTimeByUser {
         pub fn builder() -> builder::ActiveTimeByUser {
@@ -495,6 +559,10 @@ pub mod types {
         pub label: ::std::string::String,
         ///The slug that activities of this type are created with.
         pub slug: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ActivityType {
         pub fn builder() -> builder::ActivityType {
@@ -510,6 +578,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ActivityTypeListResponse {
         pub fn builder() -> builder::ActivityTypeListResponse {
@@ -525,6 +597,10 @@ pub mod types {
         pub contact: ::std::option::Option<MiniContact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<MiniUser>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Actor {
         pub fn builder() -> builder::Actor {
@@ -627,6 +703,10 @@ pub mod types {
         pub response_html: ::std::string::String,
         ///Whether the agent produced a usable answer.
         pub response_valid: bool,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AiResponseResult {
         pub fn builder() -> builder::AiResponseResult {
@@ -668,6 +748,10 @@ pub mod types {
         pub url: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility_config: ::std::option::Option<ArticleVisibilityConfig>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Article {
         pub fn builder() -> builder::Article {
@@ -691,6 +775,10 @@ pub mod types {
         pub reviewed_by_user_id: ::std::option::Option<::std::string::String>,
         ///The review state of the current draft (not exhaustive).
         pub status: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ArticleApprovalInfo {
         pub fn builder() -> builder::ArticleApprovalInfo {
@@ -713,6 +801,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub submitter: ::std::option::Option<Actor>,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ArticleFeedback {
         pub fn builder() -> builder::ArticleFeedback {
@@ -728,6 +820,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ArticleFeedbackListResponse {
         pub fn builder() -> builder::ArticleFeedbackListResponse {
@@ -743,6 +839,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ArticleListResponse {
         pub fn builder() -> builder::ArticleListResponse {
@@ -756,6 +856,10 @@ pub mod types {
     pub struct ArticleResponse {
         pub data: Article,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ArticleResponse {
         pub fn builder() -> builder::ArticleResponse {
@@ -772,6 +876,10 @@ pub mod types {
         pub article_id: ::std::string::String,
         ///The draft version under review.
         pub article_version_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ArticleReview {
         pub fn builder() -> builder::ArticleReview {
@@ -785,6 +893,10 @@ pub mod types {
     pub struct ArticleReviewResponse {
         pub data: ArticleReview,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ArticleReviewResponse {
         pub fn builder() -> builder::ArticleReviewResponse {
@@ -821,6 +933,10 @@ pub mod types {
         ///`public`, `customer` or `internal_only` (not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ArticleVisibilityConfig {
         pub fn builder() -> builder::ArticleVisibilityConfig {
@@ -916,6 +1032,10 @@ pub mod types {
         pub name: ::std::string::String,
         ///A signed link to the file, for `attachment_urls`.
         pub url: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Attachment {
         pub fn builder() -> builder::Attachment {
@@ -929,6 +1049,10 @@ pub mod types {
     pub struct AttachmentResponse {
         pub data: Attachment,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AttachmentResponse {
         pub fn builder() -> builder::AttachmentResponse {
@@ -951,6 +1075,7 @@ pub mod types {
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub attributes: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
@@ -961,12 +1086,17 @@ pub mod types {
         pub link: ::std::option::Option<::std::string::String>,
         ///Details that depend on the action.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///The object acted on.
         pub object_id: ::std::string::String,
         pub object_type: ::std::string::String,
         ///Where the action came from.
         pub source: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AuditLog {
         pub fn builder() -> builder::AuditLog {
@@ -982,6 +1112,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AuditLogListResponse {
         pub fn builder() -> builder::AuditLogListResponse {
@@ -995,6 +1129,10 @@ pub mod types {
     pub struct BulkIssueResponse {
         pub data: BulkIssueResult,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkIssueResponse {
         pub fn builder() -> builder::BulkIssueResponse {
@@ -1012,6 +1150,10 @@ pub mod types {
         pub succeeded_issue_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkIssueResult {
         pub fn builder() -> builder::BulkIssueResult {
@@ -1033,6 +1175,7 @@ pub mod types {
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub custom_fields: ::std::collections::HashMap<
             ::std::string::String,
             ::std::option::Option<CustomFieldEntry>,
@@ -1043,6 +1186,7 @@ pub mod types {
         pub external_id: ::std::string::String,
         pub id: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub participant_emails: ::std::vec::Vec<::std::string::String>,
         ///`fathom`, `gong`, `grain`, `granola`, `custom_call_recorder`, ... (not exhaustive).
         pub source: ::std::string::String,
@@ -1051,6 +1195,10 @@ pub mod types {
         pub title: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub url: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CallRecording {
         pub fn builder() -> builder::CallRecording {
@@ -1118,6 +1266,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CallRecordingListResponse {
         pub fn builder() -> builder::CallRecordingListResponse {
@@ -1151,6 +1303,10 @@ pub mod types {
     pub struct CallRecordingResponse {
         pub data: CallRecording,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CallRecordingResponse {
         pub fn builder() -> builder::CallRecordingResponse {
@@ -1176,6 +1332,10 @@ pub mod types {
         ///`slack`, `microsoft_teams`, ... (not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Channel {
         pub fn builder() -> builder::Channel {
@@ -1198,6 +1358,10 @@ pub mod types {
         pub title: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility_config: ::std::option::Option<CollectionVisibilityConfig>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Collection {
         pub fn builder() -> builder::Collection {
@@ -1211,6 +1375,10 @@ pub mod types {
     pub struct CollectionListResponse {
         pub data: ::std::vec::Vec<Collection>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CollectionListResponse {
         pub fn builder() -> builder::CollectionListResponse {
@@ -1224,6 +1392,10 @@ pub mod types {
     pub struct CollectionResponse {
         pub data: Collection,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CollectionResponse {
         pub fn builder() -> builder::CollectionResponse {
@@ -1245,6 +1417,10 @@ pub mod types {
         ///`public`, `customer` or `internal_only` (not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CollectionVisibilityConfig {
         pub fn builder() -> builder::CollectionVisibilityConfig {
@@ -1305,6 +1481,10 @@ pub mod types {
         pub portal_role_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub primary_phone_number: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Contact {
         pub fn builder() -> builder::Contact {
@@ -1334,6 +1514,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactListResponse {
         pub fn builder() -> builder::ContactListResponse {
@@ -1347,6 +1531,10 @@ pub mod types {
     pub struct ContactResponse {
         pub data: Contact,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ContactResponse {
         pub fn builder() -> builder::ContactResponse {
@@ -2050,6 +2238,10 @@ pub mod types {
     pub struct CrmDetails {
         pub id: ::std::string::String,
         pub source: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CrmDetails {
         pub fn builder() -> builder::CrmDetails {
@@ -2063,6 +2255,10 @@ pub mod types {
     pub struct CrmSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<::std::vec::Vec<CrmDetails>>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CrmSettings {
         pub fn builder() -> builder::CrmSettings {
@@ -2077,6 +2273,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         pub score: i64,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CsatResponse {
         pub fn builder() -> builder::CsatResponse {
@@ -2116,6 +2316,10 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomFieldDefinition {
         pub fn builder() -> builder::CustomFieldDefinition {
@@ -2136,6 +2340,10 @@ pub mod types {
         ///The values of a multi-valued field.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomFieldEntry {
         pub fn builder() -> builder::CustomFieldEntry {
@@ -2151,6 +2359,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomFieldListResponse {
         pub fn builder() -> builder::CustomFieldListResponse {
@@ -2170,6 +2382,10 @@ pub mod types {
         ///The value stored when this option is chosen.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomFieldOption {
         pub fn builder() -> builder::CustomFieldOption {
@@ -2183,6 +2399,10 @@ pub mod types {
     pub struct CustomFieldOptionResponse {
         pub data: CustomFieldOption,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomFieldOptionResponse {
         pub fn builder() -> builder::CustomFieldOptionResponse {
@@ -2196,6 +2416,10 @@ pub mod types {
     pub struct CustomFieldResponse {
         pub data: CustomFieldDefinition,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomFieldResponse {
         pub fn builder() -> builder::CustomFieldResponse {
@@ -2334,6 +2558,7 @@ pub mod types {
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub custom_fields: ::std::collections::HashMap<
             ::std::string::String,
             ::std::option::Option<CustomFieldEntry>,
@@ -2341,11 +2566,16 @@ pub mod types {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub relations: ::std::vec::Vec<CustomObjectRelation>,
         ///The object type's slug.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomObject {
         pub fn builder() -> builder::CustomObject {
@@ -2377,6 +2607,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomObjectListResponse {
         pub fn builder() -> builder::CustomObjectListResponse {
@@ -2391,6 +2625,10 @@ pub mod types {
         pub object_id: ::std::string::String,
         ///`account`, `contact`, `issue`, ... (not exhaustive).
         pub object_type: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomObjectRelation {
         pub fn builder() -> builder::CustomObjectRelation {
@@ -2404,6 +2642,10 @@ pub mod types {
     pub struct CustomObjectResponse {
         pub data: CustomObject,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomObjectResponse {
         pub fn builder() -> builder::CustomObjectResponse {
@@ -2432,6 +2674,10 @@ pub mod types {
     pub struct DeleteSelectOptionResponse {
         pub data: SuccessFlag,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl DeleteSelectOptionResponse {
         pub fn builder() -> builder::DeleteSelectOptionResponse {
@@ -2445,6 +2691,10 @@ pub mod types {
     pub struct DeleteTrainingDataDocumentsResponse {
         pub deleted_count: i64,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl DeleteTrainingDataDocumentsResponse {
         pub fn builder() -> builder::DeleteTrainingDataDocumentsResponse {
@@ -2496,6 +2746,10 @@ pub mod types {
         pub status: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub user_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl DraftReply {
         pub fn builder() -> builder::DraftReply {
@@ -2509,6 +2763,10 @@ pub mod types {
     pub struct DraftReplyResponse {
         pub data: DraftReply,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl DraftReplyResponse {
         pub fn builder() -> builder::DraftReplyResponse {
@@ -2522,6 +2780,10 @@ pub mod types {
     pub struct EmailEvent {
         pub email: ::std::string::String,
         pub time: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EmailEvent {
         pub fn builder() -> builder::EmailEvent {
@@ -2546,6 +2808,10 @@ pub mod types {
         pub sender_authentication_status: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to_emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EmailMessageInfo {
         pub fn builder() -> builder::EmailMessageInfo {
@@ -2564,6 +2830,10 @@ pub mod types {
         pub id: ::std::string::String,
         ///Why Pylon stopped sending (not exhaustive).
         pub reason: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EmailSuppression {
         pub fn builder() -> builder::EmailSuppression {
@@ -2579,6 +2849,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EmailSuppressionListResponse {
         pub fn builder() -> builder::EmailSuppressionListResponse {
@@ -2616,6 +2890,10 @@ pub mod types {
         ///Which system the ID belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExternalId {
         pub fn builder() -> builder::ExternalId {
@@ -2635,6 +2913,10 @@ pub mod types {
         pub reference: ::std::string::String,
         ///`incident_io` or `rootly` (not exhaustive).
         pub source: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExternalIncident {
         pub fn builder() -> builder::ExternalIncident {
@@ -2650,6 +2932,10 @@ pub mod types {
         pub link: ::std::string::String,
         ///`linear`, `asana`, `jira`, `github`, `shortcut`, ... (not exhaustive).
         pub source: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExternalIssue {
         pub fn builder() -> builder::ExternalIssue {
@@ -2723,6 +3009,7 @@ pub mod types {
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub custom_fields: ::std::collections::HashMap<
             ::std::string::String,
             ::std::option::Option<CustomFieldEntry>,
@@ -2730,20 +3017,27 @@ pub mod types {
         pub description: ::std::string::String,
         ///The evidence, present only when fetched with `fetch_evidence`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub evidence: ::std::vec::Vec<FeatureRequestEvidence>,
         ///Evidence items linked to the request, not counting irrelevant ones.
         pub evidence_count: i64,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub external_issues: ::std::vec::Vec<ExternalIssue>,
         pub id: ::std::string::String,
         ///Accounts that see the request in the customer portal.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub portal_visible_to_account_ids: ::std::vec::Vec<::std::string::String>,
         ///`new`, `in_progress`, `closed`, `archived` or a custom status slug.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_status: ::std::option::Option<::std::string::String>,
         pub title: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl FeatureRequest {
         pub fn builder() -> builder::FeatureRequest {
@@ -2770,6 +3064,10 @@ pub mod types {
         pub source_type: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl FeatureRequestEvidence {
         pub fn builder() -> builder::FeatureRequestEvidence {
@@ -2783,6 +3081,10 @@ pub mod types {
     pub struct FeatureRequestEvidenceResponse {
         pub data: FeatureRequestEvidence,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl FeatureRequestEvidenceResponse {
         pub fn builder() -> builder::FeatureRequestEvidenceResponse {
@@ -2796,6 +3098,10 @@ pub mod types {
     pub struct FeatureRequestResponse {
         pub data: FeatureRequest,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl FeatureRequestResponse {
         pub fn builder() -> builder::FeatureRequestResponse {
@@ -2809,6 +3115,10 @@ pub mod types {
     pub struct FeatureRequestSearchResponse {
         pub data: ::std::vec::Vec<FeatureRequestSearchResult>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl FeatureRequestSearchResponse {
         pub fn builder() -> builder::FeatureRequestSearchResponse {
@@ -2822,6 +3132,7 @@ pub mod types {
     pub struct FeatureRequestSearchResult {
         ///Customer accounts that asked for the feature, through its evidence.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub account_ids: ::std::vec::Vec<::std::string::String>,
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Custom-field values keyed by field slug.
@@ -2829,6 +3140,7 @@ pub mod types {
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub custom_fields: ::std::collections::HashMap<
             ::std::string::String,
             ::std::option::Option<CustomFieldEntry>,
@@ -2836,15 +3148,21 @@ pub mod types {
         pub description: ::std::string::String,
         pub evidence_count: i64,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub external_issues: ::std::vec::Vec<ExternalIssue>,
         pub id: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub portal_visible_to_account_ids: ::std::vec::Vec<::std::string::String>,
         ///`new`, `in_progress`, `closed`, `archived` or a custom status slug.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_status: ::std::option::Option<::std::string::String>,
         pub title: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl FeatureRequestSearchResult {
         pub fn builder() -> builder::FeatureRequestSearchResult {
@@ -2889,6 +3207,10 @@ pub mod types {
         pub value: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl FilterExpression {
         pub fn builder() -> builder::FilterExpression {
@@ -3058,6 +3380,10 @@ pub mod types {
         ///`user` or `contact` (not exhaustive).
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Follower {
         pub fn builder() -> builder::Follower {
@@ -3071,6 +3397,10 @@ pub mod types {
     pub struct FollowerListResponse {
         pub data: ::std::vec::Vec<Follower>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl FollowerListResponse {
         pub fn builder() -> builder::FollowerListResponse {
@@ -3196,6 +3526,10 @@ pub mod types {
     pub struct IntegrationUserId {
         pub id: ::std::string::String,
         pub source: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IntegrationUserId {
         pub fn builder() -> builder::IntegrationUserId {
@@ -3332,6 +3666,10 @@ pub mod types {
         ///The support address the issue's email conversation goes through.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub workspace_email: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Issue {
         pub fn builder() -> builder::Issue {
@@ -3345,6 +3683,10 @@ pub mod types {
     pub struct IssueChatWidgetInfo {
         ///The page the chat was started from.
         pub page_url: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IssueChatWidgetInfo {
         pub fn builder() -> builder::IssueChatWidgetInfo {
@@ -3360,6 +3702,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IssueListResponse {
         pub fn builder() -> builder::IssueListResponse {
@@ -3437,6 +3783,10 @@ pub mod types {
     pub struct IssueResponse {
         pub data: Issue,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IssueResponse {
         pub fn builder() -> builder::IssueResponse {
@@ -3455,6 +3805,10 @@ pub mod types {
         pub label: ::std::string::String,
         ///The value to use as an issue's `state`.
         pub slug: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IssueStatus {
         pub fn builder() -> builder::IssueStatus {
@@ -3470,6 +3824,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IssueStatusListResponse {
         pub fn builder() -> builder::IssueStatusListResponse {
@@ -3505,6 +3863,10 @@ pub mod types {
         pub survey_instance_id: ::std::string::String,
         ///`csat` or a custom survey kind (not exhaustive).
         pub survey_type: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IssueSurveyResponse {
         pub fn builder() -> builder::IssueSurveyResponse {
@@ -3521,6 +3883,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IssueSurveyResponseListResponse {
         pub fn builder() -> builder::IssueSurveyResponseListResponse {
@@ -3544,6 +3910,10 @@ pub mod types {
         ///The thread's ID in its external channel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub thread_id: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IssueThread {
         pub fn builder() -> builder::IssueThread {
@@ -3557,6 +3927,10 @@ pub mod types {
     pub struct IssueThreadListResponse {
         pub data: ::std::vec::Vec<IssueThread>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IssueThreadListResponse {
         pub fn builder() -> builder::IssueThreadListResponse {
@@ -3570,6 +3944,10 @@ pub mod types {
     pub struct IssueThreadResponse {
         pub data: IssueThread,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IssueThreadResponse {
         pub fn builder() -> builder::IssueThreadResponse {
@@ -3648,6 +4026,10 @@ pub mod types {
             ::std::vec::Vec<::std::string::String>,
         >,
         pub title: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBase {
         pub fn builder() -> builder::KnowledgeBase {
@@ -3663,6 +4045,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseListResponse {
         pub fn builder() -> builder::KnowledgeBaseListResponse {
@@ -3676,6 +4062,10 @@ pub mod types {
     pub struct KnowledgeBaseResponse {
         pub data: KnowledgeBase,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseResponse {
         pub fn builder() -> builder::KnowledgeBaseResponse {
@@ -3688,11 +4078,16 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KnowledgeBaseTheme {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub assets: ::std::vec::Vec<KnowledgeBaseThemeAsset>,
         pub has_unpublished_changes: bool,
         pub id: ::std::string::String,
         pub knowledge_base_id: ::std::string::String,
         pub name: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseTheme {
         pub fn builder() -> builder::KnowledgeBaseTheme {
@@ -3712,6 +4107,10 @@ pub mod types {
         ///The whole published content; absent if never published.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub published_content: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseThemeAsset {
         pub fn builder() -> builder::KnowledgeBaseThemeAsset {
@@ -3738,6 +4137,10 @@ pub mod types {
     pub struct KnowledgeBaseThemeResponse {
         pub data: KnowledgeBaseTheme,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl KnowledgeBaseThemeResponse {
         pub fn builder() -> builder::KnowledgeBaseThemeResponse {
@@ -3864,6 +4267,10 @@ pub mod types {
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<Visibility>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Macro {
         pub fn builder() -> builder::Macro {
@@ -3878,6 +4285,10 @@ pub mod types {
         ///What the action does (not exhaustive).
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MacroAction {
         pub fn builder() -> builder::MacroAction {
@@ -3893,6 +4304,10 @@ pub mod types {
         pub id: ::std::string::String,
         pub title: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MacroGroup {
         pub fn builder() -> builder::MacroGroup {
@@ -3906,6 +4321,10 @@ pub mod types {
     pub struct MacroGroupListResponse {
         pub data: ::std::vec::Vec<MacroGroup>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MacroGroupListResponse {
         pub fn builder() -> builder::MacroGroupListResponse {
@@ -3919,6 +4338,10 @@ pub mod types {
     pub struct MacroListResponse {
         pub data: ::std::vec::Vec<Macro>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MacroListResponse {
         pub fn builder() -> builder::MacroListResponse {
@@ -3932,6 +4355,10 @@ pub mod types {
     pub struct MacroResponse {
         pub data: Macro,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MacroResponse {
         pub fn builder() -> builder::MacroResponse {
@@ -4017,6 +4444,10 @@ pub mod types {
     pub struct MeResponse {
         pub data: Organization,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MeResponse {
         pub fn builder() -> builder::MeResponse {
@@ -4030,6 +4461,10 @@ pub mod types {
     pub struct MeUser {
         pub email: ::std::string::String,
         pub id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MeUser {
         pub fn builder() -> builder::MeUser {
@@ -4105,6 +4540,10 @@ pub mod types {
         pub thread_id: ::std::option::Option<::std::string::String>,
         ///When the message was created.
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Message {
         pub fn builder() -> builder::Message {
@@ -4123,6 +4562,10 @@ pub mod types {
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<MiniUser>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MessageAuthor {
         pub fn builder() -> builder::MessageAuthor {
@@ -4214,6 +4657,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MessageListResponse {
         pub fn builder() -> builder::MessageListResponse {
@@ -4227,6 +4674,10 @@ pub mod types {
     pub struct MessageResponse {
         pub data: Message,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MessageResponse {
         pub fn builder() -> builder::MessageResponse {
@@ -4248,6 +4699,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub project: ::std::option::Option<MiniProject>,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Milestone {
         pub fn builder() -> builder::Milestone {
@@ -4263,6 +4718,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MilestoneListResponse {
         pub fn builder() -> builder::MilestoneListResponse {
@@ -4276,6 +4735,10 @@ pub mod types {
     pub struct MilestoneResponse {
         pub data: Milestone,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MilestoneResponse {
         pub fn builder() -> builder::MilestoneResponse {
@@ -4290,6 +4753,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_ids: ::std::option::Option<::std::vec::Vec<ExternalId>>,
         pub id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MiniAccount {
         pub fn builder() -> builder::MiniAccount {
@@ -4304,6 +4771,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         pub id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MiniContact {
         pub fn builder() -> builder::MiniContact {
@@ -4318,6 +4789,10 @@ pub mod types {
         pub id: ::std::string::String,
         pub number: i64,
         pub title: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MiniIssue {
         pub fn builder() -> builder::MiniIssue {
@@ -4330,6 +4805,10 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniMilestone {
         pub id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MiniMilestone {
         pub fn builder() -> builder::MiniMilestone {
@@ -4342,6 +4821,10 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniProject {
         pub id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MiniProject {
         pub fn builder() -> builder::MiniProject {
@@ -4354,6 +4837,10 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniProjectTemplate {
         pub id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MiniProjectTemplate {
         pub fn builder() -> builder::MiniProjectTemplate {
@@ -4368,6 +4855,10 @@ pub mod types {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
         pub slug: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MiniRole {
         pub fn builder() -> builder::MiniRole {
@@ -4380,6 +4871,10 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MiniTeam {
         pub id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MiniTeam {
         pub fn builder() -> builder::MiniTeam {
@@ -4394,6 +4889,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         pub id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MiniUser {
         pub fn builder() -> builder::MiniUser {
@@ -4408,6 +4907,10 @@ pub mod types {
         pub channel_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MirrorChannel {
         pub fn builder() -> builder::MirrorChannel {
@@ -4442,6 +4945,10 @@ pub mod types {
         ///`with_commas`, `percent`, `currency` or `duration` (not exhaustive).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl NumberMetadata {
         pub fn builder() -> builder::NumberMetadata {
@@ -4456,6 +4963,10 @@ pub mod types {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
         pub user: MeUser,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Organization {
         pub fn builder() -> builder::Organization {
@@ -4471,6 +4982,10 @@ pub mod types {
         pub cursor: ::std::string::String,
         ///Whether another page follows.
         pub has_next_page: bool,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Pagination {
         pub fn builder() -> builder::Pagination {
@@ -4485,6 +5000,10 @@ pub mod types {
         ///The new message's ID.
         pub id: ::std::string::String,
         pub issue_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PostedMessage {
         pub fn builder() -> builder::PostedMessage {
@@ -4498,6 +5017,10 @@ pub mod types {
     pub struct PostedMessageResponse {
         pub data: PostedMessage,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PostedMessageResponse {
         pub fn builder() -> builder::PostedMessageResponse {
@@ -4543,6 +5066,10 @@ pub mod types {
         ///`not_started`, `in_progress`, `completed`, ... (not exhaustive).
         pub status: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Project {
         pub fn builder() -> builder::Project {
@@ -4558,6 +5085,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProjectListResponse {
         pub fn builder() -> builder::ProjectListResponse {
@@ -4571,6 +5102,10 @@ pub mod types {
     pub struct ProjectResponse {
         pub data: Project,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProjectResponse {
         pub fn builder() -> builder::ProjectResponse {
@@ -4663,6 +5198,10 @@ pub mod types {
         pub language: ::std::option::Option<::std::string::String>,
         pub object_id: ::std::string::String,
         pub object_type: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RouteRedirect {
         pub fn builder() -> builder::RouteRedirect {
@@ -4676,6 +5215,10 @@ pub mod types {
     pub struct RouteRedirectResponse {
         pub data: RouteRedirect,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RouteRedirectResponse {
         pub fn builder() -> builder::RouteRedirectResponse {
@@ -4828,6 +5371,10 @@ pub mod types {
     pub struct SelectMetadata {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub options: ::std::option::Option<::std::vec::Vec<CustomFieldOption>>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SelectMetadata {
         pub fn builder() -> builder::SelectMetadata {
@@ -4855,6 +5402,10 @@ pub mod types {
         pub issue_id: ::std::string::String,
         ///Why the issue was left alone, e.g. `not_found`, `unsupported_source`.
         pub reason: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SkippedIssue {
         pub fn builder() -> builder::SkippedIssue {
@@ -4878,6 +5429,10 @@ pub mod types {
         ///When the SLA was met.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SlaTimes {
         pub fn builder() -> builder::SlaTimes {
@@ -4892,6 +5447,10 @@ pub mod types {
         pub channel_id: ::std::string::String,
         pub message_ts: ::std::string::String,
         pub workspace_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SlackInfo {
         pub fn builder() -> builder::SlackInfo {
@@ -4937,6 +5496,10 @@ pub mod types {
     pub struct SuccessData {
         ///Whether Pylon carried out the request.
         pub success: bool,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SuccessData {
         pub fn builder() -> builder::SuccessData {
@@ -4951,6 +5514,10 @@ pub mod types {
         pub data: SuccessData,
         ///The request ID, for Pylon support.
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SuccessDataResponse {
         pub fn builder() -> builder::SuccessDataResponse {
@@ -4963,6 +5530,10 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SuccessFlag {
         pub success: bool,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SuccessFlag {
         pub fn builder() -> builder::SuccessFlag {
@@ -4978,6 +5549,10 @@ pub mod types {
         pub request_id: ::std::string::String,
         ///Whether the change was applied.
         pub success: bool,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SuccessResponse {
         pub fn builder() -> builder::SuccessResponse {
@@ -4995,6 +5570,10 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Survey {
         pub fn builder() -> builder::Survey {
@@ -5013,6 +5592,10 @@ pub mod types {
         ///`score` or `comment` (not exhaustive).
         pub question_type: ::std::string::String,
         pub value: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SurveyAnswer {
         pub fn builder() -> builder::SurveyAnswer {
@@ -5026,6 +5609,10 @@ pub mod types {
     pub struct SurveyListResponse {
         pub data: ::std::vec::Vec<Survey>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SurveyListResponse {
         pub fn builder() -> builder::SurveyListResponse {
@@ -5039,6 +5626,10 @@ pub mod types {
     pub struct SurveyResponse {
         pub data: Survey,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SurveyResponse {
         pub fn builder() -> builder::SurveyResponse {
@@ -5055,6 +5646,10 @@ pub mod types {
         pub question_id: ::std::option::Option<::std::string::String>,
         pub question_type: ::std::string::String,
         pub value: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SurveyResponseAnswer {
         pub fn builder() -> builder::SurveyResponseAnswer {
@@ -5069,6 +5664,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub answers: ::std::vec::Vec<SurveyAnswer>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_id: ::std::option::Option<::std::string::String>,
@@ -5091,6 +5687,10 @@ pub mod types {
         pub survey_instance_id: ::std::string::String,
         ///`nps`, `csat`, `custom`, ... (not exhaustive).
         pub survey_type: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SurveySubmission {
         pub fn builder() -> builder::SurveySubmission {
@@ -5106,6 +5706,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SurveySubmissionListResponse {
         pub fn builder() -> builder::SurveySubmissionListResponse {
@@ -5126,6 +5730,10 @@ pub mod types {
         pub object_type: ::std::string::String,
         ///The tag's text.
         pub value: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Tag {
         pub fn builder() -> builder::Tag {
@@ -5141,6 +5749,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TagListResponse {
         pub fn builder() -> builder::TagListResponse {
@@ -5155,6 +5767,10 @@ pub mod types {
         pub data: Tag,
         ///The request ID, for Pylon support.
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TagResponse {
         pub fn builder() -> builder::TagResponse {
@@ -5266,6 +5882,10 @@ pub mod types {
         pub subtask_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub title: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Task {
         pub fn builder() -> builder::Task {
@@ -5290,6 +5910,10 @@ pub mod types {
         >,
         pub task_id: ::std::string::String,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TaskComment {
         pub fn builder() -> builder::TaskComment {
@@ -5303,6 +5927,10 @@ pub mod types {
     pub struct TaskCommentListResponse {
         pub data: ::std::vec::Vec<TaskComment>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TaskCommentListResponse {
         pub fn builder() -> builder::TaskCommentListResponse {
@@ -5316,6 +5944,10 @@ pub mod types {
     pub struct TaskCommentResponse {
         pub data: TaskComment,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TaskCommentResponse {
         pub fn builder() -> builder::TaskCommentResponse {
@@ -5331,6 +5963,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TaskListResponse {
         pub fn builder() -> builder::TaskListResponse {
@@ -5344,6 +5980,10 @@ pub mod types {
     pub struct TaskResponse {
         pub data: Task,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TaskResponse {
         pub fn builder() -> builder::TaskResponse {
@@ -5361,6 +6001,10 @@ pub mod types {
         pub label: ::std::string::String,
         ///The value of a task's `status`.
         pub slug: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TaskStatusDetails {
         pub fn builder() -> builder::TaskStatusDetails {
@@ -5376,6 +6020,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TaskStatusListResponse {
         pub fn builder() -> builder::TaskStatusListResponse {
@@ -5395,6 +6043,10 @@ pub mod types {
         pub schedule: ::std::option::Option<TeamSchedule>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub users: ::std::option::Option<::std::vec::Vec<MiniUser>>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Team {
         pub fn builder() -> builder::Team {
@@ -5412,6 +6064,10 @@ pub mod types {
         pub override_existing_assignee: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub team_schedule_id: ::std::option::Option<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TeamAssignmentConfiguration {
         pub fn builder() -> builder::TeamAssignmentConfiguration {
@@ -5443,6 +6099,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TeamListResponse {
         pub fn builder() -> builder::TeamListResponse {
@@ -5456,6 +6116,10 @@ pub mod types {
     pub struct TeamResponse {
         pub data: Team,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TeamResponse {
         pub fn builder() -> builder::TeamResponse {
@@ -5471,6 +6135,10 @@ pub mod types {
         pub blocks: ::std::option::Option<::std::vec::Vec<TeamScheduleBlock>>,
         pub id: ::std::string::String,
         pub timezone: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TeamSchedule {
         pub fn builder() -> builder::TeamSchedule {
@@ -5496,6 +6164,10 @@ pub mod types {
         pub user_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub week_offset: ::std::option::Option<i64>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TeamScheduleBlock {
         pub fn builder() -> builder::TeamScheduleBlock {
@@ -5550,6 +6222,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resolution: ::std::option::Option<SlaTimes>,
         pub team_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TeamSla {
         pub fn builder() -> builder::TeamSla {
@@ -5570,6 +6246,10 @@ pub mod types {
         pub slug: ::std::string::String,
         ///Where customers fill the form in.
         pub url: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketForm {
         pub fn builder() -> builder::TicketForm {
@@ -5586,6 +6266,10 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
         pub visible: bool,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketFormAffectedField {
         pub fn builder() -> builder::TicketFormAffectedField {
@@ -5610,6 +6294,10 @@ pub mod types {
         pub visibility_conditions: ::std::option::Option<
             ::std::vec::Vec<TicketFormVisibilityCondition>,
         >,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketFormField {
         pub fn builder() -> builder::TicketFormField {
@@ -5641,6 +6329,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketFormListResponse {
         pub fn builder() -> builder::TicketFormListResponse {
@@ -5654,6 +6346,10 @@ pub mod types {
     pub struct TicketFormResponse {
         pub data: TicketForm,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketFormResponse {
         pub fn builder() -> builder::TicketFormResponse {
@@ -5675,6 +6371,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filter_unsupported: ::std::option::Option<bool>,
         pub id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TicketFormVisibilityCondition {
         pub fn builder() -> builder::TicketFormVisibilityCondition {
@@ -5688,6 +6388,7 @@ pub mod types {
     pub struct TrainingData {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub documents: ::std::vec::Vec<TrainingDataDocument>,
         pub exclude_from_kb_search: bool,
         pub id: ::std::string::String,
@@ -5699,6 +6400,10 @@ pub mod types {
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///`everyone`, `user_only`, `ai_agent_only`, ... (not exhaustive).
         pub visibility: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TrainingData {
         pub fn builder() -> builder::TrainingData {
@@ -5720,6 +6425,10 @@ pub mod types {
         pub id: ::std::string::String,
         ///Where Pylon stores the file.
         pub s3_key: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TrainingDataDocument {
         pub fn builder() -> builder::TrainingDataDocument {
@@ -5733,6 +6442,10 @@ pub mod types {
     pub struct TrainingDataListResponse {
         pub data: ::std::vec::Vec<TrainingData>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TrainingDataListResponse {
         pub fn builder() -> builder::TrainingDataListResponse {
@@ -5746,6 +6459,10 @@ pub mod types {
     pub struct TrainingDataResponse {
         pub data: TrainingData,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TrainingDataResponse {
         pub fn builder() -> builder::TrainingDataResponse {
@@ -5764,6 +6481,10 @@ pub mod types {
         pub pages_scraped: i64,
         pub status: ::std::string::String,
         pub total_pages: i64,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TrainingDataScrapeStatus {
         pub fn builder() -> builder::TrainingDataScrapeStatus {
@@ -5915,6 +6636,10 @@ pub mod types {
     pub struct UpdateAccountsResponse {
         pub request_id: ::std::string::String,
         pub success: bool,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateAccountsResponse {
         pub fn builder() -> builder::UpdateAccountsResponse {
@@ -6098,7 +6823,12 @@ pub mod types {
         pub request_id: ::std::string::String,
         pub success: bool,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::decode::null_as_default")]
         pub updated_ids: ::std::vec::Vec<::std::string::String>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateCustomObjectsResponse {
         pub fn builder() -> builder::UpdateCustomObjectsResponse {
@@ -6493,6 +7223,10 @@ pub mod types {
         pub roles: ::std::option::Option<::std::vec::Vec<MiniRole>>,
         ///`active`, `away` or `out_of_office` (not exhaustive).
         pub status: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl User {
         pub fn builder() -> builder::User {
@@ -6508,6 +7242,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserListResponse {
         pub fn builder() -> builder::UserListResponse {
@@ -6521,6 +7259,10 @@ pub mod types {
     pub struct UserResponse {
         pub data: User,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserResponse {
         pub fn builder() -> builder::UserResponse {
@@ -6535,6 +7277,10 @@ pub mod types {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
         pub slug: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserRole {
         pub fn builder() -> builder::UserRole {
@@ -6550,6 +7296,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<Pagination>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserRoleListResponse {
         pub fn builder() -> builder::UserRoleListResponse {
@@ -6628,6 +7378,10 @@ pub mod types {
         pub type_: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Visibility {
         pub fn builder() -> builder::Visibility {
@@ -6728,6 +7482,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recordings: ::std::option::Option<::std::vec::Vec<VoiceCallRecording>>,
         pub to_phone_number: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl VoiceCall {
         pub fn builder() -> builder::VoiceCall {
@@ -6741,6 +7499,10 @@ pub mod types {
     pub struct VoiceCallListResponse {
         pub data: ::std::vec::Vec<VoiceCall>,
         pub request_id: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl VoiceCallListResponse {
         pub fn builder() -> builder::VoiceCallListResponse {
@@ -6759,6 +7521,10 @@ pub mod types {
         pub transcript_segments: ::std::option::Option<
             ::std::vec::Vec<VoiceCallTranscriptSegment>,
         >,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl VoiceCallRecording {
         pub fn builder() -> builder::VoiceCallRecording {
@@ -6772,6 +7538,10 @@ pub mod types {
     pub struct VoiceCallTranscriptSegment {
         pub speaker: ::std::string::String,
         pub text: ::std::string::String,
+        /// The fields Pylon sent that this version of the SDK does not
+        /// model, by name, as sent; serializing the value writes them back.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl VoiceCallTranscriptSegment {
         pub fn builder() -> builder::VoiceCallTranscriptSegment {
@@ -7179,6 +7949,7 @@ pub mod types {
                     tags: value.tags?,
                     type_: value.type_?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -7420,6 +8191,7 @@ pub mod types {
                     link_text: value.link_text?,
                     updated_at: value.updated_at?,
                     user_id: value.user_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -7512,6 +8284,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -7579,6 +8352,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -7712,6 +8486,7 @@ pub mod types {
                     expires_at: value.expires_at?,
                     id: value.id?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -7778,6 +8553,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -7862,6 +8638,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -8033,6 +8810,7 @@ pub mod types {
                     id: value.id?,
                     title: value.title?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -8122,6 +8900,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -8189,6 +8968,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -8356,6 +9136,7 @@ pub mod types {
                     related_object_id: value.related_object_id?,
                     relationship_type: value.relationship_type?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -8426,6 +9207,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -8492,6 +9274,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -8554,6 +9337,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -8600,6 +9384,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -8685,6 +9470,7 @@ pub mod types {
                     business_hours_active_time_seconds: value
                         .business_hours_active_time_seconds?,
                     user_id: value.user_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -8777,6 +9563,7 @@ pub mod types {
                     id: value.id?,
                     label: value.label?,
                     slug: value.slug?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -8862,6 +9649,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -8928,6 +9716,7 @@ pub mod types {
                 Ok(Self {
                     contact: value.contact?,
                     user: value.user?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -9130,6 +9919,7 @@ pub mod types {
                     request_id: value.request_id?,
                     response_html: value.response_html?,
                     response_valid: value.response_valid?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -9468,6 +10258,7 @@ pub mod types {
                     title: value.title?,
                     url: value.url?,
                     visibility_config: value.visibility_config?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -9589,6 +10380,7 @@ pub mod types {
                     reviewed_at: value.reviewed_at?,
                     reviewed_by_user_id: value.reviewed_by_user_id?,
                     status: value.status?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -9759,6 +10551,7 @@ pub mod types {
                     submitted_at: value.submitted_at?,
                     submitter: value.submitter?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -9848,6 +10641,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -9933,6 +10727,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -9995,6 +10790,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -10085,6 +10881,7 @@ pub mod types {
                     approval_status: value.approval_status?,
                     article_id: value.article_id?,
                     article_version_id: value.article_version_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -10148,6 +10945,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -10340,6 +11138,7 @@ pub mod types {
                     allowed_agent_ids: value.allowed_agent_ids?,
                     customer_visibility_condition: value.customer_visibility_condition?,
                     visibility: value.visibility?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -10548,6 +11347,7 @@ pub mod types {
                     id: value.id?,
                     name: value.name?,
                     url: value.url?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -10611,6 +11411,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -10860,6 +11661,7 @@ pub mod types {
                     object_id: value.object_id?,
                     object_type: value.object_type?,
                     source: value.source?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -10953,6 +11755,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -11015,6 +11818,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -11087,6 +11891,7 @@ pub mod types {
                 Ok(Self {
                     skipped_issues: value.skipped_issues?,
                     succeeded_issue_ids: value.succeeded_issue_ids?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -11377,6 +12182,7 @@ pub mod types {
                     title: value.title?,
                     updated_at: value.updated_at?,
                     url: value.url?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -11473,6 +12279,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -11644,6 +12451,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -11799,6 +12607,7 @@ pub mod types {
                     is_primary: value.is_primary?,
                     mirror_to: value.mirror_to?,
                     source: value.source?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -11971,6 +12780,7 @@ pub mod types {
                     slug: value.slug?,
                     title: value.title?,
                     visibility_config: value.visibility_config?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -12042,6 +12852,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -12104,6 +12915,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -12193,6 +13005,7 @@ pub mod types {
                     ai_agent_access: value.ai_agent_access?,
                     allowed_agent_ids: value.allowed_agent_ids?,
                     visibility: value.visibility?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -12566,6 +13379,7 @@ pub mod types {
                     portal_role: value.portal_role?,
                     portal_role_id: value.portal_role_id?,
                     primary_phone_number: value.primary_phone_number?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -12721,6 +13535,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -12783,6 +13598,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -16774,6 +17590,7 @@ pub mod types {
                 Ok(Self {
                     id: value.id?,
                     source: value.source?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -16820,7 +17637,10 @@ pub mod types {
             fn try_from(
                 value: CrmSettings,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { details: value.details? })
+                Ok(Self {
+                    details: value.details?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::CrmSettings> for CrmSettings {
@@ -16878,6 +17698,7 @@ pub mod types {
                 Ok(Self {
                     comment: value.comment?,
                     score: value.score?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17147,6 +17968,7 @@ pub mod types {
                     source: value.source?,
                     type_: value.type_?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17244,6 +18066,7 @@ pub mod types {
                     slug: value.slug?,
                     value: value.value?,
                     values: value.values?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17330,6 +18153,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17416,6 +18240,7 @@ pub mod types {
                     ai_description: value.ai_description?,
                     label: value.label?,
                     slug: value.slug?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17479,6 +18304,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17545,6 +18371,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17857,6 +18684,7 @@ pub mod types {
                     relations: value.relations?,
                     type_: value.type_?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18011,6 +18839,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18078,6 +18907,7 @@ pub mod types {
                 Ok(Self {
                     object_id: value.object_id?,
                     object_type: value.object_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18140,6 +18970,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18289,6 +19120,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18354,6 +19186,7 @@ pub mod types {
                 Ok(Self {
                     deleted_count: value.deleted_count?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18717,6 +19550,7 @@ pub mod types {
                     status: value.status?,
                     updated_at: value.updated_at?,
                     user_id: value.user_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18781,6 +19615,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18839,6 +19674,7 @@ pub mod types {
                 Ok(Self {
                     email: value.email?,
                     time: value.time?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19005,6 +19841,7 @@ pub mod types {
                     opens: value.opens?,
                     sender_authentication_status: value.sender_authentication_status?,
                     to_emails: value.to_emails?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19119,6 +19956,7 @@ pub mod types {
                     email: value.email?,
                     id: value.id?,
                     reason: value.reason?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19205,6 +20043,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19373,6 +20212,7 @@ pub mod types {
                 Ok(Self {
                     external_id: value.external_id?,
                     label: value.label?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19470,6 +20310,7 @@ pub mod types {
                     link: value.link?,
                     reference: value.reference?,
                     source: value.source?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19548,6 +20389,7 @@ pub mod types {
                     external_id: value.external_id?,
                     link: value.link?,
                     source: value.source?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19784,6 +20626,7 @@ pub mod types {
                     request_status: value.request_status?,
                     title: value.title?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19945,6 +20788,7 @@ pub mod types {
                     source_id: value.source_id?,
                     source_type: value.source_type?,
                     summary: value.summary?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20016,6 +20860,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20079,6 +20924,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20147,6 +20993,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20382,6 +21229,7 @@ pub mod types {
                     request_status: value.request_status?,
                     title: value.title?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20637,6 +21485,7 @@ pub mod types {
                     subfilters: value.subfilters?,
                     value: value.value?,
                     values: value.values?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20780,6 +21629,7 @@ pub mod types {
                 Ok(Self {
                     id: value.id?,
                     type_: value.type_?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20845,6 +21695,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20901,6 +21752,7 @@ pub mod types {
                 Ok(Self {
                     id: value.id?,
                     source: value.source?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -21845,6 +22697,7 @@ pub mod types {
                     type_: value.type_?,
                     updated_at: value.updated_at?,
                     workspace_email: value.workspace_email?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -21942,7 +22795,10 @@ pub mod types {
             fn try_from(
                 value: IssueChatWidgetInfo,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { page_url: value.page_url? })
+                Ok(Self {
+                    page_url: value.page_url?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::IssueChatWidgetInfo> for IssueChatWidgetInfo {
@@ -22023,6 +22879,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22085,6 +22942,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22195,6 +23053,7 @@ pub mod types {
                     is_default_status: value.is_default_status?,
                     label: value.label?,
                     slug: value.slug?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22281,6 +23140,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22497,6 +23357,7 @@ pub mod types {
                     survey_id: value.survey_id?,
                     survey_instance_id: value.survey_instance_id?,
                     survey_type: value.survey_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22606,6 +23467,7 @@ pub mod types {
                     issue_id: value.issue_id?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22737,6 +23599,7 @@ pub mod types {
                     name: value.name?,
                     source: value.source?,
                     thread_id: value.thread_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22806,6 +23669,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22869,6 +23733,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -23004,6 +23869,7 @@ pub mod types {
                     slug: value.slug?,
                     supported_languages: value.supported_languages?,
                     title: value.title?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -23091,6 +23957,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -23155,6 +24022,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -23273,6 +24141,7 @@ pub mod types {
                     id: value.id?,
                     knowledge_base_id: value.knowledge_base_id?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -23377,6 +24246,7 @@ pub mod types {
                     content: value.content?,
                     has_unpublished_changes: value.has_unpublished_changes?,
                     published_content: value.published_content?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -23508,6 +24378,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -23969,6 +24840,7 @@ pub mod types {
                     text_type: value.text_type?,
                     updated_at: value.updated_at?,
                     visibility: value.visibility?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -24019,7 +24891,10 @@ pub mod types {
             fn try_from(
                 value: MacroAction,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { type_: value.type_? })
+                Ok(Self {
+                    type_: value.type_?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::MacroAction> for MacroAction {
@@ -24108,6 +24983,7 @@ pub mod types {
                     id: value.id?,
                     title: value.title?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -24175,6 +25051,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -24240,6 +25117,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -24301,6 +25179,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -24409,6 +25288,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -24465,6 +25345,7 @@ pub mod types {
                 Ok(Self {
                     email: value.email?,
                     id: value.id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -24908,6 +25789,7 @@ pub mod types {
                     source: value.source?,
                     thread_id: value.thread_id?,
                     timestamp: value.timestamp?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25013,6 +25895,7 @@ pub mod types {
                     contact: value.contact?,
                     name: value.name?,
                     user: value.user?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25098,6 +25981,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25160,6 +26044,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25308,6 +26193,7 @@ pub mod types {
                     name: value.name?,
                     project: value.project?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25396,6 +26282,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25459,6 +26346,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25520,6 +26408,7 @@ pub mod types {
                 Ok(Self {
                     external_ids: value.external_ids?,
                     id: value.id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25579,6 +26468,7 @@ pub mod types {
                 Ok(Self {
                     email: value.email?,
                     id: value.id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25650,6 +26540,7 @@ pub mod types {
                     id: value.id?,
                     number: value.number?,
                     title: value.title?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25690,7 +26581,10 @@ pub mod types {
             fn try_from(
                 value: MiniMilestone,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
+                Ok(Self {
+                    id: value.id?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::MiniMilestone> for MiniMilestone {
@@ -25726,7 +26620,10 @@ pub mod types {
             fn try_from(
                 value: MiniProject,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
+                Ok(Self {
+                    id: value.id?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::MiniProject> for MiniProject {
@@ -25763,7 +26660,10 @@ pub mod types {
             fn try_from(
                 value: MiniProjectTemplate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
+                Ok(Self {
+                    id: value.id?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::MiniProjectTemplate> for MiniProjectTemplate {
@@ -25831,6 +26731,7 @@ pub mod types {
                     id: value.id?,
                     name: value.name?,
                     slug: value.slug?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25871,7 +26772,10 @@ pub mod types {
             fn try_from(
                 value: MiniTeam,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
+                Ok(Self {
+                    id: value.id?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::MiniTeam> for MiniTeam {
@@ -25927,6 +26831,7 @@ pub mod types {
                 Ok(Self {
                     email: value.email?,
                     id: value.id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25991,6 +26896,7 @@ pub mod types {
                 Ok(Self {
                     channel_id: value.channel_id?,
                     source: value.source?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -26152,6 +27058,7 @@ pub mod types {
                     duration_display_format: value.duration_display_format?,
                     duration_input_unit: value.duration_input_unit?,
                     format: value.format?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -26226,6 +27133,7 @@ pub mod types {
                     id: value.id?,
                     name: value.name?,
                     user: value.user?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -26285,6 +27193,7 @@ pub mod types {
                 Ok(Self {
                     cursor: value.cursor?,
                     has_next_page: value.has_next_page?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -26344,6 +27253,7 @@ pub mod types {
                 Ok(Self {
                     id: value.id?,
                     issue_id: value.issue_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -26406,6 +27316,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -26731,6 +27642,7 @@ pub mod types {
                     start_date: value.start_date?,
                     status: value.status?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -26828,6 +27740,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -26890,6 +27803,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -27408,6 +28322,7 @@ pub mod types {
                     language: value.language?,
                     object_id: value.object_id?,
                     object_type: value.object_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -27474,6 +28389,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -27896,7 +28812,10 @@ pub mod types {
             fn try_from(
                 value: SelectMetadata,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { options: value.options? })
+                Ok(Self {
+                    options: value.options?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::SelectMetadata> for SelectMetadata {
@@ -28017,6 +28936,7 @@ pub mod types {
                 Ok(Self {
                     issue_id: value.issue_id?,
                     reason: value.reason?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -28123,6 +29043,7 @@ pub mod types {
                     business_hours_seconds: value.business_hours_seconds?,
                     seconds: value.seconds?,
                     time: value.time?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -28207,6 +29128,7 @@ pub mod types {
                     channel_id: value.channel_id?,
                     message_ts: value.message_ts?,
                     workspace_id: value.workspace_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -28423,7 +29345,10 @@ pub mod types {
             fn try_from(
                 value: SuccessData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { success: value.success? })
+                Ok(Self {
+                    success: value.success?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::SuccessData> for SuccessData {
@@ -28482,6 +29407,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -28523,7 +29449,10 @@ pub mod types {
             fn try_from(
                 value: SuccessFlag,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { success: value.success? })
+                Ok(Self {
+                    success: value.success?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::SuccessFlag> for SuccessFlag {
@@ -28581,6 +29510,7 @@ pub mod types {
                 Ok(Self {
                     request_id: value.request_id?,
                     success: value.success?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -28670,6 +29600,7 @@ pub mod types {
                     name: value.name?,
                     type_: value.type_?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -28768,6 +29699,7 @@ pub mod types {
                     question_id: value.question_id?,
                     question_type: value.question_type?,
                     value: value.value?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -28834,6 +29766,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -28895,6 +29828,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -28992,6 +29926,7 @@ pub mod types {
                     question_id: value.question_id?,
                     question_type: value.question_type?,
                     value: value.value?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -29205,6 +30140,7 @@ pub mod types {
                     survey_id: value.survey_id?,
                     survey_instance_id: value.survey_instance_id?,
                     survey_type: value.survey_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -29296,6 +30232,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -29390,6 +30327,7 @@ pub mod types {
                     id: value.id?,
                     object_type: value.object_type?,
                     value: value.value?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -29474,6 +30412,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -29536,6 +30475,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -29904,6 +30844,7 @@ pub mod types {
                     subtask_ids: value.subtask_ids?,
                     title: value.title?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30085,6 +31026,7 @@ pub mod types {
                     last_edited_at: value.last_edited_at?,
                     task_id: value.task_id?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30156,6 +31098,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30219,6 +31162,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30301,6 +31245,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30363,6 +31308,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30473,6 +31419,7 @@ pub mod types {
                     is_default_status: value.is_default_status?,
                     label: value.label?,
                     slug: value.slug?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30559,6 +31506,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30677,6 +31625,7 @@ pub mod types {
                     name: value.name?,
                     schedule: value.schedule?,
                     users: value.users?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30795,6 +31744,7 @@ pub mod types {
                     only_assign_if_user_active: value.only_assign_if_user_active?,
                     override_existing_assignee: value.override_existing_assignee?,
                     team_schedule_id: value.team_schedule_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30973,6 +31923,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31035,6 +31986,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31114,6 +32066,7 @@ pub mod types {
                     blocks: value.blocks?,
                     id: value.id?,
                     timezone: value.timezone?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31271,6 +32224,7 @@ pub mod types {
                     team_id: value.team_id?,
                     user_id: value.user_id?,
                     week_offset: value.week_offset?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31606,6 +32560,7 @@ pub mod types {
                     first_response: value.first_response?,
                     resolution: value.resolution?,
                     team_id: value.team_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31751,6 +32706,7 @@ pub mod types {
                     name: value.name?,
                     slug: value.slug?,
                     url: value.url?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31845,6 +32801,7 @@ pub mod types {
                     slug: value.slug?,
                     type_: value.type_?,
                     visible: value.visible?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31999,6 +32956,7 @@ pub mod types {
                     slug: value.slug?,
                     type_: value.type_?,
                     visibility_conditions: value.visibility_conditions?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32168,6 +33126,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32231,6 +33190,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32337,6 +33297,7 @@ pub mod types {
                     filter: value.filter?,
                     filter_unsupported: value.filter_unsupported?,
                     id: value.id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32522,6 +33483,7 @@ pub mod types {
                     type_: value.type_?,
                     updated_at: value.updated_at?,
                     visibility: value.visibility?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32655,6 +33617,7 @@ pub mod types {
                     file_type: value.file_type?,
                     id: value.id?,
                     s3_key: value.s3_key?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32724,6 +33687,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32787,6 +33751,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32885,6 +33850,7 @@ pub mod types {
                     pages_scraped: value.pages_scraped?,
                     status: value.status?,
                     total_pages: value.total_pages?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -33454,6 +34420,7 @@ pub mod types {
                 Ok(Self {
                     request_id: value.request_id?,
                     success: value.success?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -34503,6 +35470,7 @@ pub mod types {
                     request_id: value.request_id?,
                     success: value.success?,
                     updated_ids: value.updated_ids?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -36781,6 +37749,7 @@ pub mod types {
                     role_ids: value.role_ids?,
                     roles: value.roles?,
                     status: value.status?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -36872,6 +37841,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -36934,6 +37904,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -37005,6 +37976,7 @@ pub mod types {
                     id: value.id?,
                     name: value.name?,
                     slug: value.slug?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -37089,6 +38061,7 @@ pub mod types {
                     data: value.data?,
                     pagination: value.pagination?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -37173,6 +38146,7 @@ pub mod types {
                     team_ids: value.team_ids?,
                     type_: value.type_?,
                     user_ids: value.user_ids?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -37395,6 +38369,7 @@ pub mod types {
                     id: value.id?,
                     recordings: value.recordings?,
                     to_phone_number: value.to_phone_number?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -37464,6 +38439,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     request_id: value.request_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -37550,6 +38526,7 @@ pub mod types {
                     download_url: value.download_url?,
                     id: value.id?,
                     transcript_segments: value.transcript_segments?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -37610,6 +38587,7 @@ pub mod types {
                 Ok(Self {
                     speaker: value.speaker?,
                     text: value.text?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }

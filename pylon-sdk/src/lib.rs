@@ -87,6 +87,7 @@ compile_error!(
 
 mod client;
 mod custom_fields;
+mod decode;
 mod error;
 pub mod filter;
 pub mod operations;
@@ -129,7 +130,7 @@ pub use error::{ApiError, Error, Result, TransportError};
 pub use generated::{Client as Operations, builder, types};
 pub use pagination::{Checkpoint, Paginate, Paginator};
 pub use rate_limit::RateLimits;
-pub use response::Response;
+pub use response::{AsSent, Response};
 pub use retry::RetryPolicy;
 pub use tags::TagsExt;
 pub use upload::{TrainingDataUpload, Upload, UploadsExt};

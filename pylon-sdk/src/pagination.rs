@@ -269,7 +269,11 @@ where
             )
             .await
             .map_err(|source| match source {
-                Error::InvalidRequest(_) => source,
+                // Refused before sending, and nothing fetched yet: there is
+                // nothing to resume.
+                Error::InvalidRequest(_) if state.cursor.is_none() && state.items_yielded == 0 => {
+                    source
+                }
                 source => Error::Interrupted {
                     checkpoint: Box::new(Checkpoint {
                         cursor: state.cursor.clone(),
@@ -490,7 +494,10 @@ pub trait Paginate {
 /// A paginator over a `GET` list that takes `cursor` and `limit` query
 /// parameters; `$call` builds the request from `client`.
 macro_rules! query_paginator {
-    ($self:ident, [$($capture:ident),*], |$client:ident| $call:expr) => {{
+    ($self:ident, [$($capture:ident),*], |$client:ident| $call:expr) => {
+        query_paginator!($self, [$($capture),*], |$client| $call, crate::Response::into_inner)
+    };
+    ($self:ident, [$($capture:ident),*], |$client:ident| $call:expr, $finish:expr) => {{
         let owned = $self.clone();
         Paginator::new(move |cursor: Option<String>, limit: Option<i64>| {
             let $client = owned.clone();
@@ -503,7 +510,7 @@ macro_rules! query_paginator {
                 if let Some(limit) = limit {
                     builder = builder.limit(limit);
                 }
-                builder.send().await.map(crate::Response::into_inner)
+                builder.send().await.map($finish)
             }
         })
     }};
@@ -711,5 +718,24 @@ impl Paginate for Client {
 
     fn paginate_list_email_suppressions(&self) -> Paginator<types::EmailSuppressionListResponse> {
         query_paginator!(self, [], |client| client.list_email_suppressions())
+    }
+}
+
+impl Client {
+    /// `GET /issues` within one window, each issue with its JSON as sent.
+    pub(crate) fn list_issues_as_sent(
+        &self,
+        window: IssueWindow,
+    ) -> Paginator<crate::Response<types::IssueListResponse>> {
+        query_paginator!(
+            self,
+            [],
+            |client| client
+                .list_issues()
+                .start_time(window.start)
+                .end_time(window.end),
+            std::convert::identity
+        )
+        .with_max_page_size(MAX_ISSUE_PAGE_SIZE)
     }
 }

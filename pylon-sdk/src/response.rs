@@ -4,6 +4,8 @@ use std::ops::{Deref, DerefMut};
 
 use reqwest::header::HeaderMap;
 
+use crate::transport::RawResponse;
+
 /// What an operation's `send()` returns on success: the decoded body, which
 /// it dereferences to, plus the status and headers.
 ///
@@ -19,15 +21,33 @@ pub struct Response<T> {
     body: T,
     status: u16,
     headers: HeaderMap,
+    json: Vec<u8>,
 }
 
 impl<T> Response<T> {
-    pub(crate) fn new(body: T, status: u16, headers: HeaderMap) -> Self {
+    pub(crate) fn new(body: T, answer: RawResponse) -> Self {
         Response {
             body,
-            status,
-            headers,
+            status: answer.status,
+            headers: answer.headers,
+            json: answer.body,
         }
+    }
+
+    /// The body exactly as Pylon sent it, fields this version does not
+    /// model included (the decoded body keeps those in each object's
+    /// `extra` map too).
+    ///
+    /// ```no_run
+    /// # async fn run(client: pylon_sdk::Client) -> pylon_sdk::Result<()> {
+    /// let tag = client.get_tag().id("tag_1").send().await?;
+    /// let as_sent: serde_json::Value = serde_json::from_str(tag.json()).unwrap();
+    /// println!("{}", as_sent["data"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn json(&self) -> &str {
+        // A body that decoded is JSON, and so UTF-8.
+        std::str::from_utf8(&self.json).unwrap_or_default()
     }
 
     /// The decoded body.
@@ -65,5 +85,115 @@ impl<T> Deref for Response<T> {
 impl<T> DerefMut for Response<T> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.body
+    }
+}
+
+/// An item of a list as Pylon sent it, beside its decoded value, which it
+/// dereferences to. Serializing it writes the JSON exactly as sent, so a
+/// copy (an export, a mirror) keeps every field and every byte of every
+/// value, whatever this version models.
+///
+/// ```
+/// use pylon_sdk::AsSent;
+/// use pylon_sdk::types::Tag;
+///
+/// let sent = r#"{"id":"tag_1","value":"vip","object_type":"account","archived_at":1.50}"#;
+/// let tag: AsSent<Tag> = AsSent::from_json(sent.into()).unwrap();
+/// assert_eq!(tag.value, "vip");
+/// assert_eq!(tag.extra["archived_at"], 1.5);
+/// assert_eq!(tag.json(), sent);
+/// assert_eq!(serde_json::to_string(&tag).unwrap(), sent);
+/// ```
+#[derive(Debug, Clone)]
+pub struct AsSent<T> {
+    value: T,
+    json: Box<serde_json::value::RawValue>,
+}
+
+impl<T: serde::de::DeserializeOwned> AsSent<T> {
+    /// Decodes one item's JSON, keeping the JSON.
+    ///
+    /// # Errors
+    /// The JSON is not valid, or not a `T`.
+    pub fn from_json(json: String) -> serde_json::Result<Self> {
+        let json = serde_json::value::RawValue::from_string(json)?;
+        let value = serde_json::from_str(json.get())?;
+        Ok(AsSent { value, json })
+    }
+}
+
+impl<T> AsSent<T> {
+    /// The item's JSON exactly as Pylon sent it.
+    pub fn json(&self) -> &str {
+        self.json.get()
+    }
+
+    /// The decoded value.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl<T> Deref for AsSent<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> serde::Serialize for AsSent<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(serializer)
+    }
+}
+
+/// A page whose items keep their JSON: the page's `data` list as sent.
+impl<R> crate::pagination::Page for Response<R>
+where
+    R: crate::pagination::Page,
+    R::Item: serde::Serialize,
+{
+    type Item = AsSent<R::Item>;
+
+    fn next_cursor(&self) -> Option<&str> {
+        self.body.next_cursor()
+    }
+
+    fn item_count(&self) -> usize {
+        self.body.item_count()
+    }
+
+    fn into_items(self) -> Vec<AsSent<R::Item>> {
+        #[derive(serde::Deserialize)]
+        struct Data<'a> {
+            #[serde(borrow)]
+            data: Vec<&'a serde_json::value::RawValue>,
+        }
+        let sent = serde_json::from_slice::<Data<'_>>(&self.json)
+            .map(|page| page.data)
+            .unwrap_or_default();
+        let items = self.body.into_items();
+        if sent.len() == items.len() {
+            items
+                .into_iter()
+                .zip(sent)
+                .map(|(value, json)| AsSent {
+                    value,
+                    json: json.to_owned(),
+                })
+                .collect()
+        } else {
+            // Not reached for a body that decoded (the same bytes hold the
+            // same list); the decoded values, with their `extra` fields,
+            // are then the best copy there is.
+            items
+                .into_iter()
+                .filter_map(|value| {
+                    let json = serde_json::value::to_raw_value(&value).ok()?;
+                    Some(AsSent { value, json })
+                })
+                .collect()
+        }
     }
 }

@@ -224,6 +224,8 @@ enum Outcome {
     },
     /// A success body over the size limit: the same again would fail again.
     TooLarge,
+    /// The request could not be sent at all; nothing left the client.
+    Unsendable,
 }
 
 #[derive(Debug, PartialEq)]
@@ -288,6 +290,10 @@ fn random_fraction() -> f64 {
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// The longest URI the HTTP stack sends; a longer one fails before any
+/// connection is made.
+const MAX_URI_LEN: usize = u16::MAX as usize - 1;
+
 /// `now + wait`, saturating instead of overflowing the clock.
 pub(crate) fn later(now: Instant, wait: Duration) -> Instant {
     now.checked_add(wait.min(MAX_DURATION))
@@ -307,6 +313,13 @@ pub(crate) async fn send_with_retries(
     operation: &'static str,
     rebuild: &(dyn Fn() -> Result<reqwest::Request> + Send + Sync),
 ) -> Result<RawResponse> {
+    if first.url().as_str().len() > MAX_URI_LEN {
+        return Err(Error::InvalidRequest(format!(
+            "{operation}: the URL is {} bytes long, more than HTTP allows ({MAX_URI_LEN}); \
+             a path parameter, query value or cursor is too long",
+            first.url().as_str().len()
+        )));
+    }
     let policy = state.retry_policy();
     let idempotent = is_idempotent(first.method(), operation);
     let deadline = later(Instant::now(), policy.deadline);
@@ -348,6 +361,7 @@ pub(crate) async fn send_with_retries(
         let outcome = match &result {
             Ok(answer) => Outcome::Status(answer.status),
             Err(AttemptError::TooLarge) => Outcome::TooLarge,
+            Err(AttemptError::Unsendable(_)) => Outcome::Unsendable,
             Err(AttemptError::Transport(e)) => match e.kind() {
                 crate::error::TransportKind::Connect => Outcome::NotSent,
                 kind => Outcome::Interrupted {
@@ -367,6 +381,9 @@ pub(crate) async fn send_with_retries(
                 operation,
                 limit: state.max_response_bytes,
             },
+            AttemptError::Unsendable(reason) => {
+                Error::InvalidRequest(format!("{operation}: the request cannot be sent: {reason}"))
+            }
             AttemptError::Transport(source) => Error::Transport {
                 operation,
                 outcome_unknown: !idempotent && !source.is_connect(),

@@ -37,6 +37,9 @@ pub(crate) enum AttemptError {
     Transport(TransportError),
     /// The success body passed the size limit; reading stopped there.
     TooLarge,
+    /// The request cannot be sent at all (e.g. a URI longer than HTTP
+    /// allows); nothing left the client.
+    Unsendable(String),
 }
 
 /// Sends a generated operation's request, built by `build_request` for the
@@ -73,20 +76,26 @@ pub(crate) fn decode<T: DeserializeOwned>(
     idempotent: bool,
 ) -> Result<Response<T>> {
     match answer.status {
-        200..=299 => match serde_json::from_slice(&answer.body) {
-            Ok(body) => Ok(Response::new(body, answer.status, answer.headers)),
-            Err(e) => Err(Error::decode(operation, &answer.body, e)),
-        },
+        200..=299 => {
+            let body = crate::decode::body(&crate::decode::Answer {
+                operation,
+                status: answer.status,
+                headers: &answer.headers,
+                body: &answer.body,
+            })?;
+            Ok(Response::new(body, answer))
+        }
         400..=599 => Err(Error::Api(Box::new(api_error(
             operation, &answer, idempotent,
         )))),
-        status => Err(Error::UnexpectedResponse(format!(
-            "{operation}: status {status}{}",
-            match answer.headers.get("location").and_then(|l| l.to_str().ok()) {
-                Some(location) => format!(" (location {location})"),
-                None => String::new(),
-            }
-        ))),
+        status => Err(Error::UnexpectedStatus {
+            operation,
+            status,
+            location: answer
+                .headers
+                .get("location")
+                .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned()),
+        }),
     }
 }
 
@@ -173,6 +182,9 @@ pub(crate) async fn attempt(
 }
 
 fn transport_error(e: reqwest::Error) -> AttemptError {
+    if e.is_builder() {
+        return AttemptError::Unsendable(format!("{e}"));
+    }
     let kind = if e.is_timeout() {
         TransportKind::Timeout
     } else if e.is_connect() {
@@ -231,15 +243,30 @@ mod tests {
     }
 
     #[test]
-    fn a_redirect_is_unexpected_and_names_its_location() {
-        let mut redirect = answer(302, "");
-        redirect
-            .headers
-            .insert("location", "/elsewhere".parse().unwrap());
-        let err = decode::<serde_json::Value>("get_tag", redirect, true).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unexpected response from Pylon: get_tag: status 302 (location /elsewhere)"
-        );
+    fn a_redirect_keeps_its_status_and_names_its_location() {
+        for status in [301, 302, 303, 307, 308] {
+            let mut redirect = answer(status, "");
+            redirect
+                .headers
+                .insert("location", "/elsewhere".parse().unwrap());
+            let err = decode::<serde_json::Value>("get_tag", redirect, true).unwrap_err();
+            assert_eq!(err.status(), Some(status));
+            assert!(!err.is_retryable());
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "get_tag: Pylon answered {status}, a status this API does not use \
+                     (location /elsewhere)"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_success_where_a_body_was_documented_keeps_its_status() {
+        let err = decode::<serde_json::Value>("get_tag", answer(204, ""), true).unwrap_err();
+        assert_eq!(err.status(), Some(204));
+        assert!(matches!(err, Error::Decode { status: 204, .. }));
+        assert!(err.to_string().contains("the body was empty"), "{err}");
     }
 }

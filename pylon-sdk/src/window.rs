@@ -33,7 +33,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::pagination::{Checkpoint, DEFAULT_PATIENCE, ItemStream, Paginate};
+use crate::pagination::{Checkpoint, DEFAULT_PATIENCE, ItemStream};
+use crate::response::AsSent;
 use crate::types;
 
 /// The longest window the vendored spec allows; the current API accepts 365 days.
@@ -201,7 +202,10 @@ impl IssueExport {
     }
 
     /// Every issue created in the range, exactly once (deduplicated by ID
-    /// across window edges), windows in chronological order. If a window
+    /// across window edges), windows in chronological order, each with its
+    /// JSON exactly as Pylon sent it ([`AsSent`]: it dereferences to the
+    /// decoded issue, and serializes as sent, so a copy keeps the fields
+    /// this version does not model). If a window
     /// cannot be fetched within the patience, the stream ends with
     /// [`Error::Interrupted`], whose checkpoint
     /// [`resume_from`](IssueExport::resume_from) takes.
@@ -210,7 +214,7 @@ impl IssueExport {
     /// [`Error::InvalidRequest`], before any request, when the range ends at
     /// or before its start, the maximum window is not positive or the page
     /// size is outside 1..=20,000.
-    pub fn items(self) -> Result<ItemStream<types::Issue>> {
+    pub fn items(self) -> Result<ItemStream<AsSent<types::Issue>>> {
         Ok(self
             .windows()?
             .map_ok(|window| stream::iter(window.issues.into_iter().map(Ok)))
@@ -267,7 +271,7 @@ impl IssueExport {
         let per_window = stream::iter(windows)
             .map(move |window| {
                 let pages = client
-                    .paginate_list_issues(window)
+                    .list_issues_as_sent(window)
                     .page_size(page_size)
                     .patience(patience);
                 async move {
@@ -315,8 +319,8 @@ pub struct ExportedWindow {
     /// The window.
     pub window: IssueWindow,
     /// Its issues, less those the previous window already yielded, in the
-    /// server's order.
-    pub issues: Vec<types::Issue>,
+    /// server's order, each with its JSON as Pylon sent it.
+    pub issues: Vec<AsSent<types::Issue>>,
     /// Where to resume after this window: an export resumed from it yields
     /// exactly the issues of the windows that follow.
     pub checkpoint: Checkpoint,
@@ -334,7 +338,7 @@ struct Progress {
 
 impl Progress {
     /// A finished window's issues, less those the previous window yielded.
-    fn fresh(&mut self, issues: Vec<types::Issue>) -> Vec<types::Issue> {
+    fn fresh(&mut self, issues: Vec<AsSent<types::Issue>>) -> Vec<AsSent<types::Issue>> {
         let mut this_window = HashSet::with_capacity(issues.len());
         let fresh: Vec<_> = issues
             .into_iter()
@@ -366,7 +370,8 @@ impl Progress {
             Error::Interrupted { source, .. } => *source,
             other => other,
         };
-        if matches!(source, Error::InvalidRequest(_)) {
+        if matches!(source, Error::InvalidRequest(_)) && self.items_yielded == 0 {
+            // Refused before sending, and nothing exported: nothing to resume.
             return source;
         }
         Error::Interrupted {

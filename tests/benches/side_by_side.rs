@@ -137,7 +137,7 @@ async fn export_under_faults_over_seeds() {
             .concurrency(4)
             .items()
             .unwrap()
-            .map_ok(|issue| issue.id)
+            .map_ok(|issue| issue.into_inner().id)
             .try_collect()
             .await;
         let expected: std::collections::BTreeSet<_> =
@@ -390,7 +390,7 @@ async fn concurrent_export() {
             .concurrency(concurrency)
             .items()
             .unwrap()
-            .map_ok(|issue| issue.id)
+            .map_ok(|issue| issue.into_inner().id)
             .try_collect()
             .await
             .unwrap();

@@ -12,6 +12,7 @@ use serde_json::Value;
 pub mod fake;
 pub mod hostile;
 pub mod responses;
+pub mod unmodelled;
 
 /// The token every test client sends.
 pub const TOKEN: &str = "pylon_api_test_token";

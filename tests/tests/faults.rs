@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use futures::TryStreamExt;
-use pylon_sdk::{Client, Error, ExportIssues, RetryPolicy, types};
+use pylon_sdk::{AsSent, Client, Error, ExportIssues, RetryPolicy, types};
 use pylon_sdk_tests::TOKEN;
 use pylon_sdk_tests::fake::{FakeConfig, FakePylon, Fault};
 
@@ -60,7 +60,7 @@ async fn export_under_faults(concurrency: usize) {
     let fake = FakePylon::start(config.clone()).await;
     let client = patient_client(&fake.base_url());
     let (start, end) = config.issue_range;
-    let exported: Vec<types::Issue> = client
+    let exported: Vec<AsSent<types::Issue>> = client
         .export_issues(start, end)
         .page_size(50)
         .concurrency(concurrency)
@@ -69,7 +69,7 @@ async fn export_under_faults(concurrency: usize) {
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<String> = exported.into_iter().map(|i| i.id).collect();
+    let ids: Vec<String> = exported.into_iter().map(|i| i.into_inner().id).collect();
     let unique: HashSet<&String> = ids.iter().collect();
     let expected = fake.export_order(&config);
     let stats = fake.stats();
@@ -192,7 +192,7 @@ async fn every_window_checkpoint_resumes_exactly_after_that_window() {
             .resume_from(&checkpoint)
             .items()
             .unwrap()
-            .map_ok(|issue| issue.id)
+            .map_ok(|issue| issue.into_inner().id)
             .try_collect()
             .await
             .unwrap();

@@ -67,7 +67,113 @@ where
             path.display()
         );
     }
+    every_optional_value_may_be_null::<T>(&json, &schema, &path);
+    unknown_fields_are_kept_at_every_level::<T>(&json, &schema, &path);
     decoded
+}
+
+/// Where in a fixture a test may change it: the optional properties it has
+/// and the objects of a modelled type, as JSON pointers.
+#[derive(Default)]
+struct Positions {
+    optional: Vec<String>,
+    typed_objects: Vec<String>,
+}
+
+fn pointer_token(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Collects the [`Positions`] of `value`, read against `schema`.
+fn positions(value: &Value, schema: &Value, root: &Value, at: &str, out: &mut Positions) {
+    let (_, schema) = resolve(schema, root);
+    if let Some(alternatives) = schema["anyOf"].as_array() {
+        if let Some(present) = alternatives.iter().find(|a| a["type"] != "null") {
+            positions(value, present, root, at, out);
+        }
+        return;
+    }
+    match value {
+        Value::Object(fields) if schema["properties"].is_object() => {
+            out.typed_objects.push(at.to_string());
+            let required: BTreeSet<&str> = schema["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            for (field, field_value) in fields {
+                let here = format!("{at}/{}", pointer_token(field));
+                if !required.contains(field.as_str()) {
+                    out.optional.push(here.clone());
+                }
+                positions(field_value, &schema["properties"][field], root, &here, out);
+            }
+        }
+        Value::Object(entries) => {
+            for (key, entry) in entries {
+                let here = format!("{at}/{}", pointer_token(key));
+                positions(entry, &schema["additionalProperties"], root, &here, out);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                positions(item, &schema["items"], root, &format!("{at}/{index}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Pylon (written in Go) sends `null` for an absent list, map or object:
+/// the fixture with any one optional value set to `null` still decodes.
+fn every_optional_value_may_be_null<T: DeserializeOwned>(
+    json: &Value,
+    schema: &Value,
+    path: &std::path::Path,
+) {
+    let mut found = Positions::default();
+    positions(json, schema, schema, "", &mut found);
+    for pointer in &found.optional {
+        let mut with_null = json.clone();
+        *with_null.pointer_mut(pointer).unwrap() = Value::Null;
+        if let Err(e) = serde_json::from_str::<T>(&with_null.to_string()) {
+            panic!("{}: null at {pointer} does not decode: {e}", path.display());
+        }
+    }
+}
+
+/// Fields this version does not model, added to every object of a modelled
+/// type, are decoded, kept and written back exactly.
+fn unknown_fields_are_kept_at_every_level<T: DeserializeOwned + Serialize>(
+    json: &Value,
+    schema: &Value,
+    path: &std::path::Path,
+) {
+    let mut found = Positions::default();
+    positions(json, schema, schema, "", &mut found);
+    let mut extended = json.clone();
+    for (depth, pointer) in found.typed_objects.iter().enumerate() {
+        let object = extended
+            .pointer_mut(pointer)
+            .unwrap()
+            .as_object_mut()
+            .unwrap();
+        object.insert(
+            format!("unmodelled_{depth}"),
+            serde_json::json!({"nested": [1.5, "\u{e9}", null, {"deep": true}], "n": depth}),
+        );
+        object.insert("extra".into(), Value::from(depth));
+    }
+    let text = extended.to_string();
+    let decoded: T = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{}: unknown fields break decoding: {e}", path.display()));
+    assert_eq!(
+        serde_json::to_value(&decoded).unwrap(),
+        extended,
+        "{}: unknown fields are lost or changed",
+        path.display()
+    );
 }
 
 /// For every object type a fixture reaches: its properties, and the ones

@@ -178,7 +178,7 @@ async fn a_year_under_20_percent_faults_completes_exactly_once_for_every_seed() 
                 .concurrency(concurrency as usize)
                 .items()
                 .unwrap()
-                .map_ok(|issue| issue.id)
+                .map_ok(|issue| issue.into_inner().id)
                 .try_collect()
                 .await
                 .unwrap_or_else(|e| panic!("seed {seed}, concurrency {concurrency}: {e}"));
@@ -203,7 +203,7 @@ async fn a_20_second_outage_in_the_middle_of_an_export_is_ridden_out() {
     let mut stream = export(&client, &config).items().unwrap();
     let mut ids = Vec::new();
     while let Some(issue) = stream.try_next().await.unwrap() {
-        ids.push(issue.id);
+        ids.push(issue.into_inner().id);
         if ids.len() == 2_500 {
             fake.outage(Duration::from_secs(20));
         }
@@ -225,7 +225,7 @@ async fn an_export_forced_to_fail_resumes_with_exactly_the_missing_issues() {
     let checkpoint = loop {
         match stream.try_next().await {
             Ok(Some(issue)) => {
-                ids.push(issue.id);
+                ids.push(issue.into_inner().id);
                 if ids.len() == 1_234 {
                     fake.outage(Duration::from_secs(3600));
                 }
@@ -243,7 +243,7 @@ async fn an_export_forced_to_fail_resumes_with_exactly_the_missing_issues() {
         .resume_from(&checkpoint)
         .items()
         .unwrap()
-        .map_ok(|issue| issue.id)
+        .map_ok(|issue| issue.into_inner().id)
         .try_collect()
         .await
         .unwrap();

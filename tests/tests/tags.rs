@@ -325,7 +325,7 @@ async fn unknown_fields_and_odd_statuses_do_not_break_decoding() {
     assert_eq!(tag.data.value, "x");
     let err = client.get_tag().id("tag_2").send().await.unwrap_err();
     assert!(
-        matches!(&err, Error::UnexpectedResponse(what) if what == "get_tag: status 302 (location /elsewhere)"),
+        matches!(&err, Error::UnexpectedStatus { operation: "get_tag", status: 302, location: Some(l) } if l == "/elsewhere"),
         "a redirect is reported, not followed: {err:?}"
     );
 }

@@ -20,6 +20,11 @@ pub fn response_only(spec: &Value) -> BTreeSet<String> {
     responses.difference(&requests).cloned().collect()
 }
 
+/// Schema names a success response reaches, directly or through others.
+pub fn in_responses(spec: &Value) -> BTreeSet<String> {
+    reached(spec).0
+}
+
 /// Schema names no success response reaches: request bodies and parameters,
 /// and the multipart forms sent by hand. Whatever such a type contains is
 /// not reached from a response either, since reaching is transitive.

@@ -3,6 +3,7 @@
 //! per API area, in file-name order.
 
 mod evolvable;
+mod lossless;
 mod operations;
 mod optional_derives;
 mod overlay;
@@ -281,6 +282,8 @@ fn generate(
     evolvable::mark(&mut client, &evolvable::response_only(&doc)).map_err(Failure::plain)?;
     optional_derives::schemars_behind_feature(&mut client).map_err(Failure::plain)?;
     optional_derives::serialize_only(&mut client, &evolvable::outside_responses(&doc))
+        .map_err(Failure::plain)?;
+    lossless::keep_everything(&mut client, &evolvable::in_responses(&doc))
         .map_err(Failure::plain)?;
     Ok((format_rust(&client), format_rust(&parse_rust(mock)?)))
 }
