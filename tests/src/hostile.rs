@@ -123,11 +123,16 @@ impl Drop for Hostile {
 
 /// A JSON response with `status`.
 pub fn json(status: u16, body: serde_json::Value) -> Response<Body> {
+    raw(status, body.to_string())
+}
+
+/// A JSON response of exactly these bytes.
+pub fn raw(status: u16, body: impl Into<Bytes>) -> Response<Body> {
     Response::builder()
         .status(status)
         .header("content-type", "application/json")
         .body(
-            Full::new(Bytes::from(body.to_string()))
+            Full::new(body.into())
                 .map_err(|e: Infallible| match e {})
                 .boxed(),
         )
