@@ -2708,8 +2708,8 @@ pub(crate) const OPERATIONS: &[Operation; 165] = &[
         response_fields: TRAINING_DATA_FIELDS,
     },
 ];
-/// The shape of each JSON body that has a named request type, by
-/// operation id, sorted: data, not code, so it costs no compile time.
+/// The shape of each JSON body, by operation id, sorted: data, not
+/// code, so it costs no compile time.
 pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
     (
         "add_feature_request_evidence",
@@ -3874,6 +3874,24 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
                 BodyField {
                     name: "issue_ids",
                     kind: JsonKind::Array,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "merge_accounts",
+        BodyShape {
+            type_name: "MergeAccountsBody",
+            fields: &[
+                BodyField {
+                    name: "merge_account_ids",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+                BodyField {
+                    name: "merge_into_account_id",
+                    kind: JsonKind::String,
                     required: true,
                 },
             ],
