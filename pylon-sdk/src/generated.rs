@@ -6165,6 +6165,9 @@ pub mod types {
         pub customer_portal_visible: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester_id: ::std::option::Option<::std::string::String>,
+        ///Deprecated spelling of `requester_id`, still accepted; use `requester_id`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requestor_id: ::std::option::Option<::std::string::String>,
         ///`new`, `waiting_on_you`, `waiting_on_customer`, `on_hold`, `closed` or a custom status slug.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
@@ -34740,6 +34743,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            requestor_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             state: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -34769,6 +34776,7 @@ pub mod types {
                     custom_fields: Ok(Default::default()),
                     customer_portal_visible: Ok(Default::default()),
                     requester_id: Ok(Default::default()),
+                    requestor_id: Ok(Default::default()),
                     state: Ok(Default::default()),
                     tags: Ok(Default::default()),
                     team_id: Ok(Default::default()),
@@ -34837,6 +34845,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for requester_id: {e}")
+                    });
+                self
+            }
+            pub fn requestor_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requestor_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requestor_id: {e}")
                     });
                 self
             }
@@ -34914,6 +34934,7 @@ pub mod types {
                     custom_fields: value.custom_fields?,
                     customer_portal_visible: value.customer_portal_visible?,
                     requester_id: value.requester_id?,
+                    requestor_id: value.requestor_id?,
                     state: value.state?,
                     tags: value.tags?,
                     team_id: value.team_id?,
@@ -34930,6 +34951,7 @@ pub mod types {
                     custom_fields: Ok(value.custom_fields),
                     customer_portal_visible: Ok(value.customer_portal_visible),
                     requester_id: Ok(value.requester_id),
+                    requestor_id: Ok(value.requestor_id),
                     state: Ok(value.state),
                     tags: Ok(value.tags),
                     team_id: Ok(value.team_id),

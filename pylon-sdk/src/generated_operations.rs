@@ -4839,6 +4839,11 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
                     required: false,
                 },
                 BodyField {
+                    name: "requestor_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
                     name: "state",
                     kind: JsonKind::String,
                     required: false,
