@@ -39559,6 +39559,8 @@ let response = client.create_project()
     }
     /**Search projects
 
+Projects matching `filter`, paginated by `cursor` (page size 1-999, default 100). Unlike the issue, account and contact searches it takes no `search_text`.
+
 Sends a `POST` request to `/projects/search`
 
 ```ignore
@@ -39802,6 +39804,8 @@ let response = client.create_task()
         builder::CreateTask::new(self)
     }
     /**Search tasks
+
+Tasks matching `filter`, paginated by `cursor` (page size 1-1000, default 100). Unlike the issue, account and contact searches it takes no `search_text`.
 
 Sends a `POST` request to `/tasks/search`
 
@@ -40145,6 +40149,8 @@ let response = client.list_users()
         builder::ListUsers::new(self)
     }
     /**Search users
+
+Users matching `filter` (on `email`), paginated by `cursor` (page size 1-1000, default 100). Unlike the issue, account and contact searches it takes no `search_text`.
 
 Sends a `POST` request to `/users/search`
 
@@ -50172,7 +50178,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SearchProjects<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::SearchRequest, String>,
+        body: Result<types::builder::FilterSearchRequest, String>,
     }
     impl<'a> SearchProjects<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -50183,22 +50189,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SearchRequest>,
-            <V as std::convert::TryInto<types::SearchRequest>>::Error: std::fmt::Display,
+            V: std::convert::TryInto<types::FilterSearchRequest>,
+            <V as std::convert::TryInto<
+                types::FilterSearchRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `SearchRequest` for body failed: {}", s)
+                    format!("conversion to `FilterSearchRequest` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::SearchRequest,
-            ) -> types::builder::SearchRequest,
+                types::builder::FilterSearchRequest,
+            ) -> types::builder::FilterSearchRequest,
         {
             self.body = self.body.map(f);
             self
@@ -50210,7 +50218,7 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::SearchRequest::try_from(v).map_err(|e| e.to_string())
+                    types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = crate::paths::url(
@@ -51428,7 +51436,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SearchTasks<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::SearchRequest, String>,
+        body: Result<types::builder::FilterSearchRequest, String>,
     }
     impl<'a> SearchTasks<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -51439,22 +51447,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SearchRequest>,
-            <V as std::convert::TryInto<types::SearchRequest>>::Error: std::fmt::Display,
+            V: std::convert::TryInto<types::FilterSearchRequest>,
+            <V as std::convert::TryInto<
+                types::FilterSearchRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `SearchRequest` for body failed: {}", s)
+                    format!("conversion to `FilterSearchRequest` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::SearchRequest,
-            ) -> types::builder::SearchRequest,
+                types::builder::FilterSearchRequest,
+            ) -> types::builder::FilterSearchRequest,
         {
             self.body = self.body.map(f);
             self
@@ -51466,7 +51476,7 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::SearchRequest::try_from(v).map_err(|e| e.to_string())
+                    types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = crate::paths::url(
@@ -53204,7 +53214,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SearchUsers<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::SearchRequest, String>,
+        body: Result<types::builder::FilterSearchRequest, String>,
     }
     impl<'a> SearchUsers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -53215,22 +53225,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SearchRequest>,
-            <V as std::convert::TryInto<types::SearchRequest>>::Error: std::fmt::Display,
+            V: std::convert::TryInto<types::FilterSearchRequest>,
+            <V as std::convert::TryInto<
+                types::FilterSearchRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `SearchRequest` for body failed: {}", s)
+                    format!("conversion to `FilterSearchRequest` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::SearchRequest,
-            ) -> types::builder::SearchRequest,
+                types::builder::FilterSearchRequest,
+            ) -> types::builder::FilterSearchRequest,
         {
             self.body = self.body.map(f);
             self
@@ -53242,7 +53254,7 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::SearchRequest::try_from(v).map_err(|e| e.to_string())
+                    types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = crate::paths::url(

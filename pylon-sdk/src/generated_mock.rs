@@ -7491,7 +7491,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn body(self, value: &types::SearchRequest) -> Self {
+        pub fn body(self, value: &types::FilterSearchRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
@@ -8503,7 +8503,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn body(self, value: &types::SearchRequest) -> Self {
+        pub fn body(self, value: &types::FilterSearchRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
@@ -9907,7 +9907,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn body(self, value: &types::SearchRequest) -> Self {
+        pub fn body(self, value: &types::FilterSearchRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }

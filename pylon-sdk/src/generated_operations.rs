@@ -4224,7 +4224,7 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
     (
         "search_projects",
         BodyShape {
-            type_name: "SearchRequest",
+            type_name: "FilterSearchRequest",
             fields: &[
                 BodyField {
                     name: "cursor",
@@ -4239,11 +4239,6 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
                 BodyField {
                     name: "limit",
                     kind: JsonKind::Integer,
-                    required: false,
-                },
-                BodyField {
-                    name: "search_text",
-                    kind: JsonKind::String,
                     required: false,
                 },
             ],
@@ -4298,7 +4293,7 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
     (
         "search_tasks",
         BodyShape {
-            type_name: "SearchRequest",
+            type_name: "FilterSearchRequest",
             fields: &[
                 BodyField {
                     name: "cursor",
@@ -4313,11 +4308,6 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
                 BodyField {
                     name: "limit",
                     kind: JsonKind::Integer,
-                    required: false,
-                },
-                BodyField {
-                    name: "search_text",
-                    kind: JsonKind::String,
                     required: false,
                 },
             ],
@@ -4326,7 +4316,7 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
     (
         "search_users",
         BodyShape {
-            type_name: "SearchRequest",
+            type_name: "FilterSearchRequest",
             fields: &[
                 BodyField {
                     name: "cursor",
@@ -4341,11 +4331,6 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
                 BodyField {
                     name: "limit",
                     kind: JsonKind::Integer,
-                    required: false,
-                },
-                BodyField {
-                    name: "search_text",
-                    kind: JsonKind::String,
                     required: false,
                 },
             ],
