@@ -545,7 +545,7 @@ const VOICE_CALL_FIELDS: &[&str] = &[
     "to_phone_number",
 ];
 /// Every operation, sorted by id.
-pub(crate) const OPERATIONS: &[Operation; 165] = &[
+pub(crate) const OPERATIONS: &[Operation; 168] = &[
     Operation {
         id: "add_feature_request_evidence",
         method: Method::Post,
@@ -1382,6 +1382,39 @@ pub(crate) const OPERATIONS: &[Operation; 165] = &[
         body: BodyKind::None,
         pagination: Pagination::None,
         response_fields: USER_FIELDS,
+    },
+    Operation {
+        id: "import_contact",
+        method: Method::Post,
+        path: "/import/contacts",
+        summary: "Import a contact",
+        path_params: &[],
+        query_params: &[],
+        body: BodyKind::Json { required: true },
+        pagination: Pagination::None,
+        response_fields: CONTACT_FIELDS,
+    },
+    Operation {
+        id: "import_issue",
+        method: Method::Post,
+        path: "/import/issues",
+        summary: "Import an issue with its messages",
+        path_params: &[],
+        query_params: &[],
+        body: BodyKind::Json { required: true },
+        pagination: Pagination::None,
+        response_fields: ISSUE_FIELDS,
+    },
+    Operation {
+        id: "import_issue_messages",
+        method: Method::Post,
+        path: "/import/issues/{id}/messages",
+        summary: "Import messages onto an issue",
+        path_params: &["id"],
+        query_params: &[],
+        body: BodyKind::Json { required: true },
+        pagination: Pagination::None,
+        response_fields: ISSUE_FIELDS,
     },
     Operation {
         id: "link_external_incident",
@@ -3752,6 +3785,145 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
                     name: "visibility",
                     kind: JsonKind::String,
                     required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "import_contact",
+        BodyShape {
+            type_name: "ImportContactRequest",
+            fields: &[
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "avatar_url",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "email",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "portal_role",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "import_issue",
+        BodyShape {
+            type_name: "ImportIssueRequest",
+            fields: &[
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "assignee_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "attachment_urls",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "created_at",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "external_issues",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "external_refs",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "first_response_time",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "messages",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+                BodyField {
+                    name: "requester_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "resolution_time",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "state",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "tags",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "team_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "updated_at",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "import_issue_messages",
+        BodyShape {
+            type_name: "ImportIssueMessagesRequest",
+            fields: &[
+                BodyField {
+                    name: "messages",
+                    kind: JsonKind::Array,
+                    required: true,
                 },
             ],
         },

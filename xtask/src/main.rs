@@ -441,7 +441,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(operations, 165);
+        assert_eq!(operations, 168);
     }
 
     #[test]
@@ -497,7 +497,7 @@ mod tests {
         let (spec, _) = corrected_spec(&workspace_root()).unwrap();
         let doc = serde_json::to_value(&spec).unwrap();
         let rows = operations::rows(&doc).unwrap();
-        assert_eq!(rows.len(), 165);
+        assert_eq!(rows.len(), 168);
         let uploads: Vec<&str> = rows
             .iter()
             .filter(|r| r.body == operations::Body::Multipart)
