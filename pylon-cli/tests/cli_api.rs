@@ -233,7 +233,7 @@ fn operations_lists_the_whole_catalogue() {
     assert!(output.status.success());
     let catalogue: Value = serde_json::from_slice(&output.stdout).unwrap();
     let operations = catalogue.as_array().unwrap();
-    assert_eq!(operations.len(), 165);
+    assert_eq!(operations.len(), 168);
     let select = operations
         .iter()
         .find(|op| op["id"] == "update_select_option")

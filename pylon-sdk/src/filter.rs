@@ -114,8 +114,9 @@ impl Filter {
         Ok(self.into_generated())
     }
 
-    /// A search request with this filter and nothing else set; usable with
-    /// every `search_*` operation and `paginate_search_*` stream.
+    /// A search request with this filter and nothing else set, for the
+    /// issue, account and contact searches (those that also take
+    /// `search_text`).
     ///
     /// # Errors
     /// As [`Filter::build`].
@@ -126,8 +127,9 @@ impl Filter {
         })
     }
 
-    /// A filter search request (custom objects, call recordings,
-    /// milestones, audit logs) with this filter and nothing else set.
+    /// A filter search request (users, tasks, projects, custom objects,
+    /// call recordings, milestones, audit logs) with this filter and
+    /// nothing else set.
     ///
     /// # Errors
     /// As [`Filter::build`].

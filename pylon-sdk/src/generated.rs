@@ -3463,6 +3463,140 @@ pub mod types {
             value.parse()
         }
     }
+    ///A contact brought over from another tool.
+    #[derive(::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ImportContactRequest {
+        ///The account the contact belongs to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        ///A square .png, .jpg or .jpeg image.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub avatar_url: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        pub email: ::std::string::String,
+        pub name: ::std::string::String,
+        ///`no_access`, `member` or `admin`; default from the portal settings.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub portal_role: ::std::option::Option<::std::string::String>,
+    }
+    impl ImportContactRequest {
+        pub fn builder() -> builder::ImportContactRequest {
+            Default::default()
+        }
+    }
+    ///`ImportExternalIssue`
+    #[derive(::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ImportExternalIssue {
+        ///The issue's ID in the other tracker.
+        pub external_issue_id: ::std::string::String,
+        ///The tracker, e.g. `linear`, `asana`, `jira`, `github`.
+        pub source: ::std::string::String,
+    }
+    impl ImportExternalIssue {
+        pub fn builder() -> builder::ImportExternalIssue {
+            Default::default()
+        }
+    }
+    ///Where the issue came from.
+    #[derive(::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ImportExternalRefs {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub intercom_conversation_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub zendesk_ticket_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ImportExternalRefs {
+        pub fn builder() -> builder::ImportExternalRefs {
+            Default::default()
+        }
+    }
+    ///`ImportIssueMessagesRequest`
+    #[derive(::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ImportIssueMessagesRequest {
+        ///At least one message.
+        pub messages: ::std::vec::Vec<ImportMessage>,
+    }
+    impl ImportIssueMessagesRequest {
+        pub fn builder() -> builder::ImportIssueMessagesRequest {
+            Default::default()
+        }
+    }
+    ///An issue brought over from another tool, with its messages.
+    #[derive(::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ImportIssueRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        ///The user the issue is assigned to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assignee_id: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachment_urls: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub custom_fields: ::std::vec::Vec<CustomFieldValue>,
+        ///Issues in other trackers to link.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub external_issues: ::std::vec::Vec<ImportExternalIssue>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_refs: ::std::option::Option<ImportExternalRefs>,
+        ///When the issue was first answered.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_response_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///The conversation, at least one message.
+        pub messages: ::std::vec::Vec<ImportMessage>,
+        ///The contact the issue is on behalf of.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requester_id: ::std::option::Option<::std::string::String>,
+        ///When the issue was resolved.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resolution_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///`new`, `waiting_on_you`, `waiting_on_customer`, `on_hold`, `closed` or a custom status slug.
+        pub state: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_id: ::std::option::Option<::std::string::String>,
+        pub title: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    }
+    impl ImportIssueRequest {
+        pub fn builder() -> builder::ImportIssueRequest {
+            Default::default()
+        }
+    }
+    ///One message of an imported conversation, written by a user or a contact (at most one of `user_id` and `contact_id`).
+    #[derive(::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ImportMessage {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachment_urls: ::std::vec::Vec<::std::string::String>,
+        pub body_html: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///An internal note rather than a message the customer sees.
+        pub is_private: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ImportMessage {
+        pub fn builder() -> builder::ImportMessage {
+            Default::default()
+        }
+    }
     ///The incident system, which must be connected to the organization.
     #[derive(
         ::serde::Serialize,
@@ -6895,6 +7029,9 @@ pub mod types {
         pub customer_portal_visible: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requester_id: ::std::option::Option<::std::string::String>,
+        ///Deprecated spelling of `requester_id`, still accepted; use `requester_id`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requestor_id: ::std::option::Option<::std::string::String>,
         ///`new`, `waiting_on_you`, `waiting_on_customer`, `on_hold`, `closed` or a custom status slug.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
@@ -21708,6 +21845,803 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ImportContactRequest {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            avatar_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::vec::Vec<super::CustomFieldValue>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            portal_role: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ImportContactRequest {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    avatar_url: Ok(Default::default()),
+                    custom_fields: Ok(Default::default()),
+                    email: Err("no value supplied for email".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    portal_role: Ok(Default::default()),
+                }
+            }
+        }
+        impl ImportContactRequest {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn avatar_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.avatar_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for avatar_url: {e}")
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn portal_role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for portal_role: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ImportContactRequest>
+        for super::ImportContactRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ImportContactRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    avatar_url: value.avatar_url?,
+                    custom_fields: value.custom_fields?,
+                    email: value.email?,
+                    name: value.name?,
+                    portal_role: value.portal_role?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ImportContactRequest> for ImportContactRequest {
+            fn from(value: super::ImportContactRequest) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    avatar_url: Ok(value.avatar_url),
+                    custom_fields: Ok(value.custom_fields),
+                    email: Ok(value.email),
+                    name: Ok(value.name),
+                    portal_role: Ok(value.portal_role),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ImportExternalIssue {
+            external_issue_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ImportExternalIssue {
+            fn default() -> Self {
+                Self {
+                    external_issue_id: Err(
+                        "no value supplied for external_issue_id".to_string(),
+                    ),
+                    source: Err("no value supplied for source".to_string()),
+                }
+            }
+        }
+        impl ImportExternalIssue {
+            pub fn external_issue_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_issue_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_issue_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ImportExternalIssue>
+        for super::ImportExternalIssue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ImportExternalIssue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    external_issue_id: value.external_issue_id?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ImportExternalIssue> for ImportExternalIssue {
+            fn from(value: super::ImportExternalIssue) -> Self {
+                Self {
+                    external_issue_id: Ok(value.external_issue_id),
+                    source: Ok(value.source),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ImportExternalRefs {
+            intercom_conversation_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            zendesk_ticket_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ImportExternalRefs {
+            fn default() -> Self {
+                Self {
+                    intercom_conversation_id: Ok(Default::default()),
+                    zendesk_ticket_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ImportExternalRefs {
+            pub fn intercom_conversation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.intercom_conversation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for intercom_conversation_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn zendesk_ticket_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.zendesk_ticket_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for zendesk_ticket_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ImportExternalRefs> for super::ImportExternalRefs {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ImportExternalRefs,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    intercom_conversation_id: value.intercom_conversation_id?,
+                    zendesk_ticket_id: value.zendesk_ticket_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ImportExternalRefs> for ImportExternalRefs {
+            fn from(value: super::ImportExternalRefs) -> Self {
+                Self {
+                    intercom_conversation_id: Ok(value.intercom_conversation_id),
+                    zendesk_ticket_id: Ok(value.zendesk_ticket_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ImportIssueMessagesRequest {
+            messages: ::std::result::Result<
+                ::std::vec::Vec<super::ImportMessage>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ImportIssueMessagesRequest {
+            fn default() -> Self {
+                Self {
+                    messages: Err("no value supplied for messages".to_string()),
+                }
+            }
+        }
+        impl ImportIssueMessagesRequest {
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ImportMessage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ImportIssueMessagesRequest>
+        for super::ImportIssueMessagesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ImportIssueMessagesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { messages: value.messages? })
+            }
+        }
+        impl ::std::convert::From<super::ImportIssueMessagesRequest>
+        for ImportIssueMessagesRequest {
+            fn from(value: super::ImportIssueMessagesRequest) -> Self {
+                Self {
+                    messages: Ok(value.messages),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ImportIssueRequest {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            assignee_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            attachment_urls: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::vec::Vec<super::CustomFieldValue>,
+                ::std::string::String,
+            >,
+            external_issues: ::std::result::Result<
+                ::std::vec::Vec<super::ImportExternalIssue>,
+                ::std::string::String,
+            >,
+            external_refs: ::std::result::Result<
+                ::std::option::Option<super::ImportExternalRefs>,
+                ::std::string::String,
+            >,
+            first_response_time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<super::ImportMessage>,
+                ::std::string::String,
+            >,
+            requester_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            resolution_time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<::std::string::String, ::std::string::String>,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            team_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ImportIssueRequest {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    assignee_id: Ok(Default::default()),
+                    attachment_urls: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    custom_fields: Ok(Default::default()),
+                    external_issues: Ok(Default::default()),
+                    external_refs: Ok(Default::default()),
+                    first_response_time: Ok(Default::default()),
+                    messages: Err("no value supplied for messages".to_string()),
+                    requester_id: Ok(Default::default()),
+                    resolution_time: Ok(Default::default()),
+                    state: Err("no value supplied for state".to_string()),
+                    tags: Ok(Default::default()),
+                    team_id: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
+                    updated_at: Ok(Default::default()),
+                }
+            }
+        }
+        impl ImportIssueRequest {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn assignee_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assignee_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assignee_id: {e}")
+                    });
+                self
+            }
+            pub fn attachment_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachment_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attachment_urls: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomFieldValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn external_issues<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ImportExternalIssue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_issues = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_issues: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn external_refs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ImportExternalRefs>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_refs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_refs: {e}")
+                    });
+                self
+            }
+            pub fn first_response_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_response_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_response_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ImportMessage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+            pub fn requester_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requester_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requester_id: {e}")
+                    });
+                self
+            }
+            pub fn resolution_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resolution_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for resolution_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+            pub fn team_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_id: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ImportIssueRequest> for super::ImportIssueRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ImportIssueRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    assignee_id: value.assignee_id?,
+                    attachment_urls: value.attachment_urls?,
+                    created_at: value.created_at?,
+                    custom_fields: value.custom_fields?,
+                    external_issues: value.external_issues?,
+                    external_refs: value.external_refs?,
+                    first_response_time: value.first_response_time?,
+                    messages: value.messages?,
+                    requester_id: value.requester_id?,
+                    resolution_time: value.resolution_time?,
+                    state: value.state?,
+                    tags: value.tags?,
+                    team_id: value.team_id?,
+                    title: value.title?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ImportIssueRequest> for ImportIssueRequest {
+            fn from(value: super::ImportIssueRequest) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    assignee_id: Ok(value.assignee_id),
+                    attachment_urls: Ok(value.attachment_urls),
+                    created_at: Ok(value.created_at),
+                    custom_fields: Ok(value.custom_fields),
+                    external_issues: Ok(value.external_issues),
+                    external_refs: Ok(value.external_refs),
+                    first_response_time: Ok(value.first_response_time),
+                    messages: Ok(value.messages),
+                    requester_id: Ok(value.requester_id),
+                    resolution_time: Ok(value.resolution_time),
+                    state: Ok(value.state),
+                    tags: Ok(value.tags),
+                    team_id: Ok(value.team_id),
+                    title: Ok(value.title),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ImportMessage {
+            attachment_urls: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            body_html: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            is_private: ::std::result::Result<bool, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ImportMessage {
+            fn default() -> Self {
+                Self {
+                    attachment_urls: Ok(Default::default()),
+                    body_html: Err("no value supplied for body_html".to_string()),
+                    contact_id: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    is_private: Err("no value supplied for is_private".to_string()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ImportMessage {
+            pub fn attachment_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachment_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attachment_urls: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn body_html<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body_html = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body_html: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn is_private<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_private = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_private: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ImportMessage> for super::ImportMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ImportMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachment_urls: value.attachment_urls?,
+                    body_html: value.body_html?,
+                    contact_id: value.contact_id?,
+                    created_at: value.created_at?,
+                    is_private: value.is_private?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ImportMessage> for ImportMessage {
+            fn from(value: super::ImportMessage) -> Self {
+                Self {
+                    attachment_urls: Ok(value.attachment_urls),
+                    body_html: Ok(value.body_html),
+                    contact_id: Ok(value.contact_id),
+                    created_at: Ok(value.created_at),
+                    is_private: Ok(value.is_private),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct IntegrationUserId {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             source: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -35708,6 +36642,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            requestor_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             state: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -35737,6 +36675,7 @@ pub mod types {
                     custom_fields: Ok(Default::default()),
                     customer_portal_visible: Ok(Default::default()),
                     requester_id: Ok(Default::default()),
+                    requestor_id: Ok(Default::default()),
                     state: Ok(Default::default()),
                     tags: Ok(Default::default()),
                     team_id: Ok(Default::default()),
@@ -35805,6 +36744,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for requester_id: {e}")
+                    });
+                self
+            }
+            pub fn requestor_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requestor_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requestor_id: {e}")
                     });
                 self
             }
@@ -35882,6 +36833,7 @@ pub mod types {
                     custom_fields: value.custom_fields?,
                     customer_portal_visible: value.customer_portal_visible?,
                     requester_id: value.requester_id?,
+                    requestor_id: value.requestor_id?,
                     state: value.state?,
                     tags: value.tags?,
                     team_id: value.team_id?,
@@ -35898,6 +36850,7 @@ pub mod types {
                     custom_fields: Ok(value.custom_fields),
                     customer_portal_visible: Ok(value.customer_portal_visible),
                     requester_id: Ok(value.requester_id),
+                    requestor_id: Ok(value.requestor_id),
                     state: Ok(value.state),
                     tags: Ok(value.tags),
                     team_id: Ok(value.team_id),
@@ -39613,6 +40566,55 @@ let response = client.set_feature_request_portal_visibility()
     ) -> builder::SetFeatureRequestPortalVisibility<'_> {
         builder::SetFeatureRequestPortalVisibility::new(self)
     }
+    /**Import a contact
+
+Imports one contact from another tool and returns it. Pylon allows 20 imports per minute.
+
+Sends a `POST` request to `/import/contacts`
+
+```ignore
+let response = client.import_contact()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn import_contact(&self) -> builder::ImportContact<'_> {
+        builder::ImportContact::new(self)
+    }
+    /**Import an issue with its messages
+
+Imports one issue from another tool, with its conversation (at least one message), and returns it. Pylon allows 20 imports per minute.
+
+Sends a `POST` request to `/import/issues`
+
+```ignore
+let response = client.import_issue()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn import_issue(&self) -> builder::ImportIssue<'_> {
+        builder::ImportIssue::new(self)
+    }
+    /**Import messages onto an issue
+
+Adds messages from another tool to an existing issue and returns the issue. Pylon allows 20 imports per minute.
+
+Sends a `POST` request to `/import/issues/{id}/messages`
+
+Arguments:
+- `id`: The issue's ID.
+- `body`
+```ignore
+let response = client.import_issue_messages()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn import_issue_messages(&self) -> builder::ImportIssueMessages<'_> {
+        builder::ImportIssueMessages::new(self)
+    }
     /**Create an issue group with its first children
 
 Sends a `POST` request to `/issue-groups`
@@ -40515,6 +41517,8 @@ let response = client.create_project()
     }
     /**Search projects
 
+Projects matching `filter`, paginated by `cursor` (page size 1-999, default 100). Unlike the issue, account and contact searches it takes no `search_text`.
+
 Sends a `POST` request to `/projects/search`
 
 ```ignore
@@ -40758,6 +41762,8 @@ let response = client.create_task()
         builder::CreateTask::new(self)
     }
     /**Search tasks
+
+Tasks matching `filter`, paginated by `cursor` (page size 1-1000, default 100). Unlike the issue, account and contact searches it takes no `search_text`.
 
 Sends a `POST` request to `/tasks/search`
 
@@ -41101,6 +42107,8 @@ let response = client.list_users()
         builder::ListUsers::new(self)
     }
     /**Search users
+
+Users matching `filter` (on `email`), paginated by `cursor` (page size 1-1000, default 100). Unlike the issue, account and contact searches it takes no `search_text`.
 
 Sends a `POST` request to `/users/search`
 
@@ -46076,6 +47084,253 @@ pub mod builder {
             };
             let info = OperationInfo {
                 operation_id: "set_feature_request_portal_visibility",
+            };
+            crate::transport::send(client, build_request, info).await
+        }
+    }
+    /**Builder for [`Client::import_contact`]
+
+[`Client::import_contact`]: super::Client::import_contact*/
+    #[derive(Debug, Clone)]
+    pub struct ImportContact<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ImportContactRequest, String>,
+    }
+    impl<'a> ImportContact<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ImportContactRequest>,
+            <V as std::convert::TryInto<
+                types::ImportContactRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ImportContactRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ImportContactRequest,
+            ) -> types::builder::ImportContactRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/import/contacts`
+        pub async fn send(self) -> Result<ResponseValue<types::ContactResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ImportContactRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = crate::paths::url(
+                "import_contact",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/import/contacts")],
+            )?;
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
+                )
+            };
+            let info = OperationInfo {
+                operation_id: "import_contact",
+            };
+            crate::transport::send(client, build_request, info).await
+        }
+    }
+    /**Builder for [`Client::import_issue`]
+
+[`Client::import_issue`]: super::Client::import_issue*/
+    #[derive(Debug, Clone)]
+    pub struct ImportIssue<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ImportIssueRequest, String>,
+    }
+    impl<'a> ImportIssue<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ImportIssueRequest>,
+            <V as std::convert::TryInto<
+                types::ImportIssueRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ImportIssueRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ImportIssueRequest,
+            ) -> types::builder::ImportIssueRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/import/issues`
+        pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ImportIssueRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = crate::paths::url(
+                "import_issue",
+                &client.baseurl,
+                &[crate::paths::Piece::Fixed("/import/issues")],
+            )?;
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
+                )
+            };
+            let info = OperationInfo {
+                operation_id: "import_issue",
+            };
+            crate::transport::send(client, build_request, info).await
+        }
+    }
+    /**Builder for [`Client::import_issue_messages`]
+
+[`Client::import_issue_messages`]: super::Client::import_issue_messages*/
+    #[derive(Debug, Clone)]
+    pub struct ImportIssueMessages<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::ImportIssueMessagesRequest, String>,
+    }
+    impl<'a> ImportIssueMessages<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ImportIssueMessagesRequest>,
+            <V as std::convert::TryInto<
+                types::ImportIssueMessagesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ImportIssueMessagesRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ImportIssueMessagesRequest,
+            ) -> types::builder::ImportIssueMessagesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/import/issues/{id}/messages`
+        pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ImportIssueMessagesRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = crate::paths::url(
+                "import_issue_messages",
+                &client.baseurl,
+                &[
+                    crate::paths::Piece::Fixed("/import/issues/"),
+                    crate::paths::Piece::Param("id", &id),
+                    crate::paths::Piece::Fixed("/messages"),
+                ],
+            )?;
+            let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
+                Ok(
+                    client
+                        .client
+                        .post(&url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()
+                        .map_err(Error::request_not_built)?,
+                )
+            };
+            let info = OperationInfo {
+                operation_id: "import_issue_messages",
             };
             crate::transport::send(client, build_request, info).await
         }
@@ -51128,7 +52383,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SearchProjects<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::SearchRequest, String>,
+        body: Result<types::builder::FilterSearchRequest, String>,
     }
     impl<'a> SearchProjects<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -51139,22 +52394,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SearchRequest>,
-            <V as std::convert::TryInto<types::SearchRequest>>::Error: std::fmt::Display,
+            V: std::convert::TryInto<types::FilterSearchRequest>,
+            <V as std::convert::TryInto<
+                types::FilterSearchRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `SearchRequest` for body failed: {}", s)
+                    format!("conversion to `FilterSearchRequest` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::SearchRequest,
-            ) -> types::builder::SearchRequest,
+                types::builder::FilterSearchRequest,
+            ) -> types::builder::FilterSearchRequest,
         {
             self.body = self.body.map(f);
             self
@@ -51166,7 +52423,7 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::SearchRequest::try_from(v).map_err(|e| e.to_string())
+                    types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = crate::paths::url(
@@ -52384,7 +53641,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SearchTasks<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::SearchRequest, String>,
+        body: Result<types::builder::FilterSearchRequest, String>,
     }
     impl<'a> SearchTasks<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -52395,22 +53652,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SearchRequest>,
-            <V as std::convert::TryInto<types::SearchRequest>>::Error: std::fmt::Display,
+            V: std::convert::TryInto<types::FilterSearchRequest>,
+            <V as std::convert::TryInto<
+                types::FilterSearchRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `SearchRequest` for body failed: {}", s)
+                    format!("conversion to `FilterSearchRequest` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::SearchRequest,
-            ) -> types::builder::SearchRequest,
+                types::builder::FilterSearchRequest,
+            ) -> types::builder::FilterSearchRequest,
         {
             self.body = self.body.map(f);
             self
@@ -52422,7 +53681,7 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::SearchRequest::try_from(v).map_err(|e| e.to_string())
+                    types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = crate::paths::url(
@@ -54160,7 +55419,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SearchUsers<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::SearchRequest, String>,
+        body: Result<types::builder::FilterSearchRequest, String>,
     }
     impl<'a> SearchUsers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -54171,22 +55430,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SearchRequest>,
-            <V as std::convert::TryInto<types::SearchRequest>>::Error: std::fmt::Display,
+            V: std::convert::TryInto<types::FilterSearchRequest>,
+            <V as std::convert::TryInto<
+                types::FilterSearchRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `SearchRequest` for body failed: {}", s)
+                    format!("conversion to `FilterSearchRequest` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::SearchRequest,
-            ) -> types::builder::SearchRequest,
+                types::builder::FilterSearchRequest,
+            ) -> types::builder::FilterSearchRequest,
         {
             self.body = self.body.map(f);
             self
@@ -54198,7 +55459,7 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::SearchRequest::try_from(v).map_err(|e| e.to_string())
+                    types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = crate::paths::url(

@@ -3692,6 +3692,177 @@ pub mod operations {
             )
         }
     }
+    pub struct ImportContactWhen(::httpmock::When);
+    impl ImportContactWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/import/contacts$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::ImportContactRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ImportContactThen(::httpmock::Then);
+    impl ImportContactThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ContactResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ImportIssueWhen(::httpmock::When);
+    impl ImportIssueWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/import/issues$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::ImportIssueRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ImportIssueThen(::httpmock::Then);
+    impl ImportIssueThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IssueResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ImportIssueMessagesWhen(::httpmock::When);
+    impl ImportIssueMessagesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/import/issues/[^/]*/messages$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/import/issues/{}/messages$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::ImportIssueMessagesRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ImportIssueMessagesThen(::httpmock::Then);
+    impl ImportIssueMessagesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IssueResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorResponse) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct CreateIssueGroupWhen(::httpmock::When);
     impl CreateIssueGroupWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -7491,7 +7662,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn body(self, value: &types::SearchRequest) -> Self {
+        pub fn body(self, value: &types::FilterSearchRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
@@ -8503,7 +8674,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn body(self, value: &types::SearchRequest) -> Self {
+        pub fn body(self, value: &types::FilterSearchRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
@@ -9907,7 +10078,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn body(self, value: &types::SearchRequest) -> Self {
+        pub fn body(self, value: &types::FilterSearchRequest) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }
@@ -10347,6 +10518,18 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::SetFeatureRequestPortalVisibilityWhen,
             operations::SetFeatureRequestPortalVisibilityThen,
+        );
+    fn import_contact<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImportContactWhen, operations::ImportContactThen);
+    fn import_issue<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImportIssueWhen, operations::ImportIssueThen);
+    fn import_issue_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ImportIssueMessagesWhen,
+            operations::ImportIssueMessagesThen,
         );
     fn create_issue_group<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -11474,6 +11657,42 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::SetFeatureRequestPortalVisibilityWhen::new(when),
                 operations::SetFeatureRequestPortalVisibilityThen::new(then),
+            )
+        })
+    }
+    fn import_contact<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImportContactWhen, operations::ImportContactThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ImportContactWhen::new(when),
+                operations::ImportContactThen::new(then),
+            )
+        })
+    }
+    fn import_issue<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImportIssueWhen, operations::ImportIssueThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ImportIssueWhen::new(when),
+                operations::ImportIssueThen::new(then),
+            )
+        })
+    }
+    fn import_issue_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ImportIssueMessagesWhen,
+            operations::ImportIssueMessagesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ImportIssueMessagesWhen::new(when),
+                operations::ImportIssueMessagesThen::new(then),
             )
         })
     }

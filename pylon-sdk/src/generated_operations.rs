@@ -545,7 +545,7 @@ const VOICE_CALL_FIELDS: &[&str] = &[
     "to_phone_number",
 ];
 /// Every operation, sorted by id.
-pub(crate) const OPERATIONS: &[Operation; 165] = &[
+pub(crate) const OPERATIONS: &[Operation; 168] = &[
     Operation {
         id: "add_feature_request_evidence",
         method: Method::Post,
@@ -1382,6 +1382,39 @@ pub(crate) const OPERATIONS: &[Operation; 165] = &[
         body: BodyKind::None,
         pagination: Pagination::None,
         response_fields: USER_FIELDS,
+    },
+    Operation {
+        id: "import_contact",
+        method: Method::Post,
+        path: "/import/contacts",
+        summary: "Import a contact",
+        path_params: &[],
+        query_params: &[],
+        body: BodyKind::Json { required: true },
+        pagination: Pagination::None,
+        response_fields: CONTACT_FIELDS,
+    },
+    Operation {
+        id: "import_issue",
+        method: Method::Post,
+        path: "/import/issues",
+        summary: "Import an issue with its messages",
+        path_params: &[],
+        query_params: &[],
+        body: BodyKind::Json { required: true },
+        pagination: Pagination::None,
+        response_fields: ISSUE_FIELDS,
+    },
+    Operation {
+        id: "import_issue_messages",
+        method: Method::Post,
+        path: "/import/issues/{id}/messages",
+        summary: "Import messages onto an issue",
+        path_params: &["id"],
+        query_params: &[],
+        body: BodyKind::Json { required: true },
+        pagination: Pagination::None,
+        response_fields: ISSUE_FIELDS,
     },
     Operation {
         id: "link_external_incident",
@@ -2708,8 +2741,8 @@ pub(crate) const OPERATIONS: &[Operation; 165] = &[
         response_fields: TRAINING_DATA_FIELDS,
     },
 ];
-/// The shape of each JSON body that has a named request type, by
-/// operation id, sorted: data, not code, so it costs no compile time.
+/// The shape of each JSON body, by operation id, sorted: data, not
+/// code, so it costs no compile time.
 pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
     (
         "add_feature_request_evidence",
@@ -3757,6 +3790,145 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
         },
     ),
     (
+        "import_contact",
+        BodyShape {
+            type_name: "ImportContactRequest",
+            fields: &[
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "avatar_url",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "email",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "name",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "portal_role",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "import_issue",
+        BodyShape {
+            type_name: "ImportIssueRequest",
+            fields: &[
+                BodyField {
+                    name: "account_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "assignee_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "attachment_urls",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "created_at",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "custom_fields",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "external_issues",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "external_refs",
+                    kind: JsonKind::Object,
+                    required: false,
+                },
+                BodyField {
+                    name: "first_response_time",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "messages",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+                BodyField {
+                    name: "requester_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "resolution_time",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "state",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "tags",
+                    kind: JsonKind::Array,
+                    required: false,
+                },
+                BodyField {
+                    name: "team_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "title",
+                    kind: JsonKind::String,
+                    required: true,
+                },
+                BodyField {
+                    name: "updated_at",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+            ],
+        },
+    ),
+    (
+        "import_issue_messages",
+        BodyShape {
+            type_name: "ImportIssueMessagesRequest",
+            fields: &[
+                BodyField {
+                    name: "messages",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
         "link_external_incident",
         BodyShape {
             type_name: "LinkExternalIncidentRequest",
@@ -3874,6 +4046,24 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
                 BodyField {
                     name: "issue_ids",
                     kind: JsonKind::Array,
+                    required: true,
+                },
+            ],
+        },
+    ),
+    (
+        "merge_accounts",
+        BodyShape {
+            type_name: "MergeAccountsBody",
+            fields: &[
+                BodyField {
+                    name: "merge_account_ids",
+                    kind: JsonKind::Array,
+                    required: true,
+                },
+                BodyField {
+                    name: "merge_into_account_id",
+                    kind: JsonKind::String,
                     required: true,
                 },
             ],
@@ -4206,7 +4396,7 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
     (
         "search_projects",
         BodyShape {
-            type_name: "SearchRequest",
+            type_name: "FilterSearchRequest",
             fields: &[
                 BodyField {
                     name: "cursor",
@@ -4221,11 +4411,6 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
                 BodyField {
                     name: "limit",
                     kind: JsonKind::Integer,
-                    required: false,
-                },
-                BodyField {
-                    name: "search_text",
-                    kind: JsonKind::String,
                     required: false,
                 },
             ],
@@ -4280,7 +4465,7 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
     (
         "search_tasks",
         BodyShape {
-            type_name: "SearchRequest",
+            type_name: "FilterSearchRequest",
             fields: &[
                 BodyField {
                     name: "cursor",
@@ -4295,11 +4480,6 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
                 BodyField {
                     name: "limit",
                     kind: JsonKind::Integer,
-                    required: false,
-                },
-                BodyField {
-                    name: "search_text",
-                    kind: JsonKind::String,
                     required: false,
                 },
             ],
@@ -4308,7 +4488,7 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
     (
         "search_users",
         BodyShape {
-            type_name: "SearchRequest",
+            type_name: "FilterSearchRequest",
             fields: &[
                 BodyField {
                     name: "cursor",
@@ -4323,11 +4503,6 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
                 BodyField {
                     name: "limit",
                     kind: JsonKind::Integer,
-                    required: false,
-                },
-                BodyField {
-                    name: "search_text",
-                    kind: JsonKind::String,
                     required: false,
                 },
             ],
@@ -4817,6 +4992,11 @@ pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[
                 },
                 BodyField {
                     name: "requester_id",
+                    kind: JsonKind::String,
+                    required: false,
+                },
+                BodyField {
+                    name: "requestor_id",
                     kind: JsonKind::String,
                     required: false,
                 },

@@ -416,17 +416,17 @@ pub trait Paginate {
     /// `POST /users/search`.
     fn paginate_search_users(
         &self,
-        request: types::SearchRequest,
+        request: types::FilterSearchRequest,
     ) -> Paginator<types::UserListResponse>;
     /// `POST /tasks/search`.
     fn paginate_search_tasks(
         &self,
-        request: types::SearchRequest,
+        request: types::FilterSearchRequest,
     ) -> Paginator<types::TaskListResponse>;
     /// `POST /projects/search`.
     fn paginate_search_projects(
         &self,
-        request: types::SearchRequest,
+        request: types::FilterSearchRequest,
     ) -> Paginator<types::ProjectListResponse>;
     /// `POST /tags/search`.
     fn paginate_search_tags(
@@ -594,21 +594,21 @@ impl Paginate for Client {
 
     fn paginate_search_users(
         &self,
-        request: types::SearchRequest,
+        request: types::FilterSearchRequest,
     ) -> Paginator<types::UserListResponse> {
         search_paginator!(self, search_users, request)
     }
 
     fn paginate_search_tasks(
         &self,
-        request: types::SearchRequest,
+        request: types::FilterSearchRequest,
     ) -> Paginator<types::TaskListResponse> {
         search_paginator!(self, search_tasks, request)
     }
 
     fn paginate_search_projects(
         &self,
-        request: types::SearchRequest,
+        request: types::FilterSearchRequest,
     ) -> Paginator<types::ProjectListResponse> {
         search_paginator!(self, search_projects, request)
     }

@@ -488,6 +488,7 @@ mod tests {
         assert!(is_idempotent(&Method::DELETE, "delete_tag"));
         assert!(!is_idempotent(&Method::POST, "create_tag"));
         assert!(!is_idempotent(&Method::POST, "snooze_issue"));
+        assert!(!is_idempotent(&Method::POST, "import_issue"));
     }
 
     #[test]

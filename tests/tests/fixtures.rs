@@ -399,6 +399,9 @@ fixtures! {
     get_ticket_form => TicketFormResponse |r| assert_eq!(r.data.id, "tf_1");
     get_training_data => TrainingDataResponse |r| assert!(r.request_id.starts_with("req"));
     get_user => UserResponse |r| assert_eq!(r.data.id, "usr_1");
+    import_contact => ContactResponse |r| assert_eq!((r.data.id.as_str(), r.data.name.as_str()), ("con_2", "Grace Hopper"));
+    import_issue => IssueResponse |r| assert_eq!((r.data.id.as_str(), r.data.state.as_str()), ("iss_1", "closed"));
+    import_issue_messages => IssueResponse |r| assert_eq!(r.request_id, "req_import_issue_messages");
     link_external_incident => IssueResponse |r| assert_eq!(r.data.id, "iss_1");
     link_external_issues => IssueResponse |r| assert_eq!(r.data.id, "iss_1");
     link_feature_request_external_issue => FeatureRequestResponse |r| assert!(r.request_id.starts_with("req"));

@@ -192,6 +192,30 @@ async fn get_update_and_delete_issue() {
     .await;
     assert_eq!(updated.data.type_, "ticket");
 
+    // The older spelling Pylon still accepts is sent as given.
+    let moved = roundtrip(
+        Expect {
+            method: PATCH,
+            path: "/issues/iss_1",
+            query: &[],
+            body: Some(json!({"requestor_id": "con_2"})),
+            status: 200,
+            response: json!({"data": issue(), "request_id": "r_requestor"}),
+        },
+        |c| async move {
+            c.update_issue()
+                .id("iss_1")
+                .body(types::UpdateIssueRequest {
+                    requestor_id: Some("con_2".into()),
+                    ..Default::default()
+                })
+                .send()
+                .await
+        },
+    )
+    .await;
+    assert_eq!(moved.request_id, "r_requestor");
+
     let deleted = roundtrip(
         Expect {
             method: DELETE,

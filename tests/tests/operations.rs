@@ -300,3 +300,60 @@ async fn bodies_of_the_wrong_shape_are_refused_with_the_field_named() {
     );
     assert_eq!(any.calls(), 0);
 }
+
+/// A body Pylon's definition describes inline rather than as a named schema
+/// (`merge_accounts`) is checked like any other before sending, and a
+/// well-formed one is sent as given.
+#[tokio::test]
+async fn an_inline_body_is_checked_like_a_named_one() {
+    let server = MockServer::start_async().await;
+    let any = server.mock(|when, then| {
+        when.any_request();
+        then.status(200).json_body(json!({"request_id": "r"}));
+    });
+    let client = client(&server);
+    for (body, expected) in [
+        (
+            json!({"merge_account_ids": ["acc_2"]}),
+            "the body is not a valid MergeAccountsBody: `merge_into_account_id` is missing",
+        ),
+        (
+            json!({"merge_into_account_id": "acc_1", "merge_account_ids": "acc_2"}),
+            "`merge_account_ids` must be an array",
+        ),
+        (
+            json!({"merge_into_account_id": 1, "merge_account_ids": ["acc_2"]}),
+            "`merge_into_account_id` must be a string",
+        ),
+        (json!("acc_1"), "it must be a JSON object"),
+    ] {
+        match client
+            .call("merge_accounts", OperationCall::new().body(body.clone()))
+            .await
+        {
+            Err(Error::InvalidRequest(reason)) => {
+                assert!(reason.contains(expected), "{body}: {reason}")
+            }
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+    assert_eq!(any.calls(), 0);
+
+    let body = json!({"merge_into_account_id": "acc_1", "merge_account_ids": ["acc_2", "acc_3"]});
+    let merged = roundtrip(
+        Expect {
+            method: POST,
+            path: "/accounts/merge",
+            query: &[],
+            body: Some(body.clone()),
+            status: 200,
+            response: json!({"data": account("acc_1", "Acme"), "request_id": "r_merge"}),
+        },
+        |c| async move {
+            c.call("merge_accounts", OperationCall::new().body(body))
+                .await
+        },
+    )
+    .await;
+    assert_eq!(merged["data"]["id"], "acc_1");
+}

@@ -91,7 +91,7 @@ async fn users_list_get_update_search() {
         },
         |c| async move {
             c.search_users()
-                .body(types::SearchRequest {
+                .body(types::FilterSearchRequest {
                     filter: Some(types::Filter {
                         field: Some("email".into()),
                         operator: types::FilterOperator::Equals,
@@ -482,15 +482,25 @@ async fn tasks_list_create_get_update_delete_search() {
             method: POST,
             path: "/tasks/search",
             query: &[],
-            body: Some(json!({"search_text": "call"})),
+            body: Some(
+                json!({"filter": {"field": "status", "operator": "equals", "value": "in_progress"},
+                              "cursor": "cur_1", "limit": 50}),
+            ),
             status: 200,
             response: json!({"data": [task], "request_id": "r"}),
         },
         |c| async move {
             c.search_tasks()
-                .body(types::SearchRequest {
-                    search_text: Some("call".into()),
-                    ..Default::default()
+                .body(types::FilterSearchRequest {
+                    filter: Some(types::Filter {
+                        field: Some("status".into()),
+                        operator: types::FilterOperator::Equals,
+                        value: Some("in_progress".into()),
+                        values: vec![],
+                        subfilters: vec![],
+                    }),
+                    cursor: Some("cur_1".into()),
+                    limit: Some(50),
                 })
                 .send()
                 .await
@@ -581,14 +591,14 @@ async fn projects_and_milestones() {
             method: POST,
             path: "/projects/search",
             query: &[],
-            body: Some(json!({"limit": 1000})),
+            body: Some(json!({"limit": 999})),
             status: 200,
             response: json!({"data": [project], "request_id": "r"}),
         },
         |c| async move {
             c.search_projects()
-                .body(types::SearchRequest {
-                    limit: Some(1000),
+                .body(types::FilterSearchRequest {
+                    limit: Some(999),
                     ..Default::default()
                 })
                 .send()

@@ -444,7 +444,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(operations, 165);
+        assert_eq!(operations, 168);
     }
 
     #[test]
@@ -500,7 +500,7 @@ mod tests {
         let (spec, _) = corrected_spec(&workspace_root()).unwrap();
         let doc = serde_json::to_value(&spec).unwrap();
         let rows = operations::rows(&doc).unwrap();
-        assert_eq!(rows.len(), 165);
+        assert_eq!(rows.len(), 168);
         let uploads: Vec<&str> = rows
             .iter()
             .filter(|r| r.body == operations::Body::Multipart)
@@ -527,6 +527,53 @@ mod tests {
         assert_eq!(
             operation_catalogue(&spec).unwrap(),
             operation_catalogue(&spec).unwrap()
+        );
+    }
+
+    /// Every JSON body has a shape under the name of a type the client
+    /// generates, those described inline (`merge_accounts`) included.
+    #[test]
+    fn every_json_body_has_a_shape_named_after_its_generated_type() {
+        let (spec, _) = corrected_spec(&workspace_root()).unwrap();
+        let doc = serde_json::to_value(&spec).unwrap();
+        let rows = operations::rows(&doc).unwrap();
+        let (generated, _) = without_hand_written(&spec);
+        let (client, _) = generate(&generated, &spec).unwrap();
+        for row in &rows {
+            let operations::Body::Json {
+                type_name, fields, ..
+            } = &row.body
+            else {
+                continue;
+            };
+            let name = type_name
+                .as_deref()
+                .unwrap_or_else(|| panic!("{}: the body has no type", row.id));
+            assert!(
+                client.contains(&format!("pub struct {name} {{")),
+                "{}: the client has no type {name}",
+                row.id
+            );
+            assert!(!fields.is_empty(), "{}: a body without fields", row.id);
+        }
+        let merge = rows.iter().find(|r| r.id == "merge_accounts").unwrap();
+        let operations::Body::Json {
+            type_name, fields, ..
+        } = &merge.body
+        else {
+            panic!("merge_accounts takes a JSON body");
+        };
+        assert_eq!(type_name.as_deref(), Some("MergeAccountsBody"));
+        let fields: Vec<_> = fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.kind, f.required))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("merge_account_ids", operations::JsonKind::Array, true),
+                ("merge_into_account_id", operations::JsonKind::String, true),
+            ]
         );
     }
 

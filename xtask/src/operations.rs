@@ -36,8 +36,9 @@ pub struct QueryParam {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
     None,
-    /// A JSON body; the generated type it must decode into, when the
-    /// schema is a named one.
+    /// A JSON body; the generated type it must decode into: the named
+    /// schema's, or the one progenitor names after the operation for an
+    /// object described inline.
     Json {
         required: bool,
         type_name: Option<String>,
@@ -185,12 +186,10 @@ fn row(
         Body::Multipart
     } else if content["application/json"].is_object() {
         let schema = &content["application/json"]["schema"];
+        let operation_id = operation["operationId"].as_str().unwrap_or_default();
         Body::Json {
             required: operation["requestBody"]["required"] == true,
-            type_name: schema["$ref"]
-                .as_str()
-                .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                .map(type_name),
+            type_name: body_type_name(operation_id, schema),
             fields: body_fields(spec, resolve(spec, schema)),
         }
     } else if operation["requestBody"].is_null() {
@@ -261,6 +260,19 @@ fn property_names(spec: &Value, schema: &Value) -> Vec<String> {
         .flatten()
         .flat_map(|member| property_names(spec, resolve(spec, member)));
     own.chain(inherited).collect()
+}
+
+/// The generated type a JSON body decodes into: its named schema's, or,
+/// for an object described inline, `<OperationId>Body`, the name progenitor
+/// gives it. Other inline schemas get no type of their own.
+fn body_type_name(operation_id: &str, schema: &Value) -> Option<String> {
+    if let Some(reference) = schema["$ref"].as_str() {
+        return reference
+            .strip_prefix("#/components/schemas/")
+            .map(type_name);
+    }
+    let object = schema["type"] == "object" || schema["properties"].is_object();
+    object.then(|| format!("{}Body", type_name(operation_id)))
 }
 
 /// A schema with a top-level `$ref` replaced by what it names.
@@ -444,8 +456,8 @@ pub fn tokens(rows: &[OperationRow]) -> TokenStream {
         /// Every operation, sorted by id.
         pub(crate) const OPERATIONS: &[Operation; #count] = &[#(#entries),*];
 
-        /// The shape of each JSON body that has a named request type, by
-        /// operation id, sorted: data, not code, so it costs no compile time.
+        /// The shape of each JSON body, by operation id, sorted: data, not
+        /// code, so it costs no compile time.
         pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[#(#shapes)*];
     }
 }
@@ -500,6 +512,17 @@ mod tests {
                         "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/PartList"}}}}}
                     }
                 },
+                "/things/merge": {
+                    "post": {
+                        "operationId": "mergeThings",
+                        "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                            "type": "object",
+                            "required": ["into"],
+                            "properties": {"into": {"type": "string"}, "from": {"type": "array", "items": {"type": "string"}}}
+                        }}}},
+                        "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Part"}}}}}
+                    }
+                },
                 "/uploads": {
                     "post": {
                         "operationId": "upload",
@@ -535,6 +558,7 @@ mod tests {
             [
                 "create_thing_part",
                 "list_thing_parts",
+                "merge_things",
                 "search_parts",
                 "upload"
             ]
@@ -582,8 +606,29 @@ mod tests {
             }
         );
         assert_eq!(rows[0].pagination, Pagination::None);
-        assert_eq!(rows[2].pagination, Pagination::Body);
-        assert_eq!(rows[3].body, Body::Multipart);
+        // An object described inline has a shape too, under the name
+        // progenitor gives its type.
+        assert_eq!(
+            rows[2].body,
+            Body::Json {
+                required: true,
+                type_name: Some("MergeThingsBody".into()),
+                fields: vec![
+                    BodyField {
+                        name: "from".into(),
+                        kind: JsonKind::Array,
+                        required: false
+                    },
+                    BodyField {
+                        name: "into".into(),
+                        kind: JsonKind::String,
+                        required: true
+                    },
+                ]
+            }
+        );
+        assert_eq!(rows[3].pagination, Pagination::Body);
+        assert_eq!(rows[4].body, Body::Multipart);
         // Of the list's items and of the single part alike, inherited ones too.
         for row in &rows {
             assert_eq!(row.response_fields, ["id", "name", "size"], "{}", row.id);
@@ -596,7 +641,16 @@ mod tests {
             generated
                 .matches("response_fields : PART_ITEM_FIELDS")
                 .count(),
-            4
+            5
+        );
+        let shapes = generated
+            .split("BODY_SHAPES")
+            .nth(1)
+            .expect("the body shapes are generated");
+        assert!(shapes.contains("type_name : \"CreatePart\""), "{shapes}");
+        assert!(
+            shapes.contains("type_name : \"MergeThingsBody\""),
+            "{shapes}"
         );
     }
 
