@@ -755,7 +755,8 @@ mod tests {
             .unwrap();
         assert!(
             contact["differences"].as_array().unwrap().contains(
-                &serde_json::json!({"in": "query", "field": "limit", "change": "only_theirs"})
+                &serde_json::json!({"in": "query", "field": "limit", "change": "only_theirs",
+                                    "type": "integer", "required": true})
             ),
             "{contact:#}"
         );

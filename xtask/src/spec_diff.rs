@@ -577,7 +577,20 @@ impl Report<'_, '_> {
                                 value["ours"] = json!(ours);
                                 value["theirs"] = json!(theirs);
                             }
-                            Change::OnlyOurs | Change::OnlyTheirs => {}
+                            Change::OnlyOurs | Change::OnlyTheirs => {
+                                let side = if d.change == Change::OnlyOurs {
+                                    m.ours
+                                } else {
+                                    m.theirs
+                                };
+                                if let Some(field) = side
+                                    .fields(d.place)
+                                    .and_then(|fields| fields.fields.get(&d.field))
+                                {
+                                    value["type"] = json!(field.kind);
+                                    value["required"] = json!(field.required);
+                                }
+                            }
                         }
                         value
                     })
@@ -863,7 +876,8 @@ mod tests {
         assert_eq!(report["summary"]["fields"]["query"]["only_theirs"], 1);
         assert_eq!(
             report["operations"][0]["differences"][0],
-            json!({"in": "query", "field": "limit", "change": "only_theirs"})
+            json!({"in": "query", "field": "limit", "change": "only_theirs",
+                   "type": "integer", "required": true})
         );
     }
 

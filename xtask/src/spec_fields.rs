@@ -425,8 +425,8 @@ fn depth(path: &str) -> usize {
     path.matches(['.', '[']).count()
 }
 
-/// The paths of the fields enclosing `path`, nearest last (`a`, `a.b[]` for
-/// `a.b[].c`).
+/// The paths of the fields enclosing `path`, nearest last (`a`, `a.b`,
+/// `a.b[]` for `a.b[].c`).
 pub fn ancestors(path: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for (index, c) in path.char_indices() {
