@@ -1,5 +1,6 @@
 //! An OpenAPI Overlay 1.0 applier for the JSONPath subset the project's
-//! overlay uses: `$`, `.name`, `.*`, `['name']`, `['a','b']` and `[*]`.
+//! overlay uses: `$`, `.name`, `.*`, `['name']`, `['a','b']`, `[*]` and
+//! array indices `[0]` (which drafted overlays use for parameters).
 //!
 //! `update` merges recursively into objects (values of the same name are
 //! replaced unless both are objects) and appends to arrays; `remove: true`
@@ -14,6 +15,8 @@ enum Segment {
     Names(Vec<String>),
     /// Every member of an object or element of an array.
     Wildcard,
+    /// One element of an array (`[2]`).
+    Index(usize),
 }
 
 fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
@@ -56,6 +59,8 @@ fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
                 }
                 if inner.trim() == "*" {
                     segments.push(Segment::Wildcard);
+                } else if let Ok(index) = inner.trim().parse::<usize>() {
+                    segments.push(Segment::Index(index));
                 } else {
                     segments.push(Segment::Names(parse_names(&inner, path)?));
                 }
@@ -124,6 +129,11 @@ fn select(doc: &Value, segments: &[Segment]) -> Vec<Vec<Key>> {
                 (Segment::Wildcard, Value::Array(items)) => {
                     for (index, child) in items.iter().enumerate() {
                         next.push((with(&address, Key::Index(index)), child));
+                    }
+                }
+                (Segment::Index(index), Value::Array(items)) => {
+                    if let Some(child) = items.get(*index) {
+                        next.push((with(&address, Key::Index(*index)), child));
                     }
                 }
                 _ => {}
@@ -250,6 +260,10 @@ mod tests {
                 Segment::Wildcard,
             ]
         );
+        assert_eq!(
+            parse_path("$.parameters[1].schema").unwrap()[1],
+            Segment::Index(1)
+        );
         assert!(parse_path("paths").is_err());
         assert!(parse_path("$.a[").is_err());
         assert!(parse_path("$.a[b]").is_err());
@@ -305,6 +319,23 @@ mod tests {
             "#/e"
         );
         assert_eq!(doc["paths"]["/a"]["parameters"], json!([]));
+    }
+
+    #[test]
+    fn an_index_selects_one_element_and_a_missing_one_nothing() {
+        let mut doc = json!({"p": [{"n": "a"}, {"n": "b"}]});
+        apply(
+            &mut doc,
+            &overlay(json!([{"target": "$.p[1]", "description": "d", "update": {"x": 1}}])),
+        )
+        .unwrap();
+        assert_eq!(doc, json!({"p": [{"n": "a"}, {"n": "b", "x": 1}]}));
+        let err = apply(
+            &mut doc,
+            &overlay(json!([{"target": "$.p[2]", "description": "d", "remove": true}])),
+        )
+        .unwrap_err();
+        assert!(err.contains("matches nothing"), "{err}");
     }
 
     #[test]
