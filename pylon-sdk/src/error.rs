@@ -68,6 +68,8 @@ pub enum Error {
     BodyTooLarge {
         /// The operation, e.g. `"list_issues"`.
         operation: &'static str,
+        /// The HTTP status of the answer whose body was refused.
+        status: u16,
         /// The limit, in bytes.
         limit: u64,
     },
@@ -210,11 +212,14 @@ impl std::error::Error for TransportError {
 impl Error {
     /// The HTTP status of the answer the error comes from: an error status,
     /// a redirect, or a success whose body did not decode (also inside an
-    /// interrupted stream). `None` when no answer came.
+    /// interrupted stream), a body over the size limit. `None` when no
+    /// answer came.
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(api) => Some(api.status),
-            Error::Decode { status, .. } | Error::UnexpectedStatus { status, .. } => Some(*status),
+            Error::Decode { status, .. }
+            | Error::UnexpectedStatus { status, .. }
+            | Error::BodyTooLarge { status, .. } => Some(*status),
             Error::Interrupted { source, .. } => source.status(),
             _ => None,
         }
@@ -392,9 +397,14 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::BodyTooLarge { operation, limit } => write!(
+            Error::BodyTooLarge {
+                operation,
+                status,
+                limit,
+            } => write!(
                 f,
-                "{operation}: the response body is larger than the {limit}-byte limit"
+                "{operation}: the body of Pylon's {status} answer is larger than the \
+                 {limit}-byte limit"
             ),
             Error::DeadlineExceeded {
                 operation,

@@ -360,7 +360,7 @@ pub(crate) async fn send_with_retries(
         let result = crate::transport::attempt(http, this, state.max_response_bytes).await;
         let outcome = match &result {
             Ok(answer) => Outcome::Status(answer.status),
-            Err(AttemptError::TooLarge) => Outcome::TooLarge,
+            Err(AttemptError::TooLarge { .. }) => Outcome::TooLarge,
             Err(AttemptError::Unsendable(_)) => Outcome::Unsendable,
             Err(AttemptError::Transport(e)) => match e.kind() {
                 crate::error::TransportKind::Connect => Outcome::NotSent,
@@ -377,8 +377,9 @@ pub(crate) async fn send_with_retries(
         state.record(operation, &ticket, outcome == Outcome::Status(429), hint);
         tracing::debug!(operation, attempt, ?outcome, "attempt finished");
         let result = result.map_err(|e| match e {
-            AttemptError::TooLarge => Error::BodyTooLarge {
+            AttemptError::TooLarge { status } => Error::BodyTooLarge {
                 operation,
+                status,
                 limit: state.max_response_bytes,
             },
             AttemptError::Unsendable(reason) => {

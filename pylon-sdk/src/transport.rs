@@ -36,7 +36,10 @@ pub(crate) struct RawResponse {
 pub(crate) enum AttemptError {
     Transport(TransportError),
     /// The success body passed the size limit; reading stopped there.
-    TooLarge,
+    TooLarge {
+        /// The answer's status.
+        status: u16,
+    },
     /// The request cannot be sent at all (e.g. a URI longer than HTTP
     /// allows); nothing left the client.
     Unsendable(String),
@@ -158,7 +161,7 @@ pub(crate) async fn attempt(
         limit
     };
     if !is_error && response.content_length().is_some_and(|len| len > cap) {
-        return Err(AttemptError::TooLarge);
+        return Err(AttemptError::TooLarge { status });
     }
     let headers = std::mem::take(response.headers_mut());
     let expected = response.content_length().unwrap_or(0).min(cap);
@@ -170,7 +173,7 @@ pub(crate) async fn attempt(
                 body.extend_from_slice(&chunk[..room]);
                 break;
             }
-            return Err(AttemptError::TooLarge);
+            return Err(AttemptError::TooLarge { status });
         }
         body.extend_from_slice(&chunk);
     }

@@ -344,9 +344,10 @@ async fn an_oversized_body_is_refused_while_reading_streamed_or_declared() {
             .unwrap();
         let err = client.get_tag().id("t").send().await.unwrap_err();
         assert!(
-            matches!(err, Error::BodyTooLarge { operation: "get_tag", limit } if limit == 8 << 20),
+            matches!(err, Error::BodyTooLarge { operation: "get_tag", status: 200, limit } if limit == 8 << 20),
             "{err:?}"
         );
+        assert_eq!(err.status(), Some(200));
         assert_eq!(
             server.requests(),
             1,
