@@ -64,6 +64,9 @@ pub(crate) struct ClientState {
     pub(crate) max_response_bytes: u64,
     /// Headers added to every request of this handle (per-call options).
     pub(crate) extra_headers: HeaderMap,
+    /// The headers the HTTP client adds to every request (the token, marked
+    /// sensitive), for the TRACE log of what is sent.
+    pub(crate) default_headers: HeaderMap,
 }
 
 impl ClientState {
@@ -406,7 +409,7 @@ impl ClientBuilder {
         #[cfg(all(feature = "rustls-ring", not(feature = "rustls")))]
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut http = reqwest::Client::builder()
-            .default_headers(headers)
+            .default_headers(headers.clone())
             .user_agent(concat!("pylon-sdk-rust/", env!("CARGO_PKG_VERSION")));
         if let Some(timeout) = self.connect_timeout {
             http = http.connect_timeout(timeout);
@@ -437,6 +440,7 @@ impl ClientBuilder {
             http_timeout: self.timeout,
             max_response_bytes: self.max_response_bytes,
             extra_headers: HeaderMap::new(),
+            default_headers: headers,
         };
         Ok(Client {
             operations: generated::Client::new_with_client(&base_url, http, state),

@@ -290,6 +290,18 @@ fn random_fraction() -> f64 {
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// Every header a request goes out with, the client's own first; values
+/// marked sensitive (the token) show as `Sensitive`.
+struct SentHeaders<'a>(&'a HeaderMap, &'a HeaderMap);
+
+impl std::fmt::Debug for SentHeaders<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().chain(self.1.iter()))
+            .finish()
+    }
+}
+
 /// The longest URI the HTTP stack sends; a longer one fails before any
 /// connection is made.
 const MAX_URI_LEN: usize = u16::MAX as usize - 1;
@@ -357,6 +369,14 @@ pub(crate) async fn send_with_retries(
         if Some(timeout) != state.http_timeout {
             *this.timeout_mut() = Some(timeout);
         }
+        tracing::trace!(
+            operation,
+            attempt,
+            method = %this.method(),
+            url = %this.url(),
+            headers = ?SentHeaders(&state.default_headers, this.headers()),
+            "sending"
+        );
         let result = crate::transport::attempt(http, this, state.max_response_bytes).await;
         let outcome = match &result {
             Ok(answer) => Outcome::Status(answer.status),

@@ -49,6 +49,43 @@ async fn attempts_and_waits_are_logged_without_the_token() {
     assert!(!log.contains(TOKEN) && !log.contains("test_token"), "{log}");
 }
 
+/// At TRACE, for every crate (the HTTP stack's own logs included), each
+/// request is logged with its headers, the authorization among them, and
+/// the token still never appears.
+#[tokio::test]
+async fn the_trace_log_shows_the_headers_sent_but_not_the_token() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fake = FakePylon::start(FakeConfig::default()).await;
+    let client = client_for(&fake.base_url())
+        .with_options(pylon_sdk::CallOptions::new().header("x-trace-check", "visible"))
+        .unwrap();
+    client.list_tags().send().await.unwrap();
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let sending = log
+        .lines()
+        .find(|line| line.contains("sending"))
+        .unwrap_or_else(|| panic!("no request logged: {log}"));
+    assert!(sending.contains("operation=\"list_tags\""), "{sending}");
+    assert!(
+        sending.contains("\"authorization\": Sensitive"),
+        "{sending}"
+    );
+    assert!(
+        sending.contains("\"x-trace-check\": \"visible\""),
+        "{sending}"
+    );
+    assert!(!log.contains(TOKEN) && !log.contains("test_token"), "{log}");
+}
+
 #[tokio::test]
 async fn a_create_that_never_left_is_retried_and_reported_as_not_sent() {
     let captured = Captured::default();
