@@ -395,7 +395,7 @@ fn killed_under_faults(seed: u64) -> (u32, u32, u64, u64) {
     let db = dir.path().join("pylon.db");
     let mut kills = 0;
     for run in 0..2u64 {
-        let extra = Duration::from_millis((seed * 37 + run * 53) % 60);
+        let extra = Duration::from_millis((seed * 37 + run * 53) % 400);
         kills += u32::from(kill_part_way(&fake, &db, extra));
     }
     let mut stops = sync_until_done(&fake, &db);

@@ -1235,7 +1235,7 @@ fn issue_json(issue: &StoredIssue, config: &FakeConfig) -> Value {
     if config.contacts > 0 {
         json["requester"] = json!({"id": format!("con_{}", n % config.contacts)});
     }
-    if config.users > 0 && n % 3 != 0 {
+    if config.users > 0 && !n.is_multiple_of(3) {
         json["assignee"] = json!({"id": format!("usr_{}", n % config.users)});
     }
     json
