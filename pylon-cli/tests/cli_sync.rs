@@ -109,7 +109,8 @@ fn issue_requests(stats: &Stats) -> (u64, u64) {
     (count("GET /issues"), count("POST /issues/search"))
 }
 
-fn sync(fake: &Fake, db: &Path, extra: &[&str]) -> (String, Duration) {
+/// Runs a sync that must succeed: its stdout (the summary), stderr and time.
+fn sync_with_progress(fake: &Fake, db: &Path, extra: &[&str]) -> (String, String, Duration) {
     let started = Instant::now();
     let run = fake
         .pylon()
@@ -122,7 +123,12 @@ fn sync(fake: &Fake, db: &Path, extra: &[&str]) -> (String, Duration) {
     let (stdout, stderr) = (text(&run.stdout), text(&run.stderr));
     assert!(run.status.success(), "{stdout}\n{stderr}");
     assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
-    (stdout, started.elapsed())
+    (stdout, stderr, started.elapsed())
+}
+
+fn sync(fake: &Fake, db: &Path, extra: &[&str]) -> (String, Duration) {
+    let (stdout, _, time) = sync_with_progress(fake, db, extra);
+    (stdout, time)
 }
 
 /// The summary's counts for a resource: inserted, updated, removed, unchanged.
@@ -161,7 +167,17 @@ fn a_first_sync_then_one_after_changes_reads_only_what_changed() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pylon.db");
 
-    let (first, first_time) = sync(&fake, &db, &["--since", "2025-01-01"]);
+    let (first, progress, first_time) = sync_with_progress(&fake, &db, &["--since", "2025-01-01"]);
+    for resource in RESOURCES {
+        assert!(
+            progress.contains(&format!("sync: {resource}: ")),
+            "{progress}"
+        );
+    }
+    assert!(
+        progress.contains("5000 new, 0 updated; next run from"),
+        "{progress}"
+    );
     let after_first = fake.pylon.stats();
     assert_mirrors(&fake, &db);
     assert_eq!(summary_row(&first, "issues"), [5_000, 0, 0, 0]);
@@ -272,6 +288,44 @@ fn resources_and_since_bound_what_is_read() {
 }
 
 #[test]
+fn pylon_out_of_reach_stops_the_sync_with_exit_5_and_nothing_lost() {
+    let fake = organization(FakeConfig {
+        accounts: 30,
+        ..FakeConfig::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pylon.db");
+    sync(&fake, &db, &["--resources", "accounts", "-q"]);
+    let unreachable = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = unreachable.local_addr().unwrap();
+    drop(unreachable);
+    let run = common::bare_pylon()
+        .env("PYLON_API_TOKEN", TOKEN)
+        .args([
+            "--base-url",
+            &format!("http://{address}"),
+            "--max-attempts",
+            "1",
+        ])
+        .args([
+            "sync",
+            "--resources",
+            "accounts",
+            "--patience",
+            "0s",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("run it again to continue"), "{stderr}");
+    assert!(!stderr.contains(TOKEN));
+    assert_eq!(table(&open(&db), "accounts").len(), 30, "nothing removed");
+}
+
+#[test]
 fn a_database_of_a_newer_layout_is_refused_before_any_request() {
     let fake = organization(FakeConfig::default());
     let dir = tempfile::tempdir().unwrap();
@@ -312,21 +366,26 @@ fn rows_committed(path: &Path) -> u64 {
         .sum()
 }
 
-/// Starts a sync and kills it (SIGKILL) once it has committed a page, plus
-/// `extra`. Whether it was still running.
-fn kill_part_way(fake: &Fake, db: &Path, extra: Duration) -> bool {
+/// The resources whose run is unfinished (a checkpoint is saved).
+fn unfinished(path: &Path) -> Vec<String> {
+    let db = open(path);
+    let mut rows = db
+        .prepare("SELECT resource FROM sync_state WHERE checkpoint IS NOT NULL ORDER BY resource")
+        .unwrap();
+    rows.query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Starts a sync (of `resources`) and kills it (SIGKILL) once it has
+/// committed a page, plus `extra`. Whether it was still running.
+fn kill_part_way(fake: &Fake, db: &Path, resources: &str, extra: Duration) -> bool {
     let before = rows_committed(db);
     let mut child = fake
         .std_pylon()
-        .args([
-            "sync",
-            "-q",
-            "--page-size",
-            "50",
-            "--concurrency",
-            "2",
-            "--db",
-        ])
+        .args(["sync", "-q", "--page-size", "50", "--concurrency", "2"])
+        .args(["--resources", resources, "--db"])
         .arg(db)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -344,6 +403,9 @@ fn kill_part_way(fake: &Fake, db: &Path, extra: Duration) -> bool {
     let killed = child.try_wait().unwrap().is_none();
     let _ = child.kill();
     let _ = child.wait();
+    if killed {
+        println!("  killed while unfinished: {:?}", unfinished(db));
+    }
     killed
 }
 
@@ -376,7 +438,8 @@ fn sync_until_done(fake: &Fake, db: &Path) -> u32 {
     }
 }
 
-/// One seed: a first sync under 20% faults killed twice part-way, then
+/// One seed: a first sync under 20% faults killed twice part-way (once
+/// among the re-read resources, once among the issue windows), then
 /// finished; then 25 issues updated, 5 created and an account removed, and
 /// a second sync under the same faults, killed once and finished.
 fn killed_under_faults(seed: u64) -> (u32, u32, u64, u64) {
@@ -394,9 +457,10 @@ fn killed_under_faults(seed: u64) -> (u32, u32, u64, u64) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pylon.db");
     let mut kills = 0;
-    for run in 0..2u64 {
-        let extra = Duration::from_millis((seed * 37 + run * 53) % 400);
-        kills += u32::from(kill_part_way(&fake, &db, extra));
+    let all = RESOURCES.join(",");
+    for (run, resources) in [all.as_str(), "issues"].into_iter().enumerate() {
+        let extra = Duration::from_millis((seed * 37 + run as u64 * 53) % 200);
+        kills += u32::from(kill_part_way(&fake, &db, resources, extra));
     }
     let mut stops = sync_until_done(&fake, &db);
     assert_mirrors(&fake, &db);
@@ -404,7 +468,8 @@ fn killed_under_faults(seed: u64) -> (u32, u32, u64, u64) {
 
     change_issues(&fake);
     assert!(fake.pylon.remove("accounts", "acc_11"));
-    kills += u32::from(kill_part_way(&fake, &db, Duration::from_millis(seed % 20)));
+    let extra = Duration::from_millis(seed % 20);
+    kills += u32::from(kill_part_way(&fake, &db, &all, extra));
     stops += sync_until_done(&fake, &db);
     assert_mirrors(&fake, &db);
     let (lists_after, searches_after) = issue_requests(&fake.pylon.stats());
