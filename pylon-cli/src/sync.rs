@@ -474,6 +474,7 @@ async fn sync_listed(
     let listings = resource.listings();
     let mut counts = Counts::default();
     let mut cursors_seen = HashSet::new();
+    let mut restarted = false;
     while let Some((operation, call)) = listings.get(position.listing).cloned() {
         let paginated = pylon_sdk::operations::find(operation)
             .is_some_and(|op| op.pagination() != pylon_sdk::operations::Pagination::None);
@@ -488,8 +489,26 @@ async fn sync_listed(
                 .patience(args.patience)
                 .pages();
             // One page at a time: each is committed before the next is asked for.
-            let page = pages.try_next().await.map_err(stopped)?;
-            let Some(page) = page else { break };
+            let page = match pages.try_next().await {
+                Ok(Some(page)) => page,
+                Ok(None) => return Err(Failure::other(format!("{operation}: no page"))),
+                // A cursor saved by an earlier run may have expired: read
+                // this listing again from its start, in the same generation.
+                Err(error)
+                    if position.cursor.is_some()
+                        && !restarted
+                        && error
+                            .status()
+                            .is_some_and(|status| (400..500).contains(&status))
+                        && error.status() != Some(429) =>
+                {
+                    tracing::warn!(error = %error, "a saved cursor was refused; reading the list again");
+                    restarted = true;
+                    position.cursor = None;
+                    continue;
+                }
+                Err(error) => return Err(stopped(error)),
+            };
             let next = page.next_cursor().map(str::to_string);
             if let Some(cursor) = &next
                 && !cursors_seen.insert(cursor.clone())

@@ -88,18 +88,21 @@ fn open(path: &Path) -> Connection {
 
 /// The database holds exactly the fake's objects, each as the fake sends it.
 fn assert_mirrors(fake: &Fake, path: &Path) {
-    let db = open(path);
     for resource in RESOURCES {
-        let rows = table(&db, resource);
-        let truth = fake.pylon.objects(resource);
-        assert_eq!(
-            rows.keys().collect::<Vec<_>>(),
-            truth.keys().collect::<Vec<_>>(),
-            "{resource}: the same IDs"
-        );
-        for (id, object) in &truth {
-            assert_eq!(&rows[id], object, "{resource} {id} as the fake sent it");
-        }
+        assert_mirrors_resource(fake, path, resource);
+    }
+}
+
+fn assert_mirrors_resource(fake: &Fake, path: &Path, resource: &str) {
+    let rows = table(&open(path), resource);
+    let truth = fake.pylon.objects(resource);
+    assert_eq!(
+        rows.keys().collect::<Vec<_>>(),
+        truth.keys().collect::<Vec<_>>(),
+        "{resource}: the same IDs"
+    );
+    for (id, object) in &truth {
+        assert_eq!(&rows[id], object, "{resource} {id} as the fake sent it");
     }
 }
 
@@ -323,6 +326,45 @@ fn pylon_out_of_reach_stops_the_sync_with_exit_5_and_nothing_lost() {
     assert!(stderr.contains("run it again to continue"), "{stderr}");
     assert!(!stderr.contains(TOKEN));
     assert_eq!(table(&open(&db), "accounts").len(), 30, "nothing removed");
+}
+
+#[test]
+fn a_saved_cursor_pylon_refuses_restarts_that_list_without_removing_anything() {
+    let fake = organization(FakeConfig {
+        accounts: 120,
+        ..FakeConfig::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pylon.db");
+    sync(
+        &fake,
+        &db,
+        &["--resources", "accounts", "-q", "--page-size", "50"],
+    );
+    // What a run killed after its first page of generation 2 leaves, with a
+    // cursor that has since expired.
+    open(&db)
+        .execute(
+            "UPDATE sync_state SET checkpoint = ?1 WHERE resource = 'accounts'",
+            [r#"{"generation": 2, "listing": 0, "cursor": "expired"}"#],
+        )
+        .unwrap();
+    assert!(fake.pylon.remove("accounts", "acc_100"));
+    let (summary, _) = sync(
+        &fake,
+        &db,
+        &["--resources", "accounts", "-q", "--page-size", "50"],
+    );
+    assert_eq!(summary_row(&summary, "accounts"), [0, 0, 1, 119]);
+    assert_mirrors_resource(&fake, &db, "accounts");
+    let saved: Option<String> = open(&db)
+        .query_row(
+            "SELECT checkpoint FROM sync_state WHERE resource = 'accounts'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(saved, None, "the re-read finished");
 }
 
 #[test]

@@ -811,6 +811,17 @@ fn route(
         ("POST", "/issues/search") => search_issues(&mut state, params, body),
         ("GET", "/accounts" | "/contacts") => {
             let resource = &path[1..];
+            let known_cursor = |cursor: &String| {
+                cursor
+                    .strip_prefix('o')
+                    .is_some_and(|offset| offset.parse::<usize>().is_ok())
+            };
+            if params
+                .get("cursor")
+                .is_some_and(|cursor| !known_cursor(cursor))
+            {
+                return bad_request("invalid or expired cursor");
+            }
             let objects = state.objects.get(resource).cloned().unwrap_or_default();
             let (offset, limit) = page_bounds(params, body, 100);
             let items = objects.iter().skip(offset).take(limit).cloned().collect();
