@@ -255,3 +255,46 @@ async fn out_of_range_page_sizes_are_refused_before_sending() {
     }
     assert_eq!(fake.stats().requests, 0);
 }
+
+#[tokio::test]
+async fn issues_updated_during_a_run_are_found_by_the_next_one() {
+    let (fake, _) = fake_with_updates(11, 0.0).await;
+    let client = pylon_sdk_tests::client_for(&fake.base_url());
+    let since = at("2025-01-01T00:00:00Z");
+    let mut windows = client
+        .issues_updated_since(since)
+        .page_size(40)
+        .windows()
+        .unwrap();
+    let ids: Vec<String> = fake.issues().into_iter().map(|(id, _)| id).collect();
+    let mut first_run = BTreeSet::new();
+    let mut updated_during = BTreeSet::new();
+    let mut next_since = since;
+    let mut window_number = 0;
+    while let Some(done) = windows.try_next().await.unwrap() {
+        first_run.extend(done.issues.iter().map(|i| i.id.clone()));
+        next_since = done.next_since;
+        // Between windows: issues already read and issues not read yet change.
+        for id in ids.iter().skip(window_number * 13).step_by(97).take(3) {
+            assert!(fake.update_issue(id));
+            updated_during.insert(id.clone());
+        }
+        window_number += 1;
+    }
+    let second_run: BTreeSet<String> = client
+        .issues_updated_since(next_since)
+        .items()
+        .unwrap()
+        .map_ok(|issue| issue.id)
+        .try_collect()
+        .await
+        .unwrap();
+    let missed: Vec<_> = updated_during.difference(&second_run).collect();
+    assert!(
+        missed.is_empty(),
+        "updated during the first run: {missed:?}"
+    );
+    let all: BTreeSet<String> = first_run.union(&second_run).cloned().collect();
+    assert_eq!(all.len(), ids.len(), "every issue, in one run or the other");
+    assert!(updated_during.len() > 20);
+}
