@@ -17,7 +17,8 @@ pub mod code {
     pub const API: u8 = 3;
     /// No answer from Pylon: could not connect, timed out, connection lost.
     pub const NETWORK: u8 = 4;
-    /// An issue export stopped; its checkpoint is saved, `--resume` continues it.
+    /// An issue export stopped; its checkpoint is saved, `--resume` continues
+    /// it. A sync stopped; its progress is saved, running it again continues it.
     pub const INTERRUPTED: u8 = 5;
     /// `webhook verify`: the signature does not match the body (or is
     /// malformed).
@@ -34,7 +35,7 @@ Exit codes:
    2  plan --detailed-exitcode: there are changes
    3  Pylon answered with an error (4xx or 5xx)
    4  network: no answer from Pylon (could not connect, timed out)
-   5  issue export interrupted: checkpoint saved, run again with --resume
+   5  interrupted: issue export (run again with --resume) or sync (run again)
    6  webhook verify: the signature does not match the body
   64  usage: bad arguments or input, refused before anything was sent";
 

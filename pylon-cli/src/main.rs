@@ -3,6 +3,8 @@
 //! - `plan` / `apply` / `export-config`: tags and custom fields as code.
 //! - `issues export`: issues over any range to JSON Lines or CSV,
 //!   resumable after an interruption.
+//! - `sync`: a local SQLite copy of the organization, kept current
+//!   incrementally.
 //! - `api` / `operations`: every API operation by name.
 //! - `webhook verify`: checks a webhook delivery's signature.
 
@@ -13,6 +15,7 @@ mod export;
 mod failure;
 mod plan;
 mod progress;
+mod sync;
 mod webhook;
 mod when;
 
@@ -138,6 +141,15 @@ Examples:
         #[arg(long)]
         json: bool,
     },
+    /// Keep a local SQLite copy of the organization current.
+    ///
+    /// The first run copies every issue (by creation windows) and every
+    /// account, contact, user, team, tag and custom field; later runs read
+    /// only the issues updated since the last run, and re-read the other
+    /// resources whole, removing rows Pylon no longer returns. Each page is
+    /// committed with the run's position, so a run that stops or is killed
+    /// continues where it stopped when run again.
+    Sync(sync::SyncArgs),
     /// Webhook deliveries.
     Webhook {
         #[command(subcommand)]
@@ -392,6 +404,11 @@ async fn run(cli: Cli) -> Result<u8> {
                 page_size,
             };
             api::run(&client, args, &mut stdout.lock()).await?;
+            Ok(code::SUCCESS)
+        }
+        Command::Sync(args) => {
+            let client = client(&global)?;
+            sync::run(&client, args, &mut stdout.lock()).await?;
             Ok(code::SUCCESS)
         }
         Command::Operations { json } => {

@@ -51,6 +51,9 @@
 //!   `GET /issues` accepts, each issue once, optionally several windows at
 //!   once, resumable ([`ExportIssues`]), item by item or window by window
 //!   with a checkpoint after each ([`ExportedWindow`]).
+//! - [`changes`]: issues updated (or created) since a time, as Pylon sent
+//!   them, window by window with a checkpoint after each and the time the
+//!   next run starts from ([`IssueChanges`]).
 //! - [`operations`]: every operation by name, with its parameters, body and
 //!   pagination described, sent through the same transport as the typed
 //!   methods ([`Client::call`], [`Client::paginate_call`]).
@@ -85,6 +88,7 @@ compile_error!(
     "pylon-sdk needs a TLS backend: enable the `rustls` (default) or `rustls-ring` feature"
 );
 
+pub mod changes;
 mod client;
 mod custom_fields;
 mod decode;
@@ -124,6 +128,7 @@ mod generated_paths;
 #[rustfmt::skip]
 pub mod mock;
 
+pub use changes::IssueChanges;
 pub use client::{CallOptions, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Region};
 pub use custom_fields::CustomFields;
 pub use error::{ApiError, Error, Result, TransportError};
@@ -148,8 +153,8 @@ pub fn operation_ids() -> impl Iterator<Item = &'static str> {
 /// traits that iterate the SDK's streams (`try_next`, `try_collect`, …).
 pub mod prelude {
     pub use crate::{
-        Client, CustomFields, Error, ExportIssues, Paginate, Result, TagsExt, TrainingDataUpload,
-        Upload, UploadsExt, types,
+        Client, CustomFields, Error, ExportIssues, IssueChanges, Paginate, Result, TagsExt,
+        TrainingDataUpload, Upload, UploadsExt, types,
     };
     pub use futures::{Stream, StreamExt, TryStreamExt};
 }

@@ -3,8 +3,12 @@
 //! cursor with `pagination` absent on the last page; tags are stored,
 //! updated and deleted, and a duplicate create is a 409 with `exists_id`;
 //! custom fields are stored with their select options, which can be
-//! replaced as a whole (counted) or changed one at a time; accounts page by
-//! cursor. It
+//! replaced as a whole (counted) or changed one at a time; accounts and
+//! contacts page by cursor; `POST /issues/search` filters on `updated_at`
+//! and `created_at`, and issues can be updated (bumping `updated_at`) and
+//! created while it runs. Issues, accounts, contacts, users and teams carry
+//! a field no SDK knows (`pylon_future_field`), so a copy can be checked for
+//! keeping the JSON as sent. It
 //! injects faults at a seeded rate and can enforce per-endpoint rate limits,
 //! and it counts everything so tests compare the SDK's results with ground
 //! truth.
@@ -70,6 +74,12 @@ pub struct FakeConfig {
     pub issue_range: (DateTime<Utc>, DateTime<Utc>),
     /// How many accounts `GET /accounts` lists.
     pub accounts: usize,
+    /// How many contacts `GET /contacts` lists.
+    pub contacts: usize,
+    /// How many users `GET /users` lists.
+    pub users: usize,
+    /// How many teams `GET /teams` lists.
+    pub teams: usize,
     /// Added before answering every list page.
     pub page_latency: Duration,
     /// Per-endpoint rate limit, if any.
@@ -104,6 +114,9 @@ impl Default for FakeConfig {
             issues: 0,
             issue_range: (start, start + TimeDelta::days(365)),
             accounts: 0,
+            contacts: 0,
+            users: 0,
+            teams: 0,
             page_latency: Duration::ZERO,
             rate_limit: None,
             retry_after_secs: 1,
@@ -223,11 +236,24 @@ impl StoredCustomField {
     }
 }
 
+/// A stored issue.
+#[derive(Debug, Clone)]
+struct StoredIssue {
+    id: String,
+    number: usize,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// How many times it was updated.
+    revision: u64,
+}
+
 struct State {
     config: FakeConfig,
     rng: u64,
     stats: Stats,
-    issues: Vec<(String, DateTime<Utc>)>,
+    issues: Vec<StoredIssue>,
+    /// Accounts, contacts, users and teams, by resource, in list order.
+    objects: BTreeMap<&'static str, Vec<Value>>,
     tags: Vec<StoredTag>,
     /// Tags created so far, for IDs that are never reused.
     tags_created: usize,
@@ -305,17 +331,33 @@ impl FakePylon {
         let issues = (0..config.issues)
             .map(|n| {
                 let offset = span * n as i64 / config.issues.max(1) as i64;
-                (
-                    format!("iss_{n:06}"),
-                    start + TimeDelta::milliseconds(offset),
-                )
+                let created_at = start + TimeDelta::milliseconds(offset);
+                StoredIssue {
+                    id: format!("iss_{n:06}"),
+                    number: n + 1,
+                    created_at,
+                    updated_at: created_at + TimeDelta::minutes(5),
+                    revision: 0,
+                }
             })
             .collect();
+        let objects = BTreeMap::from([
+            ("accounts", (0..config.accounts).map(account_json).collect()),
+            (
+                "contacts",
+                (0..config.contacts)
+                    .map(|n| contact_json(n, config.accounts))
+                    .collect(),
+            ),
+            ("users", (0..config.users).map(user_json).collect()),
+            ("teams", (0..config.teams).map(team_json).collect()),
+        ]);
         let state = Arc::new(Mutex::new(State {
             rng: config.seed.max(1),
             config,
             stats: Stats::default(),
             issues,
+            objects,
             tags: Vec::new(),
             tags_created: 0,
             custom_fields: Vec::new(),
@@ -357,7 +399,100 @@ impl FakePylon {
 
     /// Every issue, as `(id, created_at)`, oldest first.
     pub fn issues(&self) -> Vec<(String, DateTime<Utc>)> {
-        self.lock().issues.clone()
+        self.lock()
+            .issues
+            .iter()
+            .map(|issue| (issue.id.clone(), issue.created_at))
+            .collect()
+    }
+
+    /// Every issue's `(id, updated_at)`.
+    pub fn issue_update_times(&self) -> Vec<(String, DateTime<Utc>)> {
+        self.lock()
+            .issues
+            .iter()
+            .map(|issue| (issue.id.clone(), issue.updated_at))
+            .collect()
+    }
+
+    /// Updates an issue as an agent would: its state and `updated_at`
+    /// (now, and always later than before) change. False if there is no
+    /// such issue.
+    pub fn update_issue(&self, id: &str) -> bool {
+        let mut state = self.lock();
+        let Some(issue) = state.issues.iter_mut().find(|issue| issue.id == id) else {
+            return false;
+        };
+        issue.revision += 1;
+        issue.updated_at = Utc::now().max(issue.updated_at + TimeDelta::milliseconds(1));
+        true
+    }
+
+    /// Creates an issue now, returning its ID.
+    pub fn create_issue(&self) -> String {
+        let mut state = self.lock();
+        let n = state.issues.len();
+        let now = Utc::now();
+        let issue = StoredIssue {
+            id: format!("iss_{n:06}"),
+            number: n + 1,
+            created_at: now,
+            updated_at: now,
+            revision: 0,
+        };
+        state.issues.push(issue.clone());
+        issue.id
+    }
+
+    /// Every object of a resource as the fake serves it, by ID: `issues`,
+    /// `accounts`, `contacts`, `users`, `teams`, `tags` or `custom_fields`.
+    pub fn objects(&self, resource: &str) -> BTreeMap<String, Value> {
+        let state = self.lock();
+        let listed: Vec<Value> = match resource {
+            "issues" => state
+                .issues
+                .iter()
+                .map(|i| issue_json(i, &state.config))
+                .collect(),
+            "tags" => state.tags.iter().map(tag_json).collect(),
+            "custom_fields" => state.custom_fields.iter().map(custom_field_json).collect(),
+            other => state.objects.get(other).cloned().unwrap_or_default(),
+        };
+        listed
+            .into_iter()
+            .map(|object| {
+                (
+                    object["id"].as_str().unwrap_or_default().to_string(),
+                    object,
+                )
+            })
+            .collect()
+    }
+
+    /// Sets one field of an account, contact, user or team (`resource` as
+    /// for [`objects`](FakePylon::objects)). False if there is no such object.
+    pub fn set_field(&self, resource: &str, id: &str, field: &str, value: Value) -> bool {
+        let mut state = self.lock();
+        let Some(object) = state
+            .objects
+            .get_mut(resource)
+            .and_then(|objects| objects.iter_mut().find(|o| o["id"] == id))
+        else {
+            return false;
+        };
+        object[field] = value;
+        true
+    }
+
+    /// Deletes an account, contact, user or team. False if there is no such object.
+    pub fn remove(&self, resource: &str, id: &str) -> bool {
+        let mut state = self.lock();
+        let Some(objects) = state.objects.get_mut(resource) else {
+            return false;
+        };
+        let before = objects.len();
+        objects.retain(|o| o["id"] != id);
+        objects.len() < before
     }
 
     /// The issue IDs of `config`'s range in the order an export promises
@@ -609,10 +744,11 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<hyper::body::Incoming
         }
         Some(Fault::CommitThenFail) | None => {}
     }
-    if method == hyper::Method::GET
-        && (path == "/issues" || path == "/accounts")
-        && !latency.is_zero()
-    {
+    let is_page = matches!(
+        (method.as_str(), path.as_str()),
+        ("GET", "/issues" | "/accounts" | "/contacts") | ("POST", "/issues/search")
+    );
+    if is_page && !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
     let outcome = route(&state, &method, &path, &params, &body);
@@ -660,37 +796,42 @@ fn route(
             let mut matching: Vec<_> = state
                 .issues
                 .iter()
-                .filter(|(_, at)| *at >= start && *at < end)
+                .filter(|issue| issue.created_at >= start && issue.created_at < end)
                 .collect();
-            matching.sort_by_key(|issue| std::cmp::Reverse(issue.1));
+            matching.sort_by_key(|issue| std::cmp::Reverse(issue.created_at));
             let (offset, limit) = page_bounds(params, body, 20_000);
             let items = matching
                 .iter()
                 .skip(offset)
                 .take(limit)
-                .map(|(id, at)| {
-                    crate::objects::with(
-                        crate::objects::issue(id, 0),
-                        json!({"title": format!("Issue {id}"), "created_at": at.to_rfc3339(), "state": "new"}),
-                    )
-                })
+                .map(|issue| issue_json(issue, &state.config))
                 .collect();
             full(StatusCode::OK, page(items, offset, matching.len()))
         }
-        ("GET", "/accounts") => {
-            let total = state.config.accounts;
+        ("POST", "/issues/search") => search_issues(&mut state, params, body),
+        ("GET", "/accounts" | "/contacts") => {
+            let resource = &path[1..];
+            let known_cursor = |cursor: &String| {
+                cursor
+                    .strip_prefix('o')
+                    .is_some_and(|offset| offset.parse::<usize>().is_ok())
+            };
+            if params
+                .get("cursor")
+                .is_some_and(|cursor| !known_cursor(cursor))
+            {
+                return bad_request("invalid or expired cursor");
+            }
+            let objects = state.objects.get(resource).cloned().unwrap_or_default();
             let (offset, limit) = page_bounds(params, body, 100);
-            let items = (offset..total.min(offset + limit))
-                .map(|n| {
-                    crate::objects::with(
-                        crate::objects::account(&format!("acc_{n}"), &format!("Account {n}")),
-                        json!({"domains": [format!("a{n}.example")], "tags": ["customer"],
-                               "created_at": "2026-01-01T00:00:00Z"}),
-                    )
-                })
-                .collect();
-            full(StatusCode::OK, page(items, offset, total))
+            let items = objects.iter().skip(offset).take(limit).cloned().collect();
+            full(StatusCode::OK, page(items, offset, objects.len()))
         }
+        ("GET", "/users" | "/teams") => full(
+            StatusCode::OK,
+            json!({"data": state.objects.get(&path[1..]).cloned().unwrap_or_default(),
+                   "request_id": "fake"}),
+        ),
         ("POST", "/tags") => {
             let (Some(value), Some(object_type)) =
                 (body["value"].as_str(), body["object_type"].as_str())
@@ -1077,6 +1218,158 @@ fn custom_field_json(field: &StoredCustomField) -> Value {
             json!({"options": field.options.iter().map(option_json).collect::<Vec<_>>()});
     }
     json
+}
+
+/// The field no SDK knows, which a lossless copy keeps.
+fn future_field(revision: u64) -> Value {
+    json!({"revision": revision, "nested": {"flags": ["a", "b"], "score": 0.5}})
+}
+
+fn issue_json(issue: &StoredIssue, config: &FakeConfig) -> Value {
+    let n = issue.number;
+    let state = if issue.revision % 2 == 1 {
+        "waiting_on_customer"
+    } else {
+        "new"
+    };
+    let mut json = crate::objects::with(
+        crate::objects::issue(&issue.id, n as i64),
+        json!({"title": format!("Issue {}", issue.id),
+               "created_at": issue.created_at.to_rfc3339(),
+               "updated_at": issue.updated_at.to_rfc3339(),
+               "state": state,
+               "pylon_future_field": future_field(issue.revision)}),
+    );
+    if config.accounts > 0 {
+        json["account"] = json!({"id": format!("acc_{}", n % config.accounts)});
+    }
+    if config.contacts > 0 {
+        json["requester"] = json!({"id": format!("con_{}", n % config.contacts)});
+    }
+    if config.users > 0 && !n.is_multiple_of(3) {
+        json["assignee"] = json!({"id": format!("usr_{}", n % config.users)});
+    }
+    json
+}
+
+fn account_json(n: usize) -> Value {
+    crate::objects::with(
+        crate::objects::account(&format!("acc_{n}"), &format!("Account {n}")),
+        json!({"domains": [format!("a{n}.example")], "domain": format!("a{n}.example"),
+               "tags": ["customer"], "created_at": "2026-01-01T00:00:00Z",
+               "pylon_future_field": future_field(0)}),
+    )
+}
+
+fn contact_json(n: usize, accounts: usize) -> Value {
+    let mut json = crate::objects::with(
+        crate::objects::contact(&format!("con_{n}"), &format!("Contact {n}")),
+        json!({"email": format!("c{n}@example.com"), "pylon_future_field": future_field(0)}),
+    );
+    if accounts > 0 {
+        json["account"] = json!({"id": format!("acc_{}", n % accounts)});
+    }
+    json
+}
+
+fn user_json(n: usize) -> Value {
+    crate::objects::with(
+        crate::objects::user(&format!("usr_{n}"), &format!("u{n}@example.com")),
+        json!({"pylon_future_field": future_field(0)}),
+    )
+}
+
+fn team_json(n: usize) -> Value {
+    crate::objects::with(
+        crate::objects::team(&format!("team_{n}"), &format!("Team {n}")),
+        json!({"pylon_future_field": future_field(0)}),
+    )
+}
+
+/// `POST /issues/search`, for filters on `updated_at` and `created_at`
+/// (`time_range`, `time_is_after`, `time_is_before`, joined by `and`);
+/// other filters are refused rather than ignored. Like the `updated_at`
+/// limit reported of Pylon, a time range longer than the maximum window
+/// is refused. Results are oldest update first.
+fn search_issues(state: &mut State, params: &HashMap<String, String>, body: &Value) -> Outcome {
+    let mut bounds = Vec::new();
+    if let Err(message) = time_bounds(&body["filter"], state.config.max_window, &mut bounds) {
+        return bad_request(&message);
+    }
+    let limit = &body["limit"];
+    if !limit.is_null() && !limit.as_u64().is_some_and(|l| (1..=1000).contains(&l)) {
+        return bad_request("limit must be from 1 to 1000");
+    }
+    let mut matching: Vec<&StoredIssue> = state
+        .issues
+        .iter()
+        .filter(|issue| {
+            bounds.iter().all(|(field, after, before)| {
+                let at = if *field == "updated_at" {
+                    issue.updated_at
+                } else {
+                    issue.created_at
+                };
+                after.is_none_or(|after| at >= after) && before.is_none_or(|before| at < before)
+            })
+        })
+        .collect();
+    matching.sort_by(|a, b| a.updated_at.cmp(&b.updated_at).then(a.id.cmp(&b.id)));
+    let (offset, limit) = page_bounds(params, body, 100);
+    let items = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|issue| issue_json(issue, &state.config))
+        .collect();
+    full(StatusCode::OK, page(items, offset, matching.len()))
+}
+
+type TimeBound = (String, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+fn time_bounds(
+    filter: &Value,
+    max_window: TimeDelta,
+    out: &mut Vec<TimeBound>,
+) -> Result<(), String> {
+    if filter.is_null() {
+        return Ok(());
+    }
+    let time = |value: &Value| {
+        value
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| format!("not an RFC 3339 time: {value}"))
+    };
+    let field = filter["field"].as_str().unwrap_or_default();
+    if filter["operator"] != "and" && field != "updated_at" && field != "created_at" {
+        return Err(format!(
+            "the fake searches issues by time only, not {filter}"
+        ));
+    }
+    match filter["operator"].as_str().unwrap_or_default() {
+        "and" => {
+            for sub in filter["subfilters"].as_array().into_iter().flatten() {
+                time_bounds(sub, max_window, out)?;
+            }
+        }
+        "time_range" => {
+            let values = filter["values"].as_array().cloned().unwrap_or_default();
+            let [start, end] = values.as_slice() else {
+                return Err("time_range takes values: [start, end]".into());
+            };
+            let (start, end) = (time(start)?, time(end)?);
+            if end - start > max_window {
+                return Err("the time range is longer than the maximum".into());
+            }
+            out.push((field.into(), Some(start), Some(end)));
+        }
+        "time_is_after" => out.push((field.into(), Some(time(&filter["value"])?), None)),
+        "time_is_before" => out.push((field.into(), None, Some(time(&filter["value"])?))),
+        other => return Err(format!("the fake does not search with `{other}`")),
+    }
+    Ok(())
 }
 
 fn tag_json(tag: &StoredTag) -> Value {
