@@ -74,7 +74,7 @@ pub async fn run(client: &Client, args: ApiArgs, out: &mut impl Write) -> Result
     }
     let mut items = pages.items();
     while let Some(item) = items.try_next().await? {
-        write_line(out, &item.to_string())?;
+        write_line(out, &(*item).to_string())?;
     }
     Ok(())
 }

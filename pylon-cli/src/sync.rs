@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::TryStreamExt;
+use pylon_sdk::AsSent;
 use pylon_sdk::changes::{IssueChanges, IssueScan, RawIssue};
 use pylon_sdk::operations::OperationCall;
 use pylon_sdk::pagination::Page;
@@ -370,7 +371,7 @@ fn save_checkpoint(tx: &Transaction<'_>, resource: Resource, checkpoint: &str) -
 fn upsert(
     tx: &Transaction<'_>,
     resource: Resource,
-    objects: &[Value],
+    objects: &[AsSent<Value>],
     generation: i64,
     counts: &mut Counts,
 ) -> Result<()> {
@@ -405,7 +406,8 @@ fn upsert(
                 format!("Pylon sent {table} without a string id"),
             ));
         };
-        let data = object.to_string();
+        // Stored exactly as Pylon sent it.
+        let data = object.json().to_string();
         let before: Option<String> = existing
             .query_row([id], |row| row.get(0))
             .optional()
@@ -518,14 +520,7 @@ async fn sync_listed(
             (page.into_items(), next)
         } else {
             let answer = call_patiently(client, operation, call, args.patience).await?;
-            let items = match answer.into_inner() {
-                Value::Object(mut fields) => match fields.remove("data") {
-                    Some(Value::Array(items)) => items,
-                    _ => return Err(Failure::other(format!("{operation}: no `data` list"))),
-                },
-                _ => return Err(Failure::other(format!("{operation}: not a JSON object"))),
-            };
-            (items, None)
+            (data_as_sent(operation, answer.json())?, None)
         };
         run.requests += 1;
         match next {
@@ -636,7 +631,7 @@ async fn sync_issues(
         while let Some(window) = windows.try_next().await.map_err(stopped)? {
             windows_done += 1;
             run.requests += window.pages_read;
-            let objects: Vec<Value> = window
+            let objects: Vec<AsSent<Value>> = window
                 .issues
                 .into_iter()
                 .map(|i: RawIssue| i.json)
@@ -690,6 +685,24 @@ async fn sync_issues(
         true,
     );
     Ok(counts)
+}
+
+/// The items of a list answer's `data`, each exactly as Pylon sent it.
+fn data_as_sent(operation: &str, body: &str) -> Result<Vec<AsSent<Value>>> {
+    #[derive(serde::Deserialize)]
+    struct Data<'a> {
+        #[serde(borrow)]
+        data: Vec<&'a serde_json::value::RawValue>,
+    }
+    let page: Data<'_> = serde_json::from_str(body)
+        .map_err(|e| Failure::other(format!("{operation}: no `data` list: {e}")))?;
+    page.data
+        .into_iter()
+        .map(|item| {
+            AsSent::from_json(item.get().to_string())
+                .map_err(|e| Failure::other(format!("{operation}: an item is not JSON: {e}")))
+        })
+        .collect()
 }
 
 /// One call of an unpaginated list, sent again with backoff after
@@ -790,6 +803,10 @@ mod tests {
         );
     }
 
+    fn sent(json: Value) -> AsSent<Value> {
+        AsSent::from_json(json.to_string()).unwrap()
+    }
+
     #[test]
     fn upserts_count_inserted_updated_and_unchanged_rows() {
         let mut db = Connection::open_in_memory().unwrap();
@@ -797,13 +814,13 @@ mod tests {
         let mut counts = Counts::default();
         let tx = db.transaction().unwrap();
         let first = [
-            json!({"id": "a", "name": "A"}),
-            json!({"id": "b", "name": "B"}),
+            sent(json!({"id": "a", "name": "A"})),
+            sent(json!({"id": "b", "name": "B"})),
         ];
         upsert(&tx, Resource::Teams, &first, 1, &mut counts).unwrap();
         let second = [
-            json!({"id": "a", "name": "A"}),
-            json!({"id": "b", "name": "Bee"}),
+            sent(json!({"id": "a", "name": "A"})),
+            sent(json!({"id": "b", "name": "Bee"})),
         ];
         upsert(&tx, Resource::Teams, &second, 2, &mut counts).unwrap();
         tx.commit().unwrap();
@@ -827,7 +844,7 @@ mod tests {
         let result = upsert(
             &tx,
             Resource::Tags,
-            &[json!({"value": "x"})],
+            &[sent(json!({"value": "x"}))],
             1,
             &mut Counts::default(),
         );

@@ -38,7 +38,7 @@
 //! let mut next_since = since;
 //! while let Some(done) = windows.try_next().await? {
 //!     for issue in &done.issues {
-//!         println!("{} {}", issue.id, issue.json); // upsert by id
+//!         println!("{} {}", issue.id, issue.json.json()); // upsert by id, JSON as sent
 //!     }
 //!     // Store `done.checkpoint` to resume this run, and ...
 //!     next_since = done.next_since;
@@ -58,6 +58,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::operations::OperationCall;
 use crate::pagination::{Checkpoint, DEFAULT_PATIENCE, Page};
+use crate::response::AsSent;
 use crate::window::{DEFAULT_MAX_WINDOW, IssueWindow, IssueWindows};
 
 /// How far before the previous range's end the next run starts.
@@ -87,8 +88,9 @@ pub struct RawIssue {
     pub id: String,
     /// Its `updated_at`, when it has a valid one.
     pub updated_at: Option<DateTime<Utc>>,
-    /// The whole object, unknown fields included.
-    pub json: Value,
+    /// The whole object exactly as Pylon sent it, unknown fields included
+    /// (it dereferences to the parsed JSON; [`AsSent::json`] is the text).
+    pub json: AsSent<Value>,
 }
 
 impl RawIssue {
@@ -97,7 +99,7 @@ impl RawIssue {
     /// # Errors
     /// [`Error::UnexpectedResponse`] when it is not an object with a
     /// non-empty string `id`.
-    pub fn from_json(json: Value) -> Result<RawIssue> {
+    pub fn from_json(json: AsSent<Value>) -> Result<RawIssue> {
         let id = match json.get("id") {
             Some(Value::String(id)) if !id.is_empty() => id.clone(),
             _ => {
@@ -331,7 +333,7 @@ fn window_pages(
     client: &Client,
     by: IssueTime,
     window: IssueWindow,
-) -> Result<crate::Paginator<crate::operations::JsonPage>> {
+) -> Result<crate::Paginator<crate::Response<crate::operations::JsonPage>>> {
     match by {
         IssueTime::Created => client.paginate_call(
             "list_issues",
@@ -430,28 +432,33 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn sent(json: &Value) -> AsSent<Value> {
+        AsSent::from_json(json.to_string()).unwrap()
+    }
+
     #[test]
     fn a_raw_issue_keeps_every_field_and_reads_its_keys() {
         let json = json!({"id": "iss_1", "updated_at": "2026-03-01T10:05:00+01:00",
                           "a_field_from_the_future": {"x": [1, 2]}});
-        let issue = RawIssue::from_json(json.clone()).unwrap();
+        let issue = RawIssue::from_json(sent(&json)).unwrap();
         assert_eq!(issue.id, "iss_1");
         assert_eq!(
             issue.updated_at,
             Some(Utc.with_ymd_and_hms(2026, 3, 1, 9, 5, 0).unwrap())
         );
-        assert_eq!(issue.json, json);
+        assert_eq!(*issue.json, json);
+        assert_eq!(issue.json.json(), json.to_string());
     }
 
     #[test]
     fn issues_without_a_string_id_are_refused() {
         for bad in [json!({"id": 7}), json!({"id": ""}), json!([1]), json!({})] {
             assert!(matches!(
-                RawIssue::from_json(bad),
+                RawIssue::from_json(sent(&bad)),
                 Err(Error::UnexpectedResponse(_))
             ));
         }
-        let no_time = RawIssue::from_json(json!({"id": "i", "updated_at": "soon"})).unwrap();
+        let no_time = RawIssue::from_json(sent(&json!({"id": "i", "updated_at": "soon"}))).unwrap();
         assert_eq!(no_time.updated_at, None);
     }
 

@@ -485,7 +485,7 @@ impl Client {
     ///     .page_size(500)
     ///     .items();
     /// while let Some(contact) = contacts.try_next().await? {
-    ///     println!("{}", contact["name"]);
+    ///     println!("{}: {}", contact["name"], contact.json()); // the JSON as sent
     /// }
     /// # Ok(()) }
     /// ```
@@ -493,7 +493,7 @@ impl Client {
         &self,
         operation_id: &str,
         call: OperationCall,
-    ) -> Result<Paginator<JsonPage>> {
+    ) -> Result<Paginator<Response<JsonPage>>> {
         let operation = find(operation_id).ok_or_else(|| unknown(operation_id))?;
         if operation.pagination == Pagination::None {
             return Err(Error::InvalidRequest(format!(
@@ -531,9 +531,8 @@ impl Client {
                 }
             }
             async move { client.call(operation.id, call).await }.and_then(move |response| {
-                let page = response.into_inner();
-                futures::future::ready(if page["data"].is_array() {
-                    Ok(JsonPage(page))
+                futures::future::ready(if response["data"].is_array() {
+                    Ok(response.map_body(JsonPage))
                 } else {
                     Err(Error::UnexpectedResponse(format!(
                         "{}: a page without a `data` list",

@@ -55,6 +55,16 @@ impl<T> Response<T> {
         self.body
     }
 
+    /// The same answer with its decoded body turned into another view.
+    pub(crate) fn map_body<U>(self, view: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            body: view(self.body),
+            status: self.status,
+            headers: self.headers,
+            json: self.json,
+        }
+    }
+
     /// The HTTP status (a 2xx).
     pub fn status(&self) -> u16 {
         self.status
@@ -131,6 +141,13 @@ impl<T> AsSent<T> {
     /// The decoded value.
     pub fn into_inner(self) -> T {
         self.value
+    }
+}
+
+/// Two items are equal when Pylon sent the same JSON.
+impl<T> PartialEq for AsSent<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.json() == other.json()
     }
 }
 

@@ -104,7 +104,7 @@ async fn every_issue_updated_in_the_range_at_least_once_under_faults_and_resumpt
                 for issue in &window.issues {
                     *times_seen.entry(issue.id.clone()).or_default() += 1;
                     assert_eq!(
-                        issue.json, truth[&issue.id],
+                        *issue.json, truth[&issue.id],
                         "{} as the fake sent it",
                         issue.id
                     );
@@ -205,7 +205,7 @@ async fn the_next_run_from_next_since_reads_one_page_and_finds_what_changed() {
         .issues_updated_since(next_since)
         .items()
         .unwrap()
-        .map_ok(|issue| issue.json)
+        .map_ok(|issue| issue.json.into_inner())
         .try_collect()
         .await
         .unwrap();
@@ -232,7 +232,7 @@ async fn a_scan_by_creation_time_yields_every_issue_once_as_sent() {
     let truth = fake.objects("issues");
     assert_eq!(issues.len(), truth.len());
     for issue in &issues {
-        assert_eq!(issue.json, truth[&issue.id]);
+        assert_eq!(*issue.json, truth[&issue.id]);
     }
     let stats = fake.stats();
     assert_eq!(stats.endpoints.get("POST /issues/search"), None);

@@ -291,3 +291,28 @@ async fn a_decode_failure_inside_a_stream_cannot_be_resumed_away() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn calls_by_name_give_each_item_as_sent() {
+    let issues: Vec<String> = (1..=3)
+        .map(|n| issue_with_unknown_fields_everywhere(&format!("iss_{n}"), n))
+        .collect();
+    let server = MockServer::start_async().await;
+    server.mock(|when, then| {
+        when.method(GET).path("/accounts");
+        then.status(200).body(format!(
+            r#"{{"data":[{}],"request_id":"r"}}"#,
+            issues.join(" , ")
+        ));
+    });
+    let items: Vec<_> = client(&server)
+        .paginate_call("list_accounts", pylon_sdk::operations::OperationCall::new())
+        .unwrap()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    let sent: Vec<&str> = items.iter().map(|item| item.json()).collect();
+    assert_eq!(sent, issues);
+    assert_eq!(items[0]["id"], "iss_1");
+}
