@@ -109,8 +109,9 @@ async fn a_429_uses_no_attempts_and_is_retried_until_the_deadline() {
     let started = tokio::time::Instant::now();
     let err = client.get_tag().id("t").send().await.unwrap_err();
     assert!(err.is_rate_limited());
-    // At 0 s, 10 s, then 30 s (the spacing doubles); 50 s would pass 45 s.
-    assert_eq!(fake.stats().requests, 3);
+    // At 0, 10, 20 and 30 s (the third refusal in a row doubles the
+    // spacing); 50 s would pass 45 s.
+    assert_eq!(fake.stats().requests, 4);
     assert_eq!(started.elapsed(), Duration::from_secs(30));
 }
 
