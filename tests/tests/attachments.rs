@@ -173,8 +173,9 @@ async fn a_429_is_retried_and_the_file_is_read_again_for_every_attempt() {
         response: json!({"errors": ["slow down"], "request_id": "r", "code": "rate_limited"}),
     }
     .on(&server);
-    // 429s are paced until the deadline: with no Retry-After, at 0, 1 and
-    // 3 s; the next, at 7 s, would pass the 4.5 s deadline.
+    // 429s are paced until the deadline: with no Retry-After, at 0, 1, 2
+    // and 3 s; the next, at 5 s (the third refusal in a row doubles the
+    // spacing), would pass the 4.5 s deadline.
     let within = pylon_sdk::CallOptions::new().retry_policy(
         pylon_sdk::RetryPolicy::standard().with_deadline(std::time::Duration::from_millis(4500)),
     );
@@ -184,11 +185,11 @@ async fn a_429_is_retried_and_the_file_is_read_again_for_every_attempt() {
         .create_attachment(Upload::from_path(&path))
         .await
         .unwrap_err();
-    assert_eq!(mock.calls(), 3, "the first attempt and two paced retries");
+    assert_eq!(mock.calls(), 4, "the first attempt and three paced retries");
     assert!(err.is_rate_limited());
     assert_eq!(err.request_id(), Some("r"));
     let received = received.lock().unwrap();
-    assert_eq!(received.len(), 3);
+    assert_eq!(received.len(), 4);
     assert!(
         received.iter().all(|parts| parts[0].data == content),
         "every attempt carried the whole file"

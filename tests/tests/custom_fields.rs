@@ -286,7 +286,8 @@ async fn custom_field_error(status: u16, body: &str) -> (Error, usize) {
         then.status(status).body(body);
     });
     // Two attempts for failures; 429s are paced (1 s apart without a
-    // Retry-After, doubling while they go on) until the 4.5 s deadline.
+    // Retry-After, doubling from the third in a row) until the 4.5 s
+    // deadline.
     let options = CallOptions::new().retry_policy(
         RetryPolicy::standard()
             .with_max_attempts(2)
@@ -345,8 +346,9 @@ async fn create_errors_are_typed_and_only_429_is_retried() {
         r#"{"errors":["slow down"],"request_id":"r","code":"rate_limited"}"#,
     )
     .await;
-    // 0 s, 1 s, then 3 s: more than the two attempts failures get.
-    assert!(err.is_rate_limited() && calls == 3, "{calls} calls");
+    // 0, 1, 2 and 3 s (then 5 s would pass the deadline): more than the two
+    // attempts failures get.
+    assert!(err.is_rate_limited() && calls == 4, "{calls} calls");
     let (err, calls) = custom_field_error(500, r#"{"errors":["boom"],"request_id":"r"}"#).await;
     assert!(err.is_outcome_unknown() && calls == 1);
     let (err, calls) = custom_field_error(503, "upstream connect error").await;

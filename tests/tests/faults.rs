@@ -360,13 +360,14 @@ async fn retry_after_is_honoured_on_the_paused_clock() {
     let started = tokio::time::Instant::now();
     let err = client.list_tags().send().await.unwrap_err();
     let waited = started.elapsed();
-    // Paced until the 120 s deadline: at 0, 7, 21, 49 and 105 s (the
-    // spacing doubles while 429s go on); 165 s would pass the deadline, so
-    // the call ends at once with the last 429.
-    assert_eq!(fake.stats().requests, 5);
+    // Paced until the 120 s deadline: at 0, 7, 14, 21, 35, 63 and 119 s
+    // (from the third refusal in a row the spacing doubles while 429s go
+    // on); 231 s would pass the deadline, so the call ends at once with the
+    // last 429.
+    assert_eq!(fake.stats().requests, 7);
     assert!(err.is_rate_limited());
     assert_eq!(err.api().unwrap().retry_after, Some(Duration::from_secs(7)));
-    assert_eq!(waited, Duration::from_secs(105));
+    assert_eq!(waited, Duration::from_secs(119));
 }
 
 #[tokio::test(start_paused = true)]

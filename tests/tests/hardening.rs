@@ -71,6 +71,89 @@ async fn sequential_work_is_not_slower_with_pacing() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn after_one_stray_429_sequential_calls_are_not_slowed() {
+    let server = Hostile::start(|seen, _| async move {
+        if seen.index == 0 {
+            let mut refused = hostile::json(
+                429,
+                json!({"errors": ["rate limit exceeded"], "request_id": "r0"}),
+            );
+            refused.headers_mut().insert("retry-after", 1.into());
+            return Some(refused);
+        }
+        Some(hostile::json(
+            200,
+            json!({"data": pylon_sdk_tests::objects::tag("t", "vip", "account"), "request_id": "r"}),
+        ))
+    })
+    .await;
+    let client = paused_clock_client(&server.base_url()).build().unwrap();
+    let started = tokio::time::Instant::now();
+    for _ in 0..20 {
+        client.get_tag().id("t").send().await.unwrap();
+    }
+    assert_eq!(server.requests(), 21);
+    // The one Retry-After, and nothing after it (a floor and a halving
+    // spacing once made it about three).
+    assert_eq!(started.elapsed(), Duration::from_secs(1));
+}
+
+/// Seeds 1-5 by default; `PYLON_PACING_SEEDS=1,2,...` runs others.
+#[tokio::test(start_paused = true)]
+async fn occasional_429s_cost_sequential_work_about_what_they_ask_to_wait() {
+    for seed in pylon_sdk_tests::numbers_from_env("PYLON_PACING_SEEDS", &[1, 2, 3, 4, 5]) {
+        let mut runs = Vec::new();
+        for pacing in [true, false] {
+            let fake = FakePylon::start(FakeConfig {
+                seed,
+                fault_rate: 0.12,
+                faults: vec![Fault::RateLimited],
+                retry_after_secs: 1,
+                ..FakeConfig::default()
+            })
+            .await;
+            let client = paused_clock_client(&fake.base_url())
+                .adaptive_pacing(pacing)
+                .build()
+                .unwrap();
+            let started = tokio::time::Instant::now();
+            let created = bulk_create_tags(&client, 100, 1).await;
+            runs.push((created, fake.stats().requests, started.elapsed()));
+        }
+        let ((paced_created, paced_requests, paced), (created, requests, unpaced)) =
+            (runs[0], runs[1]);
+        println!("seed {seed}: paced {paced:?}, unpaced {unpaced:?}, {requests} requests");
+        assert_eq!((paced_created, created), (100, 100), "seed {seed}");
+        assert_eq!(paced_requests, requests, "seed {seed}: the same 429s");
+        assert!(requests > 100, "seed {seed}: some 429s were met");
+        assert!(paced <= unpaced.mul_f64(1.5), "seed {seed}: {runs:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_sustained_limit_is_learnt_and_kept_by_four_tasks() {
+    let fake = FakePylon::start(FakeConfig::sixty_per_minute()).await;
+    let client = paused_clock_client(&fake.base_url()).build().unwrap();
+    let started = tokio::time::Instant::now();
+    assert_eq!(bulk_create_tags(&client, 300, 4).await, 300);
+    let stats = fake.stats();
+    println!(
+        "4 tasks: {} requests, {} 429s, {:?}",
+        stats.requests,
+        stats.rate_limited,
+        started.elapsed()
+    );
+    // The four in flight when the allowance ran out, and one to learn the
+    // rate: after that, one a second for four minutes without a 429.
+    assert_eq!(stats.rate_limited, 5);
+    assert!(
+        started.elapsed() <= Duration::from_secs(242),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn the_limiter_models_a_refilling_budget_not_a_full_window_per_slot() {
     let fake = FakePylon::start(FakeConfig::sixty_per_minute()).await;
     let client = paused_clock_client(&fake.base_url())
@@ -109,8 +192,9 @@ async fn a_429_uses_no_attempts_and_is_retried_until_the_deadline() {
     let started = tokio::time::Instant::now();
     let err = client.get_tag().id("t").send().await.unwrap_err();
     assert!(err.is_rate_limited());
-    // At 0 s, 10 s, then 30 s (the spacing doubles); 50 s would pass 45 s.
-    assert_eq!(fake.stats().requests, 3);
+    // At 0, 10, 20 and 30 s (the third refusal in a row doubles the
+    // spacing); 50 s would pass 45 s.
+    assert_eq!(fake.stats().requests, 4);
     assert_eq!(started.elapsed(), Duration::from_secs(30));
 }
 

@@ -220,9 +220,10 @@ async fn a_429_is_paced_until_the_deadline_then_reported_with_its_retry_after() 
         .send()
         .await
         .unwrap_err();
-    // `Retry-After: 0` still pauses 10 ms, doubling while 429s go on: at 0,
-    // 10, 30, 70 and 150 ms; the next, at 310 ms, would pass the deadline.
-    assert_eq!(mock.calls(), 5, "429s use none of the three attempts");
+    // `Retry-After: 0` still pauses 10 ms, doubling from the third 429 in a
+    // row: at 0, 10, 20, 30, 50, 90 and 170 ms; the next, at 330 ms, would
+    // pass the deadline.
+    assert_eq!(mock.calls(), 7, "429s use none of the three attempts");
     assert!(err.is_rate_limited());
     assert!(err.is_retryable());
     assert_eq!(
