@@ -33,6 +33,14 @@
 //! `http` 1.x interface crate), taken by
 //! [`webhook::signature_from_headers`].
 //!
+//! Nothing Pylon sends is lost: every response object keeps the fields this
+//! version does not model in its `extra` map (written back when the value
+//! is serialized), [`Response::json`] is the body as sent, and the exports
+//! and calls by name yield [`AsSent`] items, which dereference to the
+//! decoded value and serialize as the exact bytes Pylon sent. A body that
+//! does not decode fails with [`Error::Decode`], naming the JSON path, the
+//! reason, the status and the request ID.
+//!
 //! # Retries, pacing and limits
 //! Every request goes through the client's [`RetryPolicy`] (see [`retry`]):
 //! bounded attempts for failures, a deadline for the whole call, and 429s
