@@ -31,58 +31,111 @@ pub(crate) struct Answer<'a> {
 
 /// Decodes `answer`'s body, or says where and why it does not decode.
 pub(crate) fn body<T: DeserializeOwned>(answer: &Answer<'_>) -> Result<T, Error> {
-    serde_json::from_slice(answer.body).map_err(|_| failure::<T>(answer))
+    serde_json::from_slice(answer.body).map_err(|source| failure(answer, source))
 }
 
-/// The error for a body that did not decode into `T`, found by decoding it
-/// again with its path tracked.
+/// The error for a body that did not decode: where in it serde_json
+/// stopped, as a JSON path. The path is read off the body's text at the
+/// error's position, so no second deserializer per type is compiled.
 #[cold]
-fn failure<T: DeserializeOwned>(answer: &Answer<'_>) -> Error {
-    let mut reader = serde_json::Deserializer::from_slice(answer.body);
-    let (path, source) = match serde_path_to_error::deserialize::<_, T>(&mut reader) {
-        Err(e) => (path_text(e.path()), e.into_inner()),
-        // The value decoded; what failed is after it, or nothing did and the
-        // error must still say something true.
-        Ok(_) => match reader.end() {
-            Err(e) => (String::new(), e),
-            Ok(()) => (
-                String::new(),
-                serde::de::Error::custom("the body decoded only on a second attempt"),
-            ),
-        },
-    };
+fn failure(answer: &Answer<'_>, source: serde_json::Error) -> Error {
+    let offset = byte_offset(answer.body, source.line(), source.column());
     Error::Decode {
         operation: answer.operation,
         status: answer.status,
-        path,
+        path: path_at(answer.body, offset),
         request_id: request_id(answer.headers, answer.body),
         body_start: body_start(answer.body),
         source,
     }
 }
 
-/// `data[3].created_at`, or empty for the body itself.
-fn path_text(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut text = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => text.push_str(&format!("[{index}]")),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                if !text.is_empty() {
-                    text.push('.');
-                }
-                text.push_str(key);
+/// The byte offset of serde_json's one-based `line` and `column` (a
+/// column counts bytes); the body's length when past it.
+fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        body.iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(line - 2)
+            .map_or(body.len(), |(i, _)| i + 1)
+    };
+    (line_start + column).min(body.len())
+}
+
+/// One open object or array on the way to a position in a JSON text.
+enum Level {
+    /// The key of the member being read, once its name has been read.
+    Object {
+        key: Option<String>,
+        expect_key: bool,
+    },
+    Array {
+        index: usize,
+    },
+}
+
+/// The JSON path (`data[3].created_at`) of what the text holds at byte
+/// `offset`: the member or element being read there, or just read (a
+/// missing field is reported at the end of its object, which is then the
+/// element just read). Empty for the top level.
+fn path_at(body: &[u8], offset: usize) -> String {
+    let mut levels: Vec<Level> = Vec::new();
+    let mut i = 0;
+    while i < offset.min(body.len()) {
+        match body[i] {
+            b'{' => levels.push(Level::Object {
+                key: None,
+                expect_key: true,
+            }),
+            b'[' => levels.push(Level::Array { index: 0 }),
+            // A missing field is reported just past its object's `}`: the
+            // path is then the element that `}` closed.
+            b'}' | b']' => {
+                levels.pop();
             }
-            Segment::Unknown => {
-                if !text.is_empty() {
-                    text.push('.');
+            b',' => match levels.last_mut() {
+                Some(Level::Array { index }) => *index += 1,
+                Some(Level::Object { key, expect_key }) => {
+                    *key = None;
+                    *expect_key = true;
                 }
-                text.push('?');
+                None => {}
+            },
+            b'"' => {
+                let start = i + 1;
+                i = start;
+                while i < body.len() && body[i] != b'"' {
+                    i += if body[i] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Level::Object { key, expect_key }) = levels.last_mut()
+                    && *expect_key
+                {
+                    let name = &body[start..i.min(body.len())];
+                    *key = Some(String::from_utf8_lossy(name).into_owned());
+                    *expect_key = false;
+                }
             }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for level in &levels {
+        match level {
+            Level::Array { index } => path.push_str(&format!("[{index}]")),
+            Level::Object { key: Some(key), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Level::Object { key: None, .. } => {}
         }
     }
-    text
+    path
 }
 
 /// The request ID of a failed decode: the body's `request_id` when it can
@@ -154,6 +207,31 @@ mod tests {
         let missing = decode(r#"{"data":[{"id":"a"},{"count":1}]}"#).unwrap_err();
         let shown = missing.to_string();
         assert!(shown.contains("at data[1]: missing field `id`"), "{shown}");
+    }
+
+    #[test]
+    fn paths_are_read_off_the_text_at_the_error() {
+        let at = |body: &str| {
+            let err = decode(body).unwrap_err();
+            match err {
+                Error::Decode { path, .. } => path,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(at(r#"{"data":[{"id":"a"},{"id":7}]}"#), "data[1].id");
+        assert_eq!(
+            at(
+                "{\n  \"data\": [\n    {\"id\": \"a\"},\n    {\"id\": \"b\", \"count\": -1}\n  ]\n}"
+            ),
+            "data[1].count"
+        );
+        assert_eq!(at(r#"{"data":[{"id":"a\"]}"},{}]}"#), "data[1]");
+        assert_eq!(at(r#"{"data":{"id":"a"}}"#), "data");
+        assert_eq!(
+            at(r#"{"data":[{"id":"a","tags":{"x":1}}]}"#),
+            "data[0].tags"
+        );
+        assert_eq!(at(r#"{}"#), "");
     }
 
     #[test]
