@@ -47,7 +47,6 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -59,7 +58,7 @@ use crate::error::{Error, Result};
 use crate::operations::OperationCall;
 use crate::pagination::{Checkpoint, DEFAULT_PATIENCE, Page};
 use crate::response::AsSent;
-use crate::window::{DEFAULT_MAX_WINDOW, IssueWindow, IssueWindows};
+use crate::window::{DEFAULT_MAX_WINDOW, IssueWindow, IssueWindows, WindowEdges};
 
 /// How far before the previous range's end the next run starts.
 pub const DEFAULT_OVERLAP: TimeDelta = TimeDelta::minutes(5);
@@ -289,11 +288,7 @@ impl IssueScan {
                 }
             })
             .buffered(self.concurrency);
-        let seen = EdgeMemory {
-            previous_window_ids: resume.previous_window_ids.into_iter().collect(),
-            items_yielded: resume.items_yielded,
-            ended: false,
-        };
+        let seen = WindowEdges::resumed(resume);
         let scanned = fetched.scan(seen, move |seen, (window, pages)| {
             if seen.ended {
                 return futures::future::ready(None);
@@ -309,7 +304,7 @@ impl IssueScan {
                     Ok((pages_read, issues))
                 })
                 .map(|(pages_read, issues)| {
-                    let issues = seen.fresh(issues);
+                    let issues = seen.fresh(issues, |issue| &issue.id);
                     ScannedWindow {
                         window,
                         issues,
@@ -320,7 +315,7 @@ impl IssueScan {
                 })
                 .map_err(|error| {
                     seen.ended = true;
-                    seen.interrupted(window, error)
+                    scan_interrupted(seen, window, error)
                 });
             futures::future::ready(Some(item))
         });
@@ -375,55 +370,22 @@ pub struct ScannedWindow {
     pub pages_read: u64,
 }
 
-/// The IDs of the last finished window: an issue on the edge between two
-/// windows can be in both.
-struct EdgeMemory {
-    previous_window_ids: HashSet<String>,
-    items_yielded: u64,
-    ended: bool,
-}
-
-impl EdgeMemory {
-    fn fresh(&mut self, issues: Vec<RawIssue>) -> Vec<RawIssue> {
-        let mut this_window = HashSet::with_capacity(issues.len());
-        let fresh: Vec<_> = issues
-            .into_iter()
-            .filter(|issue| {
-                !self.previous_window_ids.contains(&issue.id)
-                    && this_window.insert(issue.id.clone())
-            })
-            .collect();
-        self.previous_window_ids = this_window;
-        self.items_yielded += fresh.len() as u64;
-        fresh
+/// The error a scan ends with at a window that failed: what concerns the
+/// request or the data as it is, or else where to resume.
+fn scan_interrupted(edges: &WindowEdges, window: IssueWindow, error: Error) -> Error {
+    let source = match error {
+        Error::Interrupted { source, .. } => *source,
+        other => other,
+    };
+    if matches!(
+        source,
+        Error::InvalidRequest(_) | Error::UnexpectedResponse(_)
+    ) {
+        return source;
     }
-
-    fn checkpoint(&self, window_start: DateTime<Utc>) -> Checkpoint {
-        let mut previous_window_ids: Vec<_> = self.previous_window_ids.iter().cloned().collect();
-        previous_window_ids.sort();
-        Checkpoint {
-            cursor: None,
-            items_yielded: self.items_yielded,
-            window_start: Some(window_start),
-            previous_window_ids,
-        }
-    }
-
-    fn interrupted(&self, window: IssueWindow, error: Error) -> Error {
-        let source = match error {
-            Error::Interrupted { source, .. } => *source,
-            other => other,
-        };
-        if matches!(
-            source,
-            Error::InvalidRequest(_) | Error::UnexpectedResponse(_)
-        ) {
-            return source;
-        }
-        Error::Interrupted {
-            checkpoint: Box::new(self.checkpoint(window.start)),
-            source: Box::new(source),
-        }
+    Error::Interrupted {
+        checkpoint: Box::new(edges.checkpoint(window.start)),
+        source: Box::new(source),
     }
 }
 

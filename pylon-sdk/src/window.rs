@@ -280,21 +280,15 @@ impl IssueExport {
                 }
             })
             .buffered(self.concurrency);
-        let progress = Progress {
-            previous_window_ids: resume.previous_window_ids.into_iter().collect(),
-            items_yielded: resume.items_yielded,
-            failed: false,
-        };
-        // Only the previous window's IDs are kept: an issue can reappear only
-        // across the edge between two windows.
+        let progress = WindowEdges::resumed(resume);
         let deduplicated = per_window.scan(progress, |progress, (window, issues)| {
-            if progress.failed {
+            if progress.ended {
                 // End the stream after its first error.
                 return futures::future::ready(None);
             }
             let item = match issues {
                 Ok(issues) => {
-                    let issues = progress.fresh(issues);
+                    let issues = progress.fresh(issues, |issue| &issue.id);
                     Ok(ExportedWindow {
                         window,
                         issues,
@@ -302,7 +296,7 @@ impl IssueExport {
                     })
                 }
                 Err(error) => {
-                    progress.failed = true;
+                    progress.ended = true;
                     Err(progress.interrupted(window, error))
                 }
             };
@@ -329,22 +323,40 @@ pub struct ExportedWindow {
 /// A stream of finished windows.
 pub type WindowStream = futures::stream::BoxStream<'static, Result<ExportedWindow>>;
 
-/// What an export has yielded so far.
-struct Progress {
+/// What a window-by-window stream has yielded so far. Only the previous
+/// window's IDs are kept: an item can reappear only across the edge
+/// between two windows.
+pub(crate) struct WindowEdges {
     previous_window_ids: HashSet<String>,
     items_yielded: u64,
-    failed: bool,
+    /// The stream has ended with an error.
+    pub(crate) ended: bool,
 }
 
-impl Progress {
-    /// A finished window's issues, less those the previous window yielded.
-    fn fresh(&mut self, issues: Vec<AsSent<types::Issue>>) -> Vec<AsSent<types::Issue>> {
-        let mut this_window = HashSet::with_capacity(issues.len());
-        let fresh: Vec<_> = issues
+impl WindowEdges {
+    /// Where a stream resuming from `checkpoint` stands.
+    pub(crate) fn resumed(checkpoint: Checkpoint) -> Self {
+        WindowEdges {
+            previous_window_ids: checkpoint.previous_window_ids.into_iter().collect(),
+            items_yielded: checkpoint.items_yielded,
+            ended: false,
+        }
+    }
+
+    /// How many items the stream has yielded.
+    pub(crate) fn items_yielded(&self) -> u64 {
+        self.items_yielded
+    }
+
+    /// A finished window's items, less those the previous window yielded
+    /// and repeats within it, by `id`.
+    pub(crate) fn fresh<T>(&mut self, items: Vec<T>, id: impl Fn(&T) -> &str) -> Vec<T> {
+        let mut this_window = HashSet::with_capacity(items.len());
+        let fresh: Vec<_> = items
             .into_iter()
-            .filter(|issue| {
-                !self.previous_window_ids.contains(&issue.id)
-                    && this_window.insert(issue.id.clone())
+            .filter(|item| {
+                let id = id(item);
+                !self.previous_window_ids.contains(id) && this_window.insert(id.to_string())
             })
             .collect();
         self.previous_window_ids = this_window;
@@ -353,7 +365,7 @@ impl Progress {
     }
 
     /// Where to resume when the next window starts at `window_start`.
-    fn checkpoint(&self, window_start: DateTime<Utc>) -> Checkpoint {
+    pub(crate) fn checkpoint(&self, window_start: DateTime<Utc>) -> Checkpoint {
         let mut previous_window_ids: Vec<_> = self.previous_window_ids.iter().cloned().collect();
         previous_window_ids.sort();
         Checkpoint {
@@ -370,7 +382,7 @@ impl Progress {
             Error::Interrupted { source, .. } => *source,
             other => other,
         };
-        if matches!(source, Error::InvalidRequest(_)) && self.items_yielded == 0 {
+        if matches!(source, Error::InvalidRequest(_)) && self.items_yielded() == 0 {
             // Refused before sending, and nothing exported: nothing to resume.
             return source;
         }
