@@ -37,21 +37,48 @@ pub enum ExportFormat {
     Csv,
 }
 
-/// What `issues export` was asked to do.
-#[derive(Debug, Clone)]
-pub struct ExportArgs {
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub since: Option<String>,
-    pub concurrency: usize,
-    pub format: Option<ExportFormat>,
-    pub columns: Option<String>,
-    pub output: Option<PathBuf>,
-    pub resume: bool,
-    pub patience: Duration,
-    pub max_window_days: u32,
-    pub page_size: u32,
-    pub progress: bool,
+/// `pylon issues export`'s arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Issues created at or after this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_name = "TIME", conflicts_with = "since")]
+    from: Option<String>,
+    /// Issues created before this time (default: now).
+    #[arg(long, value_name = "TIME")]
+    to: Option<String>,
+    /// Issues created in the last DURATION (90d, 12h, 2w) or since a date.
+    #[arg(long, value_name = "DURATION|DATE")]
+    since: Option<String>,
+    /// How many windows are fetched at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    concurrency: u16,
+    /// The output format (default jsonl).
+    #[arg(long, value_enum)]
+    format: Option<ExportFormat>,
+    /// The values written, comma-separated: issue fields (id, title, state,
+    /// account.id, ...) and custom_fields.SLUG. Default: every field for
+    /// jsonl; a standard set for csv.
+    #[arg(long, value_name = "COLUMNS")]
+    columns: Option<String>,
+    /// Write here (default stdout, which cannot be resumed).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Continue an export that stopped, from OUTPUT.checkpoint.json.
+    #[arg(long)]
+    resume: bool,
+    /// How long a window that keeps failing is retried before the export
+    /// stops with a checkpoint (e.g. 10m, 30s, 0s).
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = when::parse_duration)]
+    patience: Duration,
+    /// The longest window sent to Pylon, in days (30 in older API versions, 365 now).
+    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
+    max_window_days: u32,
+    /// Issues per page.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=20_000))]
+    page_size: u32,
+    /// No progress on stderr.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// What is saved next to the output after every window.
@@ -147,7 +174,7 @@ impl Sink {
 }
 
 /// Runs `issues export`.
-pub async fn run(client: &Client, args: ExportArgs) -> Result<()> {
+pub async fn run(client: &Client, args: Args) -> Result<()> {
     let output = args.output.clone().filter(|path| path.as_os_str() != "-");
     if args.resume && output.is_none() {
         return Err(Failure::usage(
@@ -210,7 +237,7 @@ pub async fn run(client: &Client, args: ExportArgs) -> Result<()> {
         .export_issues(saved.from, saved.to)
         .max_window(max_window)
         .page_size(args.page_size)
-        .concurrency(args.concurrency)
+        .concurrency(usize::from(args.concurrency))
         .patience(args.patience);
     if resumed {
         export = export.resume_from(&saved.checkpoint);
@@ -223,10 +250,10 @@ pub async fn run(client: &Client, args: ExportArgs) -> Result<()> {
             .map_err(Failure::from)?
             .count() as u64
     };
-    let mode = match (args.progress, std::io::stderr().is_terminal()) {
-        (false, _) => Mode::Quiet,
-        (true, true) => Mode::Bar,
-        (true, false) => Mode::Lines,
+    let mode = match (args.quiet, std::io::stderr().is_terminal()) {
+        (true, _) => Mode::Quiet,
+        (false, true) => Mode::Bar,
+        (false, false) => Mode::Lines,
     };
     let mut progress = Progress::new(mode, total_windows, saved.checkpoint.items_yielded());
     let mut windows = export.windows()?;
@@ -294,7 +321,7 @@ pub async fn run(client: &Client, args: ExportArgs) -> Result<()> {
         }
         Sink::Stdout(_) => "stdout".into(),
     };
-    if args.progress {
+    if !args.quiet {
         eprintln!(
             "exported {} issues created in [{}, {}) to {target} in {}",
             progress.issues(),
@@ -322,7 +349,7 @@ fn stopped(sink: &Sink, issues: u64, why: String) -> Failure {
 }
 
 /// The settings of a new export, from the arguments.
-fn new_settings(args: &ExportArgs) -> Result<Saved> {
+fn new_settings(args: &Args) -> Result<Saved> {
     let now = Utc::now();
     let from = match (&args.from, &args.since) {
         (Some(_), Some(_)) => {
@@ -361,7 +388,7 @@ fn new_settings(args: &ExportArgs) -> Result<Saved> {
 /// The saved settings, checked against what the resumed command says: the
 /// range, format and columns are the first run's (a relative `--since`
 /// resolves to the first run's range).
-fn resumed_settings(args: &ExportArgs, saved: Saved) -> Result<Saved> {
+fn resumed_settings(args: &Args, saved: Saved) -> Result<Saved> {
     let differs = |what: &str, given: String, recorded: String| {
         Failure::usage(format!(
             "--resume continues the export as it started: {what} was {recorded}, not {given}"
@@ -477,8 +504,8 @@ fn write_issue(
 mod tests {
     use super::*;
 
-    fn args() -> ExportArgs {
-        ExportArgs {
+    fn args() -> Args {
+        Args {
             from: Some("2026-01-01".into()),
             to: Some("2026-02-01".into()),
             since: None,
@@ -490,7 +517,7 @@ mod tests {
             patience: Duration::ZERO,
             max_window_days: 30,
             page_size: 100,
-            progress: false,
+            quiet: true,
         }
     }
 

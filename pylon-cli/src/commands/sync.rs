@@ -50,7 +50,7 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 Tables: issues, accounts, contacts, users, teams, tags, custom_fields (id, data = the JSON \
 as Pylon sent it, and indexed columns), sync_state (per resource: last completed run, \
 high-water mark, checkpoint of an unfinished run). See the README for example queries.")]
-pub struct SyncArgs {
+pub struct Args {
     /// The SQLite database (created with owner-only permissions).
     #[arg(long, value_name = "PATH", default_value = "pylon.db")]
     db: PathBuf,
@@ -81,7 +81,7 @@ pub struct SyncArgs {
     max_window_days: u32,
     /// How long a page that keeps failing is retried before the run stops
     /// (its progress saved; run again to continue).
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = crate::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = when::parse_duration)]
     patience: Duration,
     /// No progress on stderr.
     #[arg(long, short)]
@@ -274,7 +274,7 @@ struct ListRun {
 }
 
 /// Runs `pylon sync`.
-pub async fn run(client: &Client, args: SyncArgs, out: &mut impl std::io::Write) -> Result<()> {
+pub async fn run(client: &Client, args: Args, out: &mut impl std::io::Write) -> Result<()> {
     let mut resources = args.resources.clone();
     resources.sort();
     resources.dedup();
@@ -460,7 +460,7 @@ async fn sync_listed(
     client: &Client,
     db: &mut Connection,
     resource: Resource,
-    args: &SyncArgs,
+    args: &Args,
     run: &mut Run,
 ) -> Result<Counts> {
     let (generation, _, saved) = state(db, resource)?;
@@ -575,7 +575,7 @@ async fn sync_listed(
 async fn sync_issues(
     client: &Client,
     db: &mut Connection,
-    args: &SyncArgs,
+    args: &Args,
     first_since: Option<DateTime<Utc>>,
     run: &mut Run,
 ) -> Result<Counts> {

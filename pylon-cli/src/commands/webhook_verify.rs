@@ -1,11 +1,34 @@
 //! `webhook verify`: checks a delivery's `X-Pylon-Signature` against its
 //! body, read from stdin byte for byte.
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use pylon_sdk::webhook::{self, WebhookError, WebhookSecret};
 
+use crate::commands::print;
 use crate::failure::{Failure, Result, code};
+
+/// `pylon webhook verify`'s arguments.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Example:
+  PYLON_WEBHOOK_SECRET=... pylon webhook verify --secret-env PYLON_WEBHOOK_SECRET \\
+      --signature \"$SIGNATURE\" < body.json")]
+pub struct Args {
+    /// The environment variable holding the webhook's secret (never an
+    /// argument, so it stays out of shell history and process lists).
+    #[arg(long, value_name = "VAR")]
+    secret_env: String,
+    /// The X-Pylon-Signature header's value: 64 hex digits.
+    #[arg(long, value_name = "SIG")]
+    signature: String,
+}
+
+/// Runs `pylon webhook verify` on the body read from `input`.
+pub fn run(args: Args, input: &mut impl Read, out: &mut impl Write) -> Result<()> {
+    verify(&args.secret_env, &args.signature, input)?;
+    print(out, "signature valid\n")
+}
 
 /// Verifies the body on `input` against `signature` with the secret held
 /// in the environment variable `secret_env`.
