@@ -44,6 +44,10 @@ const CUSTOM_FIELD_OBJECT_TYPES: [&str; 3] = ["account", "issue", "contact"];
 /// How often a progress line is written.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 
+/// The target of this command's log events: the one `-v` has always shown
+/// for them, whatever module the code lives in.
+const LOG_TARGET: &str = "pylon::sync";
+
 /// `pylon sync`'s arguments.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
@@ -504,7 +508,7 @@ async fn sync_listed(
                             .is_some_and(|status| (400..500).contains(&status))
                         && error.status() != Some(429) =>
                 {
-                    tracing::warn!(error = %error, "a saved cursor was refused; reading the list again");
+                    tracing::warn!(target: LOG_TARGET, error = %error, "a saved cursor was refused; reading the list again");
                     restarted = true;
                     position.cursor = None;
                     continue;
@@ -722,7 +726,7 @@ async fn call_patiently(
                 if started.elapsed() + delay >= patience {
                     return Err(interrupted(error));
                 }
-                tracing::warn!(error = %error, wait_ms = delay.as_millis() as u64, "list failed; asking again");
+                tracing::warn!(target: LOG_TARGET, error = %error, wait_ms = delay.as_millis() as u64, "list failed; asking again");
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(30));
             }
