@@ -54,9 +54,10 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Checkpoint, Error, Result};
+use crate::generated::operations;
 use crate::operations::OperationCall;
-use crate::pagination::{Checkpoint, DEFAULT_PATIENCE, Page};
+use crate::pagination::{DEFAULT_PATIENCE, Page};
 use crate::response::AsSent;
 use crate::window::{DEFAULT_MAX_WINDOW, IssueWindow, IssueWindows, WindowEdges};
 
@@ -258,14 +259,16 @@ impl IssueScan {
         let end = self.range_end();
         let next_since = end - self.overlap;
         let resume = self.resume.unwrap_or_default();
-        let max_page = match self.by {
-            IssueTime::Updated => 1000,
-            IssueTime::Created => 20_000,
+        let read_with = match self.by {
+            IssueTime::Updated => operations::SEARCH_ISSUES,
+            IssueTime::Created => operations::LIST_ISSUES,
         };
-        if !(1..=max_page).contains(&self.page_size) {
+        if let Some(sizes) = read_with.page_sizes
+            && !sizes.contains(i64::from(self.page_size))
+        {
             return Err(Error::InvalidRequest(format!(
-                "a scan's page size must be from 1 to {max_page}, not {}",
-                self.page_size
+                "a scan's page size must be from {} to {}, not {}",
+                sizes.min, sizes.max, self.page_size
             )));
         }
         let start = resume.window_start.unwrap_or(self.start);
@@ -330,14 +333,14 @@ fn window_pages(
     window: IssueWindow,
 ) -> Result<crate::Paginator<crate::Response<crate::operations::JsonPage>>> {
     match by {
-        IssueTime::Created => client.paginate_call(
-            "list_issues",
+        IssueTime::Created => client.paginate_operation(
+            operations::LIST_ISSUES,
             OperationCall::new()
                 .param("start_time", window.start.to_rfc3339())
                 .param("end_time", window.end.to_rfc3339()),
         ),
-        IssueTime::Updated => client.paginate_call(
-            "search_issues",
+        IssueTime::Updated => client.paginate_operation(
+            operations::SEARCH_ISSUES,
             OperationCall::new().body(json!({ "filter": updated_in(window)? })),
         ),
     }

@@ -10,9 +10,10 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{Error, Result};
 use crate::generated;
-use crate::pacing::{Pacing, Ticket};
-use crate::rate_limit::{RateLimiter, RateLimits};
-use crate::retry::{MAX_DURATION, RetryBudget, RetryPolicy};
+use crate::runtime::ClientState;
+use crate::runtime::pacing::Pacing;
+use crate::runtime::rate_limit::{RateLimiter, RateLimits};
+use crate::runtime::retry::{MAX_DURATION, RetryBudget, RetryPolicy};
 
 /// The default limit on a success response's body: far above Pylon's
 /// largest page (1,000 issues with long bodies is a few MiB).
@@ -43,79 +44,6 @@ impl Region {
         match self {
             Region::Us => "https://api.usepylon.com",
             Region::Eu => "https://api.eu.usepylon.com",
-        }
-    }
-}
-
-/// What every clone of a [`Client`] shares (the retry budget, the limiter,
-/// the pacing) and what a call may override (see [`CallOptions`]).
-#[derive(Clone, Debug)]
-pub(crate) struct ClientState {
-    /// The path of the base URL, which every request path starts with.
-    pub(crate) base_path: String,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) budget: Arc<RetryBudget>,
-    pub(crate) limiter: Option<Arc<RateLimiter>>,
-    pub(crate) pacing: Option<Arc<Pacing>>,
-    pub(crate) timeout: Option<Duration>,
-    /// The timeout the HTTP client applies by itself (the client's own);
-    /// an attempt sets one of its own only when it needs another.
-    pub(crate) http_timeout: Option<Duration>,
-    pub(crate) max_response_bytes: u64,
-    /// Headers added to every request of this handle (per-call options).
-    pub(crate) extra_headers: HeaderMap,
-    /// The headers the HTTP client adds to every request (the token, marked
-    /// sensitive), for the TRACE log of what is sent.
-    pub(crate) default_headers: HeaderMap,
-}
-
-impl ClientState {
-    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
-        &self.retry
-    }
-
-    pub(crate) fn attempt_timeout(&self) -> Option<Duration> {
-        self.timeout
-    }
-
-    pub(crate) fn pacing_enabled(&self) -> bool {
-        self.pacing.is_some()
-    }
-
-    /// Waits until `operation` may send: the limiter's budget, then pacing.
-    /// `None` when that would be after `deadline`.
-    pub(crate) async fn admit(
-        &self,
-        operation: &'static str,
-        deadline: tokio::time::Instant,
-    ) -> Option<Ticket> {
-        if let Some(limiter) = &self.limiter
-            && !limiter.acquire(operation, deadline).await
-        {
-            return None;
-        }
-        match &self.pacing {
-            Some(pacing) => pacing.admit(operation, deadline).await,
-            None => Some(Ticket::unpaced()),
-        }
-    }
-
-    /// Tells the pacing how an attempt went.
-    pub(crate) fn record(
-        &self,
-        operation: &'static str,
-        ticket: &Ticket,
-        throttled: bool,
-        retry_after: Option<Duration>,
-    ) {
-        if let Some(pacing) = &self.pacing {
-            pacing.record(operation, ticket, throttled, retry_after);
-        }
-    }
-
-    pub(crate) fn add_call_headers(&self, request: &mut reqwest::Request) {
-        for (name, value) in &self.extra_headers {
-            request.headers_mut().insert(name, value.clone());
         }
     }
 }
@@ -427,9 +355,6 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::InvalidRequest(format!("the HTTP client could not start: {e}")))?;
         let state = ClientState {
-            base_path: reqwest::Url::parse(&base_url)
-                .map(|url| url.path().trim_end_matches('/').to_string())
-                .unwrap_or_default(),
             budget: Arc::new(RetryBudget::new(self.retry.budget_capacity())),
             retry: self.retry,
             limiter: self

@@ -3,7 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::pagination::Checkpoint;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 /// How many bytes of an undecodable body an error keeps.
 const BODY_EXCERPT_LEN: usize = 200;
@@ -475,6 +476,30 @@ const _: () = {
     const fn assert_send_sync<T: Send + Sync + 'static>() {}
     assert_send_sync::<Error>();
 };
+
+/// Where a stream stopped, to resume it with exactly the items it had not
+/// yielded. Serializable, so a long job can save it and resume in another
+/// process.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Checkpoint {
+    /// The cursor of the page to fetch next (`None`: the first page).
+    pub cursor: Option<String>,
+    /// How many items the stream had yielded.
+    pub items_yielded: u64,
+    /// For an issue export: the start of the window to fetch next.
+    pub window_start: Option<DateTime<Utc>>,
+    /// For an issue export: the IDs of the last finished window, so an issue
+    /// on the edge between two windows is not yielded twice.
+    pub previous_window_ids: Vec<String>,
+}
+
+impl Checkpoint {
+    /// How many items the stream had yielded before it stopped.
+    pub fn items_yielded(&self) -> u64 {
+        self.items_yielded
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -51,6 +51,18 @@
 //! they can never address another resource; inputs Pylon refuses are
 //! refused before sending.
 //!
+//! # How a call runs
+//! The generated code (`src/generated/`, written by `cargo xtask regen`
+//! from the spec and its overlays) gives every operation a typed builder
+//! and a catalogue entry, [`operations::Operation`], that holds its facts:
+//! its rate limit, whether it may be repeated, how it is paged, the page
+//! sizes and blank fields Pylon refuses. Typed calls, calls by name and the
+//! uploads all enter one pipeline (`src/runtime/`), which reads those facts
+//! and runs forward only: check the request, admit it (limiter, then
+//! pacing), attempt it, record the attempt, decide (return, or wait and
+//! repeat), decode the answer. No rule in the hand-written code is keyed by
+//! an operation's name.
+//!
 //! # Extensions
 //! - [`pagination`]: a lazy stream of items or pages for every
 //!   cursor-paginated operation ([`Paginate`]), owned (`Send + 'static`),
@@ -62,9 +74,9 @@
 //! - [`changes`]: issues updated (or created) since a time, as Pylon sent
 //!   them, window by window with a checkpoint after each and the time the
 //!   next run starts from ([`IssueChanges`]).
-//! - [`operations`]: every operation by name, with its parameters, body and
-//!   pagination described, sent through the same transport as the typed
-//!   methods ([`Client::call`], [`Client::paginate_call`]).
+//! - [`operations`]: every operation by name, with its parameters, body,
+//!   pagination and facts described, sent through the same pipeline as the
+//!   typed methods ([`Client::call`], [`Client::paginate_call`]).
 //! - [`TagsExt::ensure_tag`]: idempotent tag creation, safe to repeat.
 //! - [`upload`]: multipart uploads from bytes, files or URLs: attachments,
 //!   account files and training data ([`UploadsExt`]).
@@ -96,66 +108,41 @@ compile_error!(
     "pylon-sdk needs a TLS backend: enable the `rustls` (default) or `rustls-ring` feature"
 );
 
+mod catalogue;
 pub mod changes;
 mod client;
 mod custom_fields;
-mod decode;
 mod error;
 pub mod filter;
+mod generated;
 pub mod operations;
-pub mod pacing;
 pub mod pagination;
-mod paths;
-pub mod rate_limit;
 mod response;
-pub mod retry;
+mod runtime;
 mod tags;
-mod transport;
 pub mod upload;
-mod validate;
 pub mod webhook;
 pub mod window;
 
-#[allow(missing_docs, unused_imports, unused_mut, rustdoc::all, clippy::all, clippy::pedantic)]
-#[rustfmt::skip]
-mod generated;
-
-#[allow(clippy::all, clippy::pedantic)]
-#[rustfmt::skip]
-mod generated_operations;
-
-// `HAND_WRITTEN_OPERATIONS` is only read by tests.
-#[cfg_attr(not(test), allow(dead_code))]
-#[rustfmt::skip]
-mod generated_paths;
-
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
-#[allow(missing_docs, rustdoc::all, clippy::all, clippy::pedantic)]
-#[path = "generated_mock.rs"]
-#[rustfmt::skip]
-pub mod mock;
+pub use generated::mock;
+pub use runtime::{pacing, rate_limit, retry};
 
 pub use changes::IssueChanges;
 pub use client::{CallOptions, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Region};
 pub use custom_fields::CustomFields;
+pub use error::Checkpoint;
 pub use error::{ApiError, Error, Result, TransportError};
+pub use generated::paginators::Paginate;
 pub use generated::{Client as Operations, builder, types};
-pub use pagination::{Checkpoint, Paginate, Paginator};
+pub use pagination::Paginator;
 pub use rate_limit::RateLimits;
 pub use response::{AsSent, Response};
 pub use retry::RetryPolicy;
 pub use tags::TagsExt;
 pub use upload::{TrainingDataUpload, Upload, UploadsExt};
 pub use window::{ExportIssues, ExportedWindow};
-
-/// The snake_case id of every operation this crate implements (generated and
-/// hand-written), sorted; the names of the client's methods. For tests that
-/// must cover every operation.
-#[doc(hidden)]
-pub fn operation_ids() -> impl Iterator<Item = &'static str> {
-    generated_paths::OPERATION_PATHS.iter().map(|(id, _)| *id)
-}
 
 /// The client, its error type, every extension trait, and the stream
 /// traits that iterate the SDK's streams (`try_next`, `try_collect`, …).

@@ -48,340 +48,16 @@
 use futures::TryFutureExt;
 use serde_json::Value;
 
+use crate::catalogue::body_shape;
+pub use crate::catalogue::{
+    BodyKind, Method, Operation, PageSizes, Pagination, ParamKind, QueryParameter, RetryClass,
+    TimeWindow, all, find,
+};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::generated_operations::{BODY_SHAPES, OPERATIONS};
+use crate::generated::operations::OPERATIONS;
 use crate::pagination::{Page, Paginator};
 use crate::response::Response;
-use crate::transport::OperationInfo;
-
-/// An operation's HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Method {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// `PUT`
-    Put,
-    /// `PATCH`
-    Patch,
-    /// `DELETE`
-    Delete,
-}
-
-impl Method {
-    /// The method's name, e.g. `"GET"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        }
-    }
-
-    fn to_http(self) -> reqwest::Method {
-        match self {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Patch => reqwest::Method::PATCH,
-            Method::Delete => reqwest::Method::DELETE,
-        }
-    }
-}
-
-impl std::fmt::Display for Method {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How a query parameter's value is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ParamKind {
-    /// Any text.
-    String,
-    /// A whole number, e.g. `100`.
-    Integer,
-    /// A number, e.g. `2.5`.
-    Number,
-    /// `true` or `false`.
-    Boolean,
-    /// An RFC 3339 time, e.g. `2026-03-01T00:00:00Z`.
-    DateTime,
-}
-
-impl ParamKind {
-    /// Whether `value` is written as this kind requires.
-    fn accepts(self, value: &str) -> bool {
-        match self {
-            ParamKind::String => true,
-            ParamKind::Integer => value.parse::<i64>().is_ok(),
-            ParamKind::Number => value.parse::<f64>().is_ok_and(f64::is_finite),
-            ParamKind::Boolean => matches!(value, "true" | "false"),
-            ParamKind::DateTime => chrono::DateTime::parse_from_rfc3339(value).is_ok(),
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            ParamKind::String => "text",
-            ParamKind::Integer => "an integer",
-            ParamKind::Number => "a number",
-            ParamKind::Boolean => "`true` or `false`",
-            ParamKind::DateTime => "an RFC 3339 time such as 2026-03-01T00:00:00Z",
-        }
-    }
-}
-
-/// One query parameter of an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QueryParameter {
-    pub(crate) name: &'static str,
-    pub(crate) required: bool,
-    pub(crate) kind: ParamKind,
-    pub(crate) repeated: bool,
-}
-
-impl QueryParameter {
-    /// Its name, e.g. `"limit"`.
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
-    /// Whether the operation needs it.
-    pub fn required(&self) -> bool {
-        self.required
-    }
-
-    /// How its value is written.
-    pub fn kind(&self) -> ParamKind {
-        self.kind
-    }
-
-    /// Whether it is a list, sent as the key repeated once per value.
-    pub fn repeated(&self) -> bool {
-        self.repeated
-    }
-}
-
-/// What request body an operation takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BodyKind {
-    /// None.
-    None,
-    /// A JSON document.
-    Json {
-        /// Whether the operation needs one.
-        required: bool,
-    },
-    /// A `multipart/form-data` upload, which [`Client::call`] does not
-    /// send (see [`UploadsExt`](crate::UploadsExt)).
-    Multipart,
-}
-
-/// The shape of an operation's JSON body: its top-level fields, their JSON
-/// types and which are required.
-pub(crate) struct BodyShape {
-    pub(crate) type_name: &'static str,
-    pub(crate) fields: &'static [BodyField],
-}
-
-pub(crate) struct BodyField {
-    pub(crate) name: &'static str,
-    pub(crate) kind: JsonKind,
-    pub(crate) required: bool,
-}
-
-/// The JSON type a body field must have.
-#[derive(Debug, Clone, Copy)]
-#[allow(
-    dead_code,
-    reason = "the catalogue uses the kinds the current spec has; a regeneration may use the rest"
-)]
-pub(crate) enum JsonKind {
-    String,
-    Integer,
-    Number,
-    Boolean,
-    Array,
-    Object,
-    /// The schema allows more than one type.
-    Any,
-}
-
-impl JsonKind {
-    fn accepts(self, value: &Value) -> bool {
-        match self {
-            JsonKind::String => value.is_string(),
-            JsonKind::Integer => value.is_i64() || value.is_u64(),
-            JsonKind::Number => value.is_number(),
-            JsonKind::Boolean => value.is_boolean(),
-            JsonKind::Array => value.is_array(),
-            JsonKind::Object => value.is_object(),
-            JsonKind::Any => true,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            JsonKind::String => "a string",
-            JsonKind::Integer => "an integer",
-            JsonKind::Number => "a number",
-            JsonKind::Boolean => "true or false",
-            JsonKind::Array => "an array",
-            JsonKind::Object => "an object",
-            JsonKind::Any => "any value",
-        }
-    }
-}
-
-/// The shape of `operation_id`'s JSON body, when it has a named request
-/// type.
-fn body_shape(operation_id: &str) -> Option<&'static BodyShape> {
-    BODY_SHAPES
-        .binary_search_by(|(id, _)| id.cmp(&operation_id))
-        .ok()
-        .map(|index| &BODY_SHAPES[index].1)
-}
-
-impl BodyShape {
-    /// Why `body` cannot be this shape, if it cannot: not an object, a
-    /// required field missing or null, or a field of the wrong JSON type.
-    /// Fields the shape does not name pass, so fields Pylon added since
-    /// still reach it.
-    fn check(&self, body: &Value) -> std::result::Result<(), String> {
-        let Value::Object(fields) = body else {
-            return Err("it must be a JSON object".into());
-        };
-        for field in self.fields {
-            match fields.get(field.name) {
-                None | Some(Value::Null) if field.required => {
-                    return Err(format!("`{}` is missing", field.name));
-                }
-                None | Some(Value::Null) => {}
-                Some(value) if !field.kind.accepts(value) => {
-                    return Err(format!("`{}` must be {}", field.name, field.kind.name()));
-                }
-                Some(_) => {}
-            }
-        }
-        Ok(())
-    }
-}
-
-/// How an operation's list continues on further pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Pagination {
-    /// It is not a cursor-paginated list.
-    None,
-    /// `cursor` (and `limit`) are query parameters.
-    QueryCursor,
-    /// `cursor` (and `limit`) are fields of the JSON body (the searches).
-    BodyCursor,
-}
-
-/// One operation of the API, as [`Client::call`] sends it.
-///
-/// ```
-/// let get_tag = pylon_sdk::operations::find("get_tag").unwrap();
-/// assert_eq!(get_tag.method().as_str(), "GET");
-/// assert_eq!(get_tag.path(), "/tags/{id}");
-/// assert_eq!(get_tag.path_params(), ["id"]);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Operation {
-    pub(crate) id: &'static str,
-    pub(crate) method: Method,
-    pub(crate) path: &'static str,
-    pub(crate) summary: &'static str,
-    pub(crate) path_params: &'static [&'static str],
-    pub(crate) query_params: &'static [QueryParameter],
-    pub(crate) body: BodyKind,
-    pub(crate) pagination: Pagination,
-    pub(crate) response_fields: &'static [&'static str],
-}
-
-impl Operation {
-    /// The operation id, e.g. `"create_tag"`: also the name of the
-    /// client's typed method for it.
-    pub fn id(&self) -> &'static str {
-        self.id
-    }
-
-    /// The HTTP method.
-    pub fn method(&self) -> Method {
-        self.method
-    }
-
-    /// The path template, e.g. `"/tags/{id}"`.
-    pub fn path(&self) -> &'static str {
-        self.path
-    }
-
-    /// A one-line description (may be empty).
-    pub fn summary(&self) -> &'static str {
-        self.summary
-    }
-
-    /// The path parameters, in the order the template names them.
-    pub fn path_params(&self) -> &'static [&'static str] {
-        self.path_params
-    }
-
-    /// The query parameters, sorted by name.
-    pub fn query_params(&self) -> &'static [QueryParameter] {
-        self.query_params
-    }
-
-    /// The request body it takes.
-    pub fn body(&self) -> BodyKind {
-        self.body
-    }
-
-    /// How its list is paged, if it is one.
-    pub fn pagination(&self) -> Pagination {
-        self.pagination
-    }
-
-    /// The fields it answers with: the top-level fields of the response's
-    /// `data` object, or of each item when `data` is a list, sorted; empty
-    /// when the answer has no `data` object. A tool can check a field name
-    /// against it before asking for anything.
-    ///
-    /// ```
-    /// let list_issues = pylon_sdk::operations::find("list_issues").unwrap();
-    /// assert!(list_issues.response_fields().contains(&"custom_fields"));
-    /// ```
-    pub fn response_fields(&self) -> &'static [&'static str] {
-        self.response_fields
-    }
-}
-
-/// Every operation of the API, sorted by id.
-///
-/// ```
-/// let operations = pylon_sdk::operations::all();
-/// assert!(operations.iter().any(|op| op.id() == "list_accounts"));
-/// ```
-pub fn all() -> &'static [Operation] {
-    OPERATIONS
-}
-
-/// The operation with this id, if there is one.
-pub fn find(operation_id: &str) -> Option<&'static Operation> {
-    OPERATIONS
-        .binary_search_by(|op| op.id.cmp(operation_id))
-        .ok()
-        .map(|index| &OPERATIONS[index])
-}
 
 /// The parameters and body of one [`Client::call`].
 ///
@@ -451,17 +127,7 @@ impl Client {
     /// ```
     pub async fn call(&self, operation_id: &str, call: OperationCall) -> Result<Response<Value>> {
         let operation = find(operation_id).ok_or_else(|| unknown(operation_id))?;
-        // Checked once here; the transport builds the request again only
-        // for a retry.
-        self.build_request(operation, &call)?;
-        crate::transport::send(
-            self,
-            || self.build_request(operation, &call),
-            OperationInfo {
-                operation_id: operation.id,
-            },
-        )
-        .await
+        crate::runtime::send(self, || self.build_request(operation, &call), operation).await
     }
 
     /// Every item of a cursor-paginated operation (its `data` arrays, page
@@ -495,6 +161,15 @@ impl Client {
         call: OperationCall,
     ) -> Result<Paginator<Response<JsonPage>>> {
         let operation = find(operation_id).ok_or_else(|| unknown(operation_id))?;
+        self.paginate_operation(operation, call)
+    }
+
+    /// [`Client::paginate_call`] for an operation of the catalogue.
+    pub(crate) fn paginate_operation(
+        &self,
+        operation: &'static Operation,
+        call: OperationCall,
+    ) -> Result<Paginator<Response<JsonPage>>> {
         if operation.pagination == Pagination::None {
             return Err(Error::InvalidRequest(format!(
                 "`{}` is not a cursor-paginated list",
@@ -530,22 +205,19 @@ impl Client {
                     }
                 }
             }
+            let items = operation.page_items.unwrap_or("data");
             async move { client.call(operation.id, call).await }.and_then(move |response| {
-                futures::future::ready(if response["data"].is_array() {
-                    Ok(response.map_body(JsonPage))
+                futures::future::ready(if response[items].is_array() {
+                    Ok(response.map_body(|body| JsonPage { body, items }))
                 } else {
                     Err(Error::UnexpectedResponse(format!(
-                        "{}: a page without a `data` list",
+                        "{}: a page without a `{items}` list",
                         operation.id
                     )))
                 })
             })
         });
-        Ok(if operation.id == "list_issues" {
-            paginator.with_max_page_size(crate::validate::MAX_ISSUE_PAGE_SIZE)
-        } else {
-            paginator
-        })
+        Ok(paginator.for_operation(operation))
     }
 
     /// The request for `call`, or why it cannot be sent.
@@ -587,19 +259,14 @@ impl Client {
                 )));
             }
         }
-        let mut path = String::from(self.base_url());
-        let mut values = path_values.iter().zip(operation.path_params);
-        for segment in operation.path.split('/').skip(1) {
-            path.push('/');
-            if segment.starts_with('{') {
-                let (value, name) = values.next().expect("one value per template parameter");
-                let value =
-                    value.ok_or_else(|| refuse(format!("path parameter `{name}` is missing")))?;
-                crate::paths::push_param(&mut path, operation.id, name, value)?;
-            } else {
-                path.push_str(segment);
-            }
-        }
+        let path_values = path_values
+            .iter()
+            .zip(operation.path_params)
+            .map(|(value, name)| {
+                value.ok_or_else(|| refuse(format!("path parameter `{name}` is missing")))
+            })
+            .collect::<Result<Vec<&str>>>()?;
+        let path = crate::runtime::paths::url(operation, self.base_url(), &path_values)?;
         if let Some(missing) = operation
             .query_params
             .iter()
@@ -675,15 +342,18 @@ fn parameter_list(operation: &Operation) -> String {
 }
 
 /// A page of any cursor-paginated operation, as JSON: what
-/// [`Client::paginate_call`] streams. Its items are the `data` array's
-/// elements.
+/// [`Client::paginate_call`] streams. Its items are the elements of the
+/// operation's items list (`data`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct JsonPage(Value);
+pub struct JsonPage {
+    body: Value,
+    items: &'static str,
+}
 
 impl JsonPage {
     /// The whole response body.
     pub fn into_inner(self) -> Value {
-        self.0
+        self.body
     }
 }
 
@@ -691,7 +361,7 @@ impl Page for JsonPage {
     type Item = Value;
 
     fn next_cursor(&self) -> Option<&str> {
-        let pagination = &self.0["pagination"];
+        let pagination = &self.body["pagination"];
         if pagination["has_next_page"] == false {
             return None;
         }
@@ -699,12 +369,12 @@ impl Page for JsonPage {
     }
 
     fn item_count(&self) -> usize {
-        self.0["data"].as_array().map_or(0, Vec::len)
+        self.body[self.items].as_array().map_or(0, Vec::len)
     }
 
     fn into_items(self) -> Vec<Value> {
-        match self.0 {
-            Value::Object(mut fields) => match fields.remove("data") {
+        match self.body {
+            Value::Object(mut fields) => match fields.remove(self.items) {
                 Some(Value::Array(items)) => items,
                 _ => Vec::new(),
             },
@@ -733,11 +403,11 @@ mod tests {
     }
 
     #[test]
-    fn the_catalogue_is_sorted_and_matches_the_typed_operations() {
+    fn the_catalogue_is_sorted_so_operations_are_found_by_name() {
         assert!(OPERATIONS.windows(2).all(|w| w[0].id < w[1].id));
-        let ids: Vec<&str> = all().iter().map(Operation::id).collect();
-        let typed: Vec<&str> = crate::operation_ids().collect();
-        assert_eq!(ids, typed);
+        for operation in all() {
+            assert_eq!(find(operation.id), Some(operation));
+        }
         assert_eq!(
             find("create_attachment").unwrap().body(),
             BodyKind::Multipart
@@ -844,7 +514,10 @@ mod tests {
 
     #[test]
     fn json_pages_follow_the_cursor_until_it_ends() {
-        let page = |v: Value| JsonPage(v);
+        let page = |body: Value| JsonPage {
+            body,
+            items: "data",
+        };
         let more = page(
             serde_json::json!({"data": [1, 2], "pagination": {"cursor": "c", "has_next_page": true}}),
         );

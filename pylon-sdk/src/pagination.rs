@@ -42,16 +42,12 @@ use std::hash::BuildHasher;
 use std::pin::Pin;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use serde::{Deserialize, Serialize};
 
-use crate::client::Client;
+use crate::catalogue::{Operation, PageSizes};
+pub use crate::error::Checkpoint;
 use crate::error::{Error, Result};
-use crate::retry::later;
-use crate::types;
-use crate::validate::{MAX_ISSUE_PAGE_SIZE, MAX_PAGE_SIZE};
-use crate::window::IssueWindow;
+use crate::runtime::clock::later;
 
 /// A list response that may continue on another page.
 pub trait Page {
@@ -65,72 +61,6 @@ pub trait Page {
     fn item_count(&self) -> usize;
     /// The page's items.
     fn into_items(self) -> Vec<Self::Item>;
-}
-
-macro_rules! impl_page {
-    ($($response:ident => $item:ident),* $(,)?) => {$(
-        impl Page for types::$response {
-            type Item = types::$item;
-            fn next_cursor(&self) -> Option<&str> {
-                self.pagination
-                    .as_ref()
-                    .filter(|p| p.has_next_page && !p.cursor.is_empty())
-                    .map(|p| p.cursor.as_str())
-            }
-            fn item_count(&self) -> usize {
-                self.data.len()
-            }
-            fn into_items(self) -> Vec<types::$item> {
-                self.data
-            }
-        }
-    )*};
-}
-
-impl_page! {
-    AccountListResponse => Account,
-    ContactListResponse => Contact,
-    IssueListResponse => Issue,
-    ArticleListResponse => Article,
-    TagListResponse => Tag,
-    UserListResponse => User,
-    TaskListResponse => Task,
-    ProjectListResponse => Project,
-    AccountActivityListResponse => AccountActivity,
-    AccountNotebookNoteListResponse => AccountNotebookNote,
-    CustomObjectListResponse => CustomObject,
-    SurveySubmissionListResponse => SurveySubmission,
-    ArticleFeedbackListResponse => ArticleFeedback,
-    AuditLogListResponse => AuditLog,
-    MilestoneListResponse => Milestone,
-    CallRecordingListResponse => CallRecording,
-    MessageListResponse => Message,
-    IssueSurveyResponseListResponse => IssueSurveyResponse,
-    EmailSuppressionListResponse => EmailSuppression,
-}
-
-/// Where a stream stopped, to resume it with exactly the items it had not
-/// yielded. Serializable, so a long job can save it and resume in another
-/// process.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Checkpoint {
-    /// The cursor of the page to fetch next (`None`: the first page).
-    pub cursor: Option<String>,
-    /// How many items the stream had yielded.
-    pub items_yielded: u64,
-    /// For an issue export: the start of the window to fetch next.
-    pub window_start: Option<DateTime<Utc>>,
-    /// For an issue export: the IDs of the last finished window, so an issue
-    /// on the edge between two windows is not yielded twice.
-    pub previous_window_ids: Vec<String>,
-}
-
-impl Checkpoint {
-    /// How many items the stream had yielded before it stopped.
-    pub fn items_yielded(&self) -> u64 {
-        self.items_yielded
-    }
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -157,7 +87,7 @@ const PAGE_RETRY_MAX: Duration = Duration::from_secs(30);
 pub struct Paginator<R> {
     fetch: FetchPage<R>,
     page_size: Option<i64>,
-    max_page_size: i64,
+    page_sizes: PageSizes,
     patience: Duration,
     max_empty_pages: u32,
     resume: Checkpoint,
@@ -178,7 +108,8 @@ impl<R: Page + Send + 'static> Paginator<R>
 where
     R::Item: Send + 'static,
 {
-    /// Wraps `fetch(cursor, page_size)`, which sends one page request.
+    /// Wraps `fetch(cursor, page_size)`, which sends one page request, for
+    /// a list whose page sizes run from 1 to 1000.
     pub fn new<F, Fut>(mut fetch: F) -> Self
     where
         F: FnMut(Option<String>, Option<i64>) -> Fut + Send + 'static,
@@ -187,15 +118,18 @@ where
         Paginator {
             fetch: Box::new(move |cursor, limit| Box::pin(fetch(cursor, limit))),
             page_size: None,
-            max_page_size: MAX_PAGE_SIZE,
+            page_sizes: PageSizes { min: 1, max: 1000 },
             patience: DEFAULT_PATIENCE,
             max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
             resume: Checkpoint::default(),
         }
     }
 
-    pub(crate) fn with_max_page_size(mut self, max: i64) -> Self {
-        self.max_page_size = max;
+    /// Takes `operation`'s page sizes.
+    pub(crate) fn for_operation(mut self, operation: &Operation) -> Self {
+        if let Some(sizes) = operation.page_sizes {
+            self.page_sizes = sizes;
+        }
         self
     }
 
@@ -234,11 +168,11 @@ where
     /// The pages, fetched one at a time as the stream is polled.
     pub fn pages(self) -> PageStream<R> {
         if let Some(size) = self.page_size
-            && !(1..=self.max_page_size).contains(&size)
+            && !self.page_sizes.contains(size)
         {
             let error = Error::InvalidRequest(format!(
-                "a page size must be from 1 to {}, not {size}",
-                self.max_page_size
+                "a page size must be from {} to {}, not {size}",
+                self.page_sizes.min, self.page_sizes.max
             ));
             return stream::once(async move { Err(error) }).boxed();
         }
@@ -380,126 +314,18 @@ async fn fetch_patiently<R>(
     }
 }
 
-/// A `paginate_*` method for every cursor-paginated operation.
-///
-/// Search requests keep their filter and other fields on every page; only
-/// `cursor` (and `limit`, when a page size is set) change.
-pub trait Paginate {
-    /// `GET /accounts`.
-    fn paginate_list_accounts(&self) -> Paginator<types::AccountListResponse>;
-    /// `GET /contacts`.
-    fn paginate_list_contacts(&self) -> Paginator<types::ContactListResponse>;
-    /// `GET /tasks`.
-    fn paginate_list_tasks(&self) -> Paginator<types::TaskListResponse>;
-    /// `GET /knowledge-bases/{id}/articles`.
-    fn paginate_list_articles(
-        &self,
-        knowledge_base_id: &str,
-    ) -> Paginator<types::ArticleListResponse>;
-    /// `GET /issues` within one window (see [`crate::window`] for any range).
-    fn paginate_list_issues(&self, window: IssueWindow) -> Paginator<types::IssueListResponse>;
-    /// `POST /issues/search`.
-    fn paginate_search_issues(
-        &self,
-        request: types::SearchRequest,
-    ) -> Paginator<types::IssueListResponse>;
-    /// `POST /accounts/search`.
-    fn paginate_search_accounts(
-        &self,
-        request: types::SearchRequest,
-    ) -> Paginator<types::AccountListResponse>;
-    /// `POST /contacts/search`.
-    fn paginate_search_contacts(
-        &self,
-        request: types::SearchRequest,
-    ) -> Paginator<types::ContactListResponse>;
-    /// `POST /users/search`.
-    fn paginate_search_users(
-        &self,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::UserListResponse>;
-    /// `POST /tasks/search`.
-    fn paginate_search_tasks(
-        &self,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::TaskListResponse>;
-    /// `POST /projects/search`.
-    fn paginate_search_projects(
-        &self,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::ProjectListResponse>;
-    /// `POST /tags/search`.
-    fn paginate_search_tags(
-        &self,
-        request: types::SearchTagsRequest,
-    ) -> Paginator<types::TagListResponse>;
-    /// `GET /accounts/{id}/activities`.
-    fn paginate_list_account_activities(
-        &self,
-        account_id: &str,
-    ) -> Paginator<types::AccountActivityListResponse>;
-    /// `GET /accounts/{id}/notebook-blocks/{block_id}/notes`.
-    fn paginate_list_account_notebook_notes(
-        &self,
-        account_id: &str,
-        block_id: &str,
-    ) -> Paginator<types::AccountNotebookNoteListResponse>;
-    /// `GET /custom-objects/{object_type}`.
-    fn paginate_list_custom_objects(
-        &self,
-        object_type: &str,
-    ) -> Paginator<types::CustomObjectListResponse>;
-    /// `GET /surveys/{id}/responses`.
-    fn paginate_list_survey_responses(
-        &self,
-        survey_id: &str,
-    ) -> Paginator<types::SurveySubmissionListResponse>;
-    /// `GET /article-feedback`.
-    fn paginate_list_article_feedback(&self) -> Paginator<types::ArticleFeedbackListResponse>;
-    /// `GET /audit-logs`.
-    fn paginate_list_audit_logs(&self) -> Paginator<types::AuditLogListResponse>;
-    /// `POST /custom-objects/{object_type}/search`.
-    fn paginate_search_custom_objects(
-        &self,
-        object_type: &str,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::CustomObjectListResponse>;
-    /// `POST /call-recordings/search`.
-    fn paginate_search_call_recordings(
-        &self,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::CallRecordingListResponse>;
-    /// `POST /audit-logs/search`.
-    fn paginate_search_audit_logs(
-        &self,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::AuditLogListResponse>;
-    /// `POST /milestones/search`.
-    fn paginate_search_milestones(
-        &self,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::MilestoneListResponse>;
-    /// `GET /issues/{id}/messages`: an issue's conversation, oldest first.
-    fn paginate_list_issue_messages(&self, issue_id: &str)
-    -> Paginator<types::MessageListResponse>;
-    /// `GET /issues/{id}/survey-responses`.
-    fn paginate_list_issue_survey_responses(
-        &self,
-        issue_id: &str,
-    ) -> Paginator<types::IssueSurveyResponseListResponse>;
-    /// `GET /email-suppressions`.
-    fn paginate_list_email_suppressions(&self) -> Paginator<types::EmailSuppressionListResponse>;
-}
-
-/// A paginator over a `GET` list that takes `cursor` and `limit` query
-/// parameters; `$call` builds the request from `client`.
+/// A paginator over `$operation`, a `GET` list that takes `cursor` and
+/// `limit` query parameters; `$call` builds the request from `client`, and
+/// `$finish` makes the page of its answer (by default, its body).
 macro_rules! query_paginator {
-    ($self:ident, [$($capture:ident),*], |$client:ident| $call:expr) => {
-        query_paginator!($self, [$($capture),*], |$client| $call, crate::Response::into_inner)
+    ($self:ident, $operation:expr, [$($capture:ident),*], |$client:ident| $call:expr) => {
+        $crate::pagination::query_paginator!(
+            $self, $operation, [$($capture),*], |$client| $call, $crate::Response::into_inner
+        )
     };
-    ($self:ident, [$($capture:ident),*], |$client:ident| $call:expr, $finish:expr) => {{
+    ($self:ident, $operation:expr, [$($capture:ident),*], |$client:ident| $call:expr, $finish:expr) => {{
         let owned = $self.clone();
-        Paginator::new(move |cursor: Option<String>, limit: Option<i64>| {
+        $crate::Paginator::new(move |cursor: Option<String>, limit: Option<i64>| {
             let $client = owned.clone();
             $(let $capture = $capture.clone();)*
             async move {
@@ -513,17 +339,17 @@ macro_rules! query_paginator {
                 builder.send().await.map($finish)
             }
         })
+        .for_operation($operation)
     }};
 }
+pub(crate) use query_paginator;
 
-/// A paginator over a `POST …/search` whose body carries `cursor` and `limit`.
+/// A paginator over `$operation`, a `POST …/search` whose body carries
+/// `cursor` and `limit`; every page sends `$request` with the page's cursor.
 macro_rules! search_paginator {
-    ($self:ident, $operation:ident, $request:ident) => {
-        search_paginator!($self, [], $request, |client| client.$operation())
-    };
-    ($self:ident, [$($capture:ident),*], $request:ident, |$client:ident| $call:expr) => {{
+    ($self:ident, $operation:expr, [$($capture:ident),*], $request:ident, |$client:ident| $call:expr) => {{
         let owned = $self.clone();
-        Paginator::new(move |cursor, limit| {
+        $crate::Paginator::new(move |cursor, limit| {
             let $client = owned.clone();
             $(let $capture = $capture.clone();)*
             let mut body = $request.clone();
@@ -536,206 +362,60 @@ macro_rules! search_paginator {
                     .body(body)
                     .send()
                     .await
-                    .map(crate::Response::into_inner)
+                    .map($crate::Response::into_inner)
             }
         })
+        .for_operation($operation)
     }};
 }
+pub(crate) use search_paginator;
 
-impl Paginate for Client {
-    fn paginate_list_accounts(&self) -> Paginator<types::AccountListResponse> {
-        query_paginator!(self, [], |client| client.list_accounts())
+/// A page whose items keep their JSON: the page's `data` list as sent.
+impl<R> Page for crate::response::Response<R>
+where
+    R: Page,
+    R::Item: serde::Serialize,
+{
+    type Item = crate::response::AsSent<R::Item>;
+
+    fn next_cursor(&self) -> Option<&str> {
+        self.body.next_cursor()
     }
 
-    fn paginate_list_contacts(&self) -> Paginator<types::ContactListResponse> {
-        query_paginator!(self, [], |client| client.list_contacts())
+    fn item_count(&self) -> usize {
+        self.body.item_count()
     }
 
-    fn paginate_list_tasks(&self) -> Paginator<types::TaskListResponse> {
-        query_paginator!(self, [], |client| client.list_tasks())
-    }
-
-    fn paginate_list_articles(
-        &self,
-        knowledge_base_id: &str,
-    ) -> Paginator<types::ArticleListResponse> {
-        let id = knowledge_base_id.to_string();
-        query_paginator!(self, [id], |client| client.list_articles().id(id))
-    }
-
-    fn paginate_list_issues(&self, window: IssueWindow) -> Paginator<types::IssueListResponse> {
-        query_paginator!(self, [], |client| client
-            .list_issues()
-            .start_time(window.start)
-            .end_time(window.end))
-        .with_max_page_size(MAX_ISSUE_PAGE_SIZE)
-    }
-
-    fn paginate_search_issues(
-        &self,
-        request: types::SearchRequest,
-    ) -> Paginator<types::IssueListResponse> {
-        search_paginator!(self, search_issues, request)
-    }
-
-    fn paginate_search_accounts(
-        &self,
-        request: types::SearchRequest,
-    ) -> Paginator<types::AccountListResponse> {
-        search_paginator!(self, search_accounts, request)
-    }
-
-    fn paginate_search_contacts(
-        &self,
-        request: types::SearchRequest,
-    ) -> Paginator<types::ContactListResponse> {
-        search_paginator!(self, search_contacts, request)
-    }
-
-    fn paginate_search_users(
-        &self,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::UserListResponse> {
-        search_paginator!(self, search_users, request)
-    }
-
-    fn paginate_search_tasks(
-        &self,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::TaskListResponse> {
-        search_paginator!(self, search_tasks, request)
-    }
-
-    fn paginate_search_projects(
-        &self,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::ProjectListResponse> {
-        search_paginator!(self, search_projects, request)
-    }
-
-    fn paginate_search_tags(
-        &self,
-        request: types::SearchTagsRequest,
-    ) -> Paginator<types::TagListResponse> {
-        search_paginator!(self, search_tags, request)
-    }
-
-    fn paginate_list_account_activities(
-        &self,
-        account_id: &str,
-    ) -> Paginator<types::AccountActivityListResponse> {
-        let id = account_id.to_string();
-        query_paginator!(self, [id], |client| client.list_account_activities().id(id))
-    }
-
-    fn paginate_list_account_notebook_notes(
-        &self,
-        account_id: &str,
-        block_id: &str,
-    ) -> Paginator<types::AccountNotebookNoteListResponse> {
-        let (id, block) = (account_id.to_string(), block_id.to_string());
-        query_paginator!(self, [id, block], |client| client
-            .list_account_notebook_notes()
-            .id(id)
-            .block_id(block))
-    }
-
-    fn paginate_list_custom_objects(
-        &self,
-        object_type: &str,
-    ) -> Paginator<types::CustomObjectListResponse> {
-        let kind = object_type.to_string();
-        query_paginator!(self, [kind], |client| client
-            .list_custom_objects()
-            .object_type(kind))
-    }
-
-    fn paginate_list_survey_responses(
-        &self,
-        survey_id: &str,
-    ) -> Paginator<types::SurveySubmissionListResponse> {
-        let id = survey_id.to_string();
-        query_paginator!(self, [id], |client| client.list_survey_responses().id(id))
-    }
-
-    fn paginate_list_article_feedback(&self) -> Paginator<types::ArticleFeedbackListResponse> {
-        query_paginator!(self, [], |client| client.list_article_feedback())
-    }
-
-    fn paginate_list_audit_logs(&self) -> Paginator<types::AuditLogListResponse> {
-        query_paginator!(self, [], |client| client.list_audit_logs())
-    }
-
-    fn paginate_search_custom_objects(
-        &self,
-        object_type: &str,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::CustomObjectListResponse> {
-        let kind = object_type.to_string();
-        search_paginator!(self, [kind], request, |client| client
-            .search_custom_objects()
-            .object_type(kind))
-    }
-
-    fn paginate_search_call_recordings(
-        &self,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::CallRecordingListResponse> {
-        search_paginator!(self, search_call_recordings, request)
-    }
-
-    fn paginate_search_audit_logs(
-        &self,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::AuditLogListResponse> {
-        search_paginator!(self, search_audit_logs, request)
-    }
-
-    fn paginate_search_milestones(
-        &self,
-        request: types::FilterSearchRequest,
-    ) -> Paginator<types::MilestoneListResponse> {
-        search_paginator!(self, search_milestones, request)
-    }
-
-    fn paginate_list_issue_messages(
-        &self,
-        issue_id: &str,
-    ) -> Paginator<types::MessageListResponse> {
-        let id = issue_id.to_string();
-        query_paginator!(self, [id], |client| client.list_issue_messages().id(id))
-    }
-
-    fn paginate_list_issue_survey_responses(
-        &self,
-        issue_id: &str,
-    ) -> Paginator<types::IssueSurveyResponseListResponse> {
-        let id = issue_id.to_string();
-        query_paginator!(self, [id], |client| client
-            .list_issue_survey_responses()
-            .id(id))
-    }
-
-    fn paginate_list_email_suppressions(&self) -> Paginator<types::EmailSuppressionListResponse> {
-        query_paginator!(self, [], |client| client.list_email_suppressions())
-    }
-}
-
-impl Client {
-    /// `GET /issues` within one window, each issue with its JSON as sent.
-    pub(crate) fn list_issues_as_sent(
-        &self,
-        window: IssueWindow,
-    ) -> Paginator<crate::Response<types::IssueListResponse>> {
-        query_paginator!(
-            self,
-            [],
-            |client| client
-                .list_issues()
-                .start_time(window.start)
-                .end_time(window.end),
-            std::convert::identity
-        )
-        .with_max_page_size(MAX_ISSUE_PAGE_SIZE)
+    fn into_items(self) -> Vec<crate::response::AsSent<R::Item>> {
+        #[derive(serde::Deserialize)]
+        struct Data<'a> {
+            #[serde(borrow)]
+            data: Vec<&'a serde_json::value::RawValue>,
+        }
+        let sent = serde_json::from_slice::<Data<'_>>(&self.json)
+            .map(|page| page.data)
+            .unwrap_or_default();
+        let items = self.body.into_items();
+        if sent.len() == items.len() {
+            items
+                .into_iter()
+                .zip(sent)
+                .map(|(value, json)| crate::response::AsSent {
+                    value,
+                    json: json.to_owned(),
+                })
+                .collect()
+        } else {
+            // Not reached for a body that decoded (the same bytes hold the
+            // same list); the decoded values, with their `extra` fields,
+            // are then the best copy there is.
+            items
+                .into_iter()
+                .filter_map(|value| {
+                    let json = serde_json::value::to_raw_value(&value).ok()?;
+                    Some(crate::response::AsSent { value, json })
+                })
+                .collect()
+        }
     }
 }

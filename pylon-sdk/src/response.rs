@@ -4,7 +4,13 @@ use std::ops::{Deref, DerefMut};
 
 use reqwest::header::HeaderMap;
 
-use crate::transport::RawResponse;
+/// One attempt's answer, its body read in full.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
 
 /// What an operation's `send()` returns on success: the decoded body, which
 /// it dereferences to, plus the status and headers.
@@ -18,10 +24,10 @@ use crate::transport::RawResponse;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Response<T> {
-    body: T,
+    pub(crate) body: T,
     status: u16,
     headers: HeaderMap,
-    json: Vec<u8>,
+    pub(crate) json: Vec<u8>,
 }
 
 impl<T> Response<T> {
@@ -116,8 +122,8 @@ impl<T> DerefMut for Response<T> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct AsSent<T> {
-    value: T,
-    json: Box<serde_json::value::RawValue>,
+    pub(crate) value: T,
+    pub(crate) json: Box<serde_json::value::RawValue>,
 }
 
 impl<T: serde::de::DeserializeOwned> AsSent<T> {
@@ -162,55 +168,5 @@ impl<T> Deref for AsSent<T> {
 impl<T> serde::Serialize for AsSent<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.json.serialize(serializer)
-    }
-}
-
-/// A page whose items keep their JSON: the page's `data` list as sent.
-impl<R> crate::pagination::Page for Response<R>
-where
-    R: crate::pagination::Page,
-    R::Item: serde::Serialize,
-{
-    type Item = AsSent<R::Item>;
-
-    fn next_cursor(&self) -> Option<&str> {
-        self.body.next_cursor()
-    }
-
-    fn item_count(&self) -> usize {
-        self.body.item_count()
-    }
-
-    fn into_items(self) -> Vec<AsSent<R::Item>> {
-        #[derive(serde::Deserialize)]
-        struct Data<'a> {
-            #[serde(borrow)]
-            data: Vec<&'a serde_json::value::RawValue>,
-        }
-        let sent = serde_json::from_slice::<Data<'_>>(&self.json)
-            .map(|page| page.data)
-            .unwrap_or_default();
-        let items = self.body.into_items();
-        if sent.len() == items.len() {
-            items
-                .into_iter()
-                .zip(sent)
-                .map(|(value, json)| AsSent {
-                    value,
-                    json: json.to_owned(),
-                })
-                .collect()
-        } else {
-            // Not reached for a body that decoded (the same bytes hold the
-            // same list); the decoded values, with their `extra` fields,
-            // are then the best copy there is.
-            items
-                .into_iter()
-                .filter_map(|value| {
-                    let json = serde_json::value::to_raw_value(&value).ok()?;
-                    Some(AsSent { value, json })
-                })
-                .collect()
-        }
     }
 }

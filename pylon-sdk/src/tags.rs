@@ -69,7 +69,7 @@ impl TagsExt for Client {
         // call's deadline, not a fixed number of times; each round's own
         // calls end by that deadline too.
         let policy = self.inner.retry_policy().clone();
-        let deadline = crate::retry::later(tokio::time::Instant::now(), policy.deadline());
+        let deadline = crate::runtime::clock::later(tokio::time::Instant::now(), policy.deadline());
         let mut repeats = 0;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());

@@ -47,15 +47,16 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
+use reqwest::Url;
 use reqwest::multipart::{Form, Part};
-use reqwest::{Method, Url};
 use tokio::io::AsyncReadExt;
 
+use crate::catalogue::Operation;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::paths::encode_path;
+use crate::generated::{self, operations};
 use crate::response::Response;
-use crate::{generated, types};
+use crate::types;
 
 /// The largest attachment or account file Pylon accepts: 100 MB
 /// (104,857,600 bytes).
@@ -307,7 +308,7 @@ impl UploadsExt for Client {
                 None => form,
             })
         };
-        send_multipart(self, "create_attachment", "/attachments".into(), form).await
+        send_multipart(self, operations::CREATE_ATTACHMENT, &[], form).await
     }
 
     async fn upload_account_file(
@@ -315,15 +316,16 @@ impl UploadsExt for Client {
         account_id: &str,
         upload: Upload,
     ) -> Result<Response<types::AccountFilesResponse>> {
+        let operation = operations::UPLOAD_ACCOUNT_FILE;
         if account_id.trim().is_empty() {
-            return Err(Error::InvalidRequest(
-                "upload_account_file: the account ID is empty".into(),
-            ));
+            return Err(Error::InvalidRequest(format!(
+                "{}: the account ID is empty",
+                operation.id
+            )));
         }
         refuse_description(&upload, "account files")?;
         let file = PreparedFile::check(upload, MAX_ATTACHMENT_BYTES).await?;
-        let path = format!("/accounts/{}/files", encode_path(account_id));
-        send_multipart(self, "upload_account_file", path, || file.form("file")).await
+        send_multipart(self, operation, &[account_id], || file.form("file")).await
     }
 
     async fn upload_training_data_files(
@@ -331,28 +333,21 @@ impl UploadsExt for Client {
         upload: TrainingDataUpload,
     ) -> Result<Response<types::TrainingDataResponse>> {
         let prepared = PreparedTrainingData::check(upload).await?;
-        send_multipart(
-            self,
-            "upload_training_data_files",
-            "/training-data/upload".into(),
-            || prepared.form(),
-        )
+        send_multipart(self, operations::UPLOAD_TRAINING_DATA_FILES, &[], || {
+            prepared.form()
+        })
         .await
     }
 }
 
-/// Sends `POST {base}{path}` with a multipart body from `form` the way the
-/// generated operations send their requests, and decodes the answer: the
-/// path check, the client's rate limiter, pacing, retry policy and deadline
-/// around each attempt, the same body caps and error mapping.
-///
-/// This is the only place uploads depend on the transport. Each attempt
-/// builds its own request from `form`, because a streamed body cannot be
-/// replayed.
+/// Sends `operation` (an upload: its path filled with `path_values`) with
+/// a multipart body from `form` through the pipeline every call takes, and
+/// decodes the answer. Each attempt builds its own body from `form`,
+/// because a streamed body cannot be replayed.
 async fn send_multipart<T, F>(
     client: &Client,
-    operation: &'static str,
-    path: String,
+    operation: &'static Operation,
+    path_values: &[&str],
     form: F,
 ) -> Result<Response<T>>
 where
@@ -360,37 +355,22 @@ where
     F: Fn() -> reqwest::Result<Form> + Send + Sync,
 {
     let operations: &generated::Client = client;
-    let http = &operations.client;
-    let url = Url::parse(&format!("{}{path}", client.base_url()))
-        .map_err(|e| Error::InvalidRequest(format!("{operation}: the URL is invalid: {e}")))?;
-    if let Some(reason) = crate::paths::misfit(operation, &operations.inner.base_path, url.path()) {
-        return Err(Error::InvalidRequest(reason));
-    }
-    let mut template = reqwest::Request::new(Method::POST, url);
-    template.headers_mut().insert(
-        reqwest::header::ACCEPT,
-        reqwest::header::HeaderValue::from_static("application/json"),
-    );
-    operations.inner.add_call_headers(&mut template);
+    let url = crate::runtime::paths::url(operation, client.base_url(), path_values)?;
     let build = || -> Result<reqwest::Request> {
-        let mut request =
-            http.request(template.method().clone(), template.url().clone())
-                .multipart(form().map_err(|e| {
-                    Error::InvalidRequest(format!("the upload could not be read: {e}"))
-                })?)
-                .build()
-                .map_err(Error::request_not_built)?;
-        for (name, value) in template.headers() {
-            request.headers_mut().insert(name, value.clone());
-        }
-        Ok(request)
+        let form = form()
+            .map_err(|e| Error::InvalidRequest(format!("the upload could not be read: {e}")))?;
+        operations
+            .client
+            .request(operation.method.to_http(), &url)
+            .header(
+                reqwest::header::ACCEPT,
+                reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .multipart(form)
+            .build()
+            .map_err(Error::request_not_built)
     };
-    let answer =
-        crate::retry::send_with_retries(http, &operations.inner, build()?, operation, &build)
-            .await?;
-    // The same status mapping as every generated operation; an upload is a
-    // create, so a 5xx leaves its outcome unknown.
-    crate::transport::decode(operation, answer, false)
+    crate::runtime::send(operations, build, operation).await
 }
 
 fn refuse_description(upload: &Upload, what: &str) -> Result<()> {
@@ -749,20 +729,20 @@ mod tests {
     }
 
     #[test]
-    fn the_uploads_are_the_hand_written_operations() {
-        use crate::generated_paths::{HAND_WRITTEN_OPERATIONS, OPERATION_PATHS};
-        let uploads = [
-            ("create_attachment", "/attachments"),
-            ("upload_account_file", "/accounts/{id}/files"),
-            ("upload_training_data_files", "/training-data/upload"),
-        ];
+    fn the_uploads_are_the_multipart_operations() {
+        let multipart: Vec<(&str, &str)> = crate::operations::all()
+            .iter()
+            .filter(|op| op.body() == crate::operations::BodyKind::Multipart)
+            .map(|op| (op.id(), op.path()))
+            .collect();
         assert_eq!(
-            HAND_WRITTEN_OPERATIONS,
-            uploads.map(|(operation, _)| operation)
+            multipart,
+            [
+                ("create_attachment", "/attachments"),
+                ("upload_account_file", "/accounts/{id}/files"),
+                ("upload_training_data_files", "/training-data/upload"),
+            ]
         );
-        for upload in uploads {
-            assert!(OPERATION_PATHS.contains(&upload), "{upload:?}");
-        }
     }
 
     #[tokio::test]

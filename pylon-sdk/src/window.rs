@@ -32,13 +32,19 @@ use chrono::{DateTime, TimeDelta, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::client::Client;
-use crate::error::{Error, Result};
-use crate::pagination::{Checkpoint, DEFAULT_PATIENCE, ItemStream};
-use crate::response::AsSent;
+use crate::error::{Checkpoint, Error, Result};
+use crate::generated::operations;
+use crate::pagination::{DEFAULT_PATIENCE, ItemStream, Paginator, query_paginator};
+use crate::response::{AsSent, Response};
 use crate::types;
 
-/// The longest window the vendored spec allows; the current API accepts 365 days.
-pub const DEFAULT_MAX_WINDOW: TimeDelta = TimeDelta::days(30);
+/// The longest window the vendored spec allows (`list_issues`' time
+/// window, 30 days); the current API accepts 365 days.
+pub const DEFAULT_MAX_WINDOW: TimeDelta =
+    TimeDelta::days(match operations::LIST_ISSUES.time_window {
+        Some(window) => window.max_days,
+        None => 30,
+    });
 
 /// One `[start, end)` window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,10 +262,12 @@ impl IssueExport {
         let end = self.end.unwrap_or_else(Utc::now);
         let resume = self.resume.unwrap_or_default();
         let start = resume.window_start.unwrap_or(self.start);
-        if !(1..=20_000).contains(&self.page_size) {
+        if let Some(sizes) = operations::LIST_ISSUES.page_sizes
+            && !sizes.contains(i64::from(self.page_size))
+        {
             return Err(Error::InvalidRequest(format!(
-                "an export's page size must be from 1 to 20000, not {}",
-                self.page_size
+                "an export's page size must be from {} to {}, not {}",
+                sizes.min, sizes.max, self.page_size
             )));
         }
         if resume.window_start.is_some_and(|at| at >= end) {
@@ -390,6 +398,25 @@ impl WindowEdges {
             checkpoint: Box::new(self.checkpoint(window.start)),
             source: Box::new(source),
         }
+    }
+}
+
+impl Client {
+    /// `GET /issues` within one window, each issue with its JSON as sent.
+    fn list_issues_as_sent(
+        &self,
+        window: IssueWindow,
+    ) -> Paginator<Response<types::IssueListResponse>> {
+        query_paginator!(
+            self,
+            operations::LIST_ISSUES,
+            [],
+            |client| client
+                .list_issues()
+                .start_time(window.start)
+                .end_time(window.end),
+            std::convert::identity
+        )
     }
 }
 

@@ -500,7 +500,10 @@ fixtures! {
 fn every_operation_is_listed_and_every_fixture_belongs_to_one() {
     let listed: BTreeSet<&str> = LISTED.iter().copied().collect();
     assert_eq!(listed.len(), LISTED.len(), "an operation is listed twice");
-    let operations: BTreeSet<&str> = pylon_sdk::operation_ids().collect();
+    let operations: BTreeSet<&str> = pylon_sdk::operations::all()
+        .iter()
+        .map(|op| op.id())
+        .collect();
     assert_eq!(
         listed, operations,
         "the fixtures must cover exactly the SDK's operations"

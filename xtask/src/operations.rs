@@ -77,6 +77,36 @@ pub enum Pagination {
     Body,
 }
 
+/// Whether an operation may be sent again after an attempt whose outcome
+/// is unknown (`x-pylon-retry`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Repeating it changes nothing more: reads, updates, deletes, searches.
+    Idempotent,
+    /// A create: sent again only when it surely never reached Pylon.
+    AtMostOnce,
+}
+
+/// The facts the spec cannot say, stated on each operation by `x-pylon-…`
+/// extensions in the overlays (see README, "Operation facts").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// `x-pylon-rate-limit`: requests per minute.
+    pub rate_limit: u32,
+    /// `x-pylon-retry`.
+    pub retry: Retry,
+    /// `x-pylon-pagination.items`: the field holding a page's items.
+    pub items: Option<String>,
+    /// `x-pylon-page-size`: the page sizes (`limit`) Pylon accepts.
+    pub page_size: Option<(i64, i64)>,
+    /// `x-pylon-non-empty`: text fields of the body, or query parameters,
+    /// Pylon refuses blank.
+    pub non_empty: Vec<String>,
+    /// `x-pylon-time-window`: the query parameters that open and close a
+    /// time window, and its longest span in days.
+    pub time_window: Option<(String, String, i64)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationRow {
     pub id: String,
@@ -87,11 +117,14 @@ pub struct OperationRow {
     pub query_params: Vec<QueryParam>,
     pub body: Body,
     pub pagination: Pagination,
+    pub facts: Facts,
     /// The top-level fields of the response's `data` object, or of each of
     /// its items when it is a list, sorted.
     pub response_fields: Vec<String>,
     /// The schema those fields are read from, when it is a named one.
     pub response_type: Option<String>,
+    /// The named schema of the whole answer, e.g. a page of items.
+    pub page_type: Option<String>,
 }
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
@@ -200,10 +233,12 @@ fn row(
         ));
     };
 
-    let response = resolve(
-        spec,
-        &operation["responses"]["200"]["content"]["application/json"]["schema"],
-    );
+    let answer = &operation["responses"]["200"]["content"]["application/json"]["schema"];
+    let page_type = answer["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(str::to_string);
+    let response = resolve(spec, answer);
     let lists = resolve(spec, &response["properties"]["data"])["type"] == "array"
         && response["properties"]["pagination"].is_object();
     let data_schema = &response["properties"]["data"];
@@ -221,15 +256,20 @@ fn row(
     response_fields.sort();
     response_fields.dedup();
     let body_schema = resolve(spec, &content["application/json"]["schema"]);
-    let pagination = if !lists {
-        Pagination::None
-    } else if query_params.iter().any(|q| q.name == "cursor") {
-        Pagination::Query
-    } else if body_schema["properties"]["cursor"].is_object() {
-        Pagination::Body
-    } else {
-        Pagination::None
-    };
+    let has_query = |name: &str| query_params.iter().any(|q| q.name == name);
+    let has_body_field = |name: &str| body_schema["properties"][name].is_object();
+    let (pagination, facts) = facts(&id, operation, &has_query, &has_body_field)?;
+    let looks_paged = lists && (has_query("cursor") || has_body_field("cursor"));
+    if looks_paged && pagination == Pagination::None {
+        return Err(format!(
+            "{id}: its answer is a page with a cursor, but it has no `x-pylon-pagination`"
+        ));
+    }
+    if pagination != Pagination::None && !lists {
+        return Err(format!(
+            "{id}: `x-pylon-pagination` on an answer without `data` and `pagination`"
+        ));
+    }
     Ok(OperationRow {
         id,
         method: method.to_string(),
@@ -242,9 +282,122 @@ fn row(
         query_params,
         body,
         pagination,
+        facts,
         response_fields,
         response_type,
+        page_type,
     })
+}
+
+/// The `x-pylon-…` facts of `operation`, checked against its parameters
+/// and body: a fact that names a parameter or field the operation does not
+/// have is refused, as is a `limit` without page-size bounds.
+fn facts(
+    id: &str,
+    operation: &Value,
+    has_query: &dyn Fn(&str) -> bool,
+    has_body_field: &dyn Fn(&str) -> bool,
+) -> Result<(Pagination, Facts), String> {
+    let refuse = |reason: String| format!("{id}: {reason} (see README, \"Operation facts\")");
+    let rate_limit = operation["x-pylon-rate-limit"]
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| *n > 0)
+        .ok_or_else(|| refuse("no `x-pylon-rate-limit` (requests per minute)".into()))?;
+    let retry = match operation["x-pylon-retry"].as_str() {
+        Some("idempotent") => Retry::Idempotent,
+        Some("at-most-once") => Retry::AtMostOnce,
+        other => {
+            return Err(refuse(format!(
+                "`x-pylon-retry` is {other:?}, not `idempotent` or `at-most-once`"
+            )));
+        }
+    };
+    let paged = &operation["x-pylon-pagination"];
+    let (pagination, items) = if paged.is_null() {
+        (Pagination::None, None)
+    } else {
+        let pagination = match paged["cursor"].as_str() {
+            Some("query") if has_query("cursor") => Pagination::Query,
+            Some("body") if has_body_field("cursor") => Pagination::Body,
+            other => {
+                return Err(refuse(format!(
+                    "`x-pylon-pagination.cursor` is {other:?}, but the operation has no \
+                     `cursor` there"
+                )));
+            }
+        };
+        let items = paged["items"]
+            .as_str()
+            .ok_or_else(|| refuse("`x-pylon-pagination` names no `items` field".into()))?;
+        (pagination, Some(items.to_string()))
+    };
+    let sized = &operation["x-pylon-page-size"];
+    let takes_limit = has_query("limit") || has_body_field("limit");
+    let page_size = match (sized["min"].as_i64(), sized["max"].as_i64()) {
+        (Some(min), Some(max)) if takes_limit && 1 <= min && min <= max => Some((min, max)),
+        _ if sized.is_null() && !takes_limit => None,
+        _ if sized.is_null() => {
+            return Err(refuse(
+                "it takes `limit` but has no `x-pylon-page-size`".into(),
+            ));
+        }
+        _ => {
+            return Err(refuse(
+                "`x-pylon-page-size` needs `min` and `max` (1 <= min <= max) and a `limit`".into(),
+            ));
+        }
+    };
+    let mut non_empty = Vec::new();
+    for field in operation["x-pylon-non-empty"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        match field.as_str() {
+            Some(name) if has_body_field(name) || has_query(name) => {
+                non_empty.push(name.to_string());
+            }
+            _ => {
+                return Err(refuse(format!(
+                    "`x-pylon-non-empty` names {field}, neither a body field nor a query parameter"
+                )));
+            }
+        }
+    }
+    let window = &operation["x-pylon-time-window"];
+    let time_window = if window.is_null() {
+        None
+    } else {
+        match (
+            window["start"].as_str(),
+            window["end"].as_str(),
+            window["max-days"].as_i64(),
+        ) {
+            (Some(start), Some(end), Some(days))
+                if has_query(start) && has_query(end) && days > 0 =>
+            {
+                Some((start.to_string(), end.to_string(), days))
+            }
+            _ => {
+                return Err(refuse(
+                    "`x-pylon-time-window` needs `start` and `end` query parameters and `max-days`"
+                        .into(),
+                ));
+            }
+        }
+    };
+    Ok((
+        pagination,
+        Facts {
+            rate_limit,
+            retry,
+            items,
+            page_size,
+            non_empty,
+            time_window,
+        },
+    ))
 }
 
 /// The property names of an object schema, those of each `allOf` member
@@ -339,7 +492,7 @@ fn kind_of(schema: &Value) -> Kind {
 }
 
 /// The Rust name progenitor gives a component schema: PascalCase words.
-fn type_name(schema: &str) -> String {
+pub fn type_name(schema: &str) -> String {
     schema
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| !word.is_empty())
@@ -351,7 +504,7 @@ fn type_name(schema: &str) -> String {
         .collect()
 }
 
-/// The generated `generated_operations.rs`, unformatted.
+/// The generated `generated/operations.rs`, unformatted.
 pub fn tokens(rows: &[OperationRow]) -> TokenStream {
     let entries = rows.iter().map(|row| {
         let id = &row.id;
@@ -391,6 +544,33 @@ pub fn tokens(rows: &[OperationRow]) -> TokenStream {
                 Pagination::Body => "BodyCursor",
             }
         );
+        let facts = &row.facts;
+        let rate_limit = proc_macro2::Literal::u32_unsuffixed(facts.rate_limit);
+        let retry = format_ident!("{}", format!("{:?}", facts.retry));
+        let items = match &facts.items {
+            Some(items) => quote!(Some(#items)),
+            None => quote!(None),
+        };
+        let page_sizes = match facts.page_size {
+            Some((min, max)) => {
+                let (min, max) = (
+                    proc_macro2::Literal::i64_unsuffixed(min),
+                    proc_macro2::Literal::i64_unsuffixed(max),
+                );
+                quote!(Some(PageSizes { min: #min, max: #max }))
+            }
+            None => quote!(None),
+        };
+        let non_empty = &facts.non_empty;
+        let time_window = match &facts.time_window {
+            Some((start, end, max_days)) => {
+                let max_days = proc_macro2::Literal::i64_unsuffixed(*max_days);
+                quote! {
+                    Some(TimeWindow { start: #start, end: #end, max_days: #max_days })
+                }
+            }
+            None => quote!(None),
+        };
         quote! {
             Operation {
                 id: #id,
@@ -401,8 +581,24 @@ pub fn tokens(rows: &[OperationRow]) -> TokenStream {
                 query_params: &[#(#query_params),*],
                 body: #body,
                 pagination: Pagination::#pagination,
+                page_items: #items,
+                page_sizes: #page_sizes,
+                rate_limit: #rate_limit,
+                retry: RetryClass::#retry,
+                non_empty_fields: &[#(#non_empty),*],
+                time_window: #time_window,
                 response_fields: #response_fields,
             }
+        }
+    });
+    // Each operation by name, for the code that sends it.
+    let by_name = rows.iter().enumerate().map(|(index, row)| {
+        let name = format_ident!("{}", row.id.to_uppercase());
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        let doc = format!(" `{}`: {} {}", row.id, row.method.to_uppercase(), row.path);
+        quote! {
+            #[doc = #doc]
+            pub(crate) const #name: &Operation = &OPERATIONS[#index];
         }
     });
     let shapes = rows.iter().filter_map(|row| {
@@ -446,15 +642,17 @@ pub fn tokens(rows: &[OperationRow]) -> TokenStream {
     });
     let count = proc_macro2::Literal::usize_unsuffixed(rows.len());
     quote! {
-        use crate::operations::{
-            BodyField, BodyKind, BodyShape, JsonKind, Method, Operation, Pagination, ParamKind,
-            QueryParameter,
+        use crate::catalogue::{
+            BodyField, BodyKind, BodyShape, JsonKind, Method, Operation, PageSizes, Pagination,
+            ParamKind, QueryParameter, RetryClass, TimeWindow,
         };
 
         #(#shared_fields)*
 
         /// Every operation, sorted by id.
         pub(crate) const OPERATIONS: &[Operation; #count] = &[#(#entries),*];
+
+        #(#by_name)*
 
         /// The shape of each JSON body, by operation id, sorted: data, not
         /// code, so it costs no compile time.
@@ -491,6 +689,10 @@ mod tests {
                     "get": {
                         "operationId": "listThingParts",
                         "summary": "List parts",
+                        "x-pylon-rate-limit": 300,
+                        "x-pylon-retry": "idempotent",
+                        "x-pylon-pagination": {"cursor": "query", "items": "data"},
+                        "x-pylon-page-size": {"min": 1, "max": 1000},
                         "parameters": [
                             {"name": "limit", "in": "query", "schema": {"type": "integer"}},
                             {"name": "cursor", "in": "query", "schema": {"type": "string"}},
@@ -501,6 +703,9 @@ mod tests {
                     },
                     "post": {
                         "operationId": "createThingPart",
+                        "x-pylon-rate-limit": 30,
+                        "x-pylon-retry": "at-most-once",
+                        "x-pylon-non-empty": ["name"],
                         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/create_part"}}}},
                         "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Part"}}}}}
                     }
@@ -508,6 +713,10 @@ mod tests {
                 "/parts/search": {
                     "post": {
                         "operationId": "searchParts",
+                        "x-pylon-rate-limit": 120,
+                        "x-pylon-retry": "idempotent",
+                        "x-pylon-pagination": {"cursor": "body", "items": "data"},
+                        "x-pylon-page-size": {"min": 1, "max": 500},
                         "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Search"}}}},
                         "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/PartList"}}}}}
                     }
@@ -515,6 +724,8 @@ mod tests {
                 "/things/merge": {
                     "post": {
                         "operationId": "mergeThings",
+                        "x-pylon-rate-limit": 30,
+                        "x-pylon-retry": "at-most-once",
                         "requestBody": {"required": true, "content": {"application/json": {"schema": {
                             "type": "object",
                             "required": ["into"],
@@ -526,6 +737,8 @@ mod tests {
                 "/uploads": {
                     "post": {
                         "operationId": "upload",
+                        "x-pylon-rate-limit": 30,
+                        "x-pylon-retry": "at-most-once",
                         "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}},
                         "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Part"}}}}}
                     }
@@ -628,6 +841,19 @@ mod tests {
             }
         );
         assert_eq!(rows[3].pagination, Pagination::Body);
+        assert_eq!(
+            rows[3].facts,
+            Facts {
+                rate_limit: 120,
+                retry: Retry::Idempotent,
+                items: Some("data".into()),
+                page_size: Some((1, 500)),
+                non_empty: vec![],
+                time_window: None,
+            }
+        );
+        assert_eq!(rows[0].facts.retry, Retry::AtMostOnce);
+        assert_eq!(rows[0].facts.non_empty, ["name"]);
         assert_eq!(rows[4].body, Body::Multipart);
         // Of the list's items and of the single part alike, inherited ones too.
         for row in &rows {

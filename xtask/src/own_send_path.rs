@@ -1,5 +1,6 @@
 //! Makes the generated client pylon-sdk's own: every operation's `send()`
-//! hands its request to `crate::transport::send` and returns
+//! hands its request and its catalogue entry to `crate::runtime::send` (the
+//! one pipeline) and returns
 //! `Result<crate::Response<T>, crate::Error>`, so no progenitor-client or
 //! reqwest type appears in the generated public API.
 //!
@@ -21,21 +22,19 @@ use syn::{ImplItem, Item, Visibility, parse_quote};
 /// changes the shape fails regeneration instead of leaking its types.
 pub fn rewrite(file: &mut syn::File, operations: usize) -> Result<(), String> {
     let mut rewriter = Rewriter::default();
-    file.items.retain(|item| !is_progenitor_glue(item));
+    // progenitor-client's runtime types give way to the crate's own.
+    file.items.retain(|item| {
+        !is_progenitor_glue(item)
+            && !matches!(item, Item::Use(used)
+                if mentions(used, "progenitor_client") && !matches!(used.vis, Visibility::Public(_)))
+    });
     for item in &mut file.items {
         if let Item::Use(used) = item
             && mentions(used, "progenitor_client")
         {
-            *item = if matches!(used.vis, Visibility::Public(_)) {
-                parse_quote! {
-                    #[allow(unused_imports)]
-                    pub use crate::{Error, Response as ResponseValue};
-                }
-            } else {
-                parse_quote! {
-                    #[allow(unused_imports)]
-                    use crate::transport::OperationInfo;
-                }
+            *item = parse_quote! {
+                #[allow(unused_imports)]
+                pub use crate::{Error, Response as ResponseValue};
             };
         }
     }
@@ -173,13 +172,14 @@ struct Rewriter {
 
 /// Turns `let url = format!("{}/tags/{}", client.baseurl,
 /// encode_path(&id.to_string()));` into
-/// `let url = crate::paths::url("get_tag", &client.baseurl, &[Fixed("/tags/"),
-/// Param("id", &id)])?;`: the URL is built in one allocation without the
-/// formatting machinery, and each path parameter is refused when it is
-/// empty, `.` or `..` (which URL parsing would turn into another path)
-/// before it is encoded. Every path parameter Pylon has is a string, so it
-/// is borrowed rather than copied with `to_string()`.
-fn build_url_in_place(stmts: &mut [syn::Stmt]) -> Result<(), String> {
+/// `let url = crate::paths::url(GET_TAG, &client.baseurl, &[&id])?;`, the
+/// URL builder every way in shares: it fills the operation's path template
+/// in one allocation and refuses a path parameter that is empty, `.` or
+/// `..` (which URL parsing would turn into another path) before encoding
+/// it. Every path parameter Pylon has is a string, so it is borrowed rather
+/// than copied with `to_string()`. Also drops `let info = OperationInfo
+/// { operation_id }`, whose id names the catalogue entry returned.
+fn build_url_in_place(stmts: &mut Vec<syn::Stmt>) -> Result<syn::Path, String> {
     let operation = match initial_value(stmts, "info") {
         Some(syn::Expr::Struct(info)) => {
             info.fields
@@ -198,7 +198,10 @@ fn build_url_in_place(stmts: &mut [syn::Stmt]) -> Result<(), String> {
         _ => None,
     }
     .ok_or("a send() without `let info = OperationInfo { operation_id: \"…\" }`")?;
+    stmts.retain(|stmt| !mentions(stmt, "let info"));
     let misshapen = |what: &str| format!("{operation}: {what}");
+    let entry = quote::format_ident!("{}", operation.to_uppercase());
+    let entry: syn::Path = parse_quote!(crate::generated::operations::#entry);
     let url = initial_value(stmts, "url").ok_or_else(|| misshapen("no `let url = …`"))?;
     let syn::Expr::Macro(built) = &*url else {
         return Err(misshapen("the URL is not built with format!"));
@@ -216,32 +219,24 @@ fn build_url_in_place(stmts: &mut [syn::Stmt]) -> Result<(), String> {
         return Err(misshapen("format! without a literal template"));
     };
     let template = template.value();
-    // "{}/tags/{}" with client.baseurl and one parameter: "", "/tags/", "".
-    let fixed: Vec<&str> = template.split("{}").collect();
     let starts_with_base = args
         .get(1)
         .is_some_and(|base| base.to_token_stream().to_string() == "client . baseurl");
-    if fixed.len() != args.len() || !fixed[0].is_empty() || !starts_with_base {
+    if !template.starts_with("{}") || !starts_with_base {
         return Err(misshapen("the URL does not start with client.baseurl"));
     }
-    let mut pieces: Vec<syn::Expr> = Vec::new();
-    for (at, text) in fixed.iter().enumerate().skip(1) {
-        if text.contains(['{', '}']) {
-            return Err(misshapen("a URL template with braces of its own"));
-        }
-        if !text.is_empty() {
-            pieces.push(parse_quote!(crate::paths::Piece::Fixed(#text)));
-        }
-        if let Some(arg) = args.get(at + 1) {
-            let param = encoded_parameter(arg).ok_or_else(|| {
-                misshapen("a path argument other than encode_path(&name.to_string())")
-            })?;
-            let name = syn::ext::IdentExt::unraw(&param).to_string();
-            pieces.push(parse_quote!(crate::paths::Piece::Param(#name, &#param)));
-        }
+    // The values, in the order the template names them.
+    let mut values: Vec<syn::Ident> = Vec::new();
+    for arg in &args[2..] {
+        values.push(encoded_parameter(arg).ok_or_else(|| {
+            misshapen("a path argument other than encode_path(&name.to_string())")
+        })?);
     }
-    *url = parse_quote!(crate::paths::url(#operation, &client.baseurl, &[#(#pieces),*])?);
-    Ok(())
+    if template.matches("{}").count() != values.len() + 1 {
+        return Err(misshapen("a URL template with braces of its own"));
+    }
+    *url = parse_quote!(crate::runtime::url(#entry, &client.baseurl, &[#(&#values),*])?);
+    Ok(entry)
 }
 
 fn mentions(item: &impl quote::ToTokens, name: &str) -> bool {
@@ -269,7 +264,7 @@ impl VisitMut for Rewriter {
                 {
                     *item = parse_quote! {
                         #[allow(unused_imports)]
-                        use super::{Error, OperationInfo, ResponseValue};
+                        use super::{Error, ResponseValue};
                     };
                 }
             }
@@ -308,14 +303,16 @@ impl VisitMut for Rewriter {
                 .position(|stmt| mentions(stmt, "client . pre"));
             if let Some(at) = hooks {
                 f.block.stmts.truncate(at);
-                if let Err(why) = build_url_in_place(&mut f.block.stmts) {
-                    self.misshapen.push(why);
-                } else if build_per_attempt(&mut f.block.stmts) {
-                    f.block.stmts.push(syn::Stmt::Expr(
-                        parse_quote!(crate::transport::send(client, build_request, info).await),
-                        None,
-                    ));
-                    self.sends += 1;
+                match build_url_in_place(&mut f.block.stmts) {
+                    Err(why) => self.misshapen.push(why),
+                    Ok(entry) if build_per_attempt(&mut f.block.stmts) => {
+                        f.block.stmts.push(syn::Stmt::Expr(
+                            parse_quote!(crate::runtime::send(client, build_request, #entry).await),
+                            None,
+                        ));
+                        self.sends += 1;
+                    }
+                    Ok(_) => {}
                 }
             }
         }

@@ -23,16 +23,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderValue};
-use tokio::time::Instant;
 
-use crate::client::ClientState;
-use crate::error::{Error, Result};
-use crate::transport::{AttemptError, RawResponse};
-
-/// The longest duration any setting takes (a year); longer ones are clamped.
-pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+pub use super::clock::MAX_DURATION;
 
 /// How requests that fail are retried.
 ///
@@ -50,10 +43,10 @@ pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
-    max_attempts: u32,
+    pub(crate) max_attempts: u32,
     base_delay: Duration,
-    max_delay: Duration,
-    deadline: Duration,
+    pub(crate) max_delay: Duration,
+    pub(crate) deadline: Duration,
     budget_capacity: u32,
 }
 
@@ -183,8 +176,8 @@ pub(crate) struct RetryBudget {
     tokens: Mutex<u32>,
 }
 
-const RETRY_COST: u32 = 5;
-const TIMEOUT_RETRY_COST: u32 = 10;
+pub(crate) const RETRY_COST: u32 = 5;
+pub(crate) const TIMEOUT_RETRY_COST: u32 = 10;
 const SUCCESS_REFUND: u32 = 1;
 
 impl RetryBudget {
@@ -195,7 +188,7 @@ impl RetryBudget {
         }
     }
 
-    fn withdraw(&self, cost: u32) -> bool {
+    pub(crate) fn withdraw(&self, cost: u32) -> bool {
         let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         match tokens.checked_sub(cost) {
             Some(left) => {
@@ -206,7 +199,7 @@ impl RetryBudget {
         }
     }
 
-    fn refund(&self) {
+    pub(crate) fn refund(&self) {
         let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         *tokens = tokens.saturating_add(SUCCESS_REFUND).min(self.capacity);
     }
@@ -214,7 +207,7 @@ impl RetryBudget {
 
 /// What one attempt ended with, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Outcome {
+pub(crate) enum Outcome {
     Status(u16),
     /// The request never left: connection refused, DNS, TLS.
     NotSent,
@@ -229,14 +222,16 @@ enum Outcome {
 }
 
 #[derive(Debug, PartialEq)]
-enum Decision {
+pub(crate) enum Decision {
     Stop,
     /// Pylon's pacing: repeat after its wait, whatever the attempt count.
     Pace,
     Retry,
 }
 
-fn decide(outcome: Outcome, idempotent: bool) -> Decision {
+/// Whether an attempt that ended with `outcome` is repeated, for an
+/// operation that is `idempotent` or not.
+pub(crate) fn decide(outcome: Outcome, idempotent: bool) -> Decision {
     match outcome {
         Outcome::Status(429) => Decision::Pace,
         Outcome::Status(500 | 502 | 503 | 504) if idempotent => Decision::Retry,
@@ -244,16 +239,6 @@ fn decide(outcome: Outcome, idempotent: bool) -> Decision {
         Outcome::Interrupted { .. } if idempotent => Decision::Retry,
         _ => Decision::Stop,
     }
-}
-
-/// GET, PATCH, DELETE and the read-only `POST …/search` operations.
-pub(crate) fn is_idempotent(method: &Method, operation_id: &str) -> bool {
-    method == Method::GET
-        || method == Method::PATCH
-        || method == Method::DELETE
-        || method == Method::PUT
-        || method == Method::HEAD
-        || operation_id.starts_with("search_")
 }
 
 /// The wait a response asks for: `Retry-After` (seconds or an HTTP date),
@@ -290,181 +275,11 @@ fn random_fraction() -> f64 {
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Every header a request goes out with, the client's own first; values
-/// marked sensitive (the token) show as `Sensitive`.
-struct SentHeaders<'a>(&'a HeaderMap, &'a HeaderMap);
-
-impl std::fmt::Debug for SentHeaders<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map()
-            .entries(self.0.iter().chain(self.1.iter()))
-            .finish()
-    }
-}
-
-/// The longest URI the HTTP stack sends; a longer one fails before any
-/// connection is made.
-const MAX_URI_LEN: usize = u16::MAX as usize - 1;
-
-/// `now + wait`, saturating instead of overflowing the clock.
-pub(crate) fn later(now: Instant, wait: Duration) -> Instant {
-    now.checked_add(wait.min(MAX_DURATION))
-        .unwrap_or_else(|| now + Duration::from_secs(86_400))
-}
-
-/// Sends `request` as many times as the policy allows, within the call's
-/// deadline, and returns the final answer (an error status included).
-///
-/// The first attempt sends `first`; each retry sends the request `rebuild`
-/// builds afresh, so no copy is kept in case of a retry (and a streamed body,
-/// which cannot be replayed, is read again).
-pub(crate) async fn send_with_retries(
-    http: &reqwest::Client,
-    state: &ClientState,
-    first: reqwest::Request,
-    operation: &'static str,
-    rebuild: &(dyn Fn() -> Result<reqwest::Request> + Send + Sync),
-) -> Result<RawResponse> {
-    if first.url().as_str().len() > MAX_URI_LEN {
-        return Err(Error::InvalidRequest(format!(
-            "{operation}: the URL is {} bytes long, more than HTTP allows ({MAX_URI_LEN}); \
-             a path parameter, query value or cursor is too long",
-            first.url().as_str().len()
-        )));
-    }
-    let policy = state.retry_policy();
-    let idempotent = is_idempotent(first.method(), operation);
-    let deadline = later(Instant::now(), policy.deadline);
-    let deadline_error = || Error::DeadlineExceeded {
-        operation,
-        deadline: policy.deadline,
-    };
-    let mut failures = 1;
-    let mut throttles = 0;
-    let mut attempt = 0u64;
-    let mut first = Some(first);
-    let mut last: Option<Result<RawResponse>> = None;
-    loop {
-        // Most turns are granted at once; only a wait needs the deadline's
-        // timer, so none is set up for them.
-        let mut admit = std::pin::pin!(state.admit(operation, deadline));
-        let ticket = match futures::poll!(admit.as_mut()) {
-            std::task::Poll::Ready(ticket) => ticket,
-            std::task::Poll::Pending => tokio::time::timeout_at(deadline, admit)
-                .await
-                .ok()
-                .flatten(),
-        };
-        // No turn before the deadline: the last answer stands.
-        let Some(ticket) = ticket else {
-            return last.unwrap_or_else(|| Err(deadline_error()));
-        };
-        attempt += 1;
-        let mut this = match first.take() {
-            Some(first) => first,
-            None => rebuild()?,
-        };
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        let timeout = crate::transport::attempt_timeout(state.attempt_timeout(), remaining);
-        if Some(timeout) != state.http_timeout {
-            *this.timeout_mut() = Some(timeout);
-        }
-        tracing::trace!(
-            operation,
-            attempt,
-            method = %this.method(),
-            url = %this.url(),
-            headers = ?SentHeaders(&state.default_headers, this.headers()),
-            "sending"
-        );
-        let result = crate::transport::attempt(http, this, state.max_response_bytes).await;
-        let outcome = match &result {
-            Ok(answer) => Outcome::Status(answer.status),
-            Err(AttemptError::TooLarge { .. }) => Outcome::TooLarge,
-            Err(AttemptError::Unsendable(_)) => Outcome::Unsendable,
-            Err(AttemptError::Transport(e)) => match e.kind() {
-                crate::error::TransportKind::Connect => Outcome::NotSent,
-                kind => Outcome::Interrupted {
-                    timed_out: kind == crate::error::TransportKind::Timeout,
-                },
-            },
-        };
-        // A wait is asked for with a refusal; a success's headers are not searched.
-        let hint = match &result {
-            Ok(answer) if !(200..=299).contains(&answer.status) => retry_after(&answer.headers),
-            _ => None,
-        };
-        state.record(operation, &ticket, outcome == Outcome::Status(429), hint);
-        tracing::debug!(operation, attempt, ?outcome, "attempt finished");
-        let result = result.map_err(|e| match e {
-            AttemptError::TooLarge { status } => Error::BodyTooLarge {
-                operation,
-                status,
-                limit: state.max_response_bytes,
-            },
-            AttemptError::Unsendable(reason) => {
-                Error::InvalidRequest(format!("{operation}: the request cannot be sent: {reason}"))
-            }
-            AttemptError::Transport(source) => Error::Transport {
-                operation,
-                outcome_unknown: !idempotent && !source.is_connect(),
-                source,
-            },
-        });
-        let wait = match decide(outcome, idempotent) {
-            Decision::Stop => {
-                if matches!(outcome, Outcome::Status(200..=299)) {
-                    state.budget.refund();
-                }
-                return result;
-            }
-            Decision::Pace => {
-                throttles += 1;
-                if state.pacing_enabled() {
-                    // The pacing holds the next attempt back until Pylon's wait is over.
-                    Duration::ZERO
-                } else {
-                    // Pylon's wait, but never a tight loop on `Retry-After: 0`.
-                    let backoff = policy.delay(throttles, None);
-                    hint.map_or(backoff, |h| h.min(policy.max_delay).max(backoff))
-                }
-            }
-            Decision::Retry => {
-                if failures >= policy.max_attempts {
-                    return result;
-                }
-                let cost = match outcome {
-                    Outcome::Interrupted { timed_out: true } => TIMEOUT_RETRY_COST,
-                    _ => RETRY_COST,
-                };
-                if !state.budget.withdraw(cost) {
-                    tracing::debug!(operation, failures, "retry budget spent");
-                    return result;
-                }
-                let wait = policy.delay(failures, hint);
-                failures += 1;
-                wait
-            }
-        };
-        if later(Instant::now(), wait) >= deadline {
-            tracing::debug!(operation, "retry deadline reached");
-            return result;
-        }
-        tracing::info!(
-            operation,
-            attempt,
-            ?outcome,
-            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-            "retrying"
-        );
-        last = Some(result);
-        tokio::time::sleep(wait).await;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::clock::later;
+    use tokio::time::Instant;
 
     #[test]
     fn decisions_follow_the_documented_table() {
@@ -499,17 +314,6 @@ mod tests {
                 "{outcome:?} idempotent={idempotent}"
             );
         }
-    }
-
-    #[test]
-    fn searches_are_idempotent_creates_are_not() {
-        assert!(is_idempotent(&Method::POST, "search_issues"));
-        assert!(is_idempotent(&Method::GET, "list_tags"));
-        assert!(is_idempotent(&Method::PATCH, "update_tag"));
-        assert!(is_idempotent(&Method::DELETE, "delete_tag"));
-        assert!(!is_idempotent(&Method::POST, "create_tag"));
-        assert!(!is_idempotent(&Method::POST, "snooze_issue"));
-        assert!(!is_idempotent(&Method::POST, "import_issue"));
     }
 
     #[test]

@@ -2,9 +2,9 @@
 // in overlay/. Do not edit: change the spec, an overlay or xtask/src/main.rs,
 // then run `cargo xtask regen`.
 
-use crate::operations::{
-    BodyField, BodyKind, BodyShape, JsonKind, Method, Operation, Pagination, ParamKind,
-    QueryParameter,
+use crate::catalogue::{
+    BodyField, BodyKind, BodyShape, JsonKind, Method, Operation, PageSizes, Pagination,
+    ParamKind, QueryParameter, RetryClass, TimeWindow,
 };
 /// The fields of `Account`.
 const ACCOUNT_FIELDS: &[&str] = &[
@@ -555,6 +555,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: FEATURE_REQUEST_EVIDENCE_FIELDS,
     },
     Operation {
@@ -566,6 +572,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -577,6 +589,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &["name"],
+        time_window: None,
         response_fields: ACCOUNT_FIELDS,
     },
     Operation {
@@ -588,6 +606,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: SUCCESS_DATA_FIELDS,
     },
     Operation {
@@ -599,6 +623,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_HIGHLIGHT_FIELDS,
     },
     Operation {
@@ -610,6 +640,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_NOTEBOOK_NOTE_FIELDS,
     },
     Operation {
@@ -621,6 +657,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_RELATIONSHIP_FIELDS,
     },
     Operation {
@@ -632,6 +674,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ARTICLE_FIELDS,
     },
     Operation {
@@ -643,6 +691,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Multipart,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ATTACHMENT_FIELDS,
     },
     Operation {
@@ -654,6 +708,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CALL_RECORDING_FIELDS,
     },
     Operation {
@@ -665,6 +725,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: COLLECTION_FIELDS,
     },
     Operation {
@@ -676,6 +742,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &["name"],
+        time_window: None,
         response_fields: CONTACT_FIELDS,
     },
     Operation {
@@ -687,6 +759,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &["label", "object_type"],
+        time_window: None,
         response_fields: CUSTOM_FIELD_DEFINITION_FIELDS,
     },
     Operation {
@@ -698,6 +776,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CUSTOM_OBJECT_FIELDS,
     },
     Operation {
@@ -709,6 +793,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: FEATURE_REQUEST_FIELDS,
     },
     Operation {
@@ -720,6 +810,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &["title"],
+        time_window: None,
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -731,6 +827,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -742,6 +844,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: DRAFT_REPLY_FIELDS,
     },
     Operation {
@@ -753,6 +861,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -764,6 +878,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: POSTED_MESSAGE_FIELDS,
     },
     Operation {
@@ -775,6 +895,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_THREAD_FIELDS,
     },
     Operation {
@@ -786,6 +912,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: MACRO_FIELDS,
     },
     Operation {
@@ -797,6 +929,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: MILESTONE_FIELDS,
     },
     Operation {
@@ -808,6 +946,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: PROJECT_FIELDS,
     },
     Operation {
@@ -819,6 +963,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ROUTE_REDIRECT_FIELDS,
     },
     Operation {
@@ -830,6 +980,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &["label", "slug"],
+        time_window: None,
         response_fields: CUSTOM_FIELD_OPTION_FIELDS,
     },
     Operation {
@@ -841,6 +997,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &["value", "object_type"],
+        time_window: None,
         response_fields: TAG_FIELDS,
     },
     Operation {
@@ -852,6 +1014,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TASK_FIELDS,
     },
     Operation {
@@ -863,6 +1031,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TASK_COMMENT_FIELDS,
     },
     Operation {
@@ -874,6 +1048,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &["name"],
+        time_window: None,
         response_fields: TEAM_FIELDS,
     },
     Operation {
@@ -885,6 +1065,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TRAINING_DATA_FIELDS,
     },
     Operation {
@@ -896,6 +1082,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -907,6 +1099,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: SUCCESS_DATA_FIELDS,
     },
     Operation {
@@ -918,6 +1116,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_RELATIONSHIP_FIELDS,
     },
     Operation {
@@ -929,6 +1133,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -940,6 +1150,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -951,6 +1167,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -962,6 +1184,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -973,6 +1201,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -984,6 +1218,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -995,6 +1235,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -1006,6 +1252,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -1017,6 +1269,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -1028,6 +1286,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -1039,6 +1303,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -1050,6 +1320,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -1068,6 +1344,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &["current_slug"],
+        time_window: None,
         response_fields: SUCCESS_FLAG_FIELDS,
     },
     Operation {
@@ -1079,6 +1361,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -1090,6 +1378,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -1101,6 +1395,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -1125,6 +1425,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -1136,6 +1442,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_FIELDS,
     },
     Operation {
@@ -1154,6 +1466,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ARTICLE_FIELDS,
     },
     Operation {
@@ -1165,6 +1483,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CALL_RECORDING_FIELDS,
     },
     Operation {
@@ -1176,6 +1500,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: COLLECTION_FIELDS,
     },
     Operation {
@@ -1187,6 +1517,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CONTACT_FIELDS,
     },
     Operation {
@@ -1198,6 +1534,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CUSTOM_FIELD_DEFINITION_FIELDS,
     },
     Operation {
@@ -1209,6 +1551,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CUSTOM_OBJECT_FIELDS,
     },
     Operation {
@@ -1227,6 +1575,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: FEATURE_REQUEST_FIELDS,
     },
     Operation {
@@ -1238,6 +1592,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -1249,6 +1609,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: KNOWLEDGE_BASE_FIELDS,
     },
     Operation {
@@ -1260,6 +1626,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: KNOWLEDGE_BASE_THEME_FIELDS,
     },
     Operation {
@@ -1271,6 +1643,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: MACRO_FIELDS,
     },
     Operation {
@@ -1282,6 +1660,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ORGANIZATION_FIELDS,
     },
     Operation {
@@ -1293,6 +1677,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: MILESTONE_FIELDS,
     },
     Operation {
@@ -1304,6 +1694,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: PROJECT_FIELDS,
     },
     Operation {
@@ -1315,6 +1711,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: SURVEY_FIELDS,
     },
     Operation {
@@ -1326,6 +1728,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TAG_FIELDS,
     },
     Operation {
@@ -1337,6 +1745,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TASK_FIELDS,
     },
     Operation {
@@ -1348,6 +1762,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TEAM_FIELDS,
     },
     Operation {
@@ -1359,6 +1779,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TICKET_FORM_FIELDS,
     },
     Operation {
@@ -1370,6 +1796,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TRAINING_DATA_FIELDS,
     },
     Operation {
@@ -1381,6 +1813,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: USER_FIELDS,
     },
     Operation {
@@ -1392,6 +1830,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 20,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CONTACT_FIELDS,
     },
     Operation {
@@ -1403,6 +1847,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 20,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -1414,6 +1864,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 20,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -1425,6 +1881,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -1436,6 +1898,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -1447,6 +1915,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: FEATURE_REQUEST_FIELDS,
     },
     Operation {
@@ -1458,6 +1932,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TASK_FIELDS,
     },
     Operation {
@@ -1469,6 +1949,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TASK_FIELDS,
     },
     Operation {
@@ -1511,6 +1997,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_ACTIVITY_FIELDS,
     },
     Operation {
@@ -1535,6 +2027,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_NOTEBOOK_NOTE_FIELDS,
     },
     Operation {
@@ -1546,6 +2044,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_RELATIONSHIP_FIELDS,
     },
     Operation {
@@ -1570,6 +2074,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_FIELDS,
     },
     Operation {
@@ -1581,6 +2091,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACTIVITY_TYPE_FIELDS,
     },
     Operation {
@@ -1617,6 +2133,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ARTICLE_FEEDBACK_FIELDS,
     },
     Operation {
@@ -1653,6 +2175,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ARTICLE_FIELDS,
     },
     Operation {
@@ -1677,6 +2205,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: AUDIT_LOG_FIELDS,
     },
     Operation {
@@ -1688,6 +2222,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: COLLECTION_FIELDS,
     },
     Operation {
@@ -1712,6 +2252,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CONTACT_FIELDS,
     },
     Operation {
@@ -1730,6 +2276,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CUSTOM_FIELD_DEFINITION_FIELDS,
     },
     Operation {
@@ -1754,6 +2306,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CUSTOM_OBJECT_FIELDS,
     },
     Operation {
@@ -1784,6 +2342,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: EMAIL_SUPPRESSION_FIELDS,
     },
     Operation {
@@ -1795,6 +2359,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: FOLLOWER_FIELDS,
     },
     Operation {
@@ -1819,6 +2389,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: MESSAGE_FIELDS,
     },
     Operation {
@@ -1830,6 +2406,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_STATUS_FIELDS,
     },
     Operation {
@@ -1872,6 +2454,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_SURVEY_RESPONSE_FIELDS,
     },
     Operation {
@@ -1883,6 +2471,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_THREAD_FIELDS,
     },
     Operation {
@@ -1894,6 +2488,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: VOICE_CALL_FIELDS,
     },
     Operation {
@@ -1930,6 +2530,16 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 20000 }),
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: Some(TimeWindow {
+            start: "start_time",
+            end: "end_time",
+            max_days: 30,
+        }),
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -1941,6 +2551,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: KNOWLEDGE_BASE_FIELDS,
     },
     Operation {
@@ -1952,6 +2568,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: MACRO_GROUP_FIELDS,
     },
     Operation {
@@ -1970,6 +2592,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: MACRO_FIELDS,
     },
     Operation {
@@ -2018,6 +2646,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: SURVEY_SUBMISSION_FIELDS,
     },
     Operation {
@@ -2029,6 +2663,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: SURVEY_FIELDS,
     },
     Operation {
@@ -2040,6 +2680,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TAG_FIELDS,
     },
     Operation {
@@ -2051,6 +2697,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TASK_COMMENT_FIELDS,
     },
     Operation {
@@ -2062,6 +2714,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TASK_STATUS_DETAILS_FIELDS,
     },
     Operation {
@@ -2086,6 +2744,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::QueryCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TASK_FIELDS,
     },
     Operation {
@@ -2097,6 +2761,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TEAM_FIELDS,
     },
     Operation {
@@ -2108,6 +2778,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TICKET_FORM_FIELDS,
     },
     Operation {
@@ -2119,6 +2795,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TRAINING_DATA_FIELDS,
     },
     Operation {
@@ -2130,6 +2812,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: USER_ROLE_FIELDS,
     },
     Operation {
@@ -2148,6 +2836,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: USER_FIELDS,
     },
     Operation {
@@ -2159,6 +2853,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: BULK_ISSUE_RESULT_FIELDS,
     },
     Operation {
@@ -2170,6 +2870,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_FIELDS,
     },
     Operation {
@@ -2181,6 +2887,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: FEATURE_REQUEST_FIELDS,
     },
     Operation {
@@ -2192,6 +2904,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -2203,6 +2921,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: KNOWLEDGE_BASE_THEME_FIELDS,
     },
     Operation {
@@ -2214,6 +2938,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: MESSAGE_FIELDS,
     },
     Operation {
@@ -2225,6 +2955,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::None,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -2236,6 +2972,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: POSTED_MESSAGE_FIELDS,
     },
     Operation {
@@ -2247,6 +2989,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ARTICLE_REVIEW_FIELDS,
     },
     Operation {
@@ -2258,6 +3006,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::BodyCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_FIELDS,
     },
     Operation {
@@ -2269,6 +3023,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::BodyCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: AUDIT_LOG_FIELDS,
     },
     Operation {
@@ -2280,6 +3040,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::BodyCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CALL_RECORDING_FIELDS,
     },
     Operation {
@@ -2291,6 +3057,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::BodyCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CONTACT_FIELDS,
     },
     Operation {
@@ -2302,6 +3074,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::BodyCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CUSTOM_OBJECT_FIELDS,
     },
     Operation {
@@ -2313,6 +3091,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: FEATURE_REQUEST_SEARCH_RESULT_FIELDS,
     },
     Operation {
@@ -2324,6 +3108,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::BodyCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -2335,6 +3125,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::BodyCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: MILESTONE_FIELDS,
     },
     Operation {
@@ -2346,6 +3142,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::BodyCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: PROJECT_FIELDS,
     },
     Operation {
@@ -2357,6 +3159,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: SURVEY_FIELDS,
     },
     Operation {
@@ -2368,6 +3176,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::BodyCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TAG_FIELDS,
     },
     Operation {
@@ -2379,6 +3193,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::BodyCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TASK_FIELDS,
     },
     Operation {
@@ -2390,6 +3210,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::BodyCursor,
+        page_items: Some("data"),
+        page_sizes: Some(PageSizes { min: 1, max: 1000 }),
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: USER_FIELDS,
     },
     Operation {
@@ -2401,6 +3227,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: FEATURE_REQUEST_FIELDS,
     },
     Operation {
@@ -2412,6 +3244,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -2423,6 +3261,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -2434,6 +3278,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_FIELDS,
     },
     Operation {
@@ -2445,6 +3295,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ACCOUNT_HIGHLIGHT_FIELDS,
     },
     Operation {
@@ -2456,6 +3312,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -2467,6 +3329,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ARTICLE_FIELDS,
     },
     Operation {
@@ -2478,6 +3346,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CALL_RECORDING_FIELDS,
     },
     Operation {
@@ -2489,6 +3363,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: COLLECTION_FIELDS,
     },
     Operation {
@@ -2500,6 +3380,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CONTACT_FIELDS,
     },
     Operation {
@@ -2511,6 +3397,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &["label", "slug"],
+        time_window: None,
         response_fields: CUSTOM_FIELD_DEFINITION_FIELDS,
     },
     Operation {
@@ -2522,6 +3414,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: CUSTOM_OBJECT_FIELDS,
     },
     Operation {
@@ -2533,6 +3431,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: &[],
     },
     Operation {
@@ -2544,6 +3448,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: FEATURE_REQUEST_FIELDS,
     },
     Operation {
@@ -2555,6 +3465,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ISSUE_FIELDS,
     },
     Operation {
@@ -2566,6 +3482,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: FOLLOWER_FIELDS,
     },
     Operation {
@@ -2577,6 +3499,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: MESSAGE_FIELDS,
     },
     Operation {
@@ -2588,6 +3516,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: BULK_ISSUE_RESULT_FIELDS,
     },
     Operation {
@@ -2599,6 +3533,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: KNOWLEDGE_BASE_THEME_FIELDS,
     },
     Operation {
@@ -2610,6 +3550,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: MACRO_FIELDS,
     },
     Operation {
@@ -2621,6 +3567,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: MILESTONE_FIELDS,
     },
     Operation {
@@ -2632,6 +3584,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: PROJECT_FIELDS,
     },
     Operation {
@@ -2650,6 +3608,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         ],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &["current_slug", "label", "slug"],
+        time_window: None,
         response_fields: CUSTOM_FIELD_OPTION_FIELDS,
     },
     Operation {
@@ -2661,6 +3625,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &["value"],
+        time_window: None,
         response_fields: TAG_FIELDS,
     },
     Operation {
@@ -2672,6 +3642,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 300,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TASK_FIELDS,
     },
     Operation {
@@ -2683,6 +3659,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TASK_COMMENT_FIELDS,
     },
     Operation {
@@ -2694,6 +3676,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TEAM_FIELDS,
     },
     Operation {
@@ -2705,6 +3693,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 120,
+        retry: RetryClass::Idempotent,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: USER_FIELDS,
     },
     Operation {
@@ -2716,6 +3710,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Multipart,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: ATTACHMENT_FIELDS,
     },
     Operation {
@@ -2727,6 +3727,12 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Json { required: true },
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TRAINING_DATA_FIELDS,
     },
     Operation {
@@ -2738,9 +3744,351 @@ pub(crate) const OPERATIONS: &[Operation; 168] = &[
         query_params: &[],
         body: BodyKind::Multipart,
         pagination: Pagination::None,
+        page_items: None,
+        page_sizes: None,
+        rate_limit: 30,
+        retry: RetryClass::AtMostOnce,
+        non_empty_fields: &[],
+        time_window: None,
         response_fields: TRAINING_DATA_FIELDS,
     },
 ];
+/// `add_feature_request_evidence`: POST /feature-requests/{id}/evidence
+pub(crate) const ADD_FEATURE_REQUEST_EVIDENCE: &Operation = &OPERATIONS[0];
+/// `add_issue_group_children`: POST /issue-groups/{id}/children
+pub(crate) const ADD_ISSUE_GROUP_CHILDREN: &Operation = &OPERATIONS[1];
+/// `create_account`: POST /accounts
+pub(crate) const CREATE_ACCOUNT: &Operation = &OPERATIONS[2];
+/// `create_account_activity`: POST /accounts/{id}/activities
+pub(crate) const CREATE_ACCOUNT_ACTIVITY: &Operation = &OPERATIONS[3];
+/// `create_account_highlight`: POST /accounts/{id}/highlights
+pub(crate) const CREATE_ACCOUNT_HIGHLIGHT: &Operation = &OPERATIONS[4];
+/// `create_account_notebook_note`: POST /accounts/{id}/notebook-blocks/{block_id}/notes
+pub(crate) const CREATE_ACCOUNT_NOTEBOOK_NOTE: &Operation = &OPERATIONS[5];
+/// `create_account_relationship`: POST /accounts/{id}/relationship
+pub(crate) const CREATE_ACCOUNT_RELATIONSHIP: &Operation = &OPERATIONS[6];
+/// `create_article`: POST /knowledge-bases/{id}/articles
+pub(crate) const CREATE_ARTICLE: &Operation = &OPERATIONS[7];
+/// `create_attachment`: POST /attachments
+pub(crate) const CREATE_ATTACHMENT: &Operation = &OPERATIONS[8];
+/// `create_call_recording`: POST /call-recordings
+pub(crate) const CREATE_CALL_RECORDING: &Operation = &OPERATIONS[9];
+/// `create_collection`: POST /knowledge-bases/{id}/collections
+pub(crate) const CREATE_COLLECTION: &Operation = &OPERATIONS[10];
+/// `create_contact`: POST /contacts
+pub(crate) const CREATE_CONTACT: &Operation = &OPERATIONS[11];
+/// `create_custom_field`: POST /custom-fields
+pub(crate) const CREATE_CUSTOM_FIELD: &Operation = &OPERATIONS[12];
+/// `create_custom_object`: POST /custom-objects/{object_type}
+pub(crate) const CREATE_CUSTOM_OBJECT: &Operation = &OPERATIONS[13];
+/// `create_feature_request`: POST /feature-requests
+pub(crate) const CREATE_FEATURE_REQUEST: &Operation = &OPERATIONS[14];
+/// `create_issue`: POST /issues
+pub(crate) const CREATE_ISSUE: &Operation = &OPERATIONS[15];
+/// `create_issue_ai_response`: POST /issues/{id}/ai-response
+pub(crate) const CREATE_ISSUE_AI_RESPONSE: &Operation = &OPERATIONS[16];
+/// `create_issue_draft_reply`: POST /issues/{id}/draft-reply
+pub(crate) const CREATE_ISSUE_DRAFT_REPLY: &Operation = &OPERATIONS[17];
+/// `create_issue_group`: POST /issue-groups
+pub(crate) const CREATE_ISSUE_GROUP: &Operation = &OPERATIONS[18];
+/// `create_issue_note`: POST /issues/{id}/note
+pub(crate) const CREATE_ISSUE_NOTE: &Operation = &OPERATIONS[19];
+/// `create_issue_thread`: POST /issues/{id}/threads
+pub(crate) const CREATE_ISSUE_THREAD: &Operation = &OPERATIONS[20];
+/// `create_macro`: POST /macros
+pub(crate) const CREATE_MACRO: &Operation = &OPERATIONS[21];
+/// `create_milestone`: POST /milestones
+pub(crate) const CREATE_MILESTONE: &Operation = &OPERATIONS[22];
+/// `create_project`: POST /projects
+pub(crate) const CREATE_PROJECT: &Operation = &OPERATIONS[23];
+/// `create_route_redirect`: POST /knowledge-bases/{id}/route-redirects
+pub(crate) const CREATE_ROUTE_REDIRECT: &Operation = &OPERATIONS[24];
+/// `create_select_option`: POST /custom-fields/{custom_field_id}/select-options
+pub(crate) const CREATE_SELECT_OPTION: &Operation = &OPERATIONS[25];
+/// `create_tag`: POST /tags
+pub(crate) const CREATE_TAG: &Operation = &OPERATIONS[26];
+/// `create_task`: POST /tasks
+pub(crate) const CREATE_TASK: &Operation = &OPERATIONS[27];
+/// `create_task_comment`: POST /tasks/{id}/comments
+pub(crate) const CREATE_TASK_COMMENT: &Operation = &OPERATIONS[28];
+/// `create_team`: POST /teams
+pub(crate) const CREATE_TEAM: &Operation = &OPERATIONS[29];
+/// `create_training_data`: POST /training-data
+pub(crate) const CREATE_TRAINING_DATA: &Operation = &OPERATIONS[30];
+/// `delete_account`: DELETE /accounts/{id}
+pub(crate) const DELETE_ACCOUNT: &Operation = &OPERATIONS[31];
+/// `delete_account_highlight`: DELETE /accounts/{id}/highlights/{highlight_id}
+pub(crate) const DELETE_ACCOUNT_HIGHLIGHT: &Operation = &OPERATIONS[32];
+/// `delete_account_relationship`: DELETE /accounts/{id}/relationships/{relationship_id}
+pub(crate) const DELETE_ACCOUNT_RELATIONSHIP: &Operation = &OPERATIONS[33];
+/// `delete_article`: DELETE /knowledge-bases/{id}/articles/{article_id}
+pub(crate) const DELETE_ARTICLE: &Operation = &OPERATIONS[34];
+/// `delete_call_recording`: DELETE /call-recordings/{id}
+pub(crate) const DELETE_CALL_RECORDING: &Operation = &OPERATIONS[35];
+/// `delete_collection`: DELETE /knowledge-bases/{id}/collections/{collection_id}
+pub(crate) const DELETE_COLLECTION: &Operation = &OPERATIONS[36];
+/// `delete_contact`: DELETE /contacts/{id}
+pub(crate) const DELETE_CONTACT: &Operation = &OPERATIONS[37];
+/// `delete_custom_object`: DELETE /custom-objects/{object_type}/{id}
+pub(crate) const DELETE_CUSTOM_OBJECT: &Operation = &OPERATIONS[38];
+/// `delete_email_suppression`: DELETE /email-suppressions/{id}
+pub(crate) const DELETE_EMAIL_SUPPRESSION: &Operation = &OPERATIONS[39];
+/// `delete_feature_request`: DELETE /feature-requests/{id}
+pub(crate) const DELETE_FEATURE_REQUEST: &Operation = &OPERATIONS[40];
+/// `delete_issue`: DELETE /issues/{id}
+pub(crate) const DELETE_ISSUE: &Operation = &OPERATIONS[41];
+/// `delete_issue_message`: DELETE /issues/{id}/messages/{message_id}
+pub(crate) const DELETE_ISSUE_MESSAGE: &Operation = &OPERATIONS[42];
+/// `delete_macro`: DELETE /macros/{id}
+pub(crate) const DELETE_MACRO: &Operation = &OPERATIONS[43];
+/// `delete_milestone`: DELETE /milestones/{id}
+pub(crate) const DELETE_MILESTONE: &Operation = &OPERATIONS[44];
+/// `delete_project`: DELETE /projects/{id}
+pub(crate) const DELETE_PROJECT: &Operation = &OPERATIONS[45];
+/// `delete_select_option`: DELETE /custom-fields/{custom_field_id}/select-options
+pub(crate) const DELETE_SELECT_OPTION: &Operation = &OPERATIONS[46];
+/// `delete_tag`: DELETE /tags/{id}
+pub(crate) const DELETE_TAG: &Operation = &OPERATIONS[47];
+/// `delete_task`: DELETE /tasks/{id}
+pub(crate) const DELETE_TASK: &Operation = &OPERATIONS[48];
+/// `delete_task_comment`: DELETE /tasks/{id}/comments/{comment_id}
+pub(crate) const DELETE_TASK_COMMENT: &Operation = &OPERATIONS[49];
+/// `delete_training_data_documents`: DELETE /training-data/{id}/documents
+pub(crate) const DELETE_TRAINING_DATA_DOCUMENTS: &Operation = &OPERATIONS[50];
+/// `get_account`: GET /accounts/{id}
+pub(crate) const GET_ACCOUNT: &Operation = &OPERATIONS[51];
+/// `get_article`: GET /knowledge-bases/{id}/articles/{article_id}
+pub(crate) const GET_ARTICLE: &Operation = &OPERATIONS[52];
+/// `get_call_recording`: GET /call-recordings/{id}
+pub(crate) const GET_CALL_RECORDING: &Operation = &OPERATIONS[53];
+/// `get_collection`: GET /knowledge-bases/{id}/collections/{collection_id}
+pub(crate) const GET_COLLECTION: &Operation = &OPERATIONS[54];
+/// `get_contact`: GET /contacts/{id}
+pub(crate) const GET_CONTACT: &Operation = &OPERATIONS[55];
+/// `get_custom_field`: GET /custom-fields/{id}
+pub(crate) const GET_CUSTOM_FIELD: &Operation = &OPERATIONS[56];
+/// `get_custom_object`: GET /custom-objects/{object_type}/{id}
+pub(crate) const GET_CUSTOM_OBJECT: &Operation = &OPERATIONS[57];
+/// `get_feature_request`: GET /feature-requests/{id}
+pub(crate) const GET_FEATURE_REQUEST: &Operation = &OPERATIONS[58];
+/// `get_issue`: GET /issues/{id}
+pub(crate) const GET_ISSUE: &Operation = &OPERATIONS[59];
+/// `get_knowledge_base`: GET /knowledge-bases/{id}
+pub(crate) const GET_KNOWLEDGE_BASE: &Operation = &OPERATIONS[60];
+/// `get_knowledge_base_theme`: GET /knowledge-bases/{id}/themes/{theme_id}
+pub(crate) const GET_KNOWLEDGE_BASE_THEME: &Operation = &OPERATIONS[61];
+/// `get_macro`: GET /macros/{id}
+pub(crate) const GET_MACRO: &Operation = &OPERATIONS[62];
+/// `get_me`: GET /me
+pub(crate) const GET_ME: &Operation = &OPERATIONS[63];
+/// `get_milestone`: GET /milestones/{id}
+pub(crate) const GET_MILESTONE: &Operation = &OPERATIONS[64];
+/// `get_project`: GET /projects/{id}
+pub(crate) const GET_PROJECT: &Operation = &OPERATIONS[65];
+/// `get_survey`: GET /surveys/{id}
+pub(crate) const GET_SURVEY: &Operation = &OPERATIONS[66];
+/// `get_tag`: GET /tags/{id}
+pub(crate) const GET_TAG: &Operation = &OPERATIONS[67];
+/// `get_task`: GET /tasks/{id}
+pub(crate) const GET_TASK: &Operation = &OPERATIONS[68];
+/// `get_team`: GET /teams/{id}
+pub(crate) const GET_TEAM: &Operation = &OPERATIONS[69];
+/// `get_ticket_form`: GET /ticket-forms/{id}
+pub(crate) const GET_TICKET_FORM: &Operation = &OPERATIONS[70];
+/// `get_training_data`: GET /training-data/{id}
+pub(crate) const GET_TRAINING_DATA: &Operation = &OPERATIONS[71];
+/// `get_user`: GET /users/{id}
+pub(crate) const GET_USER: &Operation = &OPERATIONS[72];
+/// `import_contact`: POST /import/contacts
+pub(crate) const IMPORT_CONTACT: &Operation = &OPERATIONS[73];
+/// `import_issue`: POST /import/issues
+pub(crate) const IMPORT_ISSUE: &Operation = &OPERATIONS[74];
+/// `import_issue_messages`: POST /import/issues/{id}/messages
+pub(crate) const IMPORT_ISSUE_MESSAGES: &Operation = &OPERATIONS[75];
+/// `link_external_incident`: POST /issues/{id}/external-incidents
+pub(crate) const LINK_EXTERNAL_INCIDENT: &Operation = &OPERATIONS[76];
+/// `link_external_issues`: POST /issues/{id}/external-issues
+pub(crate) const LINK_EXTERNAL_ISSUES: &Operation = &OPERATIONS[77];
+/// `link_feature_request_external_issue`: POST /feature-requests/{id}/external-issues
+pub(crate) const LINK_FEATURE_REQUEST_EXTERNAL_ISSUE: &Operation = &OPERATIONS[78];
+/// `link_task_external_issue`: POST /tasks/{id}/external-issues
+pub(crate) const LINK_TASK_EXTERNAL_ISSUE: &Operation = &OPERATIONS[79];
+/// `link_task_issue`: POST /tasks/{id}/issues
+pub(crate) const LINK_TASK_ISSUE: &Operation = &OPERATIONS[80];
+/// `list_account_activities`: GET /accounts/{id}/activities
+pub(crate) const LIST_ACCOUNT_ACTIVITIES: &Operation = &OPERATIONS[81];
+/// `list_account_notebook_notes`: GET /accounts/{id}/notebook-blocks/{block_id}/notes
+pub(crate) const LIST_ACCOUNT_NOTEBOOK_NOTES: &Operation = &OPERATIONS[82];
+/// `list_account_relationships`: GET /accounts/{id}/relationships
+pub(crate) const LIST_ACCOUNT_RELATIONSHIPS: &Operation = &OPERATIONS[83];
+/// `list_accounts`: GET /accounts
+pub(crate) const LIST_ACCOUNTS: &Operation = &OPERATIONS[84];
+/// `list_activity_types`: GET /activity-types
+pub(crate) const LIST_ACTIVITY_TYPES: &Operation = &OPERATIONS[85];
+/// `list_article_feedback`: GET /article-feedback
+pub(crate) const LIST_ARTICLE_FEEDBACK: &Operation = &OPERATIONS[86];
+/// `list_articles`: GET /knowledge-bases/{id}/articles
+pub(crate) const LIST_ARTICLES: &Operation = &OPERATIONS[87];
+/// `list_audit_logs`: GET /audit-logs
+pub(crate) const LIST_AUDIT_LOGS: &Operation = &OPERATIONS[88];
+/// `list_collections`: GET /knowledge-bases/{id}/collections
+pub(crate) const LIST_COLLECTIONS: &Operation = &OPERATIONS[89];
+/// `list_contacts`: GET /contacts
+pub(crate) const LIST_CONTACTS: &Operation = &OPERATIONS[90];
+/// `list_custom_fields`: GET /custom-fields
+pub(crate) const LIST_CUSTOM_FIELDS: &Operation = &OPERATIONS[91];
+/// `list_custom_objects`: GET /custom-objects/{object_type}
+pub(crate) const LIST_CUSTOM_OBJECTS: &Operation = &OPERATIONS[92];
+/// `list_email_suppressions`: GET /email-suppressions
+pub(crate) const LIST_EMAIL_SUPPRESSIONS: &Operation = &OPERATIONS[93];
+/// `list_issue_followers`: GET /issues/{id}/followers
+pub(crate) const LIST_ISSUE_FOLLOWERS: &Operation = &OPERATIONS[94];
+/// `list_issue_messages`: GET /issues/{id}/messages
+pub(crate) const LIST_ISSUE_MESSAGES: &Operation = &OPERATIONS[95];
+/// `list_issue_statuses`: GET /issue-statuses
+pub(crate) const LIST_ISSUE_STATUSES: &Operation = &OPERATIONS[96];
+/// `list_issue_survey_responses`: GET /issues/{id}/survey-responses
+pub(crate) const LIST_ISSUE_SURVEY_RESPONSES: &Operation = &OPERATIONS[97];
+/// `list_issue_threads`: GET /issues/{id}/threads
+pub(crate) const LIST_ISSUE_THREADS: &Operation = &OPERATIONS[98];
+/// `list_issue_voice_calls`: GET /issues/{id}/voice-calls
+pub(crate) const LIST_ISSUE_VOICE_CALLS: &Operation = &OPERATIONS[99];
+/// `list_issues`: GET /issues
+pub(crate) const LIST_ISSUES: &Operation = &OPERATIONS[100];
+/// `list_knowledge_bases`: GET /knowledge-bases
+pub(crate) const LIST_KNOWLEDGE_BASES: &Operation = &OPERATIONS[101];
+/// `list_macro_groups`: GET /macro-groups
+pub(crate) const LIST_MACRO_GROUPS: &Operation = &OPERATIONS[102];
+/// `list_macros`: GET /macros
+pub(crate) const LIST_MACROS: &Operation = &OPERATIONS[103];
+/// `list_survey_responses`: GET /surveys/{id}/responses
+pub(crate) const LIST_SURVEY_RESPONSES: &Operation = &OPERATIONS[104];
+/// `list_surveys`: GET /surveys
+pub(crate) const LIST_SURVEYS: &Operation = &OPERATIONS[105];
+/// `list_tags`: GET /tags
+pub(crate) const LIST_TAGS: &Operation = &OPERATIONS[106];
+/// `list_task_comments`: GET /tasks/{id}/comments
+pub(crate) const LIST_TASK_COMMENTS: &Operation = &OPERATIONS[107];
+/// `list_task_statuses`: GET /task-statuses
+pub(crate) const LIST_TASK_STATUSES: &Operation = &OPERATIONS[108];
+/// `list_tasks`: GET /tasks
+pub(crate) const LIST_TASKS: &Operation = &OPERATIONS[109];
+/// `list_teams`: GET /teams
+pub(crate) const LIST_TEAMS: &Operation = &OPERATIONS[110];
+/// `list_ticket_forms`: GET /ticket-forms
+pub(crate) const LIST_TICKET_FORMS: &Operation = &OPERATIONS[111];
+/// `list_training_data`: GET /training-data
+pub(crate) const LIST_TRAINING_DATA: &Operation = &OPERATIONS[112];
+/// `list_user_roles`: GET /user-roles
+pub(crate) const LIST_USER_ROLES: &Operation = &OPERATIONS[113];
+/// `list_users`: GET /users
+pub(crate) const LIST_USERS: &Operation = &OPERATIONS[114];
+/// `mark_issues_as_spam`: POST /issues/mark-spam
+pub(crate) const MARK_ISSUES_AS_SPAM: &Operation = &OPERATIONS[115];
+/// `merge_accounts`: POST /accounts/merge
+pub(crate) const MERGE_ACCOUNTS: &Operation = &OPERATIONS[116];
+/// `merge_feature_requests`: POST /feature-requests/merge
+pub(crate) const MERGE_FEATURE_REQUESTS: &Operation = &OPERATIONS[117];
+/// `merge_issues`: POST /issues/merge
+pub(crate) const MERGE_ISSUES: &Operation = &OPERATIONS[118];
+/// `publish_knowledge_base_theme`: POST /knowledge-bases/{id}/themes/{theme_id}/publish
+pub(crate) const PUBLISH_KNOWLEDGE_BASE_THEME: &Operation = &OPERATIONS[119];
+/// `redact_issue_message`: POST /issues/{id}/messages/{message_id}/redact
+pub(crate) const REDACT_ISSUE_MESSAGE: &Operation = &OPERATIONS[120];
+/// `remove_issue_group_child`: DELETE /issue-groups/{id}/children/{child_issue_id}
+pub(crate) const REMOVE_ISSUE_GROUP_CHILD: &Operation = &OPERATIONS[121];
+/// `reply_to_issue`: POST /issues/{id}/reply
+pub(crate) const REPLY_TO_ISSUE: &Operation = &OPERATIONS[122];
+/// `request_article_review`: POST /knowledge-bases/{id}/articles/{article_id}/request-review
+pub(crate) const REQUEST_ARTICLE_REVIEW: &Operation = &OPERATIONS[123];
+/// `search_accounts`: POST /accounts/search
+pub(crate) const SEARCH_ACCOUNTS: &Operation = &OPERATIONS[124];
+/// `search_audit_logs`: POST /audit-logs/search
+pub(crate) const SEARCH_AUDIT_LOGS: &Operation = &OPERATIONS[125];
+/// `search_call_recordings`: POST /call-recordings/search
+pub(crate) const SEARCH_CALL_RECORDINGS: &Operation = &OPERATIONS[126];
+/// `search_contacts`: POST /contacts/search
+pub(crate) const SEARCH_CONTACTS: &Operation = &OPERATIONS[127];
+/// `search_custom_objects`: POST /custom-objects/{object_type}/search
+pub(crate) const SEARCH_CUSTOM_OBJECTS: &Operation = &OPERATIONS[128];
+/// `search_feature_requests`: POST /feature-requests/search
+pub(crate) const SEARCH_FEATURE_REQUESTS: &Operation = &OPERATIONS[129];
+/// `search_issues`: POST /issues/search
+pub(crate) const SEARCH_ISSUES: &Operation = &OPERATIONS[130];
+/// `search_milestones`: POST /milestones/search
+pub(crate) const SEARCH_MILESTONES: &Operation = &OPERATIONS[131];
+/// `search_projects`: POST /projects/search
+pub(crate) const SEARCH_PROJECTS: &Operation = &OPERATIONS[132];
+/// `search_surveys`: POST /surveys/search
+pub(crate) const SEARCH_SURVEYS: &Operation = &OPERATIONS[133];
+/// `search_tags`: POST /tags/search
+pub(crate) const SEARCH_TAGS: &Operation = &OPERATIONS[134];
+/// `search_tasks`: POST /tasks/search
+pub(crate) const SEARCH_TASKS: &Operation = &OPERATIONS[135];
+/// `search_users`: POST /users/search
+pub(crate) const SEARCH_USERS: &Operation = &OPERATIONS[136];
+/// `set_feature_request_portal_visibility`: POST /feature-requests/{id}/set-portal-visibility
+pub(crate) const SET_FEATURE_REQUEST_PORTAL_VISIBILITY: &Operation = &OPERATIONS[137];
+/// `snooze_issue`: POST /issues/{id}/snooze
+pub(crate) const SNOOZE_ISSUE: &Operation = &OPERATIONS[138];
+/// `submit_ticket_form`: POST /ticket-forms/{id}/submissions
+pub(crate) const SUBMIT_TICKET_FORM: &Operation = &OPERATIONS[139];
+/// `update_account`: PATCH /accounts/{id}
+pub(crate) const UPDATE_ACCOUNT: &Operation = &OPERATIONS[140];
+/// `update_account_highlight`: PATCH /accounts/{id}/highlights/{highlight_id}
+pub(crate) const UPDATE_ACCOUNT_HIGHLIGHT: &Operation = &OPERATIONS[141];
+/// `update_accounts`: PATCH /accounts
+pub(crate) const UPDATE_ACCOUNTS: &Operation = &OPERATIONS[142];
+/// `update_article`: PATCH /knowledge-bases/{id}/articles/{article_id}
+pub(crate) const UPDATE_ARTICLE: &Operation = &OPERATIONS[143];
+/// `update_call_recording`: PATCH /call-recordings/{id}
+pub(crate) const UPDATE_CALL_RECORDING: &Operation = &OPERATIONS[144];
+/// `update_collection`: PATCH /knowledge-bases/{id}/collections/{collection_id}
+pub(crate) const UPDATE_COLLECTION: &Operation = &OPERATIONS[145];
+/// `update_contact`: PATCH /contacts/{id}
+pub(crate) const UPDATE_CONTACT: &Operation = &OPERATIONS[146];
+/// `update_custom_field`: PATCH /custom-fields/{id}
+pub(crate) const UPDATE_CUSTOM_FIELD: &Operation = &OPERATIONS[147];
+/// `update_custom_object`: PATCH /custom-objects/{object_type}/{id}
+pub(crate) const UPDATE_CUSTOM_OBJECT: &Operation = &OPERATIONS[148];
+/// `update_custom_objects`: PATCH /custom-objects/{object_type}
+pub(crate) const UPDATE_CUSTOM_OBJECTS: &Operation = &OPERATIONS[149];
+/// `update_feature_request`: PATCH /feature-requests/{id}
+pub(crate) const UPDATE_FEATURE_REQUEST: &Operation = &OPERATIONS[150];
+/// `update_issue`: PATCH /issues/{id}
+pub(crate) const UPDATE_ISSUE: &Operation = &OPERATIONS[151];
+/// `update_issue_followers`: POST /issues/{id}/followers
+pub(crate) const UPDATE_ISSUE_FOLLOWERS: &Operation = &OPERATIONS[152];
+/// `update_issue_message`: PATCH /issues/{id}/messages/{message_id}
+pub(crate) const UPDATE_ISSUE_MESSAGE: &Operation = &OPERATIONS[153];
+/// `update_issues`: PATCH /issues
+pub(crate) const UPDATE_ISSUES: &Operation = &OPERATIONS[154];
+/// `update_knowledge_base_theme`: PATCH /knowledge-bases/{id}/themes/{theme_id}
+pub(crate) const UPDATE_KNOWLEDGE_BASE_THEME: &Operation = &OPERATIONS[155];
+/// `update_macro`: PATCH /macros/{id}
+pub(crate) const UPDATE_MACRO: &Operation = &OPERATIONS[156];
+/// `update_milestone`: PATCH /milestones/{id}
+pub(crate) const UPDATE_MILESTONE: &Operation = &OPERATIONS[157];
+/// `update_project`: PATCH /projects/{id}
+pub(crate) const UPDATE_PROJECT: &Operation = &OPERATIONS[158];
+/// `update_select_option`: PATCH /custom-fields/{custom_field_id}/select-options
+pub(crate) const UPDATE_SELECT_OPTION: &Operation = &OPERATIONS[159];
+/// `update_tag`: PATCH /tags/{id}
+pub(crate) const UPDATE_TAG: &Operation = &OPERATIONS[160];
+/// `update_task`: PATCH /tasks/{id}
+pub(crate) const UPDATE_TASK: &Operation = &OPERATIONS[161];
+/// `update_task_comment`: PATCH /tasks/{id}/comments/{comment_id}
+pub(crate) const UPDATE_TASK_COMMENT: &Operation = &OPERATIONS[162];
+/// `update_team`: PATCH /teams/{id}
+pub(crate) const UPDATE_TEAM: &Operation = &OPERATIONS[163];
+/// `update_user`: PATCH /users/{id}
+pub(crate) const UPDATE_USER: &Operation = &OPERATIONS[164];
+/// `upload_account_file`: POST /accounts/{id}/files
+pub(crate) const UPLOAD_ACCOUNT_FILE: &Operation = &OPERATIONS[165];
+/// `upload_training_data_content`: POST /training-data/upload-content
+pub(crate) const UPLOAD_TRAINING_DATA_CONTENT: &Operation = &OPERATIONS[166];
+/// `upload_training_data_files`: POST /training-data/upload
+pub(crate) const UPLOAD_TRAINING_DATA_FILES: &Operation = &OPERATIONS[167];
 /// The shape of each JSON body, by operation id, sorted: data, not
 /// code, so it costs no compile time.
 pub(crate) static BODY_SHAPES: &[(&str, BodyShape)] = &[

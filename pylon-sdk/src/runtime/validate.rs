@@ -1,62 +1,44 @@
 //! Inputs Pylon is known to refuse, refused before anything is sent.
 //!
 //! The generated types cannot say "a non-empty string" or "a page size from
-//! 1 to 1000", so these rules are checked on the finished request: the JSON
-//! body's required text fields, the page size (`limit`, in the query or the
-//! body) and `GET /issues`' window.
+//! 1 to 1000", so the operation's facts (see [`crate::operations`]) are
+//! checked on the finished request: the JSON body's text fields Pylon
+//! refuses blank, the page size (`limit`, in the query or the body) and the
+//! time window's order.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::catalogue::{Operation, PageSizes, TimeWindow};
 use crate::error::{Error, Result};
 
-/// Text fields that must not be empty or blank, per operation. Fields of
-/// update bodies apply only when sent.
-const NON_EMPTY_FIELDS: &[(&str, &[&str])] = &[
-    ("create_tag", &["value", "object_type"]),
-    ("update_tag", &["value"]),
-    ("create_custom_field", &["label", "object_type"]),
-    ("update_custom_field", &["label", "slug"]),
-    ("create_select_option", &["label", "slug"]),
-    ("update_select_option", &["current_slug", "label", "slug"]),
-    ("delete_select_option", &["current_slug"]),
-    ("create_issue", &["title"]),
-    ("create_account", &["name"]),
-    ("create_contact", &["name"]),
-    ("create_team", &["name"]),
-];
-
-/// The largest page most lists and searches serve.
-pub(crate) const MAX_PAGE_SIZE: i64 = 1000;
-/// `GET /issues` serves up to this many issues a page.
-pub(crate) const MAX_ISSUE_PAGE_SIZE: i64 = 20_000;
-
-/// Refuses a request Pylon would reject, before it is sent.
-pub(crate) fn check(operation: &str, request: &reqwest::Request) -> Result<()> {
+/// Refuses a request Pylon would reject, before it is sent. A field that
+/// must not be empty may be a query parameter (`current_slug`) or a field
+/// of the JSON body.
+pub(crate) fn check(operation: &Operation, request: &reqwest::Request) -> Result<()> {
     // Most reads carry neither; they are the calls where time matters most.
     if request.url().query().is_none() && request.body().is_none() {
         return Ok(());
     }
-    let max_page = if operation == "list_issues" {
-        MAX_ISSUE_PAGE_SIZE
-    } else {
-        MAX_PAGE_SIZE
-    };
-    for (name, value) in request.url().query_pairs() {
-        if name == "limit" {
-            let size = value.parse::<i64>().unwrap_or(i64::MIN);
-            check_page_size(operation, size, max_page)?;
+    let id = operation.id;
+    if operation.page_sizes.is_some() || !operation.non_empty_fields.is_empty() {
+        for (name, value) in request.url().query_pairs() {
+            if let Some(sizes) = operation.page_sizes
+                && name == "limit"
+            {
+                check_page_size(id, value.parse::<i64>().unwrap_or(i64::MIN), sizes)?;
+            }
+            if value.trim().is_empty() && operation.non_empty_fields.contains(&&*name) {
+                return Err(Error::InvalidRequest(format!(
+                    "{id}: `{name}` cannot be empty"
+                )));
+            }
         }
     }
-    if operation == "list_issues" {
-        check_issue_window(request)?;
+    if let Some(window) = operation.time_window {
+        check_window(id, window, request)?;
     }
-    let rules = NON_EMPTY_FIELDS
-        .iter()
-        .find(|(name, _)| *name == operation)
-        .map(|(_, fields)| *fields);
-    let has_body_limit = operation.starts_with("search_");
-    if rules.is_none() && !has_body_limit {
+    if operation.non_empty_fields.is_empty() && operation.page_sizes.is_none() {
         return Ok(());
     }
     let Some(body) = request
@@ -66,32 +48,35 @@ pub(crate) fn check(operation: &str, request: &reqwest::Request) -> Result<()> {
     else {
         return Ok(());
     };
-    for field in rules.unwrap_or_default() {
+    for field in operation.non_empty_fields {
         if let Some(Value::String(text)) = body.get(field)
             && text.trim().is_empty()
         {
             return Err(Error::InvalidRequest(format!(
-                "{operation}: `{field}` cannot be empty"
+                "{id}: `{field}` cannot be empty"
             )));
         }
     }
-    if let Some(limit) = body.get("limit").filter(|l| !l.is_null()) {
-        check_page_size(operation, limit.as_i64().unwrap_or(i64::MIN), max_page)?;
+    if let (Some(sizes), Some(limit)) = (operation.page_sizes, body.get("limit"))
+        && !limit.is_null()
+    {
+        check_page_size(id, limit.as_i64().unwrap_or(i64::MIN), sizes)?;
     }
     Ok(())
 }
 
-fn check_page_size(operation: &str, size: i64, max: i64) -> Result<()> {
-    if (1..=max).contains(&size) {
+fn check_page_size(operation: &str, size: i64, sizes: PageSizes) -> Result<()> {
+    if sizes.contains(size) {
         Ok(())
     } else {
         Err(Error::InvalidRequest(format!(
-            "{operation}: a page size must be from 1 to {max}"
+            "{operation}: a page size must be from {} to {}",
+            sizes.min, sizes.max
         )))
     }
 }
 
-fn check_issue_window(request: &reqwest::Request) -> Result<()> {
+fn check_window(operation: &str, window: TimeWindow, request: &reqwest::Request) -> Result<()> {
     let time = |wanted: &str| {
         request
             .url()
@@ -100,9 +85,9 @@ fn check_issue_window(request: &reqwest::Request) -> Result<()> {
             .and_then(|(_, value)| DateTime::parse_from_rfc3339(&value).ok())
             .map(|t| t.with_timezone(&Utc))
     };
-    match (time("start_time"), time("end_time")) {
+    match (time(window.start), time(window.end)) {
         (Some(start), Some(end)) if end <= start => Err(Error::InvalidRequest(format!(
-            "list_issues: the window ends ({end}) at or before it starts ({start})"
+            "{operation}: the window ends ({end}) at or before it starts ({start})"
         ))),
         _ => Ok(()),
     }
@@ -111,6 +96,10 @@ fn check_issue_window(request: &reqwest::Request) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check(operation: &str, request: &reqwest::Request) -> Result<()> {
+        super::check(crate::operations::find(operation).unwrap(), request)
+    }
 
     fn post(json: Value) -> reqwest::Request {
         reqwest::Client::new()
@@ -146,6 +135,23 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn blank_query_parameters_that_must_not_be_empty_are_refused() {
+        for blank in ["current_slug=", "current_slug=%20%20"] {
+            assert!(
+                matches!(
+                    check("delete_select_option", &get(blank)),
+                    Err(Error::InvalidRequest(m))
+                        if m == "delete_select_option: `current_slug` cannot be empty"
+                ),
+                "{blank}"
+            );
+        }
+        assert!(check("delete_select_option", &get("current_slug=tier-1")).is_ok());
+        // Other operations' query parameters may be blank.
+        assert!(check("list_accounts", &get("cursor=")).is_ok());
     }
 
     #[test]

@@ -42,7 +42,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::retry::later;
+use super::clock::later;
 
 /// The spacing used when a 429 carries no `Retry-After`.
 const DEFAULT_SPACING: Duration = Duration::from_secs(1);

@@ -4,8 +4,6 @@
 
 #[allow(unused_imports)]
 pub use crate::{Error, Response as ResponseValue};
-#[allow(unused_imports)]
-use crate::transport::OperationInfo;
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -1075,7 +1073,7 @@ pub mod types {
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub attributes: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
@@ -1086,7 +1084,7 @@ pub mod types {
         pub link: ::std::option::Option<::std::string::String>,
         ///Details that depend on the action.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///The object acted on.
         pub object_id: ::std::string::String,
@@ -1175,7 +1173,7 @@ pub mod types {
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub custom_fields: ::std::collections::HashMap<
             ::std::string::String,
             ::std::option::Option<CustomFieldEntry>,
@@ -1186,7 +1184,7 @@ pub mod types {
         pub external_id: ::std::string::String,
         pub id: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub participant_emails: ::std::vec::Vec<::std::string::String>,
         ///`fathom`, `gong`, `grain`, `granola`, `custom_call_recorder`, ... (not exhaustive).
         pub source: ::std::string::String,
@@ -2558,7 +2556,7 @@ pub mod types {
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub custom_fields: ::std::collections::HashMap<
             ::std::string::String,
             ::std::option::Option<CustomFieldEntry>,
@@ -2566,7 +2564,7 @@ pub mod types {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub relations: ::std::vec::Vec<CustomObjectRelation>,
         ///The object type's slug.
         #[serde(rename = "type")]
@@ -3009,7 +3007,7 @@ pub mod types {
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub custom_fields: ::std::collections::HashMap<
             ::std::string::String,
             ::std::option::Option<CustomFieldEntry>,
@@ -3017,17 +3015,17 @@ pub mod types {
         pub description: ::std::string::String,
         ///The evidence, present only when fetched with `fetch_evidence`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub evidence: ::std::vec::Vec<FeatureRequestEvidence>,
         ///Evidence items linked to the request, not counting irrelevant ones.
         pub evidence_count: i64,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub external_issues: ::std::vec::Vec<ExternalIssue>,
         pub id: ::std::string::String,
         ///Accounts that see the request in the customer portal.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub portal_visible_to_account_ids: ::std::vec::Vec<::std::string::String>,
         ///`new`, `in_progress`, `closed`, `archived` or a custom status slug.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3132,7 +3130,7 @@ pub mod types {
     pub struct FeatureRequestSearchResult {
         ///Customer accounts that asked for the feature, through its evidence.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub account_ids: ::std::vec::Vec<::std::string::String>,
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Custom-field values keyed by field slug.
@@ -3140,7 +3138,7 @@ pub mod types {
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub custom_fields: ::std::collections::HashMap<
             ::std::string::String,
             ::std::option::Option<CustomFieldEntry>,
@@ -3148,11 +3146,11 @@ pub mod types {
         pub description: ::std::string::String,
         pub evidence_count: i64,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub external_issues: ::std::vec::Vec<ExternalIssue>,
         pub id: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub portal_visible_to_account_ids: ::std::vec::Vec<::std::string::String>,
         ///`new`, `in_progress`, `closed`, `archived` or a custom status slug.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4212,7 +4210,7 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KnowledgeBaseTheme {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub assets: ::std::vec::Vec<KnowledgeBaseThemeAsset>,
         pub has_unpublished_changes: bool,
         pub id: ::std::string::String,
@@ -5798,7 +5796,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub answers: ::std::vec::Vec<SurveyAnswer>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_id: ::std::option::Option<::std::string::String>,
@@ -6522,7 +6520,7 @@ pub mod types {
     pub struct TrainingData {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub documents: ::std::vec::Vec<TrainingDataDocument>,
         pub exclude_from_kb_search: bool,
         pub id: ::std::string::String,
@@ -6957,7 +6955,7 @@ pub mod types {
         pub request_id: ::std::string::String,
         pub success: bool,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::decode::null_as_default")]
+        #[serde(deserialize_with = "crate::runtime::decode::null_as_default")]
         pub updated_ids: ::std::vec::Vec<::std::string::String>,
         /// The fields Pylon sent that this version of the SDK does not
         /// model, by name, as sent; serializing the value writes them back.
@@ -39598,7 +39596,7 @@ Version: 1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::client::ClientState,
+    pub(crate) inner: crate::runtime::ClientState,
 }
 impl Client {
     /// Construct a new client with an existing `reqwest::Client`,
@@ -39610,7 +39608,7 @@ impl Client {
     pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::client::ClientState,
+        inner: crate::runtime::ClientState,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -42154,7 +42152,7 @@ let response = client.update_user()
 pub mod builder {
     use super::types;
     #[allow(unused_imports)]
-    use super::{Error, OperationInfo, ResponseValue};
+    use super::{Error, ResponseValue};
     /**Builder for [`Client::list_accounts`]
 
 [`Client::list_accounts`]: super::Client::list_accounts*/
@@ -42202,10 +42200,10 @@ pub mod builder {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_accounts",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ACCOUNTS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/accounts")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -42224,10 +42222,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_accounts",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ACCOUNTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_account`]
@@ -42279,10 +42279,10 @@ pub mod builder {
                     types::CreateAccountRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_account",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ACCOUNT,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/accounts")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -42300,10 +42300,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_account",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ACCOUNT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_accounts`]
@@ -42357,10 +42359,10 @@ pub mod builder {
                     types::UpdateAccountsRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_accounts",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_ACCOUNTS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/accounts")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -42378,10 +42380,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_accounts",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_ACCOUNTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::merge_accounts`]
@@ -42431,10 +42435,10 @@ pub mod builder {
                     types::MergeAccountsBody::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "merge_accounts",
+            let url = crate::runtime::url(
+                crate::generated::operations::MERGE_ACCOUNTS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/accounts/merge")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -42452,10 +42456,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "merge_accounts",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::MERGE_ACCOUNTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_accounts`]
@@ -42505,10 +42511,10 @@ pub mod builder {
                     types::SearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_accounts",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_ACCOUNTS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/accounts/search")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -42526,10 +42532,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_accounts",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_ACCOUNTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_account`]
@@ -42563,13 +42571,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AccountResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_account",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_ACCOUNT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -42586,10 +42591,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_account",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_ACCOUNT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_account`]
@@ -42623,13 +42630,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_account",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_ACCOUNT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -42646,10 +42650,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_account",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_ACCOUNT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_account`]
@@ -42716,13 +42722,10 @@ pub mod builder {
                     types::UpdateAccountRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_account",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_ACCOUNT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -42740,10 +42743,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_account",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_ACCOUNT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_account_activities`]
@@ -42864,14 +42869,10 @@ pub mod builder {
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_account_activities",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ACCOUNT_ACTIVITIES,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/activities"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -42905,10 +42906,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_account_activities",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ACCOUNT_ACTIVITIES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_account_activity`]
@@ -42979,14 +42982,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_account_activity",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ACCOUNT_ACTIVITY,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/activities"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -43004,10 +43003,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_account_activity",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ACCOUNT_ACTIVITY,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_account_highlight`]
@@ -43078,14 +43079,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_account_highlight",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ACCOUNT_HIGHLIGHT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/highlights"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -43103,10 +43100,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_account_highlight",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ACCOUNT_HIGHLIGHT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_account_highlight`]
@@ -43157,15 +43156,10 @@ pub mod builder {
             let Self { client, id, highlight_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let highlight_id = highlight_id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_account_highlight",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_ACCOUNT_HIGHLIGHT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/highlights/"),
-                    crate::paths::Piece::Param("highlight_id", &highlight_id),
-                ],
+                &[&id, &highlight_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -43182,10 +43176,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_account_highlight",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_ACCOUNT_HIGHLIGHT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_account_highlight`]
@@ -43271,15 +43267,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_account_highlight",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_ACCOUNT_HIGHLIGHT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/highlights/"),
-                    crate::paths::Piece::Param("highlight_id", &highlight_id),
-                ],
+                &[&id, &highlight_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -43297,10 +43288,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_account_highlight",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_ACCOUNT_HIGHLIGHT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_account_notebook_notes`]
@@ -43380,16 +43373,10 @@ pub mod builder {
             let block_id = block_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_account_notebook_notes",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ACCOUNT_NOTEBOOK_NOTES,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/notebook-blocks/"),
-                    crate::paths::Piece::Param("block_id", &block_id),
-                    crate::paths::Piece::Fixed("/notes"),
-                ],
+                &[&id, &block_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -43408,10 +43395,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_account_notebook_notes",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ACCOUNT_NOTEBOOK_NOTES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_account_notebook_note`]
@@ -43497,16 +43486,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_account_notebook_note",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ACCOUNT_NOTEBOOK_NOTE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/notebook-blocks/"),
-                    crate::paths::Piece::Param("block_id", &block_id),
-                    crate::paths::Piece::Fixed("/notes"),
-                ],
+                &[&id, &block_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -43524,10 +43507,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_account_notebook_note",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ACCOUNT_NOTEBOOK_NOTE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_account_relationship`]
@@ -43598,14 +43583,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_account_relationship",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ACCOUNT_RELATIONSHIP,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/relationship"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -43623,10 +43604,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_account_relationship",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ACCOUNT_RELATIONSHIP,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_account_relationships`]
@@ -43662,14 +43645,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::AccountRelationshipListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_account_relationships",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ACCOUNT_RELATIONSHIPS,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/relationships"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -43686,10 +43665,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_account_relationships",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ACCOUNT_RELATIONSHIPS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_account_relationship`]
@@ -43740,15 +43721,10 @@ pub mod builder {
             let Self { client, id, relationship_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let relationship_id = relationship_id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_account_relationship",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_ACCOUNT_RELATIONSHIP,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/accounts/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/relationships/"),
-                    crate::paths::Piece::Param("relationship_id", &relationship_id),
-                ],
+                &[&id, &relationship_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -43765,10 +43741,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_account_relationship",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_ACCOUNT_RELATIONSHIP,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_activity_types`]
@@ -43787,10 +43765,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::ActivityTypeListResponse>, Error> {
             let Self { client } = self;
-            let url = crate::paths::url(
-                "list_activity_types",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ACTIVITY_TYPES,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/activity-types")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -43807,10 +43785,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_activity_types",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ACTIVITY_TYPES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_article_feedback`]
@@ -43892,10 +43872,10 @@ pub mod builder {
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let knowledge_base_id = knowledge_base_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_article_feedback",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ARTICLE_FEEDBACK,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/article-feedback")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -43926,10 +43906,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_article_feedback",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ARTICLE_FEEDBACK,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_audit_logs`]
@@ -43979,10 +43961,10 @@ pub mod builder {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_audit_logs",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_AUDIT_LOGS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/audit-logs")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44001,10 +43983,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_audit_logs",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_AUDIT_LOGS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_audit_logs`]
@@ -44056,10 +44040,10 @@ pub mod builder {
                     types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_audit_logs",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_AUDIT_LOGS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/audit-logs/search")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44077,10 +44061,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_audit_logs",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_AUDIT_LOGS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_call_recording`]
@@ -44136,10 +44122,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_call_recording",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_CALL_RECORDING,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/call-recordings")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44157,10 +44143,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_call_recording",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_CALL_RECORDING,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_call_recordings`]
@@ -44212,10 +44200,10 @@ pub mod builder {
                     types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_call_recordings",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_CALL_RECORDINGS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/call-recordings/search")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44233,10 +44221,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_call_recordings",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_CALL_RECORDINGS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_call_recording`]
@@ -44272,13 +44262,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::CallRecordingResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_call_recording",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_CALL_RECORDING,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/call-recordings/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44295,10 +44282,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_call_recording",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_CALL_RECORDING,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_call_recording`]
@@ -44332,13 +44321,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_call_recording",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_CALL_RECORDING,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/call-recordings/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44355,10 +44341,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_call_recording",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_CALL_RECORDING,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_call_recording`]
@@ -44429,13 +44417,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_call_recording",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_CALL_RECORDING,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/call-recordings/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44453,10 +44438,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_call_recording",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_CALL_RECORDING,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_contacts`]
@@ -44506,10 +44493,10 @@ pub mod builder {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_contacts",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_CONTACTS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/contacts")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44528,10 +44515,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_contacts",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_CONTACTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_contact`]
@@ -44583,10 +44572,10 @@ pub mod builder {
                     types::CreateContactRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_contact",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_CONTACT,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/contacts")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44604,10 +44593,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_contact",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_CONTACT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_contacts`]
@@ -44657,10 +44648,10 @@ pub mod builder {
                     types::SearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_contacts",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_CONTACTS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/contacts/search")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44678,10 +44669,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_contacts",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_CONTACTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_contact`]
@@ -44715,13 +44708,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::ContactResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_contact",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_CONTACT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/contacts/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44738,10 +44728,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_contact",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_CONTACT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_contact`]
@@ -44775,13 +44767,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_contact",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_CONTACT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/contacts/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44798,10 +44787,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_contact",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_CONTACT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_contact`]
@@ -44868,13 +44859,10 @@ pub mod builder {
                     types::UpdateContactRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_contact",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_CONTACT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/contacts/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44892,10 +44880,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_contact",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_CONTACT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_custom_fields`]
@@ -44931,10 +44921,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::CustomFieldListResponse>, Error> {
             let Self { client, object_type } = self;
             let object_type = object_type.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_custom_fields",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_CUSTOM_FIELDS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/custom-fields")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -44957,10 +44947,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_custom_fields",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_CUSTOM_FIELDS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_custom_field`]
@@ -45015,10 +45007,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_custom_field",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_CUSTOM_FIELD,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/custom-fields")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -45036,10 +45028,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_custom_field",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_CUSTOM_FIELD,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_select_option`]
@@ -45110,14 +45104,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_select_option",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_SELECT_OPTION,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/custom-fields/"),
-                    crate::paths::Piece::Param("custom_field_id", &custom_field_id),
-                    crate::paths::Piece::Fixed("/select-options"),
-                ],
+                &[&custom_field_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -45135,10 +45125,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_select_option",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_SELECT_OPTION,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_select_option`]
@@ -45189,14 +45181,10 @@ pub mod builder {
             let Self { client, custom_field_id, current_slug } = self;
             let custom_field_id = custom_field_id.map_err(Error::InvalidRequest)?;
             let current_slug = current_slug.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_select_option",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_SELECT_OPTION,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/custom-fields/"),
-                    crate::paths::Piece::Param("custom_field_id", &custom_field_id),
-                    crate::paths::Piece::Fixed("/select-options"),
-                ],
+                &[&custom_field_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -45219,10 +45207,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_select_option",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_SELECT_OPTION,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_select_option`]
@@ -45308,14 +45298,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_select_option",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_SELECT_OPTION,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/custom-fields/"),
-                    crate::paths::Piece::Param("custom_field_id", &custom_field_id),
-                    crate::paths::Piece::Fixed("/select-options"),
-                ],
+                &[&custom_field_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -45339,10 +45325,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_select_option",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_SELECT_OPTION,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_custom_field`]
@@ -45378,13 +45366,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::CustomFieldResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_custom_field",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_CUSTOM_FIELD,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/custom-fields/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -45401,10 +45386,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_custom_field",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_CUSTOM_FIELD,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_custom_field`]
@@ -45474,13 +45461,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_custom_field",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_CUSTOM_FIELD,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/custom-fields/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -45498,10 +45482,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_custom_field",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_CUSTOM_FIELD,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_custom_objects`]
@@ -45566,13 +45552,10 @@ pub mod builder {
             let object_type = object_type.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_custom_objects",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_CUSTOM_OBJECTS,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/custom-objects/"),
-                    crate::paths::Piece::Param("object_type", &object_type),
-                ],
+                &[&object_type],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -45591,10 +45574,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_custom_objects",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_CUSTOM_OBJECTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_custom_object`]
@@ -45665,13 +45650,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_custom_object",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_CUSTOM_OBJECT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/custom-objects/"),
-                    crate::paths::Piece::Param("object_type", &object_type),
-                ],
+                &[&object_type],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -45689,10 +45671,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_custom_object",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_CUSTOM_OBJECT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_custom_objects`]
@@ -45763,13 +45747,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_custom_objects",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_CUSTOM_OBJECTS,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/custom-objects/"),
-                    crate::paths::Piece::Param("object_type", &object_type),
-                ],
+                &[&object_type],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -45787,10 +45768,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_custom_objects",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_CUSTOM_OBJECTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_custom_objects`]
@@ -45857,14 +45840,10 @@ pub mod builder {
                     types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_custom_objects",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_CUSTOM_OBJECTS,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/custom-objects/"),
-                    crate::paths::Piece::Param("object_type", &object_type),
-                    crate::paths::Piece::Fixed("/search"),
-                ],
+                &[&object_type],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -45882,10 +45861,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_custom_objects",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_CUSTOM_OBJECTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_custom_object`]
@@ -45936,15 +45917,10 @@ pub mod builder {
             let Self { client, object_type, id } = self;
             let object_type = object_type.map_err(Error::InvalidRequest)?;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_custom_object",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_CUSTOM_OBJECT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/custom-objects/"),
-                    crate::paths::Piece::Param("object_type", &object_type),
-                    crate::paths::Piece::Fixed("/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&object_type, &id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -45961,10 +45937,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_custom_object",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_CUSTOM_OBJECT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_custom_object`]
@@ -46013,15 +45991,10 @@ pub mod builder {
             let Self { client, object_type, id } = self;
             let object_type = object_type.map_err(Error::InvalidRequest)?;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_custom_object",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_CUSTOM_OBJECT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/custom-objects/"),
-                    crate::paths::Piece::Param("object_type", &object_type),
-                    crate::paths::Piece::Fixed("/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&object_type, &id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -46038,10 +46011,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_custom_object",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_CUSTOM_OBJECT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_custom_object`]
@@ -46127,15 +46102,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_custom_object",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_CUSTOM_OBJECT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/custom-objects/"),
-                    crate::paths::Piece::Param("object_type", &object_type),
-                    crate::paths::Piece::Fixed("/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&object_type, &id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -46153,10 +46123,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_custom_object",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_CUSTOM_OBJECT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_email_suppressions`]
@@ -46222,10 +46194,10 @@ pub mod builder {
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let email = email.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_email_suppressions",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_EMAIL_SUPPRESSIONS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/email-suppressions")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -46245,10 +46217,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_email_suppressions",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_EMAIL_SUPPRESSIONS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_email_suppression`]
@@ -46282,13 +46256,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_email_suppression",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_EMAIL_SUPPRESSION,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/email-suppressions/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -46305,10 +46276,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_email_suppression",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_EMAIL_SUPPRESSION,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_feature_request`]
@@ -46364,10 +46337,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_feature_request",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_FEATURE_REQUEST,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/feature-requests")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -46385,10 +46358,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_feature_request",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_FEATURE_REQUEST,
+                )
+                .await
         }
     }
     /**Builder for [`Client::merge_feature_requests`]
@@ -46444,10 +46419,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "merge_feature_requests",
+            let url = crate::runtime::url(
+                crate::generated::operations::MERGE_FEATURE_REQUESTS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/feature-requests/merge")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -46465,10 +46440,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "merge_feature_requests",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::MERGE_FEATURE_REQUESTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_feature_requests`]
@@ -46524,10 +46501,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_feature_requests",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_FEATURE_REQUESTS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/feature-requests/search")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -46545,10 +46522,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_feature_requests",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_FEATURE_REQUESTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_feature_request`]
@@ -46599,13 +46578,10 @@ pub mod builder {
             let Self { client, id, fetch_evidence } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let fetch_evidence = fetch_evidence.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_feature_request",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_FEATURE_REQUEST,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/feature-requests/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -46628,10 +46604,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_feature_request",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_FEATURE_REQUEST,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_feature_request`]
@@ -46665,13 +46643,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_feature_request",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_FEATURE_REQUEST,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/feature-requests/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -46688,10 +46663,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_feature_request",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_FEATURE_REQUEST,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_feature_request`]
@@ -46762,13 +46739,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_feature_request",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_FEATURE_REQUEST,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/feature-requests/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -46786,10 +46760,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_feature_request",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_FEATURE_REQUEST,
+                )
+                .await
         }
     }
     /**Builder for [`Client::add_feature_request_evidence`]
@@ -46860,14 +46836,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "add_feature_request_evidence",
+            let url = crate::runtime::url(
+                crate::generated::operations::ADD_FEATURE_REQUEST_EVIDENCE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/feature-requests/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/evidence"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -46885,10 +46857,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "add_feature_request_evidence",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::ADD_FEATURE_REQUEST_EVIDENCE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::link_feature_request_external_issue`]
@@ -46958,14 +46932,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "link_feature_request_external_issue",
+            let url = crate::runtime::url(
+                crate::generated::operations::LINK_FEATURE_REQUEST_EXTERNAL_ISSUE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/feature-requests/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/external-issues"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -46983,10 +46953,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "link_feature_request_external_issue",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LINK_FEATURE_REQUEST_EXTERNAL_ISSUE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::set_feature_request_portal_visibility`]
@@ -47057,14 +47029,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "set_feature_request_portal_visibility",
+            let url = crate::runtime::url(
+                crate::generated::operations::SET_FEATURE_REQUEST_PORTAL_VISIBILITY,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/feature-requests/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/set-portal-visibility"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -47082,10 +47050,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "set_feature_request_portal_visibility",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SET_FEATURE_REQUEST_PORTAL_VISIBILITY,
+                )
+                .await
         }
     }
     /**Builder for [`Client::import_contact`]
@@ -47137,10 +47107,10 @@ pub mod builder {
                     types::ImportContactRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "import_contact",
+            let url = crate::runtime::url(
+                crate::generated::operations::IMPORT_CONTACT,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/import/contacts")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -47158,10 +47128,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "import_contact",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::IMPORT_CONTACT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::import_issue`]
@@ -47211,10 +47183,10 @@ pub mod builder {
                     types::ImportIssueRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "import_issue",
+            let url = crate::runtime::url(
+                crate::generated::operations::IMPORT_ISSUE,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/import/issues")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -47232,10 +47204,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "import_issue",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::IMPORT_ISSUE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::import_issue_messages`]
@@ -47304,14 +47278,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "import_issue_messages",
+            let url = crate::runtime::url(
+                crate::generated::operations::IMPORT_ISSUE_MESSAGES,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/import/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/messages"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -47329,10 +47299,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "import_issue_messages",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::IMPORT_ISSUE_MESSAGES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_issue_group`]
@@ -47385,10 +47357,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_issue_group",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ISSUE_GROUP,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/issue-groups")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -47406,10 +47378,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_issue_group",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ISSUE_GROUP,
+                )
+                .await
         }
     }
     /**Builder for [`Client::add_issue_group_children`]
@@ -47478,14 +47452,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "add_issue_group_children",
+            let url = crate::runtime::url(
+                crate::generated::operations::ADD_ISSUE_GROUP_CHILDREN,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issue-groups/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/children"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -47503,10 +47473,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "add_issue_group_children",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::ADD_ISSUE_GROUP_CHILDREN,
+                )
+                .await
         }
     }
     /**Builder for [`Client::remove_issue_group_child`]
@@ -47555,15 +47527,10 @@ pub mod builder {
             let Self { client, id, child_issue_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let child_issue_id = child_issue_id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "remove_issue_group_child",
+            let url = crate::runtime::url(
+                crate::generated::operations::REMOVE_ISSUE_GROUP_CHILD,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issue-groups/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/children/"),
-                    crate::paths::Piece::Param("child_issue_id", &child_issue_id),
-                ],
+                &[&id, &child_issue_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -47580,10 +47547,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "remove_issue_group_child",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::REMOVE_ISSUE_GROUP_CHILD,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_issue_statuses`]
@@ -47602,10 +47571,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::IssueStatusListResponse>, Error> {
             let Self { client } = self;
-            let url = crate::paths::url(
-                "list_issue_statuses",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ISSUE_STATUSES,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/issue-statuses")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -47622,10 +47591,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_issue_statuses",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ISSUE_STATUSES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_issues`]
@@ -47705,10 +47676,10 @@ pub mod builder {
             let end_time = end_time.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let start_time = start_time.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_issues",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ISSUES,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/issues")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -47736,10 +47707,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_issues",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ISSUES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_issue`]
@@ -47789,10 +47762,10 @@ pub mod builder {
                     types::CreateIssueRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_issue",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ISSUE,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/issues")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -47810,10 +47783,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_issue",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ISSUE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_issues`]
@@ -47865,10 +47840,10 @@ pub mod builder {
                     types::UpdateIssuesRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_issues",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_ISSUES,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/issues")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -47886,10 +47861,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_issues",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_ISSUES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::mark_issues_as_spam`]
@@ -47944,10 +47921,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "mark_issues_as_spam",
+            let url = crate::runtime::url(
+                crate::generated::operations::MARK_ISSUES_AS_SPAM,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/issues/mark-spam")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -47965,10 +47942,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "mark_issues_as_spam",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::MARK_ISSUES_AS_SPAM,
+                )
+                .await
         }
     }
     /**Builder for [`Client::merge_issues`]
@@ -48018,10 +47997,10 @@ pub mod builder {
                     types::MergeIssuesRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "merge_issues",
+            let url = crate::runtime::url(
+                crate::generated::operations::MERGE_ISSUES,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/issues/merge")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -48039,10 +48018,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "merge_issues",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::MERGE_ISSUES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_issues`]
@@ -48092,10 +48073,10 @@ pub mod builder {
                     types::SearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_issues",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_ISSUES,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/issues/search")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -48113,10 +48094,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_issues",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_ISSUES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_issue`]
@@ -48150,13 +48133,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::IssueResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_issue",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_ISSUE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -48173,10 +48153,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_issue",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_ISSUE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_issue`]
@@ -48210,13 +48192,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_issue",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_ISSUE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -48233,10 +48212,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_issue",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_ISSUE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_issue`]
@@ -48301,13 +48282,10 @@ pub mod builder {
                     types::UpdateIssueRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_issue",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_ISSUE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -48325,10 +48303,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_issue",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_ISSUE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_issue_ai_response`]
@@ -48399,14 +48379,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_issue_ai_response",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ISSUE_AI_RESPONSE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/ai-response"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -48424,10 +48400,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_issue_ai_response",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ISSUE_AI_RESPONSE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_issue_draft_reply`]
@@ -48498,14 +48476,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_issue_draft_reply",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ISSUE_DRAFT_REPLY,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/draft-reply"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -48523,10 +48497,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_issue_draft_reply",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ISSUE_DRAFT_REPLY,
+                )
+                .await
         }
     }
     /**Builder for [`Client::link_external_incident`]
@@ -48595,14 +48571,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "link_external_incident",
+            let url = crate::runtime::url(
+                crate::generated::operations::LINK_EXTERNAL_INCIDENT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/external-incidents"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -48620,10 +48592,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "link_external_incident",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LINK_EXTERNAL_INCIDENT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::link_external_issues`]
@@ -48691,14 +48665,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "link_external_issues",
+            let url = crate::runtime::url(
+                crate::generated::operations::LINK_EXTERNAL_ISSUES,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/external-issues"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -48716,10 +48686,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "link_external_issues",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LINK_EXTERNAL_ISSUES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_issue_followers`]
@@ -48755,14 +48727,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::FollowerListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_issue_followers",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ISSUE_FOLLOWERS,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/followers"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -48779,10 +48747,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_issue_followers",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ISSUE_FOLLOWERS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_issue_followers`]
@@ -48853,14 +48823,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_issue_followers",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_ISSUE_FOLLOWERS,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/followers"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -48878,10 +48844,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_issue_followers",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_ISSUE_FOLLOWERS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_issue_messages`]
@@ -48946,14 +48914,10 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_issue_messages",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ISSUE_MESSAGES,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/messages"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -48972,10 +48936,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_issue_messages",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ISSUE_MESSAGES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_issue_message`]
@@ -49024,15 +48990,10 @@ pub mod builder {
             let Self { client, id, message_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let message_id = message_id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_issue_message",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_ISSUE_MESSAGE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/messages/"),
-                    crate::paths::Piece::Param("message_id", &message_id),
-                ],
+                &[&id, &message_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -49049,10 +49010,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_issue_message",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_ISSUE_MESSAGE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_issue_message`]
@@ -49136,15 +49099,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_issue_message",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_ISSUE_MESSAGE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/messages/"),
-                    crate::paths::Piece::Param("message_id", &message_id),
-                ],
+                &[&id, &message_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -49162,10 +49120,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_issue_message",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_ISSUE_MESSAGE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::redact_issue_message`]
@@ -49249,16 +49209,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "redact_issue_message",
+            let url = crate::runtime::url(
+                crate::generated::operations::REDACT_ISSUE_MESSAGE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/messages/"),
-                    crate::paths::Piece::Param("message_id", &message_id),
-                    crate::paths::Piece::Fixed("/redact"),
-                ],
+                &[&id, &message_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -49276,10 +49230,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "redact_issue_message",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::REDACT_ISSUE_MESSAGE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_issue_note`]
@@ -49348,14 +49304,10 @@ pub mod builder {
                     types::CreateIssueNoteRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_issue_note",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ISSUE_NOTE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/note"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -49373,10 +49325,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_issue_note",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ISSUE_NOTE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::reply_to_issue`]
@@ -49443,14 +49397,10 @@ pub mod builder {
                     types::ReplyToIssueRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "reply_to_issue",
+            let url = crate::runtime::url(
+                crate::generated::operations::REPLY_TO_ISSUE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/reply"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -49468,10 +49418,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "reply_to_issue",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::REPLY_TO_ISSUE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::snooze_issue`]
@@ -49536,14 +49488,10 @@ pub mod builder {
                     types::SnoozeIssueRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "snooze_issue",
+            let url = crate::runtime::url(
+                crate::generated::operations::SNOOZE_ISSUE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/snooze"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -49561,10 +49509,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "snooze_issue",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SNOOZE_ISSUE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_issue_survey_responses`]
@@ -49691,14 +49641,10 @@ pub mod builder {
             let submitted_after = submitted_after.map_err(Error::InvalidRequest)?;
             let submitted_before = submitted_before.map_err(Error::InvalidRequest)?;
             let survey_id = survey_id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_issue_survey_responses",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ISSUE_SURVEY_RESPONSES,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/survey-responses"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -49732,10 +49678,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_issue_survey_responses",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ISSUE_SURVEY_RESPONSES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_issue_threads`]
@@ -49771,14 +49719,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::IssueThreadListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_issue_threads",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ISSUE_THREADS,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/threads"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -49795,10 +49739,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_issue_threads",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ISSUE_THREADS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_issue_thread`]
@@ -49868,14 +49814,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_issue_thread",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ISSUE_THREAD,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/threads"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -49893,10 +49835,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_issue_thread",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ISSUE_THREAD,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_issue_voice_calls`]
@@ -49932,14 +49876,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::VoiceCallListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_issue_voice_calls",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ISSUE_VOICE_CALLS,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/issues/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/voice-calls"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -49956,10 +49896,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_issue_voice_calls",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ISSUE_VOICE_CALLS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_knowledge_bases`]
@@ -49978,10 +49920,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::KnowledgeBaseListResponse>, Error> {
             let Self { client } = self;
-            let url = crate::paths::url(
-                "list_knowledge_bases",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_KNOWLEDGE_BASES,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/knowledge-bases")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -49998,10 +49940,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_knowledge_bases",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_KNOWLEDGE_BASES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_knowledge_base`]
@@ -50037,13 +49981,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::KnowledgeBaseResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_knowledge_base",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_KNOWLEDGE_BASE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -50060,10 +50001,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_knowledge_base",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_KNOWLEDGE_BASE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_articles`]
@@ -50160,14 +50103,10 @@ pub mod builder {
             let language = language.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let media = media.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_articles",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_ARTICLES,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/articles"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -50190,10 +50129,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_articles",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_ARTICLES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_article`]
@@ -50260,14 +50201,10 @@ pub mod builder {
                     types::CreateArticleRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_article",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ARTICLE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/articles"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -50285,10 +50222,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_article",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ARTICLE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_article`]
@@ -50353,15 +50292,10 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let article_id = article_id.map_err(Error::InvalidRequest)?;
             let language = language.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_article",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_ARTICLE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/articles/"),
-                    crate::paths::Piece::Param("article_id", &article_id),
-                ],
+                &[&id, &article_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -50381,10 +50315,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_article",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_ARTICLE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_article`]
@@ -50433,15 +50369,10 @@ pub mod builder {
             let Self { client, id, article_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let article_id = article_id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_article",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_ARTICLE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/articles/"),
-                    crate::paths::Piece::Param("article_id", &article_id),
-                ],
+                &[&id, &article_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -50458,10 +50389,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_article",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_ARTICLE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_article`]
@@ -50543,15 +50476,10 @@ pub mod builder {
                     types::UpdateArticleRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_article",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_ARTICLE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/articles/"),
-                    crate::paths::Piece::Param("article_id", &article_id),
-                ],
+                &[&id, &article_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -50569,10 +50497,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_article",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_ARTICLE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::request_article_review`]
@@ -50658,16 +50588,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "request_article_review",
+            let url = crate::runtime::url(
+                crate::generated::operations::REQUEST_ARTICLE_REVIEW,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/articles/"),
-                    crate::paths::Piece::Param("article_id", &article_id),
-                    crate::paths::Piece::Fixed("/request-review"),
-                ],
+                &[&id, &article_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -50685,10 +50609,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "request_article_review",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::REQUEST_ARTICLE_REVIEW,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_collections`]
@@ -50724,14 +50650,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::CollectionListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_collections",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_COLLECTIONS,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/collections"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -50748,10 +50670,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_collections",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_COLLECTIONS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_collection`]
@@ -50821,14 +50745,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_collection",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_COLLECTION,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/collections"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -50846,10 +50766,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_collection",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_COLLECTION,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_collection`]
@@ -50900,15 +50822,10 @@ pub mod builder {
             let Self { client, id, collection_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let collection_id = collection_id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_collection",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_COLLECTION,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/collections/"),
-                    crate::paths::Piece::Param("collection_id", &collection_id),
-                ],
+                &[&id, &collection_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -50925,10 +50842,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_collection",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_COLLECTION,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_collection`]
@@ -50977,15 +50896,10 @@ pub mod builder {
             let Self { client, id, collection_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let collection_id = collection_id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_collection",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_COLLECTION,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/collections/"),
-                    crate::paths::Piece::Param("collection_id", &collection_id),
-                ],
+                &[&id, &collection_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51002,10 +50916,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_collection",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_COLLECTION,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_collection`]
@@ -51090,15 +51006,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_collection",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_COLLECTION,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/collections/"),
-                    crate::paths::Piece::Param("collection_id", &collection_id),
-                ],
+                &[&id, &collection_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51116,10 +51027,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_collection",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_COLLECTION,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_route_redirect`]
@@ -51190,14 +51103,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_route_redirect",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_ROUTE_REDIRECT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/route-redirects"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51215,10 +51124,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_route_redirect",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_ROUTE_REDIRECT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_knowledge_base_theme`]
@@ -51269,15 +51180,10 @@ pub mod builder {
             let Self { client, id, theme_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let theme_id = theme_id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_knowledge_base_theme",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_KNOWLEDGE_BASE_THEME,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/themes/"),
-                    crate::paths::Piece::Param("theme_id", &theme_id),
-                ],
+                &[&id, &theme_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51294,10 +51200,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_knowledge_base_theme",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_KNOWLEDGE_BASE_THEME,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_knowledge_base_theme`]
@@ -51383,15 +51291,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_knowledge_base_theme",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_KNOWLEDGE_BASE_THEME,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/themes/"),
-                    crate::paths::Piece::Param("theme_id", &theme_id),
-                ],
+                &[&id, &theme_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51409,10 +51312,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_knowledge_base_theme",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_KNOWLEDGE_BASE_THEME,
+                )
+                .await
         }
     }
     /**Builder for [`Client::publish_knowledge_base_theme`]
@@ -51463,16 +51368,10 @@ pub mod builder {
             let Self { client, id, theme_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let theme_id = theme_id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "publish_knowledge_base_theme",
+            let url = crate::runtime::url(
+                crate::generated::operations::PUBLISH_KNOWLEDGE_BASE_THEME,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/knowledge-bases/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/themes/"),
-                    crate::paths::Piece::Param("theme_id", &theme_id),
-                    crate::paths::Piece::Fixed("/publish"),
-                ],
+                &[&id, &theme_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51489,10 +51388,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "publish_knowledge_base_theme",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::PUBLISH_KNOWLEDGE_BASE_THEME,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_macro_groups`]
@@ -51511,10 +51412,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::MacroGroupListResponse>, Error> {
             let Self { client } = self;
-            let url = crate::paths::url(
-                "list_macro_groups",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_MACRO_GROUPS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/macro-groups")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51531,10 +51432,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_macro_groups",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_MACRO_GROUPS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_macros`]
@@ -51571,10 +51474,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::MacroListResponse>, Error> {
             let Self { client, macro_group_id } = self;
             let macro_group_id = macro_group_id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_macros",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_MACROS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/macros")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51597,10 +51500,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_macros",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_MACROS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_macro`]
@@ -51650,10 +51555,10 @@ pub mod builder {
                     types::CreateMacroRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_macro",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_MACRO,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/macros")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51671,10 +51576,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_macro",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_MACRO,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_macro`]
@@ -51708,13 +51615,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::MacroResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_macro",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_MACRO,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/macros/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51731,10 +51635,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_macro",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_MACRO,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_macro`]
@@ -51768,13 +51674,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_macro",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_MACRO,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/macros/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51791,10 +51694,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_macro",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_MACRO,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_macro`]
@@ -51859,13 +51764,10 @@ pub mod builder {
                     types::UpdateMacroRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_macro",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_MACRO,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/macros/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51883,10 +51785,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_macro",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_MACRO,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_me`]
@@ -51903,10 +51807,10 @@ pub mod builder {
         ///Sends a `GET` request to `/me`
         pub async fn send(self) -> Result<ResponseValue<types::MeResponse>, Error> {
             let Self { client } = self;
-            let url = crate::paths::url(
-                "get_me",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_ME,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/me")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -51923,10 +51827,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_me",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_ME,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_milestone`]
@@ -51980,10 +51886,10 @@ pub mod builder {
                     types::CreateMilestoneRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_milestone",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_MILESTONE,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/milestones")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52001,10 +51907,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_milestone",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_MILESTONE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_milestones`]
@@ -52056,10 +51964,10 @@ pub mod builder {
                     types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_milestones",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_MILESTONES,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/milestones/search")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52077,10 +51985,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_milestones",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_MILESTONES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_milestone`]
@@ -52116,13 +52026,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::MilestoneResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_milestone",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_MILESTONE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/milestones/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52139,10 +52046,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_milestone",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_MILESTONE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_milestone`]
@@ -52176,13 +52085,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_milestone",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_MILESTONE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/milestones/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52199,10 +52105,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_milestone",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_MILESTONE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_milestone`]
@@ -52271,13 +52179,10 @@ pub mod builder {
                     types::UpdateMilestoneRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_milestone",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_MILESTONE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/milestones/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52295,10 +52200,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_milestone",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_MILESTONE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_project`]
@@ -52350,10 +52257,10 @@ pub mod builder {
                     types::CreateProjectRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_project",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_PROJECT,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/projects")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52371,10 +52278,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_project",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_PROJECT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_projects`]
@@ -52426,10 +52335,10 @@ pub mod builder {
                     types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_projects",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_PROJECTS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/projects/search")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52447,10 +52356,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_projects",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_PROJECTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_project`]
@@ -52484,13 +52395,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::ProjectResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_project",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_PROJECT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/projects/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52507,10 +52415,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_project",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_PROJECT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_project`]
@@ -52544,13 +52454,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_project",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_PROJECT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/projects/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52567,10 +52474,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_project",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_PROJECT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_project`]
@@ -52637,13 +52546,10 @@ pub mod builder {
                     types::UpdateProjectRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_project",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_PROJECT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/projects/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52661,10 +52567,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_project",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_PROJECT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_surveys`]
@@ -52683,10 +52591,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::SurveyListResponse>, Error> {
             let Self { client } = self;
-            let url = crate::paths::url(
-                "list_surveys",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_SURVEYS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/surveys")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52703,10 +52611,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_surveys",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_SURVEYS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_surveys`]
@@ -52760,10 +52670,10 @@ pub mod builder {
                     types::SearchSurveysRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_surveys",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_SURVEYS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/surveys/search")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52781,10 +52691,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_surveys",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_SURVEYS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_survey`]
@@ -52818,13 +52730,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::SurveyResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_survey",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_SURVEY,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/surveys/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -52841,10 +52750,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_survey",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_SURVEY,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_survey_responses`]
@@ -52988,14 +52899,10 @@ pub mod builder {
             let limit = limit.map_err(Error::InvalidRequest)?;
             let submitted_after = submitted_after.map_err(Error::InvalidRequest)?;
             let submitted_before = submitted_before.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_survey_responses",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_SURVEY_RESPONSES,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/surveys/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/responses"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53038,10 +52945,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_survey_responses",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_SURVEY_RESPONSES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_tags`]
@@ -53058,10 +52967,10 @@ pub mod builder {
         ///Sends a `GET` request to `/tags`
         pub async fn send(self) -> Result<ResponseValue<types::TagListResponse>, Error> {
             let Self { client } = self;
-            let url = crate::paths::url(
-                "list_tags",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_TAGS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/tags")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53078,10 +52987,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_tags",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_TAGS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_tag`]
@@ -53131,10 +53042,10 @@ pub mod builder {
                     types::CreateTagRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_tag",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_TAG,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/tags")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53152,10 +53063,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_tag",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_TAG,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_tags`]
@@ -53205,10 +53118,10 @@ pub mod builder {
                     types::SearchTagsRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_tags",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_TAGS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/tags/search")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53226,10 +53139,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_tags",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_TAGS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_tag`]
@@ -53263,13 +53178,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::TagResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_tag",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_TAG,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/tags/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53286,10 +53198,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_tag",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_TAG,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_tag`]
@@ -53323,13 +53237,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_tag",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_TAG,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/tags/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53346,10 +53257,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_tag",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_TAG,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_tag`]
@@ -53414,13 +53327,10 @@ pub mod builder {
                     types::UpdateTagRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_tag",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_TAG,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/tags/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53438,10 +53348,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_tag",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_TAG,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_task_statuses`]
@@ -53460,10 +53372,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::TaskStatusListResponse>, Error> {
             let Self { client } = self;
-            let url = crate::paths::url(
-                "list_task_statuses",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_TASK_STATUSES,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/task-statuses")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53480,10 +53392,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_task_statuses",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_TASK_STATUSES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_tasks`]
@@ -53533,10 +53447,10 @@ pub mod builder {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_tasks",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_TASKS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/tasks")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53555,10 +53469,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_tasks",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_TASKS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_task`]
@@ -53608,10 +53524,10 @@ pub mod builder {
                     types::CreateTaskRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_task",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_TASK,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/tasks")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53629,10 +53545,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_task",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_TASK,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_tasks`]
@@ -53684,10 +53602,10 @@ pub mod builder {
                     types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_tasks",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_TASKS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/tasks/search")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53705,10 +53623,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_tasks",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_TASKS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_task`]
@@ -53742,13 +53662,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::TaskResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_task",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_TASK,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/tasks/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53765,10 +53682,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_task",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_TASK,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_task`]
@@ -53802,13 +53721,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::AckResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_task",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_TASK,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/tasks/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53825,10 +53741,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_task",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_TASK,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_task`]
@@ -53893,13 +53811,10 @@ pub mod builder {
                     types::UpdateTaskRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_task",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_TASK,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/tasks/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53917,10 +53832,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_task",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_TASK,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_task_comments`]
@@ -53956,14 +53873,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TaskCommentListResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_task_comments",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_TASK_COMMENTS,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/tasks/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/comments"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -53980,10 +53893,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_task_comments",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_TASK_COMMENTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_task_comment`]
@@ -54053,14 +53968,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_task_comment",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_TASK_COMMENT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/tasks/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/comments"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54078,10 +53989,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_task_comment",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_TASK_COMMENT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_task_comment`]
@@ -54130,15 +54043,10 @@ pub mod builder {
             let Self { client, id, comment_id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let comment_id = comment_id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_task_comment",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_TASK_COMMENT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/tasks/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/comments/"),
-                    crate::paths::Piece::Param("comment_id", &comment_id),
-                ],
+                &[&id, &comment_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54155,10 +54063,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_task_comment",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_TASK_COMMENT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_task_comment`]
@@ -54243,15 +54153,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_task_comment",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_TASK_COMMENT,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/tasks/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/comments/"),
-                    crate::paths::Piece::Param("comment_id", &comment_id),
-                ],
+                &[&id, &comment_id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54269,10 +54174,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_task_comment",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_TASK_COMMENT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::link_task_external_issue`]
@@ -54340,14 +54247,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "link_task_external_issue",
+            let url = crate::runtime::url(
+                crate::generated::operations::LINK_TASK_EXTERNAL_ISSUE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/tasks/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/external-issues"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54365,10 +54268,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "link_task_external_issue",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LINK_TASK_EXTERNAL_ISSUE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::link_task_issue`]
@@ -54435,14 +54340,10 @@ pub mod builder {
                     types::LinkTaskIssueRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "link_task_issue",
+            let url = crate::runtime::url(
+                crate::generated::operations::LINK_TASK_ISSUE,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/tasks/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/issues"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54460,10 +54361,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "link_task_issue",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LINK_TASK_ISSUE,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_teams`]
@@ -54482,10 +54385,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::TeamListResponse>, Error> {
             let Self { client } = self;
-            let url = crate::paths::url(
-                "list_teams",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_TEAMS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/teams")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54502,10 +54405,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_teams",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_TEAMS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_team`]
@@ -54555,10 +54460,10 @@ pub mod builder {
                     types::CreateTeamRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_team",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_TEAM,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/teams")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54576,10 +54481,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_team",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_TEAM,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_team`]
@@ -54613,13 +54520,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::TeamResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_team",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_TEAM,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/teams/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54636,10 +54540,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_team",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_TEAM,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_team`]
@@ -54704,13 +54610,10 @@ pub mod builder {
                     types::UpdateTeamRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_team",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_TEAM,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/teams/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54728,10 +54631,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_team",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_TEAM,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_ticket_forms`]
@@ -54750,10 +54655,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::TicketFormListResponse>, Error> {
             let Self { client } = self;
-            let url = crate::paths::url(
-                "list_ticket_forms",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_TICKET_FORMS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/ticket-forms")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54770,10 +54675,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_ticket_forms",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_TICKET_FORMS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_ticket_form`]
@@ -54809,13 +54716,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TicketFormResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_ticket_form",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_TICKET_FORM,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/ticket-forms/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54832,10 +54736,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_ticket_form",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_TICKET_FORM,
+                )
+                .await
         }
     }
     /**Builder for [`Client::submit_ticket_form`]
@@ -54903,14 +54809,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "submit_ticket_form",
+            let url = crate::runtime::url(
+                crate::generated::operations::SUBMIT_TICKET_FORM,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/ticket-forms/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/submissions"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54928,10 +54830,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "submit_ticket_form",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SUBMIT_TICKET_FORM,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_training_data`]
@@ -54950,10 +54854,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::TrainingDataListResponse>, Error> {
             let Self { client } = self;
-            let url = crate::paths::url(
-                "list_training_data",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_TRAINING_DATA,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/training-data")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -54970,10 +54874,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_training_data",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_TRAINING_DATA,
+                )
+                .await
         }
     }
     /**Builder for [`Client::create_training_data`]
@@ -55029,10 +54935,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "create_training_data",
+            let url = crate::runtime::url(
+                crate::generated::operations::CREATE_TRAINING_DATA,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/training-data")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -55050,10 +54956,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "create_training_data",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::CREATE_TRAINING_DATA,
+                )
+                .await
         }
     }
     /**Builder for [`Client::upload_training_data_content`]
@@ -55109,10 +55017,10 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "upload_training_data_content",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPLOAD_TRAINING_DATA_CONTENT,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/training-data/upload-content")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -55130,10 +55038,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "upload_training_data_content",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPLOAD_TRAINING_DATA_CONTENT,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_training_data`]
@@ -55169,13 +55079,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::TrainingDataResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_training_data",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_TRAINING_DATA,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/training-data/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -55192,10 +55099,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_training_data",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_TRAINING_DATA,
+                )
+                .await
         }
     }
     /**Builder for [`Client::delete_training_data_documents`]
@@ -55263,14 +55172,10 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let document_ids = document_ids.map_err(Error::InvalidRequest)?;
             let external_ids = external_ids.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "delete_training_data_documents",
+            let url = crate::runtime::url(
+                crate::generated::operations::DELETE_TRAINING_DATA_DOCUMENTS,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/training-data/"),
-                    crate::paths::Piece::Param("id", &id),
-                    crate::paths::Piece::Fixed("/documents"),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -55299,10 +55204,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "delete_training_data_documents",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::DELETE_TRAINING_DATA_DOCUMENTS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_user_roles`]
@@ -55321,10 +55228,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::UserRoleListResponse>, Error> {
             let Self { client } = self;
-            let url = crate::paths::url(
-                "list_user_roles",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_USER_ROLES,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/user-roles")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -55341,10 +55248,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_user_roles",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_USER_ROLES,
+                )
+                .await
         }
     }
     /**Builder for [`Client::list_users`]
@@ -55381,10 +55290,10 @@ pub mod builder {
             let Self { client, include_deactivated } = self;
             let include_deactivated = include_deactivated
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "list_users",
+            let url = crate::runtime::url(
+                crate::generated::operations::LIST_USERS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/users")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -55407,10 +55316,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "list_users",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::LIST_USERS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::search_users`]
@@ -55462,10 +55373,10 @@ pub mod builder {
                     types::FilterSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "search_users",
+            let url = crate::runtime::url(
+                crate::generated::operations::SEARCH_USERS,
                 &client.baseurl,
-                &[crate::paths::Piece::Fixed("/users/search")],
+                &[],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -55483,10 +55394,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "search_users",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::SEARCH_USERS,
+                )
+                .await
         }
     }
     /**Builder for [`Client::get_user`]
@@ -55520,13 +55433,10 @@ pub mod builder {
         pub async fn send(self) -> Result<ResponseValue<types::UserResponse>, Error> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "get_user",
+            let url = crate::runtime::url(
+                crate::generated::operations::GET_USER,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/users/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -55543,10 +55453,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "get_user",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::GET_USER,
+                )
+                .await
         }
     }
     /**Builder for [`Client::update_user`]
@@ -55611,13 +55523,10 @@ pub mod builder {
                     types::UpdateUserRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::paths::url(
-                "update_user",
+            let url = crate::runtime::url(
+                crate::generated::operations::UPDATE_USER,
                 &client.baseurl,
-                &[
-                    crate::paths::Piece::Fixed("/users/"),
-                    crate::paths::Piece::Param("id", &id),
-                ],
+                &[&id],
             )?;
             let build_request = || -> ::std::result::Result<::reqwest::Request, Error> {
                 Ok(
@@ -55635,10 +55544,12 @@ pub mod builder {
                         .map_err(Error::request_not_built)?,
                 )
             };
-            let info = OperationInfo {
-                operation_id: "update_user",
-            };
-            crate::transport::send(client, build_request, info).await
+            crate::runtime::send(
+                    client,
+                    build_request,
+                    crate::generated::operations::UPDATE_USER,
+                )
+                .await
         }
     }
 }
