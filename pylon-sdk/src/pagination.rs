@@ -47,6 +47,7 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use crate::catalogue::{Operation, PageSizes};
 pub use crate::error::Checkpoint;
 use crate::error::{Error, Result};
+pub use crate::generated::paginators::Paginate;
 use crate::runtime::clock::later;
 
 /// A list response that may continue on another page.

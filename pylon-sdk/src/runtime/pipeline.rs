@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use super::attempt::{self, AttemptError};
 use super::clock::later;
 use super::retry::{Decision, Outcome, RETRY_COST, TIMEOUT_RETRY_COST, decide, retry_after};
+use super::state::ClientState;
 use crate::catalogue::Operation;
 use crate::error::{ApiError, Error, Result, TransportKind, body_start};
 use crate::generated;
@@ -36,7 +37,6 @@ where
     T: DeserializeOwned,
     F: Fn() -> Result<reqwest::Request> + Send + Sync,
 {
-    let http = &client.client;
     let state = &client.inner;
     let build = || {
         let mut request = build_request()?;
@@ -45,9 +45,22 @@ where
     };
     let first = build()?;
     check(operation, &first)?;
-    let idempotent = operation.idempotent();
-    let finish = |result: Result<RawResponse>| decode(operation.id, result?, idempotent);
-    let entry = operation;
+    let answer = exchange(&client.client, state, first, operation, &build).await?;
+    decode(operation.id, answer, operation.idempotent())
+}
+
+/// Admits, attempts, records and decides until there is an answer to
+/// return (an error status included). Not generic, so the loop is compiled
+/// once rather than once per operation; `build` builds the request again
+/// for each retry, so no copy is kept in case of one.
+async fn exchange(
+    http: &reqwest::Client,
+    state: &ClientState,
+    first: reqwest::Request,
+    entry: &'static Operation,
+    build: &(dyn Fn() -> Result<reqwest::Request> + Send + Sync),
+) -> Result<RawResponse> {
+    let idempotent = entry.idempotent();
     let operation = entry.id;
     let policy = state.retry_policy();
     let deadline = later(Instant::now(), policy.deadline);
@@ -73,7 +86,7 @@ where
         };
         // No turn before the deadline: the last answer stands.
         let Some(ticket) = ticket else {
-            return finish(last.unwrap_or_else(|| Err(deadline_error())));
+            return last.unwrap_or_else(|| Err(deadline_error()));
         };
         attempt += 1;
         let mut this = match first.take() {
@@ -132,7 +145,7 @@ where
                 if matches!(outcome, Outcome::Status(200..=299)) {
                     state.budget.refund();
                 }
-                return finish(result);
+                return result;
             }
             Decision::Pace => {
                 throttles += 1;
@@ -147,7 +160,7 @@ where
             }
             Decision::Retry => {
                 if failures >= policy.max_attempts {
-                    return finish(result);
+                    return result;
                 }
                 let cost = match outcome {
                     Outcome::Interrupted { timed_out: true } => TIMEOUT_RETRY_COST,
@@ -155,7 +168,7 @@ where
                 };
                 if !state.budget.withdraw(cost) {
                     tracing::debug!(operation, failures, "retry budget spent");
-                    return finish(result);
+                    return result;
                 }
                 let wait = policy.delay(failures, hint);
                 failures += 1;
@@ -164,7 +177,7 @@ where
         };
         if later(Instant::now(), wait) >= deadline {
             tracing::debug!(operation, "retry deadline reached");
-            return finish(result);
+            return result;
         }
         tracing::info!(
             operation,
