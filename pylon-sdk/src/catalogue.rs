@@ -136,7 +136,7 @@ pub enum BodyKind {
         /// Whether the operation needs one.
         required: bool,
     },
-    /// A `multipart/form-data` upload, which [`Client::call`] does not
+    /// A `multipart/form-data` upload, which [`Client::call`](crate::Client::call) does not
     /// send (see [`UploadsExt`](crate::UploadsExt)).
     Multipart,
 }
@@ -243,7 +243,7 @@ pub enum Pagination {
     BodyCursor,
 }
 
-/// One operation of the API, as [`Client::call`] sends it.
+/// One operation of the API, as [`Client::call`](crate::Client::call) sends it.
 ///
 /// ```
 /// let get_tag = pylon_sdk::operations::find("get_tag").unwrap();

@@ -21,7 +21,7 @@ pub fn print(out: &mut impl Write, text: &str) -> Result<()> {
         .map_err(|e| Failure::io("stdout", e))
 }
 
-/// [`print`] for one line.
+/// [`print()`] for one line.
 pub fn print_line(out: &mut impl Write, line: &str) -> Result<()> {
     writeln!(out, "{line}")
         .and_then(|()| out.flush())

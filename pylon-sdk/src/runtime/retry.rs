@@ -110,7 +110,7 @@ impl RetryPolicy {
     /// How long a whole call may take, from its start to its answer:
     /// rate-limit waits, attempts and the sleeps between them (at most
     /// [`MAX_DURATION`]). A call still waiting then ends with its last
-    /// answer, or [`Error::DeadlineExceeded`].
+    /// answer, or [`Error::DeadlineExceeded`](crate::Error::DeadlineExceeded).
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline.min(MAX_DURATION);
         self
