@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use pylon_sdk::operations::{self, BodyKind, Pagination, ParamKind};
+use pylon_sdk::operations::{self, BodyKind, Pagination, ParamKind, RetryClass};
 use serde_json::{Value, json};
 
 use crate::commands::print_line;
@@ -87,6 +87,12 @@ fn describe(op: &operations::Operation) -> Value {
             Pagination::BodyCursor => "body cursor",
             _ => "none",
         },
+        "page_sizes": op.page_sizes().map(|sizes| json!({"min": sizes.min(), "max": sizes.max()})),
+        "rate_limit_per_minute": op.rate_limit(),
+        "retry": match op.retry_class() {
+            RetryClass::Idempotent => "idempotent",
+            _ => "at-most-once",
+        },
     })
 }
 
@@ -105,5 +111,20 @@ mod tests {
         run(&Args { json: true }, &mut out).unwrap();
         let json: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(json.as_array().unwrap().len(), operations::all().len());
+        let entry = |id: &str| {
+            json.as_array()
+                .unwrap()
+                .iter()
+                .find(|op| op["id"] == id)
+                .cloned()
+                .unwrap()
+        };
+        let create_tag = entry("create_tag");
+        assert_eq!(create_tag["rate_limit_per_minute"], 300);
+        assert_eq!(create_tag["retry"], "at-most-once");
+        assert_eq!(create_tag["page_sizes"], Value::Null);
+        let list_issues = entry("list_issues");
+        assert_eq!(list_issues["retry"], "idempotent");
+        assert_eq!(list_issues["page_sizes"], json!({"min": 1, "max": 20_000}));
     }
 }
