@@ -471,3 +471,31 @@ impl TimeWindow {
         self.max_days
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An operation's `Debug` shows its facts, so two entries can be
+    /// compared, or one inspected, without knowing which accessors exist.
+    #[test]
+    fn debug_shows_every_fact() {
+        let list_issues = format!("{:?}", find("list_issues").unwrap());
+        for fact in [
+            "rate_limit: 30",
+            "retry: Idempotent",
+            "pagination: QueryCursor",
+            "page_items: Some(\"data\")",
+            "page_sizes: Some(PageSizes { min: 1, max: 20000 })",
+            "time_window: Some(TimeWindow { start: \"start_time\", end: \"end_time\", max_days: 30 })",
+        ] {
+            assert!(list_issues.contains(fact), "{fact} is not in {list_issues}");
+        }
+        let create_tag = format!("{:?}", find("create_tag").unwrap());
+        assert!(create_tag.contains("retry: AtMostOnce"), "{create_tag}");
+        assert!(
+            create_tag.contains("non_empty_fields: [\"value\", \"object_type\"]"),
+            "{create_tag}"
+        );
+    }
+}
