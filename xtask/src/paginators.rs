@@ -141,8 +141,7 @@ impl<'a> Paginator<'a> {
                     .position(|s| *s == format!("{{{param}}}"))
                     .unwrap_or(0);
                 let argument = if param == "id" && at > 0 {
-                    let owner = segments[at - 1].replace('-', "_");
-                    format!("{}_id", owner.strip_suffix('s').unwrap_or(&owner))
+                    format!("{}_id", singular(&segments[at - 1].replace('-', "_")))
                 } else {
                     param.clone()
                 };
@@ -218,5 +217,27 @@ impl<'a> Paginator<'a> {
                 #body
             }
         }
+    }
+}
+
+/// `knowledge_bases` -> `knowledge_base`, `entries` -> `entry`.
+fn singular(plural: &str) -> String {
+    if let Some(stem) = plural.strip_suffix("ies") {
+        format!("{stem}y")
+    } else {
+        plural.strip_suffix('s').unwrap_or(plural).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::singular;
+
+    #[test]
+    fn path_arguments_are_named_in_the_singular() {
+        assert_eq!(singular("knowledge_bases"), "knowledge_base");
+        assert_eq!(singular("surveys"), "survey");
+        assert_eq!(singular("issue_copies"), "issue_copy");
+        assert_eq!(singular("data"), "data");
     }
 }
