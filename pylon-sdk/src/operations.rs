@@ -206,7 +206,15 @@ impl Client {
                 }
             }
             let items = operation.page_items.unwrap_or("data");
-            async move { client.call(operation.id, call).await }.and_then(move |response| {
+            async move {
+                crate::runtime::send(
+                    &client,
+                    || client.build_request(operation, &call),
+                    operation,
+                )
+                .await
+            }
+            .and_then(move |response: Response<Value>| {
                 futures::future::ready(if response[items].is_array() {
                     Ok(response.map_body(|body| JsonPage { body, items }))
                 } else {

@@ -315,6 +315,29 @@ async fn fetch_patiently<R>(
     }
 }
 
+/// [`Page`] for a generated list answer: `Response => Item in field`, the
+/// field holding the page's items.
+macro_rules! impl_page {
+    ($response:ident => $item:ident in $field:ident) => {
+        impl $crate::pagination::Page for $crate::types::$response {
+            type Item = $crate::types::$item;
+            fn next_cursor(&self) -> Option<&str> {
+                self.pagination
+                    .as_ref()
+                    .filter(|p| p.has_next_page && !p.cursor.is_empty())
+                    .map(|p| p.cursor.as_str())
+            }
+            fn item_count(&self) -> usize {
+                self.$field.len()
+            }
+            fn into_items(self) -> Vec<$crate::types::$item> {
+                self.$field
+            }
+        }
+    };
+}
+pub(crate) use impl_page;
+
 /// A paginator over `$operation`, a `GET` list that takes `cursor` and
 /// `limit` query parameters; `$call` builds the request from `client`, and
 /// `$finish` makes the page of its answer (by default, its body).

@@ -28,28 +28,12 @@ pub fn tokens(rows: &[OperationRow]) -> Result<TokenStream, String> {
         let page = format_ident!("{page}");
         let item = format_ident!("{item}");
         let field = format_ident!("{field}");
-        quote! {
-            impl Page for types::#page {
-                type Item = types::#item;
-                fn next_cursor(&self) -> Option<&str> {
-                    self.pagination
-                        .as_ref()
-                        .filter(|p| p.has_next_page && !p.cursor.is_empty())
-                        .map(|p| p.cursor.as_str())
-                }
-                fn item_count(&self) -> usize {
-                    self.#field.len()
-                }
-                fn into_items(self) -> Vec<types::#item> {
-                    self.#field
-                }
-            }
-        }
+        quote!(impl_page!(#page => #item in #field);)
     });
     Ok(quote! {
         use crate::client::Client;
         use crate::generated::operations;
-        use crate::pagination::{Page, Paginator, query_paginator, search_paginator};
+        use crate::pagination::{Paginator, impl_page, query_paginator, search_paginator};
         use crate::types;
         #[allow(unused_imports)]
         use crate::window::IssueWindow;

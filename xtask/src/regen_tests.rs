@@ -90,7 +90,7 @@ fn an_operation_added_in_one_overlay_edit_comes_out_complete() {
         paginators
             .contains("fn paginate_list_widgets(&self) -> Paginator<types::WidgetListResponse>;")
     );
-    assert!(paginators.contains("impl Page for types::WidgetListResponse {"));
+    assert!(paginators.contains("impl_page!(WidgetListResponse => Widget in data);"));
 
     // Only additions, apart from the catalogue's size and the positions of
     // the entries after the new one.
